@@ -41,3 +41,23 @@ class Flag:
     note: str = ""
     links: tuple[str, ...] = ()
     """Ids of other flags this one conflicts with (conflicting numbers)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How flags earn and lose points; an exercise's ``[policy]`` table sets these fields."""
+
+    min_key_overlap: float = 0.5
+    """Share of the key span a flag must cover to match it."""
+    min_flag_overlap: float = 0.3
+    """Share of the flag that must lie inside the key span to match it."""
+    alternative_credit: float = 0.5
+    """Credit, as a share of the item's points, for an accepted alternative category."""
+    other_category_credit: float = 0.25
+    """Credit for the right span flagged with a category that is neither the key's nor accepted."""
+    false_positive_penalty: float = 0.5
+    """Points lost for a flag that matches no key item."""
+    decoy_penalty: float = 1.0
+    """Points lost for flagging a decoy."""
+    link_bonus: float = 0.5
+    """Points for each correct link between two figures of one conflict group."""
