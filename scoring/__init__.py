@@ -1,0 +1,99 @@
+"""Crosscheck's scoring engine: trainee flags checked against an instructor key.
+
+A pure library (standard library only). Inputs are frozen dataclasses from `scoring.types`: the
+key's `KeyItem`s, the trainee's `Flag`s and a `Policy`; the output is a `Report` of frozen
+dataclasses, which `report_to_dict` turns into JSON-safe data and `report_from_dict` turns back.
+Offsets are code-point indices into an article's text as stored, end exclusive.
+
+    report = score(key, flags, policy, categories=package.categories)
+    report.score                     # 0-100
+    for submission_id, report in rescore(key, stored_submissions, policy): ...
+
+The rules
+---------
+Matching. A flag can match a key item of the same article when it covers at least
+``min_key_overlap`` of the item's span (default 50%: a few letters inside a long item do not
+count) and at least ``min_flag_overlap`` of the flag lies inside the item (default 30%: a flag may
+run well past a key phrase, but a whole paragraph does not count). Matching is one to one: each
+item is credited to at most one flag and each flag to at most one item, chosen to give the trainee
+the highest score (credit earned plus penalties avoided); equal choices are settled by the larger
+total boundary agreement, then by a fixed order of flags and items, never by submission order.
+
+Credit. A matched item earns points × category factor × boundary factor. The category factor is 1
+for the key's category, ``alternative_credit`` for a category the key accepts (``also``) and
+``other_category_credit`` for any other. The boundary factor is the boundary agreement
+2·|overlap| / (|item| + |flag|): 1 for exact boundaries, and for a flag twice the length of the
+key phrase, two thirds. So no item earns more than its points.
+
+Conflict groups. Items sharing a ``group`` are figures stating one quantity differently. Their
+credit is paid only when flags matched at least two figures of the group; a figure matched alone
+earns nothing (status ``lone_figure``). A flag links to other flags by id; each distinct pair of
+linked flags that matched two figures of one group earns ``link_bonus``. A link across groups, to a
+flag that matched no figure, to an unknown flag id or to itself earns nothing and is reported.
+
+Penalties. A flag that matches no item is a false positive: it costs ``decoy_penalty`` when it
+meets a decoy under the overlap rule (each such flag pays), otherwise ``false_positive_penalty``
+(also when it only repeats an item another flag was credited for).
+
+Score. possible = the points of every non-decoy item + ``link_bonus`` for every pair of figures
+within each group; earned = max(0, item credit + link bonus − penalties); score = 100 · earned /
+possible. The key itself, submitted as flags with every figure of a group linked to every other,
+scores exactly 100. A key with nothing to earn scores 100 with no penalty, else 0.
+
+Measures for comparison (they ignore boundaries, groups and links): precision, recall and F1 of
+flags matched with the item's category, overall and per category; the SemEval-2020 Task 11 span
+metric on merged spans, category-blind and counting same-category pairs only; nervaluate-style
+COR/INC/PAR/MIS/SPU counts for the strict, exact, partial and type schemes.
+
+Invalid input (duplicate ids, start ≥ end, negative offsets, unknown categories when the
+exercise's categories are passed, policy values out of range) raises ValueError naming the value.
+"""
+
+from scoring.engine import PreparedKey, score
+from scoring.metrics import merge_spans, nervaluate_schemes, span_metric
+from scoring.report import (
+    Detection,
+    FlagOutcome,
+    FlagResult,
+    ItemResult,
+    ItemStatus,
+    LinkResult,
+    LinkStatus,
+    Report,
+    SchemeCounts,
+    Schemes,
+    SpanMetrics,
+    SpanScore,
+    Totals,
+    report_from_dict,
+    report_to_dict,
+)
+from scoring.rescoring import rescore
+from scoring.types import Flag, KeyItem, Policy
+
+__all__ = [
+    "Detection",
+    "Flag",
+    "FlagOutcome",
+    "FlagResult",
+    "ItemResult",
+    "ItemStatus",
+    "KeyItem",
+    "LinkResult",
+    "LinkStatus",
+    "Policy",
+    "PreparedKey",
+    "Report",
+    "SchemeCounts",
+    "Schemes",
+    "SpanMetrics",
+    "SpanScore",
+    "Totals",
+    "merge_spans",
+    "nervaluate_schemes",
+    "report_from_dict",
+    "report_to_dict",
+    "rescore",
+    "score",
+    "span_metric",
+]

@@ -1,0 +1,117 @@
+"""How much a matched flag earns, when conflict groups pay, and what links are worth."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from scoring.matching import boundary_agreement
+from scoring.report import LinkResult, LinkStatus
+from scoring.types import Flag, KeyItem, Policy
+
+
+def category_factor(item: KeyItem, category: str, policy: Policy) -> float:
+    """Return the share of an item's points a category earns.
+
+    The key's category earns all of it; a category the key accepts (``also``) earns
+    ``policy.alternative_credit``; any other category earns ``policy.other_category_credit``.
+    """
+    if category == item.category:
+        return 1.0
+    if category in item.also:
+        return policy.alternative_credit
+    return policy.other_category_credit
+
+
+def pair_credit(item: KeyItem, flag: Flag, policy: Policy) -> tuple[float, float, float]:
+    """Return (credit, category factor, boundary factor) for a flag matched to an item.
+
+    credit = points × category factor × boundary factor, so it never exceeds the item's points.
+    """
+    by_category = category_factor(item, flag.category, policy)
+    by_boundary = boundary_agreement(item.start, item.end, flag.start, flag.end)
+    return item.points * by_category * by_boundary, by_category, by_boundary
+
+
+def groups_paid(matched_items: Sequence[KeyItem]) -> frozenset[str]:
+    """Return the conflict groups in which flags matched at least two figures.
+
+    A conflicting number is only a conflict next to another figure of its group, so the figures of
+    a group earn credit only when flags matched two or more of them.
+    """
+    seen: dict[str, int] = {}
+    for item in matched_items:
+        if item.group is not None:
+            seen[item.group] = seen.get(item.group, 0) + 1
+    return frozenset(group for group, count in seen.items() if count >= 2)
+
+
+def possible_links(group_sizes: Mapping[str, int]) -> int:
+    """Return how many correct links a key allows: every pair of figures within each group."""
+    return sum(size * (size - 1) // 2 for size in group_sizes.values())
+
+
+def judge_links(
+    flags: Sequence[Flag], item_of_flag: Mapping[str, KeyItem], policy: Policy
+) -> tuple[LinkResult, ...]:
+    """Judge every distinct pair of linked flags, sorted by their ids.
+
+    A pair linked in both directions counts once. It earns ``policy.link_bonus`` when both flags
+    matched figures (items with a group) of the same conflict group; a pair across groups, a pair
+    with an end that matched no figure, a link to an unknown flag id and a self-link earn nothing
+    and are reported as wrong.
+    """
+    known = {flag.id for flag in flags}
+    pairs: set[tuple[str, str]] = set()
+    for flag in flags:
+        for other in flag.links:
+            pairs.add((flag.id, other) if flag.id <= other else (other, flag.id))
+    results = []
+    for first, second in sorted(pairs):
+        results.append(_judge_pair(first, second, known, item_of_flag, policy))
+    return tuple(results)
+
+
+def _judge_pair(
+    first: str,
+    second: str,
+    known: set[str],
+    item_of_flag: Mapping[str, KeyItem],
+    policy: Policy,
+) -> LinkResult:
+    ids = (first, second)
+    if first == second:
+        return LinkResult(ids, LinkStatus.SELF_LINK, None, 0.0, f"Flag {first!r} links to itself.")
+    unknown = [flag_id for flag_id in ids if flag_id not in known]
+    if unknown:
+        return LinkResult(
+            ids, LinkStatus.UNKNOWN_FLAG, None, 0.0, f"There is no flag {unknown[0]!r} to link to."
+        )
+    items = [item_of_flag.get(flag_id) for flag_id in ids]
+    for flag_id, item in zip(ids, items):
+        if item is None or item.group is None:
+            return LinkResult(
+                ids,
+                LinkStatus.NOT_A_FIGURE,
+                None,
+                0.0,
+                f"Flag {flag_id!r} did not match a conflicting figure, so the link shows no conflict.",
+            )
+    first_item, second_item = items
+    assert first_item is not None and second_item is not None
+    if first_item.group != second_item.group:
+        return LinkResult(
+            ids,
+            LinkStatus.CROSS_GROUP,
+            None,
+            0.0,
+            f"Items {first_item.id!r} and {second_item.id!r} state different quantities "
+            f"(groups {first_item.group!r} and {second_item.group!r}).",
+        )
+    return LinkResult(
+        ids,
+        LinkStatus.CORRECT,
+        first_item.group,
+        policy.link_bonus,
+        f"Items {first_item.id!r} and {second_item.id!r} give conflicting figures for the same "
+        f"quantity (group {first_item.group!r}).",
+    )

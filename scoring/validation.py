@@ -1,0 +1,82 @@
+"""Checks of the scoring inputs, raising ValueError that names the bad value."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Sequence
+
+from scoring.types import Flag, KeyItem, Policy
+
+_SHARES = ("min_key_overlap", "min_flag_overlap", "alternative_credit", "other_category_credit")
+_AMOUNTS = ("false_positive_penalty", "decoy_penalty", "link_bonus")
+
+
+def check_policy(policy: Policy) -> None:
+    """Reject overlap shares and credits outside [0, 1] and negative penalties or bonuses."""
+    for name in _SHARES:
+        value = getattr(policy, name)
+        if not _is_number(value) or not 0 <= value <= 1:
+            raise ValueError(f"policy {name} must be between 0 and 1, got {value!r}")
+    for name in _AMOUNTS:
+        value = getattr(policy, name)
+        if not _is_number(value) or value < 0:
+            raise ValueError(f"policy {name} must be a number of at least 0, got {value!r}")
+
+
+def check_key(key: Sequence[KeyItem], categories: Collection[str] | None) -> None:
+    """Reject duplicate or empty ids, bad offsets, negative points, unknown categories, bad groups.
+
+    A decoy cannot belong to a conflict group, and a group needs at least two figures: one figure
+    alone conflicts with nothing.
+    """
+    seen: set[str] = set()
+    figures: dict[str, list[str]] = {}
+    for item in key:
+        where = f"key item {item.id!r}"
+        if not item.id:
+            raise ValueError(f"key item at {item.article!r} {item.start}-{item.end} has an empty id")
+        if item.id in seen:
+            raise ValueError(f"duplicate key item id {item.id!r}")
+        seen.add(item.id)
+        _check_span(where, item.start, item.end)
+        if not _is_number(item.points) or item.points < 0:
+            raise ValueError(f"{where}: points must be a number of at least 0, got {item.points!r}")
+        if item.decoy and item.group is not None:
+            raise ValueError(f"{where}: a decoy cannot belong to conflict group {item.group!r}")
+        if item.group is not None:
+            figures.setdefault(item.group, []).append(item.id)
+        if categories is not None:
+            for category in (item.category, *item.also):
+                if category not in categories:
+                    raise ValueError(f"{where}: unknown category {category!r}")
+    for group, members in figures.items():
+        if len(members) < 2:
+            raise ValueError(f"conflict group {group!r} has only one figure, item {members[0]!r}")
+
+
+def check_flags(flags: Sequence[Flag], categories: Collection[str] | None) -> None:
+    """Reject duplicate or empty flag ids, bad offsets and unknown categories."""
+    seen: set[str] = set()
+    for flag in flags:
+        if not flag.id:
+            raise ValueError(f"flag at {flag.article!r} {flag.start}-{flag.end} has an empty id")
+        if flag.id in seen:
+            raise ValueError(f"duplicate flag id {flag.id!r}")
+        seen.add(flag.id)
+        _check_span(f"flag {flag.id!r}", flag.start, flag.end)
+        if categories is not None and flag.category not in categories:
+            raise ValueError(f"flag {flag.id!r}: unknown category {flag.category!r}")
+
+
+def _check_span(where: str, start: int, end: int) -> None:
+    for name, value in (("start", start), ("end", end)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"{where}: {name} must be an integer, got {value!r}")
+    if start < 0:
+        raise ValueError(f"{where}: start must not be negative, got {start}")
+    if start >= end:
+        raise ValueError(f"{where}: start {start} must be less than end {end}")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
