@@ -1,0 +1,24 @@
+"""Crosscheck: a disinformation-detection training kit (the Flask application)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, database, security, blueprints and commands."""
+    from app import auth, cli, config, db, errors, security, trainee
+    import instructor
+
+    app = Flask(__name__, instance_relative_config=True)
+    config.configure(app, test_config)
+    db.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    trainee.init_app(app)
+    instructor.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,88 @@
+"""Creating accounts and cohorts, checking passwords, join codes."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Cohort, Role, User
+
+# No 0/O, 1/I/L: codes are read aloud and copied from slides.
+JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+JOIN_CODE_GROUPS = 3
+JOIN_CODE_GROUP_LENGTH = 4
+GENERATED_PASSWORD_WORDS = 3
+
+
+class UsernameTaken(ValueError):
+    """The username already belongs to an account."""
+
+
+def has_users(db: Session) -> bool:
+    """Whether any account exists (the first-run set-up page closes once one does)."""
+    return db.scalar(select(func.count()).select_from(User)) != 0
+
+
+def create_user(
+    db: Session,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    email: str | None = None,
+    must_change_password: bool = False,
+) -> User:
+    """Add an account with a hashed password; raise ``UsernameTaken`` for a taken name."""
+    if db.scalar(select(User.id).where(User.username == username)) is not None:
+        raise UsernameTaken(f"The username {username!r} is taken.")
+    user = User(
+        username=username,
+        display_name=display_name,
+        email=email or None,
+        role=role,
+        must_change_password=must_change_password,
+    )
+    user.set_password(password)
+    db.add(user)
+    return user
+
+
+def authenticate(db: Session, username: str, password: str) -> User | None:
+    """The account for ``username`` if ``password`` is right."""
+    user = db.scalar(select(User).where(User.username == username))
+    if user is None or not user.check_password(password):
+        return None
+    return user
+
+
+def new_join_code() -> str:
+    """An unguessable join code like ``K7QM-2XHD-9TRB`` (about 59 bits)."""
+    groups = (
+        "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_GROUP_LENGTH))
+        for _ in range(JOIN_CODE_GROUPS)
+    )
+    return "-".join(groups)
+
+
+def normalise_join_code(code: str) -> str:
+    """Accept a code typed in lower case, with spaces or without dashes."""
+    compact = "".join(ch for ch in code.upper() if ch.isalnum())
+    size = JOIN_CODE_GROUP_LENGTH
+    return "-".join(compact[i : i + size] for i in range(0, len(compact), size))
+
+
+def cohort_for_join_code(db: Session, code: str) -> Cohort | None:
+    """The cohort that accepts ``code`` now, if any."""
+    return db.scalar(
+        select(Cohort).where(
+            Cohort.join_code == normalise_join_code(code), Cohort.join_enabled.is_(True)
+        )
+    )
+
+
+def generated_password() -> str:
+    """A one-time password a trainee can type: three random groups of letters and digits."""
+    return "-".join(secrets.token_hex(3) for _ in range(GENERATED_PASSWORD_WORDS))

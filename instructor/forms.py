@@ -1,0 +1,41 @@
+"""Forms for managing cohorts."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
+from wtforms import HiddenField, StringField, SubmitField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from app.auth.forms import check_username, normalise_username
+
+
+class CohortForm(FlaskForm):
+    name = StringField("Cohort name", validators=[DataRequired(), Length(max=120)])
+    submit = SubmitField("Create cohort")
+
+
+class JoinCodeForm(FlaskForm):
+    action = HiddenField(validators=[AnyOf(["regenerate", "disable", "enable"])])
+
+
+class TraineeImportForm(FlaskForm):
+    file = FileField(
+        "CSV file (username, display name, optional email)",
+        validators=[FileRequired("Choose a CSV file."), FileSize(max_size=1024 * 1024)],
+    )
+    submit = SubmitField("Import trainees")
+
+
+class CoInstructorForm(FlaskForm):
+    username = StringField(
+        "Username", validators=[DataRequired(), check_username], filters=[normalise_username]
+    )
+    display_name = StringField(
+        "Display name (for a new account)", validators=[Optional(), Length(max=120)]
+    )
+    submit = SubmitField("Add co-instructor")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""

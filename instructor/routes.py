@@ -1,0 +1,170 @@
+"""Instructor pages: cohorts, join codes, trainees and co-instructors."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app import accounts, db
+from app.access import INSTRUCTOR, access
+from app.models import Cohort, Role, User
+from instructor import cohorts as cohort_service
+from instructor.forms import CoInstructorForm, CohortForm, ConfirmForm, JoinCodeForm, TraineeImportForm
+
+blueprint = Blueprint("instructor", __name__, url_prefix="/instructor", template_folder="templates")
+
+
+def _no_store(html: str) -> Response:
+    """A page showing one-time passwords: browsers and proxies must not keep it."""
+    response = Response(html, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.route("/")
+@access(INSTRUCTOR)
+def cohorts() -> str:
+    return render_template(
+        "instructor/cohorts.html",
+        cohorts=cohort_service.visible_cohorts(db.session(), current_user),
+        form=CohortForm(),
+    )
+
+
+@blueprint.route("/cohorts", methods=["POST"])
+@access(INSTRUCTOR)
+def create_cohort() -> str | Response:
+    form = CohortForm()
+    database = db.session()
+    if not form.validate_on_submit():
+        return Response(
+            render_template(
+                "instructor/cohorts.html",
+                cohorts=cohort_service.visible_cohorts(database, current_user),
+                form=form,
+            ),
+            status=400,
+        )
+    cohort = Cohort(name=form.name.data, join_code=accounts.new_join_code())
+    cohort.instructors.append(current_user._get_current_object())
+    database.add(cohort)
+    database.commit()
+    flash(f"Cohort {cohort.name} created. Hand out its join code: {cohort.join_code}", "success")
+    return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
+
+
+def _cohort_page(cohort: Cohort, status: int = 200, **context: object) -> Response:
+    context.setdefault("import_form", TraineeImportForm())
+    context.setdefault("co_instructor_form", CoInstructorForm())
+    html = render_template(
+        "instructor/cohort.html",
+        cohort=cohort,
+        join_code_form=JoinCodeForm(),
+        confirm_form=ConfirmForm(),
+        **context,
+    )
+    response = _no_store(html) if "one_time_passwords" in context else Response(html)
+    response.status_code = status
+    return response
+
+
+@blueprint.route("/cohorts/<int:cohort_id>")
+@access(INSTRUCTOR)
+def cohort(cohort_id: int) -> Response:
+    return _cohort_page(cohort_service.cohort_for_instructor(db.session(), current_user, cohort_id))
+
+
+@blueprint.route("/cohorts/<int:cohort_id>/join-code", methods=["POST"])
+@access(INSTRUCTOR)
+def join_code(cohort_id: int) -> Response:
+    database = db.session()
+    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    form = JoinCodeForm()
+    if not form.validate_on_submit():
+        return _cohort_page(cohort, status=400)
+    if form.action.data == "regenerate":
+        cohort.join_code = accounts.new_join_code()
+        cohort.join_enabled = True
+        message = f"New join code: {cohort.join_code}. The old one no longer works."
+    else:
+        cohort.join_enabled = form.action.data == "enable"
+        message = "Registration with the join code is " + ("open." if cohort.join_enabled else "closed.")
+    database.commit()
+    flash(message, "success")
+    return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
+
+
+@blueprint.route("/cohorts/<int:cohort_id>/trainees/import", methods=["POST"])
+@access(INSTRUCTOR)
+def import_trainees(cohort_id: int) -> Response:
+    database = db.session()
+    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    form = TraineeImportForm()
+    if not form.validate_on_submit():
+        return _cohort_page(cohort, status=400, import_form=form)
+    rows, problems = cohort_service.parse_trainee_csv(form.file.data.read())
+    imported = []
+    if not problems:
+        imported, problems = cohort_service.import_trainees(database, cohort, rows)
+    if problems:
+        database.rollback()
+        form.file.errors.extend(problems)
+        return _cohort_page(cohort, status=400, import_form=form)
+    database.commit()
+    return _cohort_page(
+        cohort,
+        one_time_passwords=[(item.user, item.one_time_password) for item in imported],
+    )
+
+
+@blueprint.route("/cohorts/<int:cohort_id>/trainees/<int:user_id>/reset-password", methods=["POST"])
+@access(INSTRUCTOR)
+def reset_password(cohort_id: int, user_id: int) -> Response:
+    database = db.session()
+    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    trainee = cohort_service.trainee_in_cohort(database, cohort, user_id)
+    if not ConfirmForm().validate_on_submit():
+        return _cohort_page(cohort, status=400)
+    password = accounts.generated_password()
+    trainee.set_password(password)
+    trainee.must_change_password = True
+    database.commit()
+    return _cohort_page(cohort, one_time_passwords=[(trainee, password)])
+
+
+@blueprint.route("/cohorts/<int:cohort_id>/instructors", methods=["POST"])
+@access(INSTRUCTOR)
+def add_co_instructor(cohort_id: int) -> Response:
+    """Add an existing instructor, or create an instructor account with a one-time password."""
+    database = db.session()
+    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    form = CoInstructorForm()
+    if not form.validate_on_submit():
+        return _cohort_page(cohort, status=400, co_instructor_form=form)
+    user = database.scalar(select(User).where(User.username == form.username.data))
+    if user is not None and not user.is_instructor:
+        form.username.errors.append("This account belongs to a trainee; pick an instructor's username.")
+        return _cohort_page(cohort, status=400, co_instructor_form=form)
+    password = None
+    if user is None:
+        if not form.display_name.data:
+            form.display_name.errors.append("No account has this username: give a display name to create one.")
+            return _cohort_page(cohort, status=400, co_instructor_form=form)
+        password = accounts.generated_password()
+        user = accounts.create_user(
+            database,
+            username=form.username.data,
+            display_name=form.display_name.data,
+            password=password,
+            role=Role.INSTRUCTOR,
+            must_change_password=True,
+        )
+    if user not in cohort.instructors:
+        cohort.instructors.append(user)
+    database.commit()
+    if password is None:
+        flash(f"{user.display_name} now teaches {cohort.name}.", "success")
+        return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
+    return _cohort_page(cohort, one_time_passwords=[(user, password)])

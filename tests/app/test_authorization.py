@@ -1,0 +1,126 @@
+"""Who may reach which route: every registered route, every role.
+
+Adding a route without a row here fails ``test_every_route_has_a_rule``; a row says, per role,
+what that person gets: ALLOW (the page or action), LOGIN (sent to log in), FORBID (403) or
+HIDDEN (404, so the object's existence is not revealed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from app.access import RULES
+from app.models import Role
+from tests.conftest import Factory, csrf_token, login
+
+ROLES = ("anonymous", "trainee", "other_trainee", "instructor", "other_instructor", "admin")
+ALLOW, LOGIN, FORBID, HIDDEN = "allow", "login", "forbid", "hidden"
+
+
+@dataclass
+class World:
+    """Two cohorts, each with its trainee and instructor, and an admin over both."""
+
+    ids: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: Callable[[World], str]
+    expect: dict[str, str]
+
+
+def signed_in(**overrides: str) -> dict[str, str]:
+    return {"anonymous": LOGIN, **{role: ALLOW for role in ROLES[1:]}, **overrides}
+
+
+def everyone(outcome: str = ALLOW) -> dict[str, str]:
+    return {role: outcome for role in ROLES}
+
+
+TRAINEES_ONLY = signed_in(instructor=FORBID, other_instructor=FORBID, admin=FORBID)
+INSTRUCTORS_ONLY = signed_in(trainee=FORBID, other_trainee=FORBID)
+THIS_COHORT = signed_in(trainee=FORBID, other_trainee=FORBID, other_instructor=HIDDEN)
+
+ROUTES: dict[str, Route] = {
+    "auth.index": Route("GET", lambda w: "/", everyone()),
+    "auth.setup": Route("GET", lambda w: "/setup", everyone(HIDDEN)),
+    "auth.login": Route("GET", lambda w: "/login", everyone()),
+    "auth.logout": Route("POST", lambda w: "/logout", signed_in()),
+    "auth.register": Route("GET", lambda w: "/register", everyone()),
+    "auth.change_password": Route("GET", lambda w: "/account/password", signed_in()),
+    "trainee.home": Route("GET", lambda w: "/exercises", TRAINEES_ONLY),
+    "instructor.cohorts": Route("GET", lambda w: "/instructor/", INSTRUCTORS_ONLY),
+    "instructor.create_cohort": Route("POST", lambda w: "/instructor/cohorts", INSTRUCTORS_ONLY),
+    "instructor.cohort": Route("GET", lambda w: f"/instructor/cohorts/{w.ids['cohort']}", THIS_COHORT),
+    "instructor.join_code": Route("POST", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/join-code", THIS_COHORT),
+    "instructor.import_trainees": Route(
+        "POST", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/trainees/import", THIS_COHORT
+    ),
+    "instructor.reset_password": Route(
+        "POST",
+        lambda w: f"/instructor/cohorts/{w.ids['cohort']}/trainees/{w.ids['trainee']}/reset-password",
+        THIS_COHORT,
+    ),
+    "instructor.add_co_instructor": Route(
+        "POST", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/instructors", THIS_COHORT
+    ),
+}
+
+
+def build_world(factory: Factory) -> World:
+    cohort = factory.cohort("Cohort A")
+    other_cohort = factory.cohort("Cohort B")
+    trainee = factory.user("trainee", cohort=cohort)
+    factory.user("other_trainee", cohort=other_cohort)
+    factory.user("instructor", Role.INSTRUCTOR, teaches=cohort)
+    factory.user("other_instructor", Role.INSTRUCTOR, teaches=other_cohort)
+    factory.user("admin", Role.ADMIN)
+    return World({"cohort": cohort.id, "other_cohort": other_cohort.id, "trainee": trainee.id})
+
+
+def request_as(app: Flask, role: str, route: Route, world: World) -> TestResponse:
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, role)
+    path = route.path(world)
+    if route.method == "GET":
+        return client.get(path)
+    return client.open(path, method=route.method, data={"csrf_token": csrf_token(client)})
+
+
+def outcome_of(response: TestResponse) -> str:
+    location = urlsplit(response.headers.get("Location", ""))
+    if response.status_code == 302 and location.path == "/login" and "next=" in location.query:
+        return LOGIN
+    if response.status_code == 403:
+        return FORBID
+    if response.status_code == 404:
+        return HIDDEN
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    return ALLOW
+
+
+def test_every_route_has_a_rule(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
+    assert endpoints - ROUTES.keys() == set(), "add these routes to ROUTES with a rule per role"
+    assert ROUTES.keys() - endpoints == set(), "these ROUTES rows name routes that no longer exist"
+    for endpoint in endpoints:
+        view = app.view_functions[endpoint]
+        assert getattr(view, "access_rule", None) in RULES, f"{endpoint} lacks @access(...)"
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_route_obeys_its_rule_for_every_role(app: Flask, factory: Factory, endpoint: str) -> None:
+    world = build_world(factory)
+    route = ROUTES[endpoint]
+    for role in ROLES:
+        response = request_as(app, role, route, world)
+        assert outcome_of(response) == route.expect[role], f"{endpoint} as {role}: {response.status_code}"

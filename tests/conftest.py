@@ -1,0 +1,137 @@
+"""Shared fixtures: an app on a fresh database, clients, factories for users and cohorts."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.test import TestResponse
+
+from app import accounts, create_app, db, migrate
+from app.models import Cohort, Role, User
+
+PASSWORD = "correct horse battery"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with every migration applied, copied for each test (migrating is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = db.make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, migrated_sqlite: Path) -> dict[str, Any]:
+    database = tmp_path / "crosscheck.sqlite3"
+    shutil.copy(migrated_sqlite, database)
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-" + uuid.uuid4().hex,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
+    application = create_app(app_config)
+    application.instance_path = str(tmp_path)
+    yield application
+    db.get_engine(application).dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def database(app: Flask) -> Iterator[Any]:
+    """A session on the test database, outside any request."""
+    with app.app_context():
+        yield db.session()
+
+
+def csrf_token(client: FlaskClient, page: str = "/login") -> str:
+    """The CSRF token a page hands to this client's session."""
+    response = client.get(page)
+    match = CSRF_META.search(response.get_data(as_text=True))
+    assert match, f"no csrf meta tag on {page} ({response.status_code})"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, Any], page: str = "/login", **kwargs: Any) -> TestResponse:
+    """POST a form the way a browser does, with the session's CSRF token."""
+    return client.post(url, data={"csrf_token": csrf_token(client, page), **data}, **kwargs)
+
+
+class Factory:
+    """Makes users and cohorts directly in the database."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def user(self, username: str, role: Role = Role.TRAINEE, *, cohort: Cohort | None = None, teaches: Cohort | None = None) -> User:
+        with self.app.app_context():
+            session = db.session()
+            user = accounts.create_user(
+                session, username=username, display_name=username.title(), password=PASSWORD, role=role
+            )
+            if cohort is not None:
+                member_of = session.get(Cohort, cohort.id)
+                member_of.trainees.append(user)
+            if teaches is not None:
+                taught = session.get(Cohort, teaches.id)
+                taught.instructors.append(user)
+            session.commit()
+            return user
+
+    def cohort(self, name: str = "Analysts 2026") -> Cohort:
+        with self.app.app_context():
+            session = db.session()
+            cohort = Cohort(name=name, join_code=accounts.new_join_code())
+            session.add(cohort)
+            session.commit()
+            return cohort
+
+
+@pytest.fixture
+def factory(app: Flask) -> Factory:
+    return Factory(app)
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD) -> TestResponse:
+    return post_form(client, "/login", {"username": username, "password": password})
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database on TEST_DATABASE_URL's server, dropped afterwards."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+    url = make_url(base)
+    name = f"crosscheck_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,61 @@
+import json
+
+import pytest
+
+from scoring import ItemStatus, Policy, report_from_dict, report_to_dict, score
+from scoring.types import Flag, KeyItem
+
+KEY = (
+    KeyItem("k1", "a", 0, 10, "q", "unverified", explanation="why"),
+    KeyItem("n1", "a", 20, 25, "q", "conflicting_number", group="g"),
+    KeyItem("n2", "b", 20, 25, "q", "conflicting_number", group="g"),
+    KeyItem("d", "b", 40, 50, "q", "unverified", decoy=True),
+)
+FLAGS = (
+    Flag("f1", "a", 0, 12, "loaded_framing"),
+    Flag("f2", "a", 20, 25, "conflicting_number", links=("f3", "nope")),
+    Flag("f3", "b", 20, 25, "conflicting_number"),
+    Flag("f4", "b", 40, 50, "unverified"),
+)
+
+
+def test_a_report_survives_json_unchanged():
+    report = score(KEY, FLAGS, Policy(link_bonus=0.25))
+    data = report_to_dict(report)
+    text = json.dumps(data)
+    assert report_from_dict(json.loads(text)) == report
+    assert data["format"] == 1
+    assert data["items"][0]["status"] == "wrong_category"
+    assert data["links"][0]["flag_ids"] == ["f2", "f3"]
+    assert data["policy"]["link_bonus"] == 0.25
+
+
+def test_enums_come_back_as_enums():
+    report = report_from_dict(report_to_dict(score(KEY, FLAGS)))
+    assert report.items[0].status is ItemStatus.WRONG_CATEGORY
+
+
+def _data():
+    return report_to_dict(score(KEY, FLAGS))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(format=99), "report format 99 is not 1"),
+        (lambda d: d.pop("score"), "report: missing field 'score'"),
+        (lambda d: d.update(extra=1), "report: unknown field 'extra'"),
+        (lambda d: d["items"][0].update(status="great"), "report.items[0].status: 'great' is not a ItemStatus"),
+        (lambda d: d["totals"].update(found="3"), "report.totals.found: expected int, got '3'"),
+        (lambda d: d.update(score="high"), "report.score: expected a number, got 'high'"),
+        (lambda d: d.update(items={}), "report.items: expected a list, got {}"),
+        (lambda d: d["links"][0].update(flag_ids=["a"]), "report.links[0].flag_ids: expected 2 values"),
+        (lambda d: d.update(spans=[]), "report.spans: expected an object, got []"),
+    ],
+)
+def test_a_damaged_dict_is_rejected_naming_the_place(change, message):
+    data = _data()
+    change(data)
+    with pytest.raises(ValueError) as error:
+        report_from_dict(data)
+    assert message in str(error.value)

@@ -1,0 +1,52 @@
+import pytest
+
+from scoring import Policy, rescore, score
+from scoring.types import Flag, KeyItem
+
+KEY = (
+    KeyItem("k1", "a", 0, 10, "q", "unverified"),
+    KeyItem("k2", "a", 30, 40, "q", "loaded_framing"),
+)
+SUBMISSIONS = [
+    (101, [Flag("f1", "a", 0, 10, "unverified")]),
+    (102, [Flag("f1", "a", 0, 10, "unverified"), Flag("f2", "a", 30, 38, "loaded_framing")]),
+    (103, []),
+]
+
+
+def test_rescore_gives_the_same_reports_as_score():
+    policy = Policy(other_category_credit=0.1)
+    results = list(rescore(KEY, SUBMISSIONS, policy))
+    assert [submission for submission, _ in results] == [101, 102, 103]
+    for (_, flags), (_, report) in zip(SUBMISSIONS, results):
+        assert report == score(KEY, flags, policy)
+    # 1 + 2*8/18 = 1.888... of 2 points
+    assert results[1][1].score == pytest.approx(100 * (1 + 16 / 18) / 2)
+
+
+def test_rescore_is_lazy():
+    def endless():
+        number = 0
+        while True:
+            number += 1
+            yield number, []
+
+    reports = rescore(KEY, endless())
+    assert [next(reports)[0] for _ in range(3)] == [1, 2, 3]
+
+
+def test_an_invalid_key_fails_at_the_call():
+    with pytest.raises(ValueError, match="duplicate key item id 'k1'"):
+        rescore((*KEY, KEY[0]), SUBMISSIONS)
+
+
+def test_an_invalid_submission_is_named():
+    bad = [(7, [Flag("f", "a", 5, 5, "unverified")])]
+    with pytest.raises(ValueError, match="submission 7: flag 'f': start 5 must be less than end 5"):
+        list(rescore(KEY, bad))
+
+
+def test_categories_are_checked_for_every_submission():
+    bad = [("s1", [Flag("f", "a", 0, 5, "spin")])]
+    with pytest.raises(ValueError, match="submission 's1': flag 'f': unknown category 'spin'"):
+        list(rescore(KEY, bad, categories=("unverified", "loaded_framing")))
