@@ -1,0 +1,278 @@
+"""Check an instructor key and resolve its quotes to offsets: for key files and in-app keys alike."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from exercises.fields import ID_PATTERN, Fields, type_name
+from exercises.problems import ProblemLog
+from exercises.types import Category, ConflictGroup
+from scoring.anchoring import find_quote
+from scoring.types import KeyItem
+
+ITEM_FIELDS = (
+    "id",
+    "article",
+    "quote",
+    "occurrence",
+    "category",
+    "also",
+    "points",
+    "group",
+    "decoy",
+    "explanation",
+)
+"""The fields a key item (``[[items]]`` in ``key.toml``) may have."""
+
+
+def validate_key(
+    items: Sequence[Mapping[str, Any]],
+    articles: Mapping[str, str],
+    categories: Sequence[Category],
+    groups: Sequence[ConflictGroup] | None = None,
+    *,
+    source: str = "key.toml",
+) -> tuple[KeyItem, ...]:
+    """Check key items given as dicts and return them as key items, offsets resolved.
+
+    ``articles`` maps each article id to its stored text. ``groups``, when given, are the declared
+    conflict groups; an item naming another group is then a problem. ``source`` names the key in
+    problem messages. Raises :class:`exercises.problems.PackageError` listing every problem.
+    This is exactly the check :func:`exercises.loader.load_package` applies to ``key.toml``.
+    """
+    log = ProblemLog()
+    key = check_items(items, articles, categories, groups, log, source=source)
+    log.raise_if_any()
+    return key
+
+
+def read_groups(table: Mapping[str, Any], log: ProblemLog, source: str) -> tuple[ConflictGroup, ...]:
+    """Read the ``[groups.<id>]`` tables of a key file, each with a ``description``."""
+    groups = []
+    for group_id, body in table.items():
+        if not ID_PATTERN.fullmatch(group_id):
+            log.add(source, f"group id {group_id!r} is not an id", field=f"groups.{group_id}")
+            continue
+        if not isinstance(body, dict):
+            log.add(
+                source,
+                f"expected a table [groups.{group_id}], got {type_name(body)}",
+                field=f"groups.{group_id}",
+            )
+            continue
+        fields = Fields(body, log, source, item=f"groups.{group_id}")
+        description = fields.text("description")
+        fields.finish()
+        if description is not None:
+            groups.append(ConflictGroup(id=group_id, description=description))
+    return tuple(groups)
+
+
+def check_items(
+    items: Sequence[Mapping[str, Any]],
+    articles: Mapping[str, str],
+    categories: Sequence[Category],
+    groups: Sequence[ConflictGroup] | None,
+    log: ProblemLog,
+    *,
+    source: str,
+    unreadable: Collection[str] = (),
+) -> tuple[KeyItem, ...]:
+    """Check every item, record problems in ``log`` and return the items that passed.
+
+    Items naming an article in ``unreadable`` (declared, but its files had problems already
+    recorded) are checked for everything except their quote.
+    """
+    category_ids = {category.id: category for category in categories}
+    checked: list[KeyItem] = []
+    seen_ids: set[str] = set()
+    for index, raw in enumerate(items, start=1):
+        label = f"items[{index}]"
+        if not isinstance(raw, Mapping):
+            log.add(source, f"expected a table, got {type_name(raw)}", item=label)
+            continue
+        item_id = raw.get("id")
+        if isinstance(item_id, str) and item_id:
+            label = item_id
+        fields = Fields(raw, log, source, item=label)
+        item = _check_item(fields, articles, category_ids, groups, unreadable)
+        fields.finish()
+        if item_id is not None and isinstance(item_id, str):
+            if item_id in seen_ids:
+                fields.problem("id", f"duplicate id {item_id!r}")
+                continue
+            seen_ids.add(item_id)
+        if item is not None:
+            checked.append(item)
+    _check_group_sizes(checked, groups, log, source)
+    _check_overlaps(checked, log, source)
+    return tuple(checked)
+
+
+def _check_item(
+    fields: Fields,
+    articles: Mapping[str, str],
+    categories: Mapping[str, Category],
+    groups: Sequence[ConflictGroup] | None,
+    unreadable: Collection[str],
+) -> KeyItem | None:
+    """Check one item's fields and resolve its quote; None if anything is wrong."""
+    problems_before = len(fields.log.problems)
+    item_id = fields.identifier("id")
+    article = fields.identifier("article")
+    quote = fields.text("quote")
+    occurrence = fields.integer("occurrence", required=False)
+    category = fields.identifier("category")
+    also = fields.identifiers("also", required=False)
+    points = fields.number("points", default=1.0)
+    group = fields.identifier("group", required=False)
+    decoy = fields.boolean("decoy", default=False)
+    explanation = fields.text("explanation")
+
+    if article is not None and article not in articles and article not in unreadable:
+        fields.problem("article", f"unknown article {article!r}")
+    if category is not None and category not in categories:
+        fields.problem("category", f"unknown category {category!r}")
+    for alternative in also or ():
+        if alternative not in categories:
+            fields.problem("also", f"unknown category {alternative!r}")
+        elif alternative == category:
+            fields.problem("also", f"repeats the item's own category {alternative!r}")
+    _check_group_field(fields, group, category, also or (), bool(decoy), categories, groups)
+
+    span = None
+    if article in articles and quote is not None:
+        span = _resolve(fields, articles[article], article, quote, occurrence)
+    if len(fields.log.problems) > problems_before:
+        return None
+    if (
+        span is None
+        or item_id is None
+        or article is None
+        or category is None
+        or points is None
+        or decoy is None
+        or explanation is None
+    ):
+        return None
+    return KeyItem(
+        id=item_id,
+        article=article,
+        start=span[0],
+        end=span[1],
+        quote=articles[article][span[0] : span[1]],
+        category=category,
+        points=points,
+        also=also or (),
+        group=group,
+        decoy=decoy,
+        explanation=explanation,
+    )
+
+
+def _check_group_field(
+    fields: Fields,
+    group: str | None,
+    category: str | None,
+    also: Sequence[str],
+    decoy: bool,
+    categories: Mapping[str, Category],
+    groups: Sequence[ConflictGroup] | None,
+) -> None:
+    """Apply the conflict-group rules to one item.
+
+    A non-decoy item of a grouped category needs a group. A group is allowed only on a non-decoy
+    item whose category, or one of whose ``also`` categories, is grouped. With declared groups,
+    the group must be one of them.
+    """
+    grouped = {c.id for c in categories.values() if c.grouped}
+    if category is None or category not in categories:
+        return
+    if group is None:
+        if category in grouped and not decoy:
+            fields.problem("group", f"missing: a {category} item names its conflict group")
+        return
+    if decoy:
+        fields.problem("group", "a decoy cannot belong to a conflict group")
+    elif category not in grouped and not grouped.intersection(also):
+        names = ", ".join(sorted(grouped)) or "none in this exercise"
+        fields.problem(
+            "group",
+            f"only items of a grouped category ({names}) belong to conflict groups; "
+            f"this one is {category}",
+        )
+    elif groups is not None and group not in {g.id for g in groups}:
+        fields.problem("group", f"unknown group {group!r}: declare it as [groups.{group}]")
+
+
+def _resolve(
+    fields: Fields, text: str, article: str, quote: str, occurrence: int | None
+) -> tuple[int, int] | None:
+    """Turn the item's quote into a span of the article's stored text, or record why not."""
+    spans = find_quote(text, quote)
+    if not spans:
+        fields.problem("quote", f"not found in article {article!r}")
+        return None
+    if occurrence is None:
+        if len(spans) > 1:
+            fields.problem(
+                "quote",
+                f"found {len(spans)} times in article {article!r}; "
+                f"set occurrence (1 to {len(spans)}) to choose one",
+            )
+            return None
+        return spans[0]
+    if occurrence > len(spans):
+        fields.problem(
+            "occurrence",
+            f"occurrence {occurrence} is out of range: the quote is found {len(spans)} time(s)",
+        )
+        return None
+    return spans[occurrence - 1]
+
+
+def _check_group_sizes(
+    items: Sequence[KeyItem],
+    groups: Sequence[ConflictGroup] | None,
+    log: ProblemLog,
+    source: str,
+) -> None:
+    """Record groups with fewer than two members: a conflict needs two figures."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        if item.group is not None:
+            members[item.group].append(item.id)
+    declared = [g.id for g in groups] if groups is not None else list(members)
+    for group_id in declared:
+        found = members.get(group_id, [])
+        if len(found) == 1:
+            log.add(
+                source,
+                f"conflict group {group_id!r} has one member ({found[0]!r}); "
+                "a conflict needs at least two figures",
+                item=f"groups.{group_id}",
+            )
+        elif not found:
+            log.add(source, f"conflict group {group_id!r} has no members", item=f"groups.{group_id}")
+
+
+def _check_overlaps(items: Sequence[KeyItem], log: ProblemLog, source: str) -> None:
+    """Record items of one category whose spans overlap in the same article."""
+    by_place: dict[tuple[str, str], list[KeyItem]] = defaultdict(list)
+    for item in items:
+        by_place[(item.article, item.category)].append(item)
+    for (article, category), placed in by_place.items():
+        placed.sort(key=lambda item: (item.start, item.end))
+        reaching = placed[0]
+        for item in placed[1:]:
+            if item.start < reaching.end:
+                log.add(
+                    source,
+                    f"overlaps item {reaching.id!r}: both are {category} in article {article!r}",
+                    item=item.id,
+                    field="quote",
+                )
+            if item.end > reaching.end:
+                reaching = item

@@ -1,0 +1,77 @@
+"""What a loaded exercise package is made of: articles, categories, conflict groups and the key."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from scoring.types import KeyItem, Policy
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article as stored, with what is known of its origin."""
+
+    id: str
+    title: str
+    """A neutral descriptive title (the texts themselves may have no headline)."""
+    byline: str | None
+    """The byline as the text shows it; None when the text is unsigned."""
+    outlet: str | None
+    """The outlet as far as the text shows it; None when nothing at all is known."""
+    event_date: datetime.date
+    language: str
+    provenance: str
+    """What the text itself tells about where it comes from."""
+    text: str
+    """The text exactly as stored; key offsets index into it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A kind of problem trainees flag, as defined by one exercise."""
+
+    id: str
+    name: str
+    """Trainee-facing name."""
+    definition: str
+    example: str
+    """An example of the category that is not taken from the key."""
+    grouped: bool = False
+    """Items of this category belong to conflict groups (figures that disagree)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictGroup:
+    """Every figure that states one quantity, across the exercise's articles."""
+
+    id: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExercisePackage:
+    """A validated exercise: what trainees read and the key their flags are scored against."""
+
+    slug: str
+    title: str
+    briefing: str
+    instructions: str
+    suggested_minutes: int
+    attempts: int
+    articles: tuple[Article, ...]
+    """In reading order."""
+    categories: tuple[Category, ...]
+    groups: tuple[ConflictGroup, ...]
+    policy: Policy
+    key: tuple[KeyItem, ...]
+    """Every key item, decoys included (``decoy=True``)."""
+    content_hash: str
+    """SHA-256 (hex) over the package's files and the article files it uses."""
+
+    def article(self, article_id: str) -> Article:
+        """Return the article with this id; KeyError if the package has none."""
+        for article in self.articles:
+            if article.id == article_id:
+                return article
+        raise KeyError(article_id)
