@@ -22,6 +22,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed-run
 	$(BIN)/crosscheck upgrade-db
+	-$(BIN)/crosscheck load-exercises
 	$(BIN)/crosscheck serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test

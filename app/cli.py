@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from app import accounts, db, migrate
+from app import accounts, db, exercise_import, migrate
+from exercises.cli import key, validate_exercise
 
 
 def _create_app() -> Flask:
@@ -46,7 +49,25 @@ def serve(host: str, port: int) -> None:
     app.run(host=host, port=port, use_reloader=False, threaded=True)
 
 
+@click.command("load-exercises")
+@click.option(
+    "--from",
+    "root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of exercise packages (default: the packages shipped in exercises/).",
+)
+@click.option("--force", is_flag=True, help="Let package files win over changes made in the app.")
+@with_appcontext
+def load_exercises(root: Path | None, force: bool) -> None:
+    """Import or update every exercise package into the database (idempotent)."""
+    outcomes = exercise_import.import_directory(db.session(), root, force=force)
+    for outcome in outcomes:
+        click.echo(outcome.message)
+    if any(outcome.action == "invalid" for outcome in outcomes):
+        raise click.exceptions.Exit(1)
+
+
 def init_app(app: Flask) -> None:
     """Register every Crosscheck command on ``app.cli``."""
-    for command in (upgrade_db, serve):
+    for command in (upgrade_db, serve, load_exercises, validate_exercise, key):
         app.cli.add_command(command)

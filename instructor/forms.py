@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
-from wtforms import HiddenField, StringField, SubmitField
+from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.auth.forms import check_username, normalise_username
@@ -39,3 +39,11 @@ class CoInstructorForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that only carries the CSRF token."""
+
+
+class AssignmentForm(FlaskForm):
+    exercise_id = SelectField("Exercise", coerce=int, validators=[DataRequired("Choose an exercise.")])
+    deadline = DateTimeLocalField(
+        "Deadline (optional, UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    submit = SubmitField("Set exercise")

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from datetime import UTC
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from app import accounts, db
 from app.access import INSTRUCTOR, access
-from app.models import Cohort, Role, User
+from app.models import Assignment, Cohort, Exercise, ExerciseState, Role, User
 from instructor import cohorts as cohort_service
-from instructor.forms import CoInstructorForm, CohortForm, ConfirmForm, JoinCodeForm, TraineeImportForm
+from instructor.forms import (
+    AssignmentForm,
+    CoInstructorForm,
+    CohortForm,
+    ConfirmForm,
+    JoinCodeForm,
+    TraineeImportForm,
+)
 
 blueprint = Blueprint("instructor", __name__, url_prefix="/instructor", template_folder="templates")
 
@@ -55,9 +65,22 @@ def create_cohort() -> str | Response:
     return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
 
 
+def _assignment_form(cohort: Cohort) -> AssignmentForm:
+    form = AssignmentForm()
+    assigned = {assignment.exercise_id for assignment in cohort.assignments}
+    published = db.session().scalars(
+        select(Exercise).where(Exercise.state == ExerciseState.PUBLISHED).order_by(Exercise.title)
+    )
+    form.exercise_id.choices = [
+        SelectChoice(exercise.id, exercise.title) for exercise in published if exercise.id not in assigned
+    ]
+    return form
+
+
 def _cohort_page(cohort: Cohort, status: int = 200, **context: object) -> Response:
     context.setdefault("import_form", TraineeImportForm())
     context.setdefault("co_instructor_form", CoInstructorForm())
+    context.setdefault("assignment_form", _assignment_form(cohort))
     html = render_template(
         "instructor/cohort.html",
         cohort=cohort,
@@ -168,3 +191,37 @@ def add_co_instructor(cohort_id: int) -> Response:
         flash(f"{user.display_name} now teaches {cohort.name}.", "success")
         return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
     return _cohort_page(cohort, one_time_passwords=[(user, password)])
+
+
+@blueprint.route("/cohorts/<int:cohort_id>/assignments", methods=["POST"])
+@access(INSTRUCTOR)
+def assign_exercise(cohort_id: int) -> Response:
+    """Set a published exercise for the cohort, with an optional deadline."""
+    database = db.session()
+    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    form = _assignment_form(cohort)
+    if not form.validate_on_submit():
+        return _cohort_page(cohort, status=400, assignment_form=form)
+    deadline = form.deadline.data.replace(tzinfo=UTC) if form.deadline.data else None
+    exercise = database.get(Exercise, form.exercise_id.data)
+    cohort.assignments.append(Assignment(exercise=exercise, deadline=deadline))
+    database.commit()
+    flash(f"{exercise.title} is set for {cohort.name}.", "success")
+    return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
+
+
+@blueprint.route("/cohorts/<int:cohort_id>/assignments/<int:exercise_id>/remove", methods=["POST"])
+@access(INSTRUCTOR)
+def unassign_exercise(cohort_id: int, exercise_id: int) -> Response:
+    """Withdraw an exercise from the cohort; trainees' work on it is kept."""
+    database = db.session()
+    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    assignment = database.get(Assignment, (cohort.id, exercise_id))
+    if assignment is None:
+        abort(404, "This exercise is not set for this cohort.")
+    if not ConfirmForm().validate_on_submit():
+        return _cohort_page(cohort, status=400)
+    database.delete(assignment)
+    database.commit()
+    flash("The exercise is withdrawn from the cohort; trainees' work on it is kept.", "success")
+    return redirect(url_for("instructor.cohort", cohort_id=cohort.id))

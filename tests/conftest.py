@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -13,12 +14,19 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 from app import accounts, create_app, db, migrate
-from app.models import Cohort, Role, User
+from app.exercise_import import import_package
+from app.grading import score_attempt
+from app.models import Assignment, Attempt, Cohort, Exercise, Flag, Role, User, utcnow
+from exercises.loader import load_package
+
+MINI_PACKAGE = Path(__file__).resolve().parent / "data" / "mini-exercise"
+"""A small exercise (two short articles, eight key items) for tests that need one."""
 
 PASSWORD = "correct horse battery"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -79,6 +87,12 @@ def post_form(client: FlaskClient, url: str, data: dict[str, Any], page: str = "
     return client.post(url, data={"csrf_token": csrf_token(client, page), **data}, **kwargs)
 
 
+@functools.cache
+def password_hash() -> str:
+    """The hash of PASSWORD, computed once: hashing is slow on purpose, and tests make many users."""
+    return generate_password_hash(PASSWORD)
+
+
 class Factory:
     """Makes users and cohorts directly in the database."""
 
@@ -88,9 +102,8 @@ class Factory:
     def user(self, username: str, role: Role = Role.TRAINEE, *, cohort: Cohort | None = None, teaches: Cohort | None = None) -> User:
         with self.app.app_context():
             session = db.session()
-            user = accounts.create_user(
-                session, username=username, display_name=username.title(), password=PASSWORD, role=role
-            )
+            user = User(username=username, display_name=username.title(), role=role, password_hash=password_hash())
+            session.add(user)
             if cohort is not None:
                 member_of = session.get(Cohort, cohort.id)
                 member_of.trainees.append(user)
@@ -99,6 +112,50 @@ class Factory:
                 taught.instructors.append(user)
             session.commit()
             return user
+
+    def exercise(self, *, assign_to: Cohort | None = None, package: Path = MINI_PACKAGE) -> Exercise:
+        """Load an exercise package into the database, optionally set for a cohort."""
+        with self.app.app_context():
+            session = db.session()
+            import_package(session, load_package(package))
+            session.commit()
+            exercise = session.scalar(select(Exercise).order_by(Exercise.id.desc()).limit(1))
+            if assign_to is not None:
+                session.add(Assignment(cohort_id=assign_to.id, exercise_id=exercise.id))
+                session.commit()
+            return exercise
+
+    def assign(self, exercise: Exercise, cohort: Cohort) -> None:
+        with self.app.app_context():
+            session = db.session()
+            session.add(Assignment(cohort_id=cohort.id, exercise_id=exercise.id))
+            session.commit()
+
+    def attempt(
+        self,
+        user: User,
+        exercise: Exercise,
+        *,
+        flags: list[tuple[str, str, str]] = (),  # type: ignore[assignment]
+        submit: bool = False,
+    ) -> tuple[Attempt, Flag | None]:
+        """An attempt with flags given as (article ref, quote, category); optionally submitted and scored."""
+        with self.app.app_context():
+            session = db.session()
+            attempt = Attempt(user_id=user.id, exercise_id=exercise.id)
+            texts = {article.ref: article.text for article in session.get(Exercise, exercise.id).articles}
+            for number, (ref, quote, category) in enumerate(flags, start=1):
+                start = texts[ref].index(quote)
+                attempt.flags.append(
+                    Flag(client_id=f"flag-{number}", article_ref=ref, start=start, end=start + len(quote), quote=quote, category=category)
+                )
+            session.add(attempt)
+            session.flush()
+            if submit:
+                attempt.submitted_at = utcnow()
+                score_attempt(session, attempt)
+            session.commit()
+            return attempt, (attempt.flags[0] if attempt.flags else None)
 
     def cohort(self, name: str = "Analysts 2026") -> Cohort:
         with self.app.app_context():

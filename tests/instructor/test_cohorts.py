@@ -182,3 +182,23 @@ def test_instructors_see_only_their_cohorts_and_admin_sees_all(app: Flask, facto
     listing = admin.get("/instructor/").get_data(as_text=True)
     assert "Mine" in listing and "Theirs" in listing
     assert admin.get(f"/instructor/cohorts/{theirs.id}").status_code == 200
+
+
+def test_assign_and_withdraw_an_exercise(app: Flask, client: FlaskClient, factory: Factory, teacher: Cohort) -> None:
+    exercise = factory.exercise()
+    page = f"/instructor/cohorts/{teacher.id}"
+    assert "Mini exercise" in client.get(page).get_data(as_text=True)
+    response = post_form(
+        client, f"{page}/assignments", {"exercise_id": exercise.id, "deadline": "2030-05-01T17:00"}, page=page
+    )
+    assert response.status_code == 302
+    listing = client.get(page).get_data(as_text=True)
+    assert "2030-05-01 17:00 UTC" in listing
+    with app.app_context():
+        assignment = load_cohort(app, teacher.id)
+        assert [a.exercise_id for a in db.session().get(Cohort, teacher.id).assignments] == [exercise.id]
+    assert post_form(client, f"{page}/assignments", {"exercise_id": 999}, page=page).status_code == 400
+    assert post_form(client, f"{page}/assignments/{exercise.id}/remove", {}, page=page).status_code == 302
+    with app.app_context():
+        assert db.session().get(Cohort, teacher.id).assignments == []
+    assert post_form(client, f"{page}/assignments/{exercise.id}/remove", {}, page=page).status_code == 404

@@ -1,0 +1,139 @@
+"""Scoring stored attempts with the scoring engine, and keeping their scores current.
+
+The rules live in ``scoring``; this module only turns rows into the engine's types and stores
+what it returns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+import scoring
+from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem
+from scoring.types import KeyItem, Policy
+
+RESCORE_BATCH = 500
+
+
+def key_items(version: KeyVersion) -> tuple[KeyItem, ...]:
+    """The key items of a stored key version."""
+    return tuple(key_item_from_record(record) for record in version.items)
+
+
+def key_item_from_record(record: dict[str, Any]) -> KeyItem:
+    """Rebuild a key item from its JSON form (as ``crosscheck key --json`` prints it)."""
+    return KeyItem(**{**record, "also": tuple(record.get("also") or ())})
+
+
+def exercise_policy(exercise: Exercise) -> Policy:
+    known = {field.name for field in dataclasses.fields(Policy)}
+    return Policy(**{name: value for name, value in exercise.policy.items() if name in known})
+
+
+def current_key_version(db: Session, exercise_id: int) -> KeyVersion:
+    """The newest key version of an exercise."""
+    version = db.scalar(
+        select(KeyVersion)
+        .where(KeyVersion.exercise_id == exercise_id)
+        .order_by(KeyVersion.number.desc())
+        .limit(1)
+    )
+    if version is None:
+        raise LookupError(f"exercise {exercise_id} has no key")
+    return version
+
+
+def prepared_key(exercise: Exercise, version: KeyVersion) -> scoring.PreparedKey:
+    categories = [category["id"] for category in exercise.categories]
+    return scoring.PreparedKey(key_items(version), exercise_policy(exercise), categories=categories)
+
+
+def engine_flags(flags: Sequence[Flag]) -> list[scoring.Flag]:
+    """The attempt's flags as the engine takes them; flag ids are the client ids."""
+    return [
+        scoring.Flag(
+            id=flag.client_id,
+            article=flag.article_ref,
+            start=flag.start,
+            end=flag.end,
+            category=flag.category,
+            note=flag.note,
+            links=tuple(sorted(target.client_id for target in flag.links)),
+        )
+        for flag in flags
+    ]
+
+
+def _store(db: Session, attempt_id: int, version: KeyVersion, report: scoring.Report, flags: Sequence[Flag]) -> Score:
+    categories = {flag.client_id: flag.category for flag in flags}
+    db.execute(
+        update(Score).where(Score.attempt_id == attempt_id, Score.is_current.is_(True)).values(is_current=False)
+    )
+    stored = Score(
+        attempt_id=attempt_id,
+        key_version_id=version.id,
+        is_current=True,
+        score=report.score,
+        precision=report.detection.precision,
+        recall=report.detection.recall,
+        f1=report.detection.f1,
+        report=scoring.report_to_dict(report),
+        items=[
+            ScoreItem(
+                item_id=item.id,
+                status=item.status.value,
+                chosen_category=categories.get(item.flag_ids[0]) if item.flag_ids else None,
+                credit=item.credit,
+            )
+            for item in report.items
+        ],
+    )
+    db.add(stored)
+    return stored
+
+
+def score_attempt(db: Session, attempt: Attempt) -> Score:
+    """Score a submitted attempt against the current key and store it as its current score."""
+    version = current_key_version(db, attempt.exercise_id)
+    report = prepared_key(attempt.exercise, version).score(engine_flags(attempt.flags))
+    return _store(db, attempt.id, version, report, attempt.flags)
+
+
+def rescore_exercise(db: Session, exercise: Exercise) -> int:
+    """Rescore every submitted attempt of ``exercise`` against its current key; earlier scores stay as history.
+
+    Returns the number of attempts rescored. The caller commits.
+    """
+    version = current_key_version(db, exercise.id)
+    key = prepared_key(exercise, version)
+    count = 0
+    for batch in _submitted_batches(db, exercise.id):
+        for attempt in batch:
+            _store(db, attempt.id, version, key.score(engine_flags(attempt.flags)), attempt.flags)
+            count += 1
+        db.flush()
+    return count
+
+
+def _submitted_batches(db: Session, exercise_id: int) -> Iterator[list[Attempt]]:
+    last_id = 0
+    while True:
+        batch = list(
+            db.scalars(
+                select(Attempt)
+                .where(Attempt.exercise_id == exercise_id, Attempt.submitted_at.is_not(None), Attempt.id > last_id)
+                .order_by(Attempt.id)
+                .limit(RESCORE_BATCH)
+                .options(selectinload(Attempt.flags).selectinload(Flag.links))
+            )
+        )
+        if not batch:
+            return
+        yield batch
+        last_id = batch[-1].id
+
