@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from app import accounts, db, exercise_import, migrate
+from app import accounts, backup, db, exercise_import, migrate
 from exercises.cli import key, validate_exercise
 
 
@@ -67,7 +67,28 @@ def load_exercises(root: Path | None, force: bool) -> None:
         raise click.exceptions.Exit(1)
 
 
+@click.command("export-all")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def export_all(file: Path) -> None:
+    """Back up the whole instance to FILE (JSON; gzip if FILE ends in .gz)."""
+    counts = backup.export_all(db.get_engine(), file)
+    click.echo(f"Wrote {sum(counts.values())} rows from {len(counts)} tables to {file}")
+
+
+@click.command("import-all")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_all(file: Path) -> None:
+    """Restore a backup FILE into an empty database (run upgrade-db first)."""
+    try:
+        counts = backup.import_all(db.get_engine(), file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored {sum(counts.values())} rows into {len(counts)} tables from {file}")
+
+
 def init_app(app: Flask) -> None:
     """Register every Crosscheck command on ``app.cli``."""
-    for command in (upgrade_db, serve, load_exercises, validate_exercise, key):
+    for command in (upgrade_db, serve, load_exercises, validate_exercise, key, export_all, import_all):
         app.cli.add_command(command)

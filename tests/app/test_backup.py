@@ -1,0 +1,127 @@
+"""Whole-instance backups round-trip on SQLite and PostgreSQL, and refuse what they can't restore."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from sqlalchemy import select
+
+from app import create_app, db, migrate
+from app.backup import BackupError, export_all, import_all
+from app.cli import cli
+from app.models import Flag, Role, Score, User
+from tests.conftest import Factory, login
+
+EXPECTED_TABLES = {"users", "cohorts", "exercises", "articles", "key_versions", "attempts", "flags", "flag_links", "scores", "score_items", "assignments"}
+
+
+def populate(app: Flask, factory: Factory) -> None:
+    cohort = factory.cohort("Backed up")
+    trainee = factory.user("tess", cohort=cohort)
+    factory.user("grace", Role.INSTRUCTOR, teaches=cohort)
+    exercise = factory.exercise(assign_to=cohort)
+    attempt, _ = factory.attempt(
+        trainee,
+        exercise,
+        flags=[("mini-a", "about\u00a0500 fighters", "conflicting_number"), ("mini-b", "550 men", "conflicting_number")],
+    )
+    with app.app_context():
+        session = db.session()
+        first, second = session.scalars(select(Flag).where(Flag.attempt_id == attempt.id).order_by(Flag.id))
+        first.links.append(second)
+        first.note = "Zoë's note — “quoted” 🙂"
+        session.commit()
+    factory.attempt(factory.user("other"), exercise, flags=[("mini-a", "reportedly", "unverified")], submit=True)
+
+
+def fresh_app(url: str, tmp_path: Path) -> Flask:
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url})
+    app.instance_path = str(tmp_path)
+    migrate.upgrade(db.get_engine(app))
+    return app
+
+
+def test_round_trip_on_sqlite_is_exact(app: Flask, factory: Factory, tmp_path: Path) -> None:
+    populate(app, factory)
+    first = tmp_path / "first.json.gz"
+    counts = export_all(db.get_engine(app), first)
+    assert {name for name, count in counts.items() if count} >= EXPECTED_TABLES
+    restored = fresh_app(f"sqlite:///{tmp_path / 'restored.sqlite3'}", tmp_path)
+    assert import_all(db.get_engine(restored), first) == counts
+    second = tmp_path / "second.json.gz"
+    export_all(db.get_engine(restored), second)
+    import gzip
+
+    assert gzip.decompress(first.read_bytes()) == gzip.decompress(second.read_bytes())
+    client = restored.test_client()
+    assert login(client, "grace").status_code == 302
+    with restored.app_context():
+        note = db.session().scalar(select(Flag.note).where(Flag.note != ""))
+        assert note == "Zoë's note — “quoted” 🙂"
+        assert db.session().scalar(select(Score.score)) is not None
+    db.get_engine(restored).dispose()
+
+
+def test_restore_refuses_a_database_that_is_not_empty(app: Flask, factory: Factory, tmp_path: Path) -> None:
+    populate(app, factory)
+    backup = tmp_path / "b.json"
+    export_all(db.get_engine(app), backup)
+    with pytest.raises(BackupError, match="is not empty"):
+        import_all(db.get_engine(app), backup)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("not json", "not a readable backup file"),
+        ('{"format": "something-else"}', "not a Crosscheck backup"),
+        ('{"format": "crosscheck-backup", "version": 99}', "backup format version 99"),
+        ('{"format": "crosscheck-backup", "version": 1, "schema_revision": "0000"}', "schema revision '0000'"),
+    ],
+)
+def test_restore_rejects_bad_files_and_writes_nothing(app: Flask, tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(BackupError, match=message):
+        import_all(db.get_engine(app), path)
+    with app.app_context():
+        assert db.session().scalar(select(User)) is None
+
+
+def test_commands(app_config: dict, factory: Factory, app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    populate(app, factory)
+    monkeypatch.setenv("DATABASE_URL", app_config["DATABASE_URL"])
+    monkeypatch.setenv("SECRET_KEY", "x")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["export-all", str(tmp_path / "all.json")])
+    assert result.exit_code == 0, result.output
+    assert "Wrote" in result.output
+    assert json.loads((tmp_path / "all.json").read_text())["format"] == "crosscheck-backup"
+    result = runner.invoke(cli, ["import-all", str(tmp_path / "all.json")])
+    assert result.exit_code == 1
+    assert "is not empty" in result.output
+
+
+@pytest.mark.postgres
+def test_round_trip_through_postgresql(app: Flask, factory: Factory, tmp_path: Path, pg_url: str) -> None:
+    populate(app, factory)
+    from_sqlite = tmp_path / "sqlite.json"
+    counts = export_all(db.get_engine(app), from_sqlite)
+    postgres = fresh_app(pg_url, tmp_path)
+    try:
+        assert import_all(db.get_engine(postgres), from_sqlite) == counts
+        from_postgres = tmp_path / "postgres.json"
+        export_all(db.get_engine(postgres), from_postgres)
+        assert json.loads(from_postgres.read_text()) == json.loads(from_sqlite.read_text())
+        client = postgres.test_client()
+        assert login(client, "grace").status_code == 302
+        with postgres.app_context():
+            session = db.session()
+            session.add(User(username="after-restore", display_name="New", role=Role.TRAINEE, password_hash="x"))
+            session.commit()
+    finally:
+        db.get_engine(postgres).dispose()
