@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 
 from scoring.credit import groups_paid, judge_links, pair_credit, possible_links
@@ -81,9 +82,8 @@ class PreparedKey:
             if item.group is not None:
                 group_sizes[item.group] = group_sizes.get(item.group, 0) + 1
         self.possible_links = possible_links(group_sizes)
-        self.possible = sum(i.points for i in self.items if not i.decoy) + (
-            policy.link_bonus * self.possible_links
-        )
+        # fsum: exact sums, so totals never depend on the order of items or flags.
+        self.possible = math.fsum(i.points for i in self.real) + policy.link_bonus * self.possible_links
         self.key_spans_blind = merge_by_document((i.article, i.start, i.end) for i in self.real)
         self.key_spans_matched = merge_by_document(
             ((i.article, i.category), i.start, i.end) for i in self.real
@@ -149,7 +149,6 @@ class PreparedKey:
                     decoy_flags.setdefault(decoy.id, []).append(flag.id)
 
         item_results = []
-        item_credit = 0.0
         for item in self.items:
             if item.decoy:
                 hits = decoy_flags.get(item.id)
@@ -160,8 +159,8 @@ class PreparedKey:
                 flag_outcomes[flag.id] = _matched_flag(flag, result)
             else:
                 result = self.untouched[item.id]
-            item_credit += result.credit
             item_results.append(result)
+        item_credit = math.fsum(result.credit for result in item_results)
 
         links = judge_links(flags, item_of_flag, policy)
         return self._report(flags, ordered, tuple(item_results), item_credit, flag_outcomes, links, item_of_flag)
@@ -280,7 +279,7 @@ class PreparedKey:
         item_of_flag: dict[str, KeyItem],
     ) -> Report:
         flag_results = tuple(flag_outcomes[flag.id] for flag in flags)
-        penalties = sum(f.penalty for f in flag_results)
+        penalties = math.fsum(f.penalty for f in flag_results)
         correct_links = sum(1 for link in links if link.bonus > 0)
         link_credit = self.policy.link_bonus * correct_links
         earned = max(0.0, item_credit + link_credit - penalties)

@@ -6,6 +6,7 @@ conflict groups and links, which only the score takes into account.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable, Sequence
 
 from scoring.matching import Span, SpanIndex
@@ -78,13 +79,15 @@ def span_metric_merged(
     flagged: dict[Hashable, list[tuple[int, int]]], key: dict[Hashable, list[tuple[int, int]]]
 ) -> SpanScore:
     """Return the SemEval span metric for spans already merged and sorted per document."""
-    precision_sum = recall_sum = 0.0
+    precision_parts, recall_parts = [], []
     for document, predicted in flagged.items():
         gold = key.get(document)
         if gold:
             shared_p, shared_r = _sweep(predicted, gold)
-            precision_sum += shared_p
-            recall_sum += shared_r
+            precision_parts.append(shared_p)
+            recall_parts.append(shared_r)
+    # fsum: the same total whatever order the documents come in.
+    precision_sum, recall_sum = math.fsum(precision_parts), math.fsum(recall_parts)
     flagged_count = sum(len(spans) for spans in flagged.values())
     key_count = sum(len(spans) for spans in key.values())
     neither = flagged_count == 0 and key_count == 0
