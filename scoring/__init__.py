@@ -27,18 +27,21 @@ key phrase, two thirds. So no item earns more than its points.
 
 Conflict groups. Items sharing a ``group`` are figures stating one quantity differently. Their
 credit is paid only when flags matched at least two figures of the group; a figure matched alone
-earns nothing (status ``lone_figure``). A flag links to other flags by id; each distinct pair of
-linked flags that matched two figures of one group earns ``link_bonus``. A link across groups, to a
-flag that matched no figure, to an unknown flag id or to itself earns nothing and is reported.
+earns nothing (status ``lone_figure``). A flag links to other flags by id. A pair of linked flags
+(counted once, whichever way it was linked) that matched two figures of one group is correct, and
+earns ``link_bonus`` when it connects figures not yet connected by the pairs before it: a group of
+n figures earns at most n − 1 bonuses, whether its figures are linked as a chain, a star or every
+pair with every other. A link across groups, to a flag that matched no figure, to an unknown flag
+id or to itself earns nothing and is reported as wrong.
 
 Penalties. A flag that matches no item is a false positive: it costs ``decoy_penalty`` when it
 meets a decoy under the overlap rule (each such flag pays), otherwise ``false_positive_penalty``
 (also when it only repeats an item another flag was credited for).
 
-Score. possible = the points of every non-decoy item + ``link_bonus`` for every pair of figures
-within each group; earned = max(0, item credit + link bonus − penalties); score = 100 · earned /
+Score. possible = the points of every non-decoy item + ``link_bonus`` × (figures − 1) for each
+group; earned = max(0, item credit + link bonus − penalties); score = 100 · earned /
 possible. The key itself, submitted as flags with every figure of a group linked to every other,
-scores exactly 100. A key with nothing to earn scores 100 with no penalty, else 0.
+scores exactly 100 (so does the key with each group's figures linked in a chain). A key with nothing to earn scores 100 with no penalty, else 0.
 
 Measures for comparison (they ignore boundaries, groups and links): precision, recall and F1 of
 flags matched with the item's category, overall and per category; the SemEval-2020 Task 11 span

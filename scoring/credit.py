@@ -46,8 +46,12 @@ def groups_paid(matched_items: Sequence[KeyItem]) -> frozenset[str]:
 
 
 def possible_links(group_sizes: Mapping[str, int]) -> int:
-    """Return how many correct links a key allows: every pair of figures within each group."""
-    return sum(size * (size - 1) // 2 for size in group_sizes.values())
+    """Return how many links can earn a bonus: one fewer than the figures of each group.
+
+    Linking the figures of a group into one connected whole (a chain, a star, every pair) is what
+    shows the trainee saw they all disagree; n figures need n - 1 links for that.
+    """
+    return sum(size - 1 for size in group_sizes.values() if size > 0)
 
 
 def judge_links(
@@ -55,20 +59,45 @@ def judge_links(
 ) -> tuple[LinkResult, ...]:
     """Judge every distinct pair of linked flags, sorted by their ids.
 
-    A pair linked in both directions counts once. It earns ``policy.link_bonus`` when both flags
-    matched figures (items with a group) of the same conflict group; a pair across groups, a pair
-    with an end that matched no figure, a link to an unknown flag id and a self-link earn nothing
-    and are reported as wrong.
+    A pair linked in both directions counts once. A pair whose flags matched figures (items with a
+    group) of the same conflict group is correct, and earns ``policy.link_bonus`` when it connects
+    a figure not yet connected to the other through the pairs before it: so a group of n figures
+    earns at most n - 1 bonuses, however its figures are linked. A pair across groups, a pair with
+    an end that matched no figure, a link to an unknown flag id and a self-link earn nothing and
+    are reported as wrong.
     """
     known = {flag.id for flag in flags}
     pairs: set[tuple[str, str]] = set()
     for flag in flags:
         for other in flag.links:
             pairs.add((flag.id, other) if flag.id <= other else (other, flag.id))
-    results = []
-    for first, second in sorted(pairs):
-        results.append(_judge_pair(first, second, known, item_of_flag, policy))
-    return tuple(results)
+    connected = _Connections()
+    return tuple(
+        _judge_pair(first, second, known, item_of_flag, connected, policy)
+        for first, second in sorted(pairs)
+    )
+
+
+class _Connections:
+    """Which figures the links judged so far have joined together (union-find over item ids)."""
+
+    def __init__(self) -> None:
+        self._parent: dict[str, str] = {}
+
+    def _root(self, item_id: str) -> str:
+        parent = self._parent
+        while parent.setdefault(item_id, item_id) != item_id:
+            parent[item_id] = parent[parent[item_id]]
+            item_id = parent[item_id]
+        return item_id
+
+    def join(self, first: str, second: str) -> bool:
+        """Connect two figures; False when they were connected already."""
+        a, b = self._root(first), self._root(second)
+        if a == b:
+            return False
+        self._parent[b] = a
+        return True
 
 
 def _judge_pair(
@@ -76,6 +105,7 @@ def _judge_pair(
     second: str,
     known: set[str],
     item_of_flag: Mapping[str, KeyItem],
+    connected: _Connections,
     policy: Policy,
 ) -> LinkResult:
     ids = (first, second)
@@ -106,6 +136,15 @@ def _judge_pair(
             0.0,
             f"Items {first_item.id!r} and {second_item.id!r} state different quantities "
             f"(groups {first_item.group!r} and {second_item.group!r}).",
+        )
+    if not connected.join(first_item.id, second_item.id):
+        return LinkResult(
+            ids,
+            LinkStatus.REDUNDANT,
+            first_item.group,
+            0.0,
+            f"Items {first_item.id!r} and {second_item.id!r} conflict, but other links already "
+            f"connect them: no further bonus.",
         )
     return LinkResult(
         ids,

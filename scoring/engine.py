@@ -28,6 +28,7 @@ from scoring.report import (
     ItemResult,
     ItemStatus,
     LinkResult,
+    LinkStatus,
     Report,
     SpanMetrics,
     Totals,
@@ -280,8 +281,9 @@ class PreparedKey:
     ) -> Report:
         flag_results = tuple(flag_outcomes[flag.id] for flag in flags)
         penalties = math.fsum(f.penalty for f in flag_results)
-        correct_links = sum(1 for link in links if link.bonus > 0)
-        link_credit = self.policy.link_bonus * correct_links
+        bonuses = sum(1 for link in links if link.status is LinkStatus.CORRECT)
+        correct_links = bonuses + sum(1 for link in links if link.status is LinkStatus.REDUNDANT)
+        link_credit = self.policy.link_bonus * bonuses
         earned = max(0.0, item_credit + link_credit - penalties)
         if self.possible > 0:
             final = min(100.0, 100.0 * earned / self.possible)

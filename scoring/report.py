@@ -59,7 +59,9 @@ class LinkStatus(enum.StrEnum):
     """What became of one link between two flags."""
 
     CORRECT = "correct"
-    """Both flags matched figures of the same conflict group: earns the link bonus."""
+    """Both flags matched figures of the same conflict group, not yet connected: earns the bonus."""
+    REDUNDANT = "redundant"
+    """Correct, but earlier links already connect the two figures: no further bonus."""
     CROSS_GROUP = "cross_group"
     """Both flags matched figures, but of different conflict groups."""
     NOT_A_FIGURE = "not_a_figure"
@@ -141,7 +143,7 @@ class Totals:
     earned: float
     """``max(0, item_credit + link_credit - penalties)``."""
     possible: float
-    """Points of every non-decoy item plus the link bonus for every pair of figures of a group."""
+    """Points of every non-decoy item plus ``possible_links`` link bonuses."""
     found: int
     partial: int
     wrong_category: int
@@ -152,8 +154,10 @@ class Totals:
     false_positives: int
     """Flags that matched no item (decoy hits included)."""
     correct_links: int
+    """Links between figures of one group (redundant ones included)."""
     wrong_links: int
     possible_links: int
+    """Links that can earn a bonus: for each group, its number of figures minus one."""
 
 
 @dataclass(frozen=True, slots=True)

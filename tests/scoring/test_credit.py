@@ -36,22 +36,33 @@ def test_groups_pay_only_with_two_figures_matched():
     assert groups_paid([]) == frozenset()
 
 
-def test_possible_links_count_every_pair_within_each_group():
-    assert possible_links({"x": 2, "y": 3, "z": 4}) == 1 + 3 + 6
+def test_possible_links_are_one_fewer_than_the_figures_of_each_group():
+    assert possible_links({"x": 2, "y": 3, "z": 4}) == 1 + 2 + 3
 
 
 def _flags(*links):
     return [Flag(name, "a", 0, 5, "conflicting_number", links=tuple(to)) for name, to in links]
 
 
-def test_links_earn_the_bonus_once_per_pair_within_a_group():
-    flags = _flags(("f1", ["f2"]), ("f2", ["f1"]), ("f3", ["f1"]))
+def test_links_earn_the_bonus_for_each_figure_they_connect():
+    # f1-f2 both ways counts once; f1-f3 connects x3; f2-f3 adds nothing: x1, x2, x3 are joined
+    flags = _flags(("f1", ["f2"]), ("f2", ["f1", "f3"]), ("f3", ["f1"]))
     item_of_flag = {"f1": _figure("x1", "x"), "f2": _figure("x2", "x"), "f3": _figure("x3", "x")}
     links = judge_links(flags, item_of_flag, POLICY)
     assert [(link.flag_ids, link.status, link.group, link.bonus) for link in links] == [
         (("f1", "f2"), LinkStatus.CORRECT, "x", 0.5),
         (("f1", "f3"), LinkStatus.CORRECT, "x", 0.5),
+        (("f2", "f3"), LinkStatus.REDUNDANT, "x", 0.0),
     ]
+
+
+def test_a_chain_earns_as_much_as_every_pair():
+    item_of_flag = {f"f{n}": _figure(f"x{n}", "x", start=10 * n) for n in range(4)}
+    chain = _flags(("f0", ["f1"]), ("f1", ["f2"]), ("f2", ["f3"]), ("f3", []))
+    every_pair = _flags(("f0", ["f1", "f2", "f3"]), ("f1", ["f2", "f3"]), ("f2", ["f3"]), ("f3", []))
+    for flags in (chain, every_pair):
+        links = judge_links(flags, item_of_flag, POLICY)
+        assert sum(link.bonus for link in links) == 1.5  # 3 figures joined to the first: 3 * 0.5
 
 
 def test_wrong_links_are_reported_and_earn_nothing():

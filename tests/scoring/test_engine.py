@@ -112,6 +112,7 @@ def test_two_figures_earn_credit_and_the_link_bonus_once():
     assert report.totals.link_credit == 0.5
     assert report.score == pytest.approx(100 * 2.5 / 5.5)
     assert [link.flag_ids for link in report.links] == [("f1", "f2")]
+    assert (report.totals.correct_links, report.totals.possible_links) == (1, 1)
 
 
 def test_a_wrong_link_earns_nothing_and_costs_nothing():

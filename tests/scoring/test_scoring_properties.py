@@ -78,21 +78,22 @@ policies = st.builds(
 )
 
 
-def key_as_answers(key):
-    """Flags copying every non-decoy item, each figure linked to every other of its group."""
+def key_as_answers(key, *, chain=False):
+    """Flags copying every non-decoy item; figures linked to every other of their group, or in a chain."""
     real = [item for item in key if not item.decoy]
-    return [
-        Flag(
-            f"f_{item.id}", item.article, item.start, item.end, item.category,
-            links=tuple(f"f_{o.id}" for o in real if o.group is not None and o.group == item.group and o is not item),
-        )
-        for item in real
-    ]
+    flags = []
+    for item in real:
+        fellows = [o for o in real if o.group is not None and o.group == item.group and o is not item]
+        if chain:
+            fellows = [o for o in fellows if real.index(o) > real.index(item)][:1]
+        links = tuple(f"f_{o.id}" for o in fellows)
+        flags.append(Flag(f"f_{item.id}", item.article, item.start, item.end, item.category, links=links))
+    return flags
 
 
-@given(keys(), policies)
-def test_the_key_as_answers_scores_100(key, policy):
-    report = score(key, key_as_answers(key), policy)
+@given(keys(), policies, st.booleans())
+def test_the_key_as_answers_scores_100(key, policy, chain):
+    report = score(key, key_as_answers(key, chain=chain), policy)
     assert report.score == 100.0
     assert report.totals.earned == report.totals.possible
 
