@@ -1,0 +1,235 @@
+"""``crosscheck score``: score an answers file against an exercise package, offline.
+
+The answers file is what the web app exports for a submission::
+
+    {"flags": [{"id": "f1", "article": "...", "start": 10, "end": 24, "quote": "...",
+                "category": "unverified", "note": "", "links": ["f2"]}]}
+
+``note`` and ``links`` may be left out; ``prefix`` and ``suffix`` (the text just before and after
+the quote, as the trainee saw it) may be added to help ``--reanchor`` choose among repeats.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from exercises.cli import _content_dir_option, _load_or_exit
+from exercises.types import ExercisePackage
+import scoring
+from scoring import Flag, Report, report_to_dict
+from scoring.anchoring import reanchor as find_span
+
+
+class AnswersError(ValueError):
+    """An answers file that cannot be scored; the message names the flag and the field."""
+
+
+def read_answers(
+    data: Any, texts: Mapping[str, str], *, reanchor: bool = False
+) -> list[Flag]:
+    """Turn a parsed answers file into flags, checking each quote against the article text.
+
+    ``texts`` maps article ids to their stored text. A quote that differs from the text at the
+    flag's offsets is an error, unless ``reanchor`` asks to locate the quote in the text.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("flags"), list):
+        raise AnswersError('the answers file must be an object with a "flags" list')
+    return [_read_flag(n, record, texts, reanchor) for n, record in enumerate(data["flags"])]
+
+
+def _read_flag(number: int, record: Any, texts: Mapping[str, str], reanchor: bool) -> Flag:
+    where = f"flag #{number + 1}"
+    if not isinstance(record, dict):
+        raise AnswersError(f"{where}: expected an object, got {record!r}")
+    flag_id = _field(record, "id", str, where)
+    where = f"flag {flag_id!r}"
+    article = _field(record, "article", str, where)
+    if article not in texts:
+        known = ", ".join(sorted(texts))
+        raise AnswersError(f"{where}: unknown article {article!r} (the exercise has {known})")
+    text = texts[article]
+    quote = _field(record, "quote", str, where)
+    start = _field(record, "start", int, where, optional=reanchor)
+    end = _field(record, "end", int, where, optional=reanchor)
+    if reanchor:
+        span = find_span(
+            text, start, end, quote,
+            _field(record, "prefix", str, where, default=""),
+            _field(record, "suffix", str, where, default=""),
+        )
+        if span is None:
+            raise AnswersError(f"{where}: quote {quote!r} not found in article {article!r}")
+        start, end = span.start, span.end
+    else:
+        assert start is not None and end is not None
+        if not 0 <= start < end <= len(text):
+            raise AnswersError(
+                f"{where}: offsets {start}-{end} do not fit article {article!r} "
+                f"({len(text)} characters)"
+            )
+        if text[start:end] != quote:
+            raise AnswersError(
+                f"{where}: quote {quote!r} differs from the text at {start}-{end} "
+                f"({text[start:end]!r}); use --reanchor to locate the quote"
+            )
+    links = _field(record, "links", list, where, default=[])
+    if not all(isinstance(link, str) for link in links):
+        raise AnswersError(f"{where}: links must be flag ids (strings), got {links!r}")
+    return Flag(
+        id=flag_id,
+        article=article,
+        start=start,
+        end=end,
+        category=_field(record, "category", str, where),
+        note=_field(record, "note", str, where, default=""),
+        links=tuple(links),
+    )
+
+
+def _field(
+    record: dict[str, Any],
+    name: str,
+    kind: type,
+    where: str,
+    *,
+    default: Any = None,
+    optional: bool = False,
+) -> Any:
+    """Return ``record[name]`` checked against ``kind``; a default makes the field optional."""
+    if name not in record or (optional and record[name] is None):
+        if default is not None or optional:
+            return default
+        raise AnswersError(f"{where}: missing field {name!r}")
+    value = record[name]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise AnswersError(f"{where}: field {name!r} must be {kind.__name__}, got {value!r}")
+    return value
+
+
+@click.command("score")
+@click.option(
+    "--exercise",
+    "exercise",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The exercise package folder.",
+)
+@click.option(
+    "--answers",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The answers file (JSON, as the web app exports a submission).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+@click.option(
+    "--reanchor", is_flag=True, help="Locate each flag's quote when its offsets do not match."
+)
+@_content_dir_option
+def score(
+    exercise: Path, answers: Path, as_json: bool, reanchor: bool, content_dir: Path
+) -> None:
+    """Score an answers file against an exercise package and print the debrief."""
+    package = _load_or_exit(exercise, content_dir)
+    try:
+        data = json.loads(answers.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise click.ClickException(f"{answers}: not a JSON file ({error})") from error
+    try:
+        flags = read_answers(data, {a.id: a.text for a in package.articles}, reanchor=reanchor)
+        report = scoring.score(
+            package.key, flags, package.policy, categories=[c.id for c in package.categories]
+        )
+    except ValueError as error:
+        raise click.ClickException(f"{answers}: {error}") from error
+    if as_json:
+        click.echo(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_report(package, report))
+
+
+def render_report(package: ExercisePackage, report: Report) -> str:
+    """Return the report as readable text: the score, then one table per part."""
+    totals = report.totals
+    lines = [
+        f"{package.slug}: score {report.score:.1f} / 100",
+        f"earned {totals.earned:.2f} of {totals.possible:.2f} points: items {totals.item_credit:.2f}"
+        f" + links {totals.link_credit:.2f} - penalties {totals.penalties:.2f}",
+        f"items: {totals.found} found, {totals.partial} partial, {totals.wrong_category} wrong "
+        f"category, {totals.lone_figure} lone figure, {totals.missed} missed; "
+        f"{totals.false_positives} false positives ({totals.decoys_flagged} decoys hit); "
+        f"links: {totals.correct_links} correct, {totals.wrong_links} wrong",
+        "",
+        "Key items",
+    ]
+    lines += _table(
+        ("item", "status", "points", "net", "flags", "reason"),
+        [
+            (i.id, i.status.value, f"{i.points:.2f}", f"{i.credit - i.penalty:.2f}",
+             ", ".join(i.flag_ids), i.reason)
+            for i in report.items
+        ],
+    )
+    lines += ["", "Flags"]
+    lines += _table(
+        ("flag", "article", "span", "category", "outcome", "item", "credit", "penalty"),
+        [
+            (f.id, f.article, f"{f.start}-{f.end}", f.category, f.outcome.value, f.item_id or "",
+             f"{f.credit:.2f}", f"{f.penalty:.2f}")
+            for f in report.flags
+        ],
+    )
+    if report.links:
+        lines += ["", "Links"]
+        lines += _table(
+            ("flags", "status", "bonus", "reason"),
+            [(" - ".join(l.flag_ids), l.status.value, f"{l.bonus:.2f}", l.reason) for l in report.links],
+        )
+    lines += ["", "Detection (flags matched with the key's category)"]
+    lines += _table(
+        ("category", "correct", "flagged", "expected", "P", "R", "F1"),
+        [
+            (d.category or "all", str(d.correct), str(d.flagged), str(d.expected),
+             f"{d.precision:.3f}", f"{d.recall:.3f}", f"{d.f1:.3f}")
+            for d in (report.detection, *report.by_category)
+        ],
+    )
+    lines += ["", "SemEval-2020 Task 11 span metric"]
+    lines += _table(
+        ("spans", "flagged", "key", "P", "R", "F1"),
+        [
+            (name, str(s.flagged_spans), str(s.key_spans), f"{s.precision:.3f}",
+             f"{s.recall:.3f}", f"{s.f1:.3f}")
+            for name, s in (
+                ("category-blind", report.spans.category_blind),
+                ("category-matched", report.spans.category_matched),
+            )
+        ],
+    )
+    lines += ["", "nervaluate schemes"]
+    schemes = report.schemes
+    lines += _table(
+        ("scheme", "COR", "INC", "PAR", "MIS", "SPU", "P", "R", "F1"),
+        [
+            (name, str(c.correct), str(c.incorrect), str(c.partial), str(c.missed),
+             str(c.spurious), f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}")
+            for name, c in (
+                ("strict", schemes.strict), ("exact", schemes.exact),
+                ("partial", schemes.partial), ("type", schemes.type),
+            )
+        ],
+    )
+    return "\n".join(lines)
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Lay rows out in columns padded to the widest cell; the last column is left unpadded."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+    return [
+        "  " + "  ".join(cell.ljust(width) for cell, width in zip(row[:-1], widths)) + "  " + row[-1]
+        for row in (headers, *rows)
+    ]
