@@ -48,7 +48,7 @@ def check(exercise: bytes | None, key: bytes | None, article: bytes | None = Non
             assert isinstance(loaded, ExercisePackage)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(exercise=table(EXERCISE_FIELDS), items=st.lists(table(ITEM_FIELDS), max_size=4), groups=values)
 def test_random_tables_load_or_report(exercise: dict[str, object], items: list[dict[str, object]], groups: object) -> None:
     original = (MINI_PACKAGE / "exercise.toml").read_bytes()
