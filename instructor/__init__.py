@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from instructor import dashboard_routes  # noqa: F401  (adds the dashboard views to the blueprint)
 from instructor.routes import blueprint
 
 

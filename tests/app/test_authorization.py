@@ -49,6 +49,12 @@ TRAINEES_ONLY = signed_in(instructor=FORBID, other_instructor=FORBID, admin=FORB
 INSTRUCTORS_ONLY = signed_in(trainee=FORBID, other_trainee=FORBID)
 THIS_COHORT = signed_in(trainee=FORBID, other_trainee=FORBID, other_instructor=HIDDEN)
 
+
+def dashboard(w: World) -> str:
+    """The dashboard's base path for cohort A's exercise."""
+    return f"/instructor/cohorts/{w.ids['cohort']}/exercises/{w.ids['exercise']}"
+
+
 ROUTES: dict[str, Route] = {
     "auth.index": Route("GET", lambda w: "/", everyone()),
     "auth.setup": Route("GET", lambda w: "/setup", everyone(HIDDEN)),
@@ -80,6 +86,19 @@ ROUTES: dict[str, Route] = {
         lambda w: f"/instructor/cohorts/{w.ids['cohort']}/assignments/{w.ids['exercise']}/remove",
         THIS_COHORT,
     ),
+    "instructor.dashboard": Route("GET", lambda w: f"{dashboard(w)}/dashboard", THIS_COHORT),
+    "instructor.dashboard_flags_at": Route(
+        "GET", lambda w: f"{dashboard(w)}/dashboard/flags?article=mini-a&at=70", THIS_COHORT
+    ),
+    "instructor.add_key_item": Route("POST", lambda w: f"{dashboard(w)}/key/add", THIS_COHORT),
+    "instructor.accept_alternative": Route("POST", lambda w: f"{dashboard(w)}/key/accept", THIS_COHORT),
+    "instructor.trainee_result": Route("GET", lambda w: f"{dashboard(w)}/trainees/{w.ids['trainee']}", THIS_COHORT),
+    "instructor.allow_retry": Route("POST", lambda w: f"{dashboard(w)}/trainees/{w.ids['trainee']}/retry", THIS_COHORT),
+    "instructor.export_results": Route(
+        "GET", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/export/results.csv", THIS_COHORT
+    ),
+    "instructor.export_flags_csv": Route("GET", lambda w: f"{dashboard(w)}/export/flags.csv", THIS_COHORT),
+    "instructor.export_flags_json": Route("GET", lambda w: f"{dashboard(w)}/export/flags.json", THIS_COHORT),
 }
 
 

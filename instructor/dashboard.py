@@ -1,0 +1,620 @@
+"""The figures of the instructor dashboard, aggregated in SQL from stored scores.
+
+Nothing here scores: the dashboard reads what ``app.grading`` stored (current scores, their
+``score_items`` rows and the flags), so a page load costs a few grouped queries however large the
+cohort. Every query is scoped to one cohort and one exercise through `counted_attempts`: each
+trainee of the cohort counts with their latest submitted attempt.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import abort
+from sqlalchemy import Float, Select, Subquery, case, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
+
+from app.models import Assignment, Attempt, Cohort, Exercise, Flag, Score, ScoreItem, User, cohort_trainees
+from scoring.metrics import detection
+from scoring.report import ItemStatus
+
+HISTOGRAM_BINS = 10
+"""Score bins of ten points: 0–9, 10–19, …, 90–100 (100 falls in the last bin)."""
+
+HEAT_LEVELS = 8
+"""Heatmap intensities heat-1 … heat-8 (heat-0: nobody flagged the text)."""
+
+TRAINEES_PER_PAGE = 50
+
+DETECTED_STATUSES = (
+    ItemStatus.FOUND,
+    ItemStatus.PARTIAL,
+    ItemStatus.LONE_FIGURE,
+    ItemStatus.WRONG_CATEGORY,
+)
+"""Statuses in which some flag matched the item's span."""
+
+
+class seconds_between(GenericFunction[float]):
+    """Seconds from the first timestamp to the second, computed by the database."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(seconds_between)
+def _seconds_between_postgresql(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION)"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One exercise as set for one cohort: what every dashboard figure is about."""
+
+    cohort: Cohort
+    exercise: Exercise
+
+
+def scope_for(db: Session, cohort: Cohort, exercise_id: int) -> Scope:
+    """The cohort × exercise scope; 404 unless the exercise is set for the cohort."""
+    assignment = db.get(Assignment, (cohort.id, exercise_id))
+    if assignment is None:
+        abort(404, "This exercise is not set for this cohort.")
+    return Scope(cohort, assignment.exercise)
+
+
+def counted_attempts(scope: Scope) -> Subquery:
+    """The attempt that counts for each trainee of the cohort: their latest submitted one."""
+    return (
+        select(func.max(Attempt.id).label("attempt_id"), Attempt.user_id.label("user_id"))
+        .join(cohort_trainees, cohort_trainees.c.user_id == Attempt.user_id)
+        .where(
+            cohort_trainees.c.cohort_id == scope.cohort.id,
+            Attempt.exercise_id == scope.exercise.id,
+            Attempt.submitted_at.is_not(None),
+        )
+        .group_by(Attempt.user_id)
+        .subquery("counted")
+    )
+
+
+def current_scores(scope: Scope) -> Subquery:
+    """The current score of each counted attempt, with the attempt's times."""
+    counted = counted_attempts(scope)
+    return (
+        select(
+            Score.id.label("score_id"),
+            Score.attempt_id,
+            counted.c.user_id,
+            Score.score,
+            Score.precision,
+            Score.recall,
+            Score.f1,
+            Attempt.started_at,
+            Attempt.submitted_at,
+            seconds_between(Attempt.started_at, Attempt.submitted_at).label("seconds"),
+        )
+        .join(counted, counted.c.attempt_id == Score.attempt_id)
+        .join(Attempt, Attempt.id == Score.attempt_id)
+        .where(Score.is_current.is_(True))
+        .subquery("current")
+    )
+
+
+@dataclass(frozen=True)
+class Completion:
+    """How far the cohort's trainees got with the exercise."""
+
+    trainees: int
+    not_started: int
+    in_progress: int
+    submitted: int
+
+
+def completion(db: Session, scope: Scope) -> Completion:
+    """Count trainees who have not started, are working, or have submitted at least once."""
+    per_trainee = (
+        select(
+            Attempt.user_id,
+            func.max(case((Attempt.submitted_at.is_not(None), 1), else_=0)).label("submitted"),
+        )
+        .join(cohort_trainees, cohort_trainees.c.user_id == Attempt.user_id)
+        .where(cohort_trainees.c.cohort_id == scope.cohort.id, Attempt.exercise_id == scope.exercise.id)
+        .group_by(Attempt.user_id)
+        .subquery()
+    )
+    started, submitted = db.execute(
+        select(func.count(), func.coalesce(func.sum(per_trainee.c.submitted), 0))
+    ).one()
+    trainees = db.scalar(
+        select(func.count()).select_from(cohort_trainees).where(cohort_trainees.c.cohort_id == scope.cohort.id)
+    ) or 0
+    return Completion(trainees, trainees - started, started - submitted, submitted)
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """The distribution of current scores and of time on task over counted attempts."""
+
+    submissions: int
+    mean: float | None
+    median: float | None
+    histogram: tuple[int, ...]
+    """Counts per bin of `HISTOGRAM_BINS`."""
+    mean_seconds: float | None
+    median_seconds: float | None
+
+    @property
+    def histogram_labels(self) -> list[str]:
+        width = 100 // HISTOGRAM_BINS
+        return [f"{low}–{low + width - 1 if low + width < 100 else 100}" for low in range(0, 100, width)]
+
+
+def score_summary(db: Session, scope: Scope) -> ScoreSummary:
+    """Mean, median and histogram of scores; mean and median time on task."""
+    current = current_scores(scope)
+    width = 100 / HISTOGRAM_BINS
+    score_bin = case(
+        *((current.c.score >= width * index, index) for index in range(HISTOGRAM_BINS - 1, 0, -1)),
+        else_=0,
+    ).label("bin")
+    histogram = [0] * HISTOGRAM_BINS
+    for index, count in db.execute(select(score_bin, func.count()).group_by(score_bin)):
+        histogram[int(index)] = count
+    submissions, mean, mean_seconds = db.execute(
+        select(func.count(), func.avg(current.c.score), func.avg(current.c.seconds))
+    ).one()
+    return ScoreSummary(
+        submissions=submissions,
+        mean=float(mean) if mean is not None else None,
+        median=_median(db, current.c.score, submissions),
+        histogram=tuple(histogram),
+        mean_seconds=float(mean_seconds) if mean_seconds is not None else None,
+        median_seconds=_median(db, current.c.seconds, submissions),
+    )
+
+
+def _median(db: Session, column: Any, count: int) -> float | None:
+    """The median of ``column`` over ``count`` rows: the middle value, or the mean of the two."""
+    if count == 0:
+        return None
+    middle = list(db.scalars(select(column).order_by(column).offset((count - 1) // 2).limit(2 - count % 2)))
+    return math.fsum(float(value) for value in middle) / len(middle)
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    """How many counted submissions left one key item in one status, with one chosen category."""
+
+    item_id: str
+    status: str
+    chosen_category: str | None
+    count: int
+    credit: float
+
+
+def item_status_counts(db: Session, scope: Scope) -> list[StatusCount]:
+    """One grouped scan of ``score_items``: the base of the item, category and confusion figures."""
+    current = current_scores(scope)
+    query = (
+        select(
+            ScoreItem.item_id,
+            ScoreItem.status,
+            ScoreItem.chosen_category,
+            func.count(),
+            func.coalesce(func.sum(ScoreItem.credit), 0.0),
+        )
+        .join(current, current.c.score_id == ScoreItem.score_id)
+        .group_by(ScoreItem.item_id, ScoreItem.status, ScoreItem.chosen_category)
+    )
+    return [StatusCount(item, status, chosen, count, float(credit)) for item, status, chosen, count, credit in db.execute(query)]
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """How the cohort did on one key item.
+
+    ``lone_figure`` counts trainees who flagged this figure but none of the figures it conflicts
+    with: they spotted the span, yet the scoring rules pay nothing for a lone figure, so it is
+    shown as its own share between partial and wrong category, not as found.
+    """
+
+    item: dict[str, Any]
+    submissions: int
+    found: int = 0
+    partial: int = 0
+    lone_figure: int = 0
+    wrong_category: int = 0
+    missed: int = 0
+    credit: float = 0.0
+
+    @property
+    def credit_share(self) -> float:
+        """Mean credit earned as a share of the item's points: 0 nobody, 1 everybody in full."""
+        possible = self.item["points"] * self.submissions
+        return self.credit / possible if possible else 0.0
+
+    def share(self, status: str) -> float:
+        return getattr(self, status) / self.submissions if self.submissions else 0.0
+
+
+@dataclass(frozen=True)
+class DecoyOutcome:
+    item: dict[str, Any]
+    submissions: int
+    flagged: int
+
+    @property
+    def share(self) -> float:
+        return self.flagged / self.submissions if self.submissions else 0.0
+
+
+def item_outcomes(
+    counts: Iterable[StatusCount], key_items: Sequence[dict[str, Any]], submissions: int
+) -> tuple[list[ItemOutcome], list[DecoyOutcome]]:
+    """Per key item, how many found, half-found or missed it: hardest (least credit) first."""
+    by_item: dict[str, Counter[str]] = defaultdict(Counter)
+    credit: dict[str, float] = defaultdict(float)
+    for row in counts:
+        by_item[row.item_id][row.status] += row.count
+        credit[row.item_id] += row.credit
+    outcomes = []
+    decoys = []
+    for item in key_items:
+        statuses = by_item[item["id"]]
+        if item["decoy"]:
+            decoys.append(DecoyOutcome(item, submissions, statuses[ItemStatus.DECOY_FLAGGED]))
+            continue
+        outcomes.append(
+            ItemOutcome(
+                item,
+                submissions,
+                found=statuses[ItemStatus.FOUND],
+                partial=statuses[ItemStatus.PARTIAL],
+                lone_figure=statuses[ItemStatus.LONE_FIGURE],
+                wrong_category=statuses[ItemStatus.WRONG_CATEGORY],
+                missed=statuses[ItemStatus.MISSED],
+                credit=credit[item["id"]],
+            )
+        )
+    outcomes.sort(key=lambda outcome: (outcome.credit_share, -outcome.missed, outcome.item["id"]))
+    decoys.sort(key=lambda outcome: (-outcome.flagged, outcome.item["id"]))
+    return outcomes, decoys
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    """Pooled detection for one category: every counted submission's flags and items together."""
+
+    category: str
+    name: str
+    correct: int
+    flagged: int
+    expected: int
+    precision: float
+    recall: float
+
+
+def flag_counts_by_category(db: Session, scope: Scope) -> dict[str, int]:
+    """How many flags of counted attempts carry each category."""
+    counted = counted_attempts(scope)
+    query = (
+        select(Flag.category, func.count())
+        .join(counted, counted.c.attempt_id == Flag.attempt_id)
+        .group_by(Flag.category)
+    )
+    return {category: count for category, count in db.execute(query)}
+
+
+def category_figures(
+    counts: Iterable[StatusCount],
+    flagged: dict[str, int],
+    key_items: Sequence[dict[str, Any]],
+    categories: Sequence[dict[str, Any]],
+    submissions: int,
+) -> list[CategoryFigures]:
+    """Recall and precision per category, pooled over the cohort.
+
+    A flag is correct when it matched a key item of its own category, as the scoring engine
+    counts it; recall divides by the key's items of the category times the submissions, precision
+    by the flags of the category. The ratios come from ``scoring.metrics.detection``.
+    """
+    category_of = {item["id"]: item["category"] for item in key_items if not item["decoy"]}
+    correct: Counter[str] = Counter()
+    for row in counts:
+        category = category_of.get(row.item_id)
+        if category is not None and row.chosen_category == category:
+            correct[category] += row.count
+    expected = Counter(category_of.values())
+    figures = []
+    for category in categories:
+        name = category["id"]
+        if submissions == 0:
+            continue
+        measured = detection(name, correct[name], flagged.get(name, 0), expected[name] * submissions)
+        figures.append(
+            CategoryFigures(
+                name, category["name"], measured.correct, measured.flagged, measured.expected,
+                measured.precision, measured.recall,
+            )
+        )
+    return figures
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """Key category (rows) × category the trainees chose for that item (columns)."""
+
+    categories: list[tuple[str, str]]
+    """(id, name) of every category, in the exercise's order."""
+    cells: dict[tuple[str, str | None], int]
+    """(key category, chosen category or None for not flagged) → count."""
+
+    def cell(self, key: str, chosen: str | None) -> int:
+        return self.cells.get((key, chosen), 0)
+
+    def row_total(self, key: str) -> int:
+        return sum(count for (row, _), count in self.cells.items() if row == key)
+
+
+def confusion_table(
+    counts: Iterable[StatusCount], key_items: Sequence[dict[str, Any]], categories: Sequence[dict[str, Any]]
+) -> Confusion:
+    """Count, per real key item and submission, the key's category against the chosen one."""
+    category_of = {item["id"]: item["category"] for item in key_items if not item["decoy"]}
+    cells: Counter[tuple[str, str | None]] = Counter()
+    for row in counts:
+        category = category_of.get(row.item_id)
+        if category is None:
+            continue
+        chosen = row.chosen_category if row.status in DETECTED_STATUSES else None
+        cells[(category, chosen)] += row.count
+    return Confusion([(c["id"], c["name"]) for c in categories], dict(cells))
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of an article's text covered by the same number of flags and the same key items."""
+
+    start: int
+    end: int
+    text: str
+    count: int
+    level: int
+    key_ids: tuple[str, ...]
+    decoy: bool
+    opens_key: bool
+    closes_key: bool
+
+    @property
+    def classes(self) -> str:
+        names = [f"heat-{self.level}"]
+        if self.key_ids:
+            names.append("key-decoy" if self.decoy else "key-item")
+            if self.opens_key:
+                names.append("key-start")
+            if self.closes_key:
+                names.append("key-end")
+        return " ".join(names)
+
+
+@dataclass(frozen=True)
+class ArticleHeat:
+    ref: str
+    title: str
+    segments: list[Segment]
+    peak: int
+
+
+def heat_level(count: int, submissions: int) -> int:
+    """Intensity class for ``count`` flags over ``submissions``: 0 none, up to `HEAT_LEVELS` all."""
+    if count <= 0 or submissions <= 0:
+        return 0
+    return max(1, min(HEAT_LEVELS, math.ceil(HEAT_LEVELS * count / submissions)))
+
+
+def boundary_counts(db: Session, scope: Scope) -> tuple[dict[str, Counter[int]], dict[str, Counter[int]]]:
+    """How many flags of counted attempts start, and end, at each offset of each article."""
+    counted = counted_attempts(scope)
+    starts: dict[str, Counter[int]] = defaultdict(Counter)
+    ends: dict[str, Counter[int]] = defaultdict(Counter)
+    for column, target in ((Flag.start, starts), (Flag.end, ends)):
+        query = (
+            select(Flag.article_ref, column, func.count())
+            .join(counted, counted.c.attempt_id == Flag.attempt_id)
+            .group_by(Flag.article_ref, column)
+        )
+        for ref, offset, count in db.execute(query):
+            target[ref][offset] += count
+    return starts, ends
+
+
+def coverage(
+    db: Session, scope: Scope, key_items: Sequence[dict[str, Any]], submissions: int
+) -> list[ArticleHeat]:
+    """Each article cut into segments with how many flags cover them (a sweep over boundaries)."""
+    starts, ends = boundary_counts(db, scope)
+    heats = []
+    for article in scope.exercise.articles:
+        text = article.text
+        items = [item for item in key_items if item["article"] == article.ref]
+        cuts = {0, len(text)}
+        cuts.update(offset for offset in starts[article.ref] if 0 <= offset <= len(text))
+        cuts.update(offset for offset in ends[article.ref] if 0 <= offset <= len(text))
+        for item in items:
+            cuts.update((item["start"], item["end"]))
+        ordered = sorted(cuts)
+        segments = []
+        running = 0
+        peak = 0
+        for left, right in zip(ordered, ordered[1:]):
+            running += starts[article.ref].get(left, 0) - ends[article.ref].get(left, 0)
+            peak = max(peak, running)
+            inside = [item for item in items if item["start"] <= left and right <= item["end"]]
+            segments.append(
+                Segment(
+                    start=left,
+                    end=right,
+                    text=text[left:right],
+                    count=running,
+                    level=heat_level(running, submissions),
+                    key_ids=tuple(item["id"] for item in inside),
+                    decoy=bool(inside) and all(item["decoy"] for item in inside),
+                    opens_key=any(item["start"] == left for item in inside),
+                    closes_key=any(item["end"] == right for item in inside),
+                )
+            )
+        heats.append(ArticleHeat(article.ref, article.title, segments, peak))
+    return heats
+
+
+@dataclass(frozen=True)
+class SpotFlag:
+    trainee: str
+    quote: str
+    category: str
+    note: str
+    start: int
+    end: int
+
+
+def flags_at(db: Session, scope: Scope, article_ref: str, offset: int, *, limit: int = 50) -> tuple[int, list[SpotFlag]]:
+    """The flags of counted attempts covering ``offset``: their number and the first ``limit``."""
+    counted = counted_attempts(scope)
+    covering = (
+        select(Flag, User.display_name)
+        .join(counted, counted.c.attempt_id == Flag.attempt_id)
+        .join(User, User.id == counted.c.user_id)
+        .where(Flag.article_ref == article_ref, Flag.start <= offset, Flag.end > offset)
+    )
+    total = db.scalar(select(func.count()).select_from(covering.subquery())) or 0
+    rows = db.execute(covering.order_by((Flag.note == "").asc(), Flag.id).limit(limit))
+    flags = [
+        SpotFlag(name, flag.quote, flag.category, flag.note, flag.start, flag.end) for flag, name in rows
+    ]
+    return total, flags
+
+
+@dataclass(frozen=True)
+class TraineeRow:
+    user_id: int
+    username: str
+    display_name: str
+    is_demo: bool
+    attempt_id: int | None
+    score: float | None
+    precision: float | None
+    recall: float | None
+    seconds: float | None
+    submitted_at: datetime | None
+    in_progress: bool
+
+
+@dataclass(frozen=True)
+class TraineePage:
+    rows: list[TraineeRow]
+    page: int
+    pages: int
+    total: int
+
+
+def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINEES_PER_PAGE) -> TraineePage:
+    """One page of the cohort's trainees by name, each with their counted attempt's figures."""
+    current = current_scores(scope)
+    open_attempt = (
+        select(Attempt.user_id)
+        .where(Attempt.exercise_id == scope.exercise.id, Attempt.submitted_at.is_(None))
+        .correlate(User)
+        .where(Attempt.user_id == User.id)
+        .exists()
+    )
+    total = db.scalar(
+        select(func.count()).select_from(cohort_trainees).where(cohort_trainees.c.cohort_id == scope.cohort.id)
+    ) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(page, 1), pages)
+    query = (
+        select(
+            User.id, User.username, User.display_name, User.is_demo,
+            current.c.attempt_id, current.c.score, current.c.precision, current.c.recall,
+            current.c.seconds, current.c.submitted_at, open_attempt,
+        )
+        .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
+        .outerjoin(current, current.c.user_id == User.id)
+        .where(cohort_trainees.c.cohort_id == scope.cohort.id)
+        .order_by(User.display_name, User.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    rows = [TraineeRow(*row) for row in db.execute(query)]
+    return TraineePage(rows, page, pages, total)
+
+
+def submitted_attempts(scope: Scope, user_id: int) -> Select[tuple[Attempt]]:
+    """A trainee's submitted attempts at the exercise, newest first."""
+    return (
+        select(Attempt)
+        .where(Attempt.user_id == user_id, Attempt.exercise_id == scope.exercise.id, Attempt.submitted_at.is_not(None))
+        .order_by(Attempt.number.desc(), Attempt.id.desc())
+    )
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard page shows for one cohort × exercise."""
+
+    scope: Scope
+    completion: Completion
+    summary: ScoreSummary
+    items: list[ItemOutcome]
+    decoys: list[DecoyOutcome]
+    categories: list[CategoryFigures]
+    confusion: Confusion
+    heat: list[ArticleHeat]
+    trainees: TraineePage
+    status_counts: list[StatusCount]
+
+    def chart_data(self) -> dict[str, Any]:
+        """What dashboard.js draws, handed over as JSON."""
+        return {
+            "histogram": {"labels": self.summary.histogram_labels, "counts": list(self.summary.histogram)},
+        }
+
+
+def build_dashboard(db: Session, scope: Scope, key_items: list[dict[str, Any]], *, page: int = 1) -> Dashboard:
+    """Run the dashboard's queries for ``scope`` under the given (current) key items."""
+    done = completion(db, scope)
+    summary = score_summary(db, scope)
+    counts = item_status_counts(db, scope)
+    items, decoys = item_outcomes(counts, key_items, summary.submissions)
+    categories = scope.exercise.categories
+    return Dashboard(
+        scope=scope,
+        completion=done,
+        summary=summary,
+        items=items,
+        decoys=decoys,
+        categories=category_figures(
+            counts, flag_counts_by_category(db, scope), key_items, categories, summary.submissions
+        ),
+        confusion=confusion_table(counts, key_items, categories),
+        heat=coverage(db, scope, key_items, summary.submissions),
+        trainees=trainee_page(db, scope, page),
+        status_counts=counts,
+    )
+

@@ -1,0 +1,52 @@
+"""Forms of the dashboard: the key changes offered for possible key gaps, and the gap threshold."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, FloatField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.models import Exercise
+
+
+class AddToKeyForm(FlaskForm):
+    """Add an unkeyed span to the key as a new item."""
+
+    article = HiddenField(validators=[DataRequired("The article is missing.")])
+    start = IntegerField(validators=[InputRequired("The start offset is missing."), NumberRange(min=0)])
+    end = IntegerField(validators=[InputRequired("The end offset is missing."), NumberRange(min=1)])
+    category = SelectField("Category", validators=[DataRequired("Choose a category.")])
+    points = DecimalField(
+        "Points", default=1, places=None,
+        validators=[InputRequired("Give the item's points."), NumberRange(min=0.5, max=10)],
+    )
+    explanation = TextAreaField(
+        "Explanation (shown in the debrief)",
+        validators=[DataRequired("Explain why the span is a problem."), Length(max=2000)],
+    )
+    note = StringField("Why the key changes (kept in the key history)", validators=[Optional(), Length(max=500)])
+
+
+class AcceptAlternativeForm(FlaskForm):
+    """Accept a category trainees chose as an alternative for an existing key item."""
+
+    item_id = HiddenField(validators=[DataRequired("The key item is missing.")])
+    category = SelectField(validators=[DataRequired("The category is missing.")])
+    note = StringField("Why the key changes (kept in the key history)", validators=[Optional(), Length(max=500)])
+
+
+class GapShareForm(FlaskForm):
+    """How large a share of submissions must agree before a false positive is a possible gap."""
+
+    class Meta:
+        csrf = False  # a GET form that only changes what is shown
+
+    share = FloatField(
+        "Share of submissions (%)", validators=[Optional(), NumberRange(min=1, max=100, message="Give a share from 1 to 100%.")]
+    )
+
+
+def category_choices(exercise: Exercise) -> list[SelectChoice]:
+    """The exercise's categories as select choices."""
+    return [SelectChoice(category["id"], category["name"]) for category in exercise.categories]

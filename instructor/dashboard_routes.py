@@ -1,0 +1,317 @@
+"""The dashboard pages of the instructor blueprint: figures, key gaps, trainees and exports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from jinja2 import TemplateNotFound
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app import db, grading
+from app.access import INSTRUCTOR, access
+from app.models import Assignment, AttemptGrant, KeyVersion, Score, User
+from instructor import cohorts as cohort_service
+from instructor import exports
+from instructor import key_gaps
+from instructor.dashboard import Scope, build_dashboard, flags_at, scope_for, submitted_attempts
+from instructor.dashboard_forms import AcceptAlternativeForm, AddToKeyForm, GapShareForm, category_choices
+from instructor.forms import ConfirmForm
+from instructor.routes import blueprint
+from scoring.report import report_from_dict
+
+DEBRIEF_PARTIAL = "trainee/_debrief.html"
+DASHBOARD = "/cohorts/<int:cohort_id>/exercises/<int:exercise_id>"
+
+
+def _scope(database: Session, cohort_id: int, exercise_id: int) -> Scope:
+    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    return scope_for(database, cohort, exercise_id)
+
+
+def _gap_share() -> tuple[GapShareForm, float]:
+    """The share of submissions that makes a possible key gap: from the query, else the setting."""
+    form = GapShareForm(request.args)
+    if request.args.get("share") and form.validate() and form.share.data is not None:
+        return form, form.share.data / 100
+    share = float(current_app.config.get("KEY_GAP_SHARE", key_gaps.DEFAULT_SHARE))
+    form.share.data = round(share * 100, 1)
+    return form, share
+
+
+def _dashboard_page(database: Session, scope: Scope, *, status: int = 200, problems: list[str] | None = None) -> Response:
+    key = grading.current_key_version(database, scope.exercise.id)
+    board = build_dashboard(database, scope, key.items, page=request.args.get("page", 1, type=int))
+    share_form, share = _gap_share()
+    clusters = key_gaps.unkeyed_clusters(database, scope, key.items, board.summary.submissions, share)
+    disagreements = key_gaps.category_disagreements(board.status_counts, key.items, board.summary.submissions, share)
+    add_forms = []
+    for cluster in clusters:
+        form = AddToKeyForm(
+            formdata=None,
+            data={
+                "article": cluster.article_ref,
+                "start": cluster.proposed_start,
+                "end": cluster.proposed_end,
+                "category": cluster.proposed_category,
+            },
+        )
+        form.category.choices = category_choices(scope.exercise)
+        add_forms.append(form)
+    accept_forms = []
+    for gap in disagreements:
+        form = AcceptAlternativeForm(formdata=None, data={"item_id": gap.item["id"], "category": gap.category})
+        form.category.choices = category_choices(scope.exercise)
+        accept_forms.append(form)
+    history = database.execute(
+        select(KeyVersion, User.display_name)
+        .outerjoin(User, User.id == KeyVersion.created_by_id)
+        .where(KeyVersion.exercise_id == scope.exercise.id)
+        .order_by(KeyVersion.number.desc())
+    ).all()
+    assignments = database.scalars(
+        select(Assignment).where(Assignment.cohort_id == scope.cohort.id).options(selectinload(Assignment.exercise))
+    ).all()
+    html = render_template(
+        "instructor/dashboard.html",
+        board=board,
+        scope=scope,
+        key=key,
+        category_names={category["id"]: category["name"] for category in scope.exercise.categories},
+        share=share,
+        share_form=share_form,
+        gaps=list(zip(clusters, add_forms)),
+        disagreements=list(zip(disagreements, accept_forms)),
+        history=history,
+        assignments=assignments,
+        problems=problems or [],
+    )
+    return Response(html, status=status)
+
+
+@blueprint.route(DASHBOARD + "/dashboard")
+@access(INSTRUCTOR)
+def dashboard(cohort_id: int, exercise_id: int) -> Response:
+    """How the cohort did on the exercise: completion, scores, items, categories, heatmap, gaps."""
+    database = db.session()
+    return _dashboard_page(database, _scope(database, cohort_id, exercise_id))
+
+
+@blueprint.route(DASHBOARD + "/dashboard/flags")
+@access(INSTRUCTOR)
+def dashboard_flags_at(cohort_id: int, exercise_id: int) -> Response:
+    """The flags covering one character of one article (a hot spot of the heatmap), as JSON."""
+    database = db.session()
+    scope = _scope(database, cohort_id, exercise_id)
+    article = request.args.get("article", "")
+    offset = request.args.get("at", type=int)
+    if article not in {a.ref for a in scope.exercise.articles}:
+        abort(400, "Give the article of the hot spot (article=...).")
+    if offset is None or offset < 0:
+        abort(400, "Give the offset of the hot spot as a whole number (at=...).")
+    total, flags = flags_at(database, scope, article, offset)
+    names = {category["id"]: category["name"] for category in scope.exercise.categories}
+    return jsonify(
+        {
+            "article": article,
+            "at": offset,
+            "total": total,
+            "flags": [
+                {
+                    "trainee": flag.trainee,
+                    "quote": flag.quote,
+                    "category": names.get(flag.category, flag.category),
+                    "note": flag.note,
+                    "start": flag.start,
+                    "end": flag.end,
+                }
+                for flag in flags
+            ],
+        }
+    )
+
+
+KeyChange = Callable[[Session, Scope, Any], tuple[KeyVersion, int]]
+
+
+def _change_key(cohort_id: int, exercise_id: int, form_class: type[AddToKeyForm | AcceptAlternativeForm], change: KeyChange) -> Response:
+    """Validate the posted form and apply ``change``; commit and report, or show problems with a 400."""
+    database = db.session()
+    scope = _scope(database, cohort_id, exercise_id)
+    form = form_class()
+    form.category.choices = category_choices(scope.exercise)
+    if not form.validate_on_submit():
+        problems = [
+            f"{getattr(form, name).label.text or name}: {message}"
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
+        return _dashboard_page(database, scope, status=400, problems=problems)
+    try:
+        version, rescored = change(database, scope, form)
+    except key_gaps.KeyChangeError as error:
+        database.rollback()
+        return _dashboard_page(database, scope, status=400, problems=error.problems)
+    database.commit()
+    flash(f"Key version {version.number} saved: {version.note}. {rescored} submissions rescored.", "success")
+    return redirect(url_for("instructor.dashboard", cohort_id=scope.cohort.id, exercise_id=scope.exercise.id) + "#key-gaps")
+
+
+def _add_from_form(database: Session, scope: Scope, form: AddToKeyForm) -> tuple[KeyVersion, int]:
+    return key_gaps.add_to_key(
+        database,
+        scope.exercise,
+        current_user,
+        article=form.article.data,
+        start=form.start.data,
+        end=form.end.data,
+        category=form.category.data,
+        points=float(form.points.data),
+        explanation=form.explanation.data.strip(),
+        note=form.note.data or "",
+    )
+
+
+def _accept_from_form(database: Session, scope: Scope, form: AcceptAlternativeForm) -> tuple[KeyVersion, int]:
+    return key_gaps.accept_alternative(
+        database, scope.exercise, current_user, item_id=form.item_id.data, category=form.category.data, note=form.note.data or ""
+    )
+
+
+@blueprint.route(DASHBOARD + "/key/add", methods=["POST"])
+@access(INSTRUCTOR)
+def add_key_item(cohort_id: int, exercise_id: int) -> Response:
+    """Add an unkeyed span to the key as a new item, as a new key version; rescore."""
+    return _change_key(cohort_id, exercise_id, AddToKeyForm, _add_from_form)
+
+
+@blueprint.route(DASHBOARD + "/key/accept", methods=["POST"])
+@access(INSTRUCTOR)
+def accept_alternative(cohort_id: int, exercise_id: int) -> Response:
+    """Accept a category for an existing key item (its ``also``), as a new key version; rescore."""
+    return _change_key(cohort_id, exercise_id, AcceptAlternativeForm, _accept_from_form)
+
+
+def _debrief_partial_exists() -> bool:
+    """Whether the trainee side provides its reusable debrief partial."""
+    try:
+        current_app.jinja_env.get_template(DEBRIEF_PARTIAL)
+    except TemplateNotFound:
+        return False
+    return True
+
+
+@blueprint.route(DASHBOARD + "/trainees/<int:user_id>")
+@access(INSTRUCTOR)
+def trainee_result(cohort_id: int, exercise_id: int, user_id: int) -> Response:
+    """One trainee's submitted attempts with their current scores and debrief."""
+    database = db.session()
+    scope = _scope(database, cohort_id, exercise_id)
+    trainee = cohort_service.trainee_in_cohort(database, scope.cohort, user_id)
+    attempts = database.scalars(submitted_attempts(scope, trainee.id)).all()
+    scores = {
+        score.attempt_id: score
+        for score in database.scalars(
+            select(Score)
+            .where(Score.attempt_id.in_([a.id for a in attempts]), Score.is_current.is_(True))
+            .options(selectinload(Score.key_version))
+        )
+    }
+    debriefs = {
+        attempt_id: (report_from_dict(score.report), grading.key_items(score.key_version))
+        for attempt_id, score in scores.items()
+    }
+    grants = database.scalar(
+        select(func.count()).select_from(AttemptGrant).where(
+            AttemptGrant.user_id == trainee.id, AttemptGrant.exercise_id == scope.exercise.id
+        )
+    )
+    return Response(
+        render_template(
+            "instructor/dashboard_trainee.html",
+            scope=scope,
+            trainee=trainee,
+            attempts=attempts,
+            scores=scores,
+            debriefs=debriefs,
+            grants=grants,
+            debrief_partial=DEBRIEF_PARTIAL if _debrief_partial_exists() else None,
+            confirm_form=ConfirmForm(),
+        )
+    )
+
+
+@blueprint.route(DASHBOARD + "/trainees/<int:user_id>/retry", methods=["POST"])
+@access(INSTRUCTOR)
+def allow_retry(cohort_id: int, exercise_id: int, user_id: int) -> Response:
+    """Allow the trainee one more attempt at the exercise."""
+    database = db.session()
+    scope = _scope(database, cohort_id, exercise_id)
+    trainee = cohort_service.trainee_in_cohort(database, scope.cohort, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400, "The form expired. Reload the page and try again.")
+    database.add(AttemptGrant(user_id=trainee.id, exercise_id=scope.exercise.id, granted_by_id=current_user.id))
+    database.commit()
+    flash(f"{trainee.display_name} may make one more attempt at {scope.exercise.title}.", "success")
+    return redirect(url_for("instructor.trainee_result", cohort_id=cohort_id, exercise_id=exercise_id, user_id=user_id))
+
+
+def _filename(*parts: str) -> str:
+    return "-".join(re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-") or "export" for part in parts)
+
+
+def _download(chunks: Iterator[str], filename: str, mimetype: str) -> Response:
+    response = Response(stream_with_context(chunks), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.route("/cohorts/<int:cohort_id>/export/results.csv")
+@access(INSTRUCTOR)
+def export_results(cohort_id: int) -> Response:
+    """Results of every trainee at every exercise set for the cohort, one row each (CSV)."""
+    database = db.session()
+    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    assignments = database.scalars(
+        select(Assignment).where(Assignment.cohort_id == cohort.id).order_by(Assignment.exercise_id)
+    ).all()
+    scopes = [Scope(cohort, assignment.exercise) for assignment in assignments]
+    rows = exports.result_rows(database, scopes)
+    return _download(exports.csv_lines(rows), _filename(cohort.name, "results") + ".csv", "text/csv")
+
+
+@blueprint.route(DASHBOARD + "/export/flags.csv")
+@access(INSTRUCTOR)
+def export_flags_csv(cohort_id: int, exercise_id: int) -> Response:
+    """Every flag of the cohort's submitted attempts at the exercise, with offsets and quotes (CSV)."""
+    database = db.session()
+    scope = _scope(database, cohort_id, exercise_id)
+    rows = exports.flag_rows(exports.flag_records(database, scope))
+    name = _filename(scope.cohort.name, scope.exercise.slug, "flags") + ".csv"
+    return _download(exports.csv_lines(rows), name, "text/csv")
+
+
+@blueprint.route(DASHBOARD + "/export/flags.json")
+@access(INSTRUCTOR)
+def export_flags_json(cohort_id: int, exercise_id: int) -> Response:
+    """The same flags as the CSV export, as a JSON array."""
+    database = db.session()
+    scope = _scope(database, cohort_id, exercise_id)
+    name = _filename(scope.cohort.name, scope.exercise.slug, "flags") + ".json"
+    return _download(exports.json_array(exports.flag_records(database, scope)), name, "application/json")

@@ -1,0 +1,249 @@
+"""Streamed exports of a cohort's results and flags, as CSV (safe to open in a spreadsheet) and JSON.
+
+Rows are read in batches and written as they come, so a cohort of thousands never sits in memory
+as one document.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, aliased
+
+from app import grading
+from app.models import Attempt, Flag, ScoreItem, User, cohort_trainees, flag_links
+from instructor.dashboard import Scope, current_scores
+from scoring.metrics import detection
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these is a formula to a spreadsheet (CSV injection)."""
+
+BATCH = 1000
+
+FLAG_COLUMNS = (
+    "username", "display_name", "exercise", "attempt", "submitted_at",
+    "flag_id", "article", "start", "end", "category", "quote", "note", "links",
+)
+
+
+def safe_cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, prefixed with a quote so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_lines(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """Write ``rows`` as CSV text, a chunk at a time, every text cell made formula-safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([safe_cell(value) for value in row])
+        if number % BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def result_columns(categories: Sequence[str]) -> list[str]:
+    """The header of the results export: fixed columns, then five per category."""
+    columns = [
+        "username", "display_name", "demo", "exercise", "status", "attempt", "started_at",
+        "submitted_at", "seconds", "score", "precision", "recall", "f1",
+    ]
+    for category in categories:
+        columns += [f"{category}_{name}" for name in ("correct", "flagged", "expected", "precision", "recall")]
+    return columns
+
+
+def cohort_categories(scopes: Sequence[Scope]) -> list[str]:
+    """Every category of the cohort's exercises, in first-seen order."""
+    seen: dict[str, None] = {}
+    for scope in scopes:
+        for category in scope.exercise.categories:
+            seen.setdefault(category["id"], None)
+    return list(seen)
+
+
+def result_rows(db: Session, scopes: Sequence[Scope]) -> Iterator[list[Any]]:
+    """One row per trainee and exercise of the cohort, the header first."""
+    categories = cohort_categories(scopes)
+    yield result_columns(categories)
+    for scope in scopes:
+        yield from _exercise_result_rows(db, scope, categories)
+
+
+def _exercise_result_rows(db: Session, scope: Scope, categories: Sequence[str]) -> Iterator[list[Any]]:
+    key = grading.current_key_version(db, scope.exercise.id).items
+    real = [item for item in key if not item["decoy"]]
+    expected: dict[str, int] = defaultdict(int)
+    for item in real:
+        expected[item["category"]] += 1
+    correct = _correct_by_attempt(db, scope, real)
+    flagged = _flagged_by_attempt(db, scope)
+    current = current_scores(scope)
+    started = (
+        select(Attempt.user_id)
+        .where(Attempt.exercise_id == scope.exercise.id, Attempt.user_id == User.id)
+        .correlate(User)
+        .exists()
+    )
+    query = (
+        select(
+            User.username, User.display_name, User.is_demo, current.c.attempt_id, Attempt.number,
+            current.c.started_at, current.c.submitted_at, current.c.seconds, current.c.score,
+            current.c.precision, current.c.recall, current.c.f1, started,
+        )
+        .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
+        .outerjoin(current, current.c.user_id == User.id)
+        .outerjoin(Attempt, Attempt.id == current.c.attempt_id)
+        .where(cohort_trainees.c.cohort_id == scope.cohort.id)
+        .order_by(User.username)
+        .execution_options(yield_per=BATCH)
+    )
+    for (username, name, demo, attempt_id, number, started_at, submitted_at, seconds, score,
+         precision, recall, f1, has_started) in db.execute(query):
+        status = "submitted" if attempt_id is not None else "in progress" if has_started else "not started"
+        row: list[Any] = [
+            username, name, "yes" if demo else "no", scope.exercise.slug, status, number,
+            _iso(started_at), _iso(submitted_at), _rounded(seconds, 0), _rounded(score, 2),
+            _rounded(precision, 4), _rounded(recall, 4),
+            _rounded(f1, 4),
+        ]
+        for category in categories:
+            if attempt_id is None or category not in expected and not flagged[attempt_id].get(category):
+                row += [None] * 5
+                continue
+            figures = detection(
+                category, correct[attempt_id].get(category, 0), flagged[attempt_id].get(category, 0),
+                expected.get(category, 0),
+            )
+            row += [
+                figures.correct, figures.flagged, figures.expected,
+                _rounded(figures.precision, 4), _rounded(figures.recall, 4),
+            ]
+        yield row
+
+
+def _correct_by_attempt(db: Session, scope: Scope, real: Sequence[dict[str, Any]]) -> dict[int, dict[str, int]]:
+    """Per counted attempt and category: key items matched by a flag of the item's own category."""
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    if not real:
+        return found
+    current = current_scores(scope)
+    key_category = case({item["id"]: item["category"] for item in real}, value=ScoreItem.item_id)
+    query = (
+        select(current.c.attempt_id, ScoreItem.chosen_category, func.count())
+        .join(current, current.c.score_id == ScoreItem.score_id)
+        .where(ScoreItem.item_id.in_([item["id"] for item in real]), ScoreItem.chosen_category == key_category)
+        .group_by(current.c.attempt_id, ScoreItem.chosen_category)
+    )
+    for attempt_id, category, count in db.execute(query):
+        found[attempt_id][category] = count
+    return found
+
+
+def _flagged_by_attempt(db: Session, scope: Scope) -> dict[int, dict[str, int]]:
+    """Per counted attempt and category: how many flags."""
+    current = current_scores(scope)
+    flagged: dict[int, dict[str, int]] = defaultdict(dict)
+    query = (
+        select(Flag.attempt_id, Flag.category, func.count())
+        .join(current, current.c.attempt_id == Flag.attempt_id)
+        .group_by(Flag.attempt_id, Flag.category)
+    )
+    for attempt_id, category, count in db.execute(query):
+        flagged[attempt_id][category] = count
+    return flagged
+
+
+def _rounded(value: float | None, digits: int) -> float | int | None:
+    if value is None:
+        return None
+    return round(float(value)) if digits == 0 else round(float(value), digits)
+
+
+def _iso(value: Any) -> str | None:
+    """ISO 8601 in UTC; SQLite hands timestamps back without their zone, which is UTC."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+def flag_records(db: Session, scope: Scope) -> Iterator[dict[str, Any]]:
+    """Every flag of every submitted attempt of the cohort's trainees at the exercise, by attempt."""
+    last_id = 0
+    while True:
+        batch = db.execute(
+            select(Flag, User.username, User.display_name, Attempt.number, Attempt.submitted_at)
+            .join(Attempt, Attempt.id == Flag.attempt_id)
+            .join(User, User.id == Attempt.user_id)
+            .join(cohort_trainees, cohort_trainees.c.user_id == Attempt.user_id)
+            .where(
+                cohort_trainees.c.cohort_id == scope.cohort.id,
+                Attempt.exercise_id == scope.exercise.id,
+                Attempt.submitted_at.is_not(None),
+                Flag.id > last_id,
+            )
+            .order_by(Flag.id)
+            .limit(BATCH)
+        ).all()
+        if not batch:
+            return
+        links = _links_of(db, [flag.id for flag, *_ in batch])
+        for flag, username, name, number, submitted_at in batch:
+            yield {
+                "username": username,
+                "display_name": name,
+                "exercise": scope.exercise.slug,
+                "attempt": number,
+                "submitted_at": _iso(submitted_at),
+                "flag_id": flag.client_id,
+                "article": flag.article_ref,
+                "start": flag.start,
+                "end": flag.end,
+                "category": flag.category,
+                "quote": flag.quote,
+                "note": flag.note,
+                "links": links.get(flag.id, []),
+            }
+        last_id = batch[-1][0].id
+        db.expunge_all()
+
+
+def _links_of(db: Session, flag_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The client ids each of ``flag_ids`` links to."""
+    target = aliased(Flag)
+    links: dict[int, list[str]] = defaultdict(list)
+    query = (
+        select(flag_links.c.flag_id, target.client_id)
+        .join(target, target.id == flag_links.c.target_id)
+        .where(flag_links.c.flag_id.in_(flag_ids))
+        .order_by(flag_links.c.flag_id, target.client_id)
+    )
+    for flag_id, client_id in db.execute(query):
+        links[flag_id].append(client_id)
+    return links
+
+
+def flag_rows(records: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
+    """The flag records as CSV rows, the header first; links joined by spaces."""
+    yield list(FLAG_COLUMNS)
+    for record in records:
+        yield [" ".join(record[name]) if name == "links" else record[name] for name in FLAG_COLUMNS]
+
+
+def json_array(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The records as one JSON array, written element by element."""
+    yield "["
+    for number, record in enumerate(records):
+        yield ("," if number else "") + "\n" + json.dumps(record, ensure_ascii=False)
+    yield "\n]\n"

@@ -1,0 +1,349 @@
+"""Possible gaps in an exercise's key, and the two key changes the dashboard offers to close them.
+
+Two kinds of gap are looked for among the counted submissions of a cohort:
+
+* **Unkeyed spans**: text that a share of the cohort flagged (``DEFAULT_SHARE``, 20% by default)
+  although the flags overlap no key item at all, decoys included. They are found by the same
+  boundary sweep as the heatmap, over those flags only: a cluster is a run of text covered by at
+  least that many flags. Flags that touch a key item without matching it (too little overlap, a
+  duplicate) are boundary questions, not gaps, and are left out. The offered change is "add to
+  key": a new item for the span most of those flags chose.
+* **Category disagreements**: a key item whose span that share of the cohort found but flagged
+  with a category the key does not accept. The offered change is "accept as alternative": add the
+  category to the item's ``also``.
+
+Each change writes a new key version (origin ``dashboard``, who and why), checks it with the same
+validator the package loader applies to ``key.toml``, marks the exercise as edited in the app and
+rescores every submission; the earlier scores stay as history.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, false, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from app import grading
+from app.models import Exercise, Flag, KeyVersion, User
+from exercises import PackageError, validate_key
+from exercises.cli import key_record
+from exercises.types import Category, ConflictGroup
+from instructor.dashboard import Scope, StatusCount, counted_attempts
+from scoring.anchoring import find_quote
+from scoring.report import ItemStatus
+
+DEFAULT_SHARE = 0.2
+"""Share of submissions that must agree before a false positive counts as a possible gap."""
+
+SAMPLE_NOTES = 5
+KEY_SOURCE = "key (dashboard)"
+"""How validation problems name an in-app key."""
+
+
+class KeyChangeError(ValueError):
+    """The changed key did not pass validation; ``problems`` says why, item by item."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class UnkeyedCluster:
+    """A stretch of text flagged by many trainees where the key has nothing."""
+
+    article_ref: str
+    article_title: str
+    start: int
+    end: int
+    """The stretch covered by at least the threshold number of flags."""
+    submissions: int
+    """Counted submissions with a flag overlapping the stretch."""
+    share: float
+    proposed_start: int
+    proposed_end: int
+    proposed_quote: str
+    proposed_category: str
+    categories: list[tuple[str, int]]
+    """Categories chosen by the overlapping flags, most frequent first."""
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class CategoryDisagreement:
+    """A key item many trainees found but flagged with a category the key does not accept."""
+
+    item: dict[str, Any]
+    category: str
+    count: int
+    share: float
+
+
+def threshold(share: float, submissions: int) -> int:
+    """How many submissions make ``share`` of ``submissions`` (at least one)."""
+    return max(1, math.ceil(share * submissions - 1e-9))
+
+
+def overlaps_no_key_item(key_items: Iterable[dict[str, Any]]) -> Any:
+    """SQL condition: the flag overlaps no key item (decoys included) of its article."""
+    touching = [
+        and_(Flag.article_ref == item["article"], Flag.start < item["end"], Flag.end > item["start"])
+        for item in key_items
+    ]
+    return not_(or_(false(), *touching))
+
+
+def unkeyed_clusters(
+    db: Session, scope: Scope, key_items: Sequence[dict[str, Any]], submissions: int, share: float = DEFAULT_SHARE
+) -> list[UnkeyedCluster]:
+    """Stretches covered by at least ``share`` of the submissions' flags that no key item touches."""
+    if submissions == 0:
+        return []
+    needed = threshold(share, submissions)
+    counted = counted_attempts(scope)
+    unkeyed = overlaps_no_key_item(key_items)
+    deltas: dict[str, Counter[int]] = defaultdict(Counter)
+    for column, sign in ((Flag.start, 1), (Flag.end, -1)):
+        query = (
+            select(Flag.article_ref, column, func.count())
+            .join(counted, counted.c.attempt_id == Flag.attempt_id)
+            .where(unkeyed)
+            .group_by(Flag.article_ref, column)
+        )
+        for ref, offset, count in db.execute(query):
+            deltas[ref][offset] += sign * count
+    articles = {article.ref: article for article in scope.exercise.articles}
+    clusters = []
+    for ref, changes in deltas.items():
+        article = articles.get(ref)
+        if article is None:
+            continue
+        for start, end in _runs_at_least(changes, needed):
+            clusters.append(_describe(db, scope, article.ref, article.title, article.text, start, end, unkeyed, submissions))
+    clusters.sort(key=lambda cluster: (-cluster.share, cluster.article_ref, cluster.start))
+    return clusters
+
+
+def _runs_at_least(changes: Counter[int], needed: int) -> list[tuple[int, int]]:
+    """Maximal [start, end) runs where the running sum of ``changes`` is at least ``needed``."""
+    runs = []
+    running = 0
+    opened: int | None = None
+    for offset in sorted(changes):
+        running += changes[offset]
+        if running >= needed and opened is None:
+            opened = offset
+        elif running < needed and opened is not None:
+            runs.append((opened, offset))
+            opened = None
+    return runs
+
+
+def _describe(
+    db: Session, scope: Scope, ref: str, title: str, text: str, start: int, end: int, unkeyed: Any, submissions: int
+) -> UnkeyedCluster:
+    counted = counted_attempts(scope)
+    overlapping = (
+        select(Flag)
+        .join(counted, counted.c.attempt_id == Flag.attempt_id)
+        .where(unkeyed, Flag.article_ref == ref, Flag.start < end, Flag.end > start)
+        .subquery()
+    )
+    trainees = db.scalar(select(func.count(func.distinct(overlapping.c.attempt_id)))) or 0
+    spans = db.execute(
+        select(overlapping.c.start, overlapping.c.end, func.count().label("n"))
+        .group_by(overlapping.c.start, overlapping.c.end)
+        .order_by(func.count().desc(), overlapping.c.start, overlapping.c.end)
+        .limit(1)
+    ).one()
+    categories = [
+        (category, count)
+        for category, count in db.execute(
+            select(overlapping.c.category, func.count())
+            .group_by(overlapping.c.category)
+            .order_by(func.count().desc(), overlapping.c.category)
+        )
+    ]
+    notes = list(
+        db.scalars(
+            select(overlapping.c.note)
+            .where(overlapping.c.note != "")
+            .order_by(overlapping.c.id)
+            .limit(SAMPLE_NOTES)
+        )
+    )
+    return UnkeyedCluster(
+        article_ref=ref,
+        article_title=title,
+        start=start,
+        end=end,
+        submissions=trainees,
+        share=trainees / submissions,
+        proposed_start=spans.start,
+        proposed_end=spans.end,
+        proposed_quote=text[spans.start : spans.end],
+        proposed_category=categories[0][0],
+        categories=categories,
+        notes=notes,
+    )
+
+
+def category_disagreements(
+    counts: Iterable[StatusCount], key_items: Sequence[dict[str, Any]], submissions: int, share: float = DEFAULT_SHARE
+) -> list[CategoryDisagreement]:
+    """Key items that at least ``share`` of submissions found with one category the key rejects."""
+    if submissions == 0:
+        return []
+    needed = threshold(share, submissions)
+    items = {item["id"]: item for item in key_items if not item["decoy"]}
+    found = []
+    for row in counts:
+        item = items.get(row.item_id)
+        if item is None or row.status != ItemStatus.WRONG_CATEGORY or row.chosen_category is None:
+            continue
+        if row.count >= needed:
+            found.append(CategoryDisagreement(item, row.chosen_category, row.count, row.count / submissions))
+    found.sort(key=lambda gap: (-gap.count, gap.item["id"], gap.category))
+    return found
+
+
+def key_file_items(exercise: Exercise, records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored key records written back as ``key.toml`` items (quote and occurrence, no offsets)."""
+    texts = {article.ref: article.text for article in exercise.articles}
+    items = []
+    for record in records:
+        item: dict[str, Any] = {
+            "id": record["id"],
+            "article": record["article"],
+            "quote": record["quote"],
+            "category": record["category"],
+            "points": record["points"],
+            "decoy": record["decoy"],
+            "explanation": record["explanation"],
+        }
+        if record.get("also"):
+            item["also"] = list(record["also"])
+        if record.get("group"):
+            item["group"] = record["group"]
+        text = texts.get(record["article"])
+        occurrence = _occurrence(text, record["quote"], record["start"], record["end"]) if text else None
+        if occurrence is not None:
+            item["occurrence"] = occurrence
+        items.append(item)
+    return items
+
+
+def _occurrence(text: str, quote: str, start: int, end: int) -> int | None:
+    """Which occurrence of ``quote`` the span is, when the quote occurs more than once."""
+    spans = find_quote(text, quote)
+    if len(spans) > 1 and (start, end) in spans:
+        return spans.index((start, end)) + 1
+    return None
+
+
+def new_item_id(quote: str, taken: Iterable[str]) -> str:
+    """An id for a new key item made from the first words of its quote, unique in the key."""
+    words = re.findall(r"[a-z0-9]+", quote.lower())[:4]
+    base = "-".join(["added", *words]) if words else "added"
+    used = set(taken)
+    candidate = base
+    suffix = 2
+    while candidate in used:
+        candidate = f"{base}-{suffix}"
+        suffix += 1
+    return candidate
+
+
+def save_key_version(db: Session, exercise: Exercise, items: Sequence[dict[str, Any]], user: User, note: str) -> tuple[KeyVersion, int]:
+    """Validate ``items`` (key-file form) as the loader does, store them as the next key version and rescore.
+
+    Returns the new version and how many submissions were rescored. The caller commits.
+    """
+    articles = {article.ref: article.text for article in exercise.articles}
+    categories = [Category(**category) for category in exercise.categories]
+    groups = [ConflictGroup(id=group, description=description) for group, description in exercise.groups.items()]
+    try:
+        checked = validate_key(items, articles, categories, groups, source=KEY_SOURCE)
+    except PackageError as error:
+        raise KeyChangeError([str(problem) for problem in error.problems]) from error
+    current = grading.current_key_version(db, exercise.id)
+    version = KeyVersion(
+        exercise_id=exercise.id,
+        number=current.number + 1,
+        items=[key_record(item) for item in checked],
+        origin="dashboard",
+        note=note,
+        created_by_id=user.id,
+    )
+    db.add(version)
+    exercise.edited_in_app = True
+    db.flush()
+    rescored = grading.rescore_exercise(db, exercise)
+    return version, rescored
+
+
+def add_to_key(
+    db: Session,
+    exercise: Exercise,
+    user: User,
+    *,
+    article: str,
+    start: int,
+    end: int,
+    category: str,
+    points: float,
+    explanation: str,
+    note: str = "",
+) -> tuple[KeyVersion, int]:
+    """Add the span ``[start, end)`` of ``article`` to the key as a new item; rescore."""
+    records = grading.current_key_version(db, exercise.id).items
+    texts = {a.ref: a.text for a in exercise.articles}
+    if article not in texts or not 0 <= start < end <= len(texts[article]):
+        raise KeyChangeError([f"{KEY_SOURCE}: the span {start}–{end} is not in article {article!r}"])
+    quote = texts[article][start:end]
+    item: dict[str, Any] = {
+        "id": new_item_id(quote, (record["id"] for record in records)),
+        "article": article,
+        "quote": quote,
+        "category": category,
+        "points": points,
+        "decoy": False,
+        "explanation": explanation,
+    }
+    occurrence = _occurrence(texts[article], quote, start, end)
+    if occurrence is not None:
+        item["occurrence"] = occurrence
+    summary = f"added {item['id']!r} ({category}, {points:g} points)"
+    return save_key_version(
+        db, exercise, [*key_file_items(exercise, records), item], user, _note(summary, note)
+    )
+
+
+def accept_alternative(
+    db: Session, exercise: Exercise, user: User, *, item_id: str, category: str, note: str = ""
+) -> tuple[KeyVersion, int]:
+    """Accept ``category`` for the key item ``item_id`` (added to its ``also``); rescore."""
+    records = grading.current_key_version(db, exercise.id).items
+    items = key_file_items(exercise, records)
+    for item in items:
+        if item["id"] == item_id:
+            if category in item.get("also", ()):
+                raise KeyChangeError([f"{KEY_SOURCE}: item {item_id!r} already accepts {category!r}"])
+            item["also"] = [*item.get("also", ()), category]
+            break
+    else:
+        raise KeyChangeError([f"{KEY_SOURCE}: no item {item_id!r} in the current key"])
+    return save_key_version(
+        db, exercise, items, user, _note(f"{item_id!r} also accepts {category!r}", note)
+    )
+
+
+def _note(summary: str, note: str) -> str:
+    note = note.strip()
+    return f"{summary}: {note}" if note else summary

@@ -1,0 +1,83 @@
+"""A small fixed cohort on the mini exercise, with figures worked out by hand for the dashboard tests.
+
+Five trainees: alice, bob and carol submitted, dave is still working, erin has not started.
+With 10 points of items and 2 link bonuses of 0.5 possible (two groups of two figures), 11 points:
+
+* alice flags both force figures, "reportedly" and "brutal regime" exactly: 2 + 2 + 1 + 1 = 6,
+  score 600/11 ≈ 54.55, in 10 minutes;
+* bob flags "reportedly" as loaded framing (wrong category, 0.25), the decoy "40 Americans"
+  (−1) and "four hours" alone (lone figure, 0): max(0, 0.25 − 1) = 0, score 0, in 20 minutes;
+* carol flags "pro-democracy rebels" as unverified (accepted alternative: 2 × 0.5 = 1), "brutal
+  regime" (1) and "heavy shelling", which is in no key item (−0.5): 1.5, score 150/11 ≈ 13.64,
+  in 30 minutes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from app import db
+from app.models import Attempt, Flag, Role
+from tests.conftest import Factory
+
+FLAGS = {
+    "alice": [
+        ("mini-a", "about\xa0500 fighters", "conflicting_number"),
+        ("mini-b", "550 men", "conflicting_number"),
+        ("mini-a", "reportedly", "unverified"),
+        ("mini-b", "brutal regime", "loaded_framing"),
+    ],
+    "bob": [
+        ("mini-a", "reportedly", "loaded_framing"),
+        ("mini-a", "40 Americans", "conflicting_number"),
+        ("mini-a", "four hours", "conflicting_number"),
+    ],
+    "carol": [
+        ("mini-a", "pro-democracy rebels", "unverified"),
+        ("mini-b", "brutal regime", "loaded_framing"),
+        ("mini-b", "heavy shelling", "unverified"),
+    ],
+}
+MINUTES = {"alice": 10, "bob": 20, "carol": 30}
+
+
+@dataclass
+class FixedCohort:
+    cohort_id: int
+    exercise_id: int
+    users: dict[str, int]
+    attempts: dict[str, int]
+
+    def url(self, suffix: str = "dashboard") -> str:
+        return f"/instructor/cohorts/{self.cohort_id}/exercises/{self.exercise_id}/{suffix}"
+
+
+def build_fixed_cohort(factory: Factory) -> FixedCohort:
+    """The cohort described above, taught by ``teacher``; ``stranger`` teaches another cohort."""
+    cohort = factory.cohort("Fixed cohort")
+    other = factory.cohort("Other cohort")
+    factory.user("teacher", Role.INSTRUCTOR, teaches=cohort)
+    factory.user("stranger", Role.INSTRUCTOR, teaches=other)
+    exercise = factory.exercise(assign_to=cohort)
+    users = {name: factory.user(name, cohort=cohort) for name in ("alice", "bob", "carol", "dave", "erin")}
+    attempts = {}
+    for name, flags in FLAGS.items():
+        attempt, _ = factory.attempt(users[name], exercise, flags=flags, submit=True)
+        attempts[name] = attempt.id
+    attempt, _ = factory.attempt(users["dave"], exercise, flags=[("mini-a", "reportedly", "unverified")])
+    attempts["dave"] = attempt.id
+    with factory.app.app_context():
+        session = db.session()
+        for name, minutes in MINUTES.items():
+            attempt = session.get(Attempt, attempts[name])
+            attempt.started_at = attempt.submitted_at - timedelta(minutes=minutes)
+        session.execute(
+            update(Flag)
+            .where(Flag.attempt_id == attempts["carol"], Flag.quote == "heavy shelling")
+            .values(note="=HYPERLINK(\"x\") who saw it?")
+        )
+        session.commit()
+    return FixedCohort(cohort.id, exercise.id, {name: user.id for name, user in users.items()}, attempts)
