@@ -9,7 +9,9 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from app import accounts, backup, db, exercise_import, migrate
+from exercises.authoring_cli import suggest
 from exercises.cli import key, validate_exercise
+from instructor.authoring_cli import export_exercise, import_exercise
 
 
 def _create_app() -> Flask:
@@ -90,5 +92,16 @@ def import_all(file: Path) -> None:
 
 def init_app(app: Flask) -> None:
     """Register every Crosscheck command on ``app.cli``."""
-    for command in (upgrade_db, serve, load_exercises, validate_exercise, key, export_all, import_all):
+    for command in (
+        upgrade_db,
+        serve,
+        load_exercises,
+        validate_exercise,
+        key,
+        export_all,
+        import_all,
+        suggest,
+        export_exercise,
+        import_exercise,
+    ):
         app.cli.add_command(command)

@@ -48,6 +48,8 @@ def everyone(outcome: str = ALLOW) -> dict[str, str]:
 TRAINEES_ONLY = signed_in(instructor=FORBID, other_instructor=FORBID, admin=FORBID)
 INSTRUCTORS_ONLY = signed_in(trainee=FORBID, other_trainee=FORBID)
 THIS_COHORT = signed_in(trainee=FORBID, other_trainee=FORBID, other_instructor=HIDDEN)
+# A package-shipped exercise: instructors see it, only admins change it in the app.
+ADMIN_EDITS = signed_in(trainee=FORBID, other_trainee=FORBID, instructor=FORBID, other_instructor=FORBID)
 
 
 def dashboard(w: World) -> str:
@@ -99,6 +101,23 @@ ROUTES: dict[str, Route] = {
     ),
     "instructor.export_flags_csv": Route("GET", lambda w: f"{dashboard(w)}/export/flags.csv", THIS_COHORT),
     "instructor.export_flags_json": Route("GET", lambda w: f"{dashboard(w)}/export/flags.json", THIS_COHORT),
+    # Authoring (issue 7). The world's exercise is shipped as a package (no creator): every
+    # instructor sees, previews, exports and assigns it; only admins edit it in the app.
+    "authoring.exercises": Route("GET", lambda w: "/instructor/exercises/", INSTRUCTORS_ONLY),
+    "authoring.new_exercise": Route("GET", lambda w: "/instructor/exercises/new", INSTRUCTORS_ONLY),
+    "authoring.exercise": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}", INSTRUCTORS_ONLY),
+    "authoring.preview": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/preview", INSTRUCTORS_ONLY),
+    "authoring.export": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/export.zip", INSTRUCTORS_ONLY),
+    "authoring.assign": Route("POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/assign", INSTRUCTORS_ONLY),
+    "authoring.import_zip": Route("POST", lambda w: "/instructor/exercises/import", INSTRUCTORS_ONLY),
+    "authoring.import_semeval": Route("GET", lambda w: "/instructor/exercises/import-semeval", INSTRUCTORS_ONLY),
+    "authoring.key_editor": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/key", ADMIN_EDITS),
+    "authoring.save_key": Route("POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/key", ADMIN_EDITS),
+    "authoring.suggestions": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/suggestions", ADMIN_EDITS),
+    "authoring.publishing": Route("POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/publishing", ADMIN_EDITS),
+    "authoring.semeval_mapping": Route(
+        "POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/semeval-mapping", ADMIN_EDITS
+    ),
 }
 
 

@@ -1,0 +1,157 @@
+"""Forms for authoring exercises: a new exercise, publishing, assigning, zip and SemEval imports."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize, MultipleFileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from app.models import ExerciseState
+from exercises.fields import ID_PATTERN
+
+MAX_UPLOAD = 1024 * 1024
+ID_MESSAGE = "Lower-case letters, digits, '-' and '_' only."
+
+
+class CategoryForm(Form):
+    """One category of the exercise; a row left without an id is dropped."""
+
+    id = StringField("Id", validators=[Optional(), Length(max=64), Regexp(ID_PATTERN.pattern + "$", message=ID_MESSAGE)])
+    name = StringField("Name", validators=[Optional(), Length(max=120)])
+    definition = TextAreaField("Definition", validators=[Optional()])
+    example = TextAreaField("Example (not from the key)", validators=[Optional()])
+    grouped = BooleanField("Items belong to conflict groups (figures)")
+
+
+class ArticleForm(Form):
+    """One article slot: pasted text or an uploaded file, with its metadata; an empty slot is skipped."""
+
+    title = StringField("Title (neutral, descriptive)", validators=[Optional(), Length(max=300)])
+    byline = StringField("Byline (as the text shows it; blank if unsigned)", validators=[Optional(), Length(max=200)])
+    outlet = StringField("Outlet", validators=[Optional(), Length(max=200)])
+    event_date = DateField("Date of the event", validators=[Optional()])
+    language = StringField("Language", default="en", validators=[Optional(), Length(max=16)])
+    provenance = TextAreaField("Provenance (what the text tells of its origin)", validators=[Optional()])
+    text = TextAreaField("Text (paste it here)", validators=[Optional()])
+    file = FileField("…or upload it (.txt, .md, .html)")
+
+    def is_blank(self) -> bool:
+        return not (self.text.data or "").strip() and not getattr(self.file.data, "filename", "")
+
+
+class NewExerciseForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    briefing = TextAreaField("Briefing (the situation; no hints at the answers)", validators=[DataRequired()])
+    instructions = TextAreaField("Instructions (how to flag, house rules)", validators=[DataRequired()])
+    suggested_minutes = IntegerField("Suggested minutes", default=30, validators=[InputRequired(), NumberRange(min=1, max=600)])
+    attempts = IntegerField("Attempts", default=1, validators=[InputRequired(), NumberRange(min=1, max=20)])
+    categories = FieldList(FormField(CategoryForm), min_entries=4, max_entries=8)
+    articles = FieldList(FormField(ArticleForm), min_entries=4, max_entries=4)
+    submit = SubmitField("Create the draft")
+
+    def validate_categories(self, field: FieldList) -> None:
+        ids = [entry.form.id.data for entry in field.entries if entry.form.id.data]
+        if not ids:
+            raise ValidationError("Keep at least one category.")
+        if len(set(ids)) != len(ids):
+            raise ValidationError("Two categories have the same id.")
+        for entry in field.entries:
+            row = entry.form
+            if row.id.data and not all((row.name.data, (row.definition.data or "").strip(), (row.example.data or "").strip())):
+                row.name.errors = [*row.name.errors, "A category needs a name, a definition and an example."]
+                raise ValidationError(f"Category {row.id.data!r} is incomplete.")
+
+    def validate_articles(self, field: FieldList) -> None:
+        filled = [entry.form for entry in field.entries if not entry.form.is_blank()]
+        if not filled:
+            raise ValidationError("Paste or upload at least one article.")
+        missing = False
+        for row in filled:
+            for name in ("title", "event_date", "language", "provenance"):
+                sub = getattr(row, name)
+                if not sub.data or (isinstance(sub.data, str) and not sub.data.strip()):
+                    sub.errors = [*sub.errors, "Required for every article."]
+                    missing = True
+            if (row.text.data or "").strip() and getattr(row.file.data, "filename", ""):
+                row.file.errors = [*row.file.errors, "Paste the text or upload a file, not both."]
+                missing = True
+        if missing:
+            raise ValidationError("Complete each article's details.")
+
+
+def state_choices() -> list[SelectChoice]:
+    return [SelectChoice(state.value, state.value.title()) for state in ExerciseState]
+
+
+class PublishForm(FlaskForm):
+    state = SelectField("State", validators=[DataRequired()])
+    available_from = DateTimeLocalField("Available from (UTC, optional)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    available_until = DateTimeLocalField("Available until (UTC, optional)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    submit = SubmitField("Save publishing")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.state.choices = state_choices()
+
+
+class AssignForm(FlaskForm):
+    cohort_id = SelectField("Cohort", coerce=int, validators=[DataRequired("Choose a cohort.")])
+    deadline = DateTimeLocalField("Deadline (optional, UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    submit = SubmitField("Set for the cohort")
+
+
+class ImportZipForm(FlaskForm):
+    file = FileField(
+        "Exercise package (.zip)",
+        validators=[FileRequired("Choose a zip file."), FileSize(max_size=MAX_UPLOAD)],
+    )
+    submit = SubmitField("Import")
+
+
+class SemevalUploadForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    event_date = DateField("Date of the events", validators=[DataRequired()])
+    language = StringField("Language", default="en", validators=[DataRequired(), Length(max=16)])
+    articles = MultipleFileField("Article files (article<ID>.txt, one to four)", validators=[DataRequired("Choose the article files.")])
+    labels = FileField("Labels file (article_id, technique, start, end; tab-separated)", validators=[FileRequired("Choose the labels file.")])
+    submit = SubmitField("Read the labels")
+
+
+class SemevalMappingForm(FlaskForm):
+    """Carries the labels between the two steps; one select per technique is added at run time."""
+
+    labels = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Create the key")
+
+
+def semeval_mapping_form(techniques: list[str], categories: list[tuple[str, str]], defaults: dict[str, str | None]) -> SemevalMappingForm:
+    """The mapping form for ``techniques``: each maps to one of ``categories`` (id, name) or is left out."""
+    choices = [SelectChoice("", "leave out"), *(SelectChoice(cid, name) for cid, name in categories)]
+    known = {cid for cid, _ in categories}
+
+    class Mapping(SemevalMappingForm):
+        pass
+
+    for index, technique in enumerate(techniques):
+        default = defaults.get(technique) or ""
+        setattr(
+            Mapping,
+            f"technique_{index}",
+            SelectField(technique.replace("_", " "), choices=choices, default=default if default in known else ""),
+        )
+    return Mapping()

@@ -1,0 +1,373 @@
+"""Authoring pages: the exercise list, a new exercise, the key editor, publishing, sharing, imports."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from app import db, grading
+from app.access import INSTRUCTOR, access
+from exercises import semeval
+from exercises.article_text import UploadError, normalise_text, upload_text
+from exercises.problems import PackageError
+from exercises.suggest import suggest
+from exercises.types import Category
+from instructor import authoring
+from instructor.authoring_forms import (
+    AssignForm,
+    ImportZipForm,
+    NewExerciseForm,
+    PublishForm,
+    SemevalUploadForm,
+    semeval_mapping_form,
+)
+from instructor.cohorts import cohort_for_instructor
+
+blueprint = Blueprint(
+    "authoring", __name__, url_prefix="/instructor/exercises", template_folder="templates"
+)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value else None
+
+
+def _user():  # type: ignore[no-untyped-def]
+    return current_user._get_current_object()
+
+
+@blueprint.route("/")
+@access(INSTRUCTOR)
+def exercises() -> str:
+    """Every exercise the instructor can see, with import forms."""
+    return render_template(
+        "instructor/authoring/list.html",
+        exercises=authoring.visible_exercises(db.session(), current_user),
+        import_form=ImportZipForm(),
+        can_edit=lambda exercise: authoring.can_edit(current_user, exercise),
+    )
+
+
+def _new_form() -> NewExerciseForm:
+    form = NewExerciseForm()
+    if not form.is_submitted():
+        for entry, category in zip(form.categories.entries, authoring.default_categories(), strict=False):
+            entry.form.id.data = category.id
+            entry.form.name.data = category.name
+            entry.form.definition.data = category.definition
+            entry.form.example.data = category.example
+            entry.form.grouped.data = category.grouped
+    return form
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@access(INSTRUCTOR)
+def new_exercise() -> Response | str:
+    """A new draft exercise: details, categories and one to four articles."""
+    form = _new_form()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return Response(render_template("instructor/authoring/new.html", form=form), status=status)
+    articles = []
+    for entry in form.articles.entries:
+        row = entry.form
+        if row.is_blank():
+            continue
+        try:
+            text = upload_text(row.file.data.filename, row.file.data.read()) if getattr(row.file.data, "filename", "") else normalise_text(row.text.data)
+        except UploadError as error:
+            row.file.errors = [str(error)]
+            return Response(render_template("instructor/authoring/new.html", form=form), status=400)
+        articles.append(
+            authoring.ArticleDraft(
+                title=row.title.data.strip(),
+                text=text,
+                event_date=row.event_date.data,
+                language=row.language.data.strip(),
+                provenance=row.provenance.data.strip(),
+                byline=(row.byline.data or "").strip(),
+                outlet=(row.outlet.data or "").strip(),
+            )
+        )
+    categories = [
+        Category(
+            id=entry.form.id.data,
+            name=entry.form.name.data.strip(),
+            definition=entry.form.definition.data.strip(),
+            example=entry.form.example.data.strip(),
+            grouped=bool(entry.form.grouped.data),
+        )
+        for entry in form.categories.entries
+        if entry.form.id.data
+    ]
+    database = db.session()
+    exercise = authoring.create_exercise(
+        database,
+        _user(),
+        title=form.title.data.strip(),
+        briefing=form.briefing.data.strip(),
+        instructions=form.instructions.data.strip(),
+        suggested_minutes=form.suggested_minutes.data,
+        attempts=form.attempts.data,
+        categories=categories,
+        articles=articles,
+    )
+    database.commit()
+    flash(f"Draft “{exercise.title}” created. Now write its key.", "success")
+    return redirect(url_for("authoring.key_editor", exercise_id=exercise.id))
+
+
+def _publish_form(exercise) -> PublishForm:  # type: ignore[no-untyped-def]
+    form = PublishForm(
+        data={
+            "state": exercise.state,
+            "available_from": exercise.available_from,
+            "available_until": exercise.available_until,
+        }
+        if request.method == "GET"
+        else None
+    )
+    return form
+
+
+def _assign_form(exercise) -> AssignForm:  # type: ignore[no-untyped-def]
+    form = AssignForm()
+    form.cohort_id.choices = [
+        SelectChoice(cohort.id, cohort.name)
+        for cohort in authoring.assignable_cohorts(db.session(), current_user, exercise)
+    ]
+    return form
+
+
+def _exercise_page(exercise, status: int = 200, **forms: object) -> Response:  # type: ignore[no-untyped-def]
+    forms.setdefault("publish_form", _publish_form(exercise))
+    forms.setdefault("assign_form", _assign_form(exercise))
+    html = render_template(
+        "instructor/authoring/exercise.html",
+        exercise=exercise,
+        editable=authoring.can_edit(current_user, exercise),
+        version=grading.current_key_version(db.session(), exercise.id),
+        **forms,
+    )
+    return Response(html, status=status)
+
+
+@blueprint.route("/<int:exercise_id>")
+@access(INSTRUCTOR)
+def exercise(exercise_id: int) -> Response:
+    """An exercise's details, publishing, cohorts and key history."""
+    return _exercise_page(authoring.exercise_for_viewer(db.session(), current_user, exercise_id))
+
+
+@blueprint.route("/<int:exercise_id>/publishing", methods=["POST"])
+@access(INSTRUCTOR)
+def publishing(exercise_id: int) -> Response:
+    """Change the state (draft, published, closed) and the availability window."""
+    database = db.session()
+    exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        return _exercise_page(exercise, status=400, publish_form=form)
+    try:
+        authoring.set_publishing(
+            database, exercise, form.state.data, _utc(form.available_from.data), _utc(form.available_until.data)
+        )
+    except ValueError as error:
+        database.rollback()
+        form.state.errors = [str(error)]
+        return _exercise_page(exercise, status=400, publish_form=form)
+    database.commit()
+    flash(f"“{exercise.title}” is {exercise.state}.", "success")
+    return redirect(url_for("authoring.exercise", exercise_id=exercise.id))
+
+
+@blueprint.route("/<int:exercise_id>/assign", methods=["POST"])
+@access(INSTRUCTOR)
+def assign(exercise_id: int) -> Response:
+    """Set the exercise for a cohort the instructor teaches."""
+    database = db.session()
+    exercise = authoring.exercise_for_viewer(database, current_user, exercise_id)
+    form = _assign_form(exercise)
+    if not form.validate_on_submit():
+        return _exercise_page(exercise, status=400, assign_form=form)
+    cohort = cohort_for_instructor(database, current_user, form.cohort_id.data)
+    try:
+        authoring.assign(database, exercise, cohort, _utc(form.deadline.data))
+    except ValueError as error:
+        form.cohort_id.errors = [str(error)]
+        return _exercise_page(exercise, status=400, assign_form=form)
+    database.commit()
+    flash(f"“{exercise.title}” is set for {cohort.name}.", "success")
+    return redirect(url_for("authoring.exercise", exercise_id=exercise.id))
+
+
+@blueprint.route("/<int:exercise_id>/key")
+@access(INSTRUCTOR)
+def key_editor(exercise_id: int) -> str:
+    """The key editor: select spans in the articles, accept suggestions, save a version."""
+    database = db.session()
+    exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
+    return render_template(
+        "instructor/authoring/key_editor.html",
+        exercise=exercise,
+        state=authoring.editor_state(database, exercise),
+    )
+
+
+@blueprint.route("/<int:exercise_id>/key", methods=["POST"])
+@access(INSTRUCTOR)
+def save_key(exercise_id: int) -> tuple[Response, int]:
+    """Save the key sent as JSON ``{items, groups, note}``; 400 lists every problem by item and field."""
+    database = db.session()
+    exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
+        return jsonify(error="Send the key as JSON: {\"items\": [...], \"groups\": {...}, \"note\": \"...\"}.", problems=[]), 400
+    note = payload.get("note") if isinstance(payload.get("note"), str) else ""
+    try:
+        saved = authoring.save_key(database, _user(), exercise, payload["items"], payload.get("groups") or {}, note=note.strip())
+    except PackageError as error:
+        database.rollback()
+        return jsonify(error=f"{len(error.problems)} problem(s) in the key; nothing was saved.", problems=authoring.problem_records(error)), 400
+    database.commit()
+    if saved.new_version:
+        message = f"Saved as key version {saved.version.number}; {saved.rescored} submission(s) rescored."
+    else:
+        message = f"Saved key version {saved.version.number} (no submissions yet, so no new version)."
+    return jsonify(message=message, version=saved.version.number, new_version=saved.new_version, rescored=saved.rescored, items=saved.version.items), 200
+
+
+@blueprint.route("/<int:exercise_id>/suggestions")
+@access(INSTRUCTOR)
+def suggestions(exercise_id: int) -> Response:
+    """Candidate key items for the exercise's articles, as JSON."""
+    exercise = authoring.exercise_for_editor(db.session(), current_user, exercise_id)
+    found = suggest({article.ref: article.text for article in exercise.articles})
+    return jsonify(suggestions=[suggestion.record() for suggestion in found])
+
+
+@blueprint.route("/<int:exercise_id>/preview")
+@access(INSTRUCTOR)
+def preview(exercise_id: int) -> str:
+    """The exercise as a trainee sees it, without the key."""
+    exercise = authoring.exercise_for_viewer(db.session(), current_user, exercise_id)
+    return render_template("instructor/authoring/preview.html", exercise=exercise)
+
+
+@blueprint.route("/<int:exercise_id>/export.zip")
+@access(INSTRUCTOR)
+def export(exercise_id: int) -> Response:
+    """Download the exercise as a self-contained package zip."""
+    database = db.session()
+    exercise = authoring.exercise_for_viewer(database, current_user, exercise_id)
+    try:
+        data = authoring.export_exercise(database, exercise)
+    except PackageError as error:
+        abort(409, "This exercise cannot be exported yet: " + "; ".join(str(p) for p in error.problems))
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{exercise.slug}.zip"'
+    return response
+
+
+@blueprint.route("/import", methods=["POST"])
+@access(INSTRUCTOR)
+def import_zip() -> Response:
+    """Import a package zip as a new draft (or update one's own exercise of the same slug)."""
+    form = ImportZipForm()
+    database = db.session()
+    if form.validate_on_submit():
+        try:
+            outcome = authoring.import_zip(database, form.file.data.read(), _user())
+        except PackageError as error:
+            database.rollback()
+            form.file.errors = [str(problem) for problem in error.problems]
+        else:
+            database.commit()
+            flash(outcome.message, "success" if outcome.action not in ("refused", "kept-app-edits") else "error")
+            return redirect(url_for("authoring.exercises"))
+    html = render_template(
+        "instructor/authoring/list.html",
+        exercises=authoring.visible_exercises(database, current_user),
+        import_form=form,
+        can_edit=lambda exercise: authoring.can_edit(current_user, exercise),
+    )
+    return Response(html, status=400)
+
+
+def _mapping_choices(exercise) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(c["id"], c["name"]) for c in exercise.categories if not c.get("grouped")]
+
+
+@blueprint.route("/import-semeval", methods=["GET", "POST"])
+@access(INSTRUCTOR)
+def import_semeval() -> Response | str:
+    """Step one of a SemEval import: the article files and the labels file make a draft."""
+    form = SemevalUploadForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return Response(render_template("instructor/authoring/semeval_upload.html", form=form), status=status)
+    database = db.session()
+    try:
+        files = {upload.filename: upload_text(upload.filename, upload.read()) for upload in form.articles.data}
+        labels_text = form.labels.data.read().decode("utf-8-sig")
+        exercise, labels = authoring.create_semeval_draft(
+            database,
+            _user(),
+            title=form.title.data.strip(),
+            event_date=form.event_date.data,
+            language=form.language.data.strip(),
+            files=files,
+            labels_text=labels_text,
+        )
+    except semeval.LabelsError as error:
+        database.rollback()
+        form.labels.errors = error.problems
+        return Response(render_template("instructor/authoring/semeval_upload.html", form=form), status=400)
+    except (UploadError, ValueError, UnicodeDecodeError) as error:
+        database.rollback()
+        form.articles.errors = [str(error)]
+        return Response(render_template("instructor/authoring/semeval_upload.html", form=form), status=400)
+    database.commit()
+    techniques = semeval.techniques(labels)
+    mapping = semeval_mapping_form(techniques, _mapping_choices(exercise), semeval.DEFAULT_MAPPING)
+    mapping.labels.data = json.dumps([[l.article, l.technique, l.start, l.end] for l in labels])
+    return render_template(
+        "instructor/authoring/semeval_mapping.html", exercise=exercise, form=mapping, techniques=techniques, count=len(labels)
+    )
+
+
+@blueprint.route("/<int:exercise_id>/semeval-mapping", methods=["POST"])
+@access(INSTRUCTOR)
+def semeval_mapping(exercise_id: int) -> Response | str:
+    """Step two of a SemEval import: the instructor's technique → category mapping makes the key."""
+    database = db.session()
+    exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
+    texts = {article.ref: article.text for article in exercise.articles}
+    try:
+        rows = json.loads(request.form.get("labels", ""))
+        labels = [semeval.Label(str(a), str(t), int(s), int(e)) for a, t, s, e in rows]
+    except (ValueError, TypeError):
+        abort(400, "The labels did not come through; start the SemEval import again.")
+    if any(label.article not in texts or not 0 <= label.start < label.end <= len(texts[label.article]) for label in labels):
+        abort(400, "The labels do not fit this exercise's articles; start the SemEval import again.")
+    techniques = semeval.techniques(labels)
+    form = semeval_mapping_form(techniques, _mapping_choices(exercise), semeval.DEFAULT_MAPPING)
+    if not form.validate_on_submit():
+        html = render_template("instructor/authoring/semeval_mapping.html", exercise=exercise, form=form, techniques=techniques, count=len(labels))
+        return Response(html, status=400)
+    mapping = {technique: getattr(form, f"technique_{index}").data or None for index, technique in enumerate(techniques)}
+    try:
+        saved = authoring.apply_semeval_mapping(database, _user(), exercise, labels, mapping)
+    except PackageError as error:
+        database.rollback()
+        form.labels.errors = [str(problem) for problem in error.problems]
+        html = render_template("instructor/authoring/semeval_mapping.html", exercise=exercise, form=form, techniques=techniques, count=len(labels))
+        return Response(html, status=400)
+    database.commit()
+    flash(f"The key has {len(saved.version.items)} items from the SemEval labels. Review them and add explanations.", "success")
+    return redirect(url_for("authoring.key_editor", exercise_id=exercise.id))
