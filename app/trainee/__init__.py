@@ -1,11 +1,14 @@
-"""The trainee side: my cohorts and exercises, the workspace and the debrief."""
+"""The trainee side: my exercises, the workspace, the debrief and the JSON API behind them."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from app.trainee.routes import blueprint
+from app.trainee import api, debrief, routes
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(blueprint)
+    app.register_blueprint(routes.blueprint)
+    app.register_blueprint(api.blueprint)
+    # The instructor drill-down shows the same debrief, so the partial builds its own layout.
+    app.add_template_global(debrief.build_debrief, "build_debrief")

@@ -50,6 +50,10 @@ INSTRUCTORS_ONLY = signed_in(trainee=FORBID, other_trainee=FORBID)
 THIS_COHORT = signed_in(trainee=FORBID, other_trainee=FORBID, other_instructor=HIDDEN)
 # A package-shipped exercise: instructors see it, only admins change it in the app.
 ADMIN_EDITS = signed_in(trainee=FORBID, other_trainee=FORBID, instructor=FORBID, other_instructor=FORBID)
+# The trainee's attempt in progress, and the other trainee's submitted one: another trainee's
+# attempt is hidden (404), never forbidden.
+OWN_ATTEMPT = {**TRAINEES_ONLY, "other_trainee": HIDDEN}
+OTHERS_ATTEMPT = {**TRAINEES_ONLY, "trainee": HIDDEN}
 
 
 def dashboard(w: World) -> str:
@@ -65,6 +69,21 @@ ROUTES: dict[str, Route] = {
     "auth.register": Route("GET", lambda w: "/register", everyone()),
     "auth.change_password": Route("GET", lambda w: "/account/password", signed_in()),
     "trainee.home": Route("GET", lambda w: "/exercises", TRAINEES_ONLY),
+    "trainee.start_attempt": Route("POST", lambda w: f"/exercises/{w.ids['exercise']}/attempts", TRAINEES_ONLY),
+    "trainee.workspace": Route("GET", lambda w: f"/attempts/{w.ids['attempt']}", OWN_ATTEMPT),
+    "trainee.add_flag": Route("POST", lambda w: f"/attempts/{w.ids['attempt']}/flags", OWN_ATTEMPT),
+    "trainee.delete_flag": Route(
+        "POST", lambda w: f"/attempts/{w.ids['attempt']}/flags/{w.ids['flag']}/delete", OWN_ATTEMPT
+    ),
+    "trainee.submit": Route("POST", lambda w: f"/attempts/{w.ids['attempt']}/submit", OWN_ATTEMPT),
+    "trainee.debrief": Route("GET", lambda w: f"/attempts/{w.ids['other_attempt']}/debrief", OTHERS_ATTEMPT),
+    "api.openapi": Route("GET", lambda w: "/api/openapi.json", everyone()),
+    "api.list_flags": Route("GET", lambda w: f"/api/attempts/{w.ids['attempt']}/flags", OWN_ATTEMPT),
+    "api.create_flag": Route("POST", lambda w: f"/api/attempts/{w.ids['attempt']}/flags", OWN_ATTEMPT),
+    "api.update_flag": Route("PATCH", lambda w: f"/api/attempts/{w.ids['attempt']}/flags/flag-1", OWN_ATTEMPT),
+    "api.delete_flag": Route("DELETE", lambda w: f"/api/attempts/{w.ids['attempt']}/flags/flag-1", OWN_ATTEMPT),
+    "api.submit": Route("POST", lambda w: f"/api/attempts/{w.ids['attempt']}/submit", OWN_ATTEMPT),
+    "api.report": Route("GET", lambda w: f"/api/attempts/{w.ids['other_attempt']}/report", OTHERS_ATTEMPT),
     "instructor.cohorts": Route("GET", lambda w: "/instructor/", INSTRUCTORS_ONLY),
     "instructor.create_cohort": Route("POST", lambda w: "/instructor/cohorts", INSTRUCTORS_ONLY),
     "instructor.cohort": Route("GET", lambda w: f"/instructor/cohorts/{w.ids['cohort']}", THIS_COHORT),
@@ -164,6 +183,8 @@ def request_as(app: Flask, role: str, route: Route, world: World) -> TestRespons
 
 
 def outcome_of(response: TestResponse) -> str:
+    if response.status_code == 401:
+        return LOGIN  # the JSON API answers 401 where a page sends you to log in
     location = urlsplit(response.headers.get("Location", ""))
     if response.status_code == 302 and location.path == "/login" and "next=" in location.query:
         return LOGIN

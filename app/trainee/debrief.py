@@ -1,0 +1,240 @@
+"""What the debrief shows: each article cut into segments marked with key items and flags.
+
+The scoring report says what became of every key item and flag; this module only lays that out
+over the article texts, so the template can print escaped segments with classes and numbered
+notes. It is a template global, so any page that has an attempt's report can show its debrief.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.models import Article, Exercise, Flag
+from scoring.report import FlagOutcome, ItemResult, ItemStatus, LinkStatus, Report
+from scoring.types import KeyItem
+
+ITEM_LABELS = {
+    ItemStatus.FOUND: "Found",
+    ItemStatus.PARTIAL: "Partly found",
+    ItemStatus.WRONG_CATEGORY: "Wrong category",
+    ItemStatus.LONE_FIGURE: "Lone figure",
+    ItemStatus.MISSED: "Missed",
+    ItemStatus.DECOY_AVOIDED: "Decoy, rightly left alone",
+    ItemStatus.DECOY_FLAGGED: "Decoy flagged",
+}
+FLAG_LABELS = {
+    FlagOutcome.MATCHED: "Matched",
+    FlagOutcome.DECOY: "False positive (decoy)",
+    FlagOutcome.DUPLICATE: "False positive (duplicate)",
+    FlagOutcome.INSUFFICIENT_OVERLAP: "False positive (too little overlap)",
+    FlagOutcome.NOT_IN_KEY: "False positive",
+}
+
+
+@dataclass(frozen=True)
+class Note:
+    """One numbered remark under an article: a key item, or a flag that matched none."""
+
+    number: int
+    kind: str
+    """item or flag."""
+    status: str
+    label: str
+    quote: str
+    category: str
+    explanation: str
+    reason: str
+    credit: float
+    points: float
+    penalty: float
+    flags: tuple[str, ...]
+    """For an item: the quotes of the trainee's flags matched to it."""
+    trainee_note: str = ""
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    classes: str
+    markers: tuple[int, ...]
+    """Numbers of the notes whose span ends with this segment."""
+
+
+@dataclass(frozen=True)
+class DebriefArticle:
+    article: Article
+    segments: tuple[Segment, ...]
+    notes: tuple[Note, ...]
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    id: str
+    description: str
+    figures: tuple[tuple[str, str, str], ...]
+    """(quote, article title, status label) per figure."""
+    found: int
+    correct_links: tuple[tuple[str, str], ...]
+    """Quotes of each correctly linked pair."""
+
+
+@dataclass(frozen=True)
+class Debrief:
+    articles: tuple[DebriefArticle, ...]
+    groups: tuple[GroupSummary, ...]
+    category_names: dict[str, str]
+    wrong_links: int
+
+
+@dataclass(frozen=True)
+class _Mark:
+    start: int
+    end: int
+    css: str
+    note: Note | None
+    """None for a matched flag: it is described under its item."""
+
+
+def build_debrief(exercise: Exercise, flags: Sequence[Flag], report: Report, key_items: Sequence[KeyItem]) -> Debrief:
+    """Lay the report out over the exercise's articles."""
+    names = {category["id"]: category["name"] for category in exercise.categories}
+    keyed = {item.id: item for item in key_items}
+    by_client = {flag.client_id: flag for flag in flags}
+    articles = tuple(
+        _article(article, [item for item in report.items if item.article == article.ref], report, keyed, by_client, names)
+        for article in exercise.articles
+    )
+    return Debrief(
+        articles=articles,
+        groups=_groups(exercise, report, keyed, by_client),
+        category_names=names,
+        wrong_links=report.totals.wrong_links,
+    )
+
+
+def _article(
+    article: Article,
+    items: list[ItemResult],
+    report: Report,
+    keyed: dict[str, KeyItem],
+    by_client: dict[str, Flag],
+    names: dict[str, str],
+) -> DebriefArticle:
+    marks: list[_Mark] = []
+    for result in items:
+        key = keyed.get(result.id)
+        if key is None:
+            continue
+        note = Note(
+            number=0,
+            kind="item",
+            status=result.status.value,
+            label=ITEM_LABELS[result.status],
+            quote=key.quote,
+            category=names.get(result.category, result.category),
+            explanation=result.explanation,
+            reason=_readable(result.reason, by_client),
+            credit=result.credit,
+            points=result.points,
+            penalty=result.penalty,
+            flags=tuple(by_client[flag_id].quote for flag_id in result.flag_ids if flag_id in by_client),
+        )
+        marks.append(_Mark(key.start, key.end, f"key key-{result.status.value}", note))
+    for result in report.flags:
+        if result.article != article.ref:
+            continue
+        stored = by_client.get(result.id)
+        css = f"mine mine-{result.outcome.value}"
+        if result.outcome is FlagOutcome.MATCHED:
+            marks.append(_Mark(result.start, result.end, css, None))
+            continue
+        note = Note(
+            number=0,
+            kind="flag",
+            status=result.outcome.value,
+            label=FLAG_LABELS[result.outcome],
+            quote=stored.quote if stored else article.text[result.start : result.end],
+            category=names.get(result.category, result.category),
+            explanation=result.explanation,
+            reason=_readable(result.reason, by_client),
+            credit=result.credit,
+            points=0.0,
+            penalty=result.penalty,
+            flags=(),
+            trainee_note=stored.note if stored else "",
+        )
+        marks.append(_Mark(result.start, result.end, css, note))
+    numbered = _number(marks)
+    return DebriefArticle(
+        article=article,
+        segments=_segments(article.text, numbered),
+        notes=tuple(mark.note for mark in numbered if mark.note is not None),
+    )
+
+
+def _number(marks: list[_Mark]) -> list[_Mark]:
+    """Number the notes in reading order."""
+    ordered = sorted(marks, key=lambda mark: (mark.start, mark.end))
+    numbered = []
+    counter = 0
+    for mark in ordered:
+        if mark.note is None:
+            numbered.append(mark)
+            continue
+        counter += 1
+        note = dataclasses.replace(mark.note, number=counter)
+        numbered.append(_Mark(mark.start, mark.end, mark.css, note))
+    return numbered
+
+
+def _segments(text: str, marks: list[_Mark]) -> tuple[Segment, ...]:
+    """Cut ``text`` at every mark boundary; each piece carries the classes of the marks over it."""
+    cuts = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
+    segments = []
+    for start, end in zip(cuts, cuts[1:]):
+        over = [mark for mark in marks if mark.start <= start and end <= mark.end]
+        classes = " ".join(sorted({css for mark in over for css in mark.css.split()}))
+        markers = tuple(sorted(mark.note.number for mark in marks if mark.end == end and mark.note is not None))
+        segments.append(Segment(text[start:end], classes, markers))
+    return tuple(segments)
+
+
+def _groups(exercise: Exercise, report: Report, keyed: dict[str, KeyItem], by_client: dict[str, Flag]) -> tuple[GroupSummary, ...]:
+    titles = {article.ref: article.title for article in exercise.articles}
+    summaries = []
+    for group_id, description in exercise.groups.items():
+        members = [item for item in report.items if item.group == group_id]
+        figures = tuple(
+            (keyed[item.id].quote if item.id in keyed else item.id, titles.get(item.article, item.article), ITEM_LABELS[item.status])
+            for item in members
+        )
+        found = sum(1 for item in members if item.status in (ItemStatus.FOUND, ItemStatus.PARTIAL))
+        links = tuple(
+            (_quote_of(link.flag_ids[0], by_client), _quote_of(link.flag_ids[1], by_client))
+            for link in report.links
+            if link.status is LinkStatus.CORRECT and link.group == group_id
+        )
+        summaries.append(
+            GroupSummary(
+                id=group_id,
+                description=str(description),
+                figures=figures,
+                found=found,
+                correct_links=links,
+            )
+        )
+    return tuple(summaries)
+
+
+def _quote_of(client_id: str, by_client: dict[str, Flag]) -> str:
+    flag = by_client.get(client_id)
+    return flag.quote if flag else client_id
+
+
+def _readable(reason: str, by_client: dict[str, Flag]) -> str:
+    """The engine names flags by id; a trainee knows them by the words they flagged."""
+    for client_id, flag in by_client.items():
+        reason = reason.replace(f"'{client_id}'", f"“{flag.quote}”")
+    return reason
