@@ -207,7 +207,7 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(r"\s+(?:ago|earlier|later|before)(?![\w-])", re.IGNORECASE)
-_WORD = re.compile(r"\s+([\"']?\w(?:[\w'-]|[.,](?=\d))*[\"']?)")
+_WORD = re.compile(r"[^\S\n]+([\"']?\w(?:[\w'-]|[.,](?=\d))*[\"']?)")
 _PASS_THROUGH = {"of", "the", "a", "an", "its", "their", "his", "her", "our", "attacking", "other", "more", "all"}
 _STOP = {"by", "in", "on", "at", "to", "for", "from", "with", "as", "and", "or", "but", "that", "which",
          "who", "when", "while", "than", "is", "are", "was", "were", "be", "been", "had", "has", "have"}

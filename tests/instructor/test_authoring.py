@@ -349,3 +349,24 @@ def test_semeval_import_with_edited_mapping(client: FlaskClient, people: dict[st
         items = db.session().get(Exercise, exercise.id).key_versions[-1].items
     assert [(i["quote"], i["category"]) for i in items] == [("traitors", "loaded_framing"), ("Experts doubt the report", "unverified")]
     assert json.loads(hidden)[0][0] == "article111"
+
+
+def test_export_and_import_commands(app: Flask, factory: Factory, tmp_path: Path) -> None:
+    exercise = factory.exercise()
+    runner = app.test_cli_runner()
+    target = tmp_path / "mini.zip"
+    exported = runner.invoke(args=["export-exercise", "mini-exercise", str(target)])
+    assert exported.exit_code == 0, exported.output
+    assert runner.invoke(args=["export-exercise", "nope", str(target)]).exit_code == 1
+    with app.app_context():
+        session = db.session()
+        session.delete(session.get(Exercise, exercise.id))
+        session.commit()
+    imported = runner.invoke(args=["import-exercise", str(target)])
+    assert imported.exit_code == 0 and "mini-exercise: created with 8 key items" in imported.output
+    again = tmp_path / "again.zip"
+    assert runner.invoke(args=["export-exercise", "mini-exercise", str(again)]).exit_code == 0
+    assert again.read_bytes() == target.read_bytes()
+    (tmp_path / "bad.zip").write_bytes(b"junk")
+    refused = runner.invoke(args=["import-exercise", str(tmp_path / "bad.zip")])
+    assert refused.exit_code == 1 and "not a zip file" in refused.output
