@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Collection, Sequence
+from typing import NamedTuple
 
 from scoring.credit import groups_paid, judge_links, pair_credit, possible_links
 from scoring.matching import (
@@ -16,10 +18,15 @@ from scoring.matching import (
     overlap_is_enough,
 )
 from scoring.metrics import (
+    KeySpans,
+    PairRank,
+    Shares,
     detection,
-    merge_by_document,
-    nervaluate_schemes,
-    span_metric_merged,
+    merge_sorted_groups,
+    pair_rank,
+    schemes_from_pairs,
+    span_score,
+    span_score_from_shares,
 )
 from scoring.report import (
     Detection,
@@ -52,6 +59,29 @@ def score(
     return PreparedKey(key, policy, categories=categories).score(flags)
 
 
+_ANALYSES_KEPT = 50_000
+"""How many distinct flagged spans a prepared key remembers (a few hundred bytes each)."""
+
+
+class _Analysis(NamedTuple):
+    """What one flagged span (article, offsets, category) could match, whoever flagged it."""
+
+    ranks: list[tuple[PairRank, int]]
+    """Real items it overlaps at all (indices into the canonical order), ranked for nervaluate."""
+    decoy: KeyItem | None
+    """The decoy it matches, if any: what it costs when left unmatched."""
+    options: list[Candidate]
+    """Items it may match, with the assignment weights."""
+    credits: dict[int, tuple[float, float, float]]
+    """(credit, category factor, boundary factor) for each item it may match."""
+    touched: KeyItem | None
+    """With no item to match, the item it overlaps most, if any."""
+    blind_shares: Shares
+    """Its SemEval shares against the key spans, category-blind."""
+    matched_shares: Shares
+    """Its SemEval shares against the key spans of its category."""
+
+
 class PreparedKey:
     """A validated key with the structures every submission is scored against, built once."""
 
@@ -74,9 +104,9 @@ class PreparedKey:
         self.decoys = tuple(
             sorted((i for i in key if i.decoy), key=lambda i: (i.article, i.start, i.end, i.id))
         )
-        self.real_index = SpanIndex([Span(i.article, i.start, i.end, n) for n, i in enumerate(self.real)])
-        self.decoy_index = SpanIndex(
-            [Span(i.article, i.start, i.end, n) for n, i in enumerate(self.decoys)]
+        # One index over both, real items first: a flag's neighbours come from one look-up.
+        self.index = SpanIndex(
+            [Span(i.article, i.start, i.end, n) for n, i in enumerate(self.real + self.decoys)]
         )
         group_sizes: dict[str, int] = {}
         for item in self.real:
@@ -85,17 +115,14 @@ class PreparedKey:
         self.possible_links = possible_links(group_sizes)
         # fsum: exact sums, so totals never depend on the order of items or flags.
         self.possible = math.fsum(i.points for i in self.real) + policy.link_bonus * self.possible_links
-        self.key_spans_blind = merge_by_document((i.article, i.start, i.end) for i in self.real)
-        self.key_spans_matched = merge_by_document(
-            ((i.article, i.category), i.start, i.end) for i in self.real
-        )
+        self.key_spans_blind = KeySpans((i.article, i.start, i.end) for i in self.real)
+        self.key_spans_matched = KeySpans(((i.article, i.category), i.start, i.end) for i in self.real)
         self.expected_by_category: dict[str, int] = {}
         for item in self.real:
             self.expected_by_category[item.category] = self.expected_by_category.get(item.category, 0) + 1
         # Results for items nobody flagged are the same for every submission: build them once.
-        self.untouched = {
-            item.id: _untouched_result(item) for item in self.items
-        }
+        self.untouched = {item.id: _untouched_result(item) for item in self.items}
+        self._analyses: dict[tuple[str, int, int, str], _Analysis] = {}
 
     def score(self, flags: Sequence[Flag]) -> Report:
         """Score one submission against this key; raise ValueError on invalid flags."""
@@ -103,30 +130,8 @@ class PreparedKey:
         policy = self.policy
         ordered = sorted(flags, key=lambda f: (f.article, f.start, f.end, f.category, f.id))
 
-        decoy_hit: list[KeyItem | None] = []
-        candidates: list[list[Candidate]] = []
-        credit_of: dict[tuple[int, int], tuple[float, float, float]] = {}
-        touched: dict[int, KeyItem] = {}
-        for position, flag in enumerate(ordered):
-            decoy = self._decoy_hit(flag)
-            decoy_hit.append(decoy)
-            unmatched_cost = policy.decoy_penalty if decoy else policy.false_positive_penalty
-            options: list[Candidate] = []
-            best_touch, best_shared = None, 0
-            for span in self.real_index.overlapping(flag.article, flag.start, flag.end):
-                item = self.real[span.index]
-                if overlap_is_enough(item.start, item.end, flag.start, flag.end, policy):
-                    credit = pair_credit(item, flag, policy)
-                    credit_of[position, span.index] = credit
-                    # Matching a flag both earns its credit and saves its false-positive cost.
-                    options.append((span.index, credit[0] + unmatched_cost, credit[2]))
-                else:
-                    shared = overlap(item.start, item.end, flag.start, flag.end)
-                    if shared > best_shared:
-                        best_touch, best_shared = item, shared
-            candidates.append(options)
-            if best_touch is not None and not options:
-                touched[position] = best_touch
+        analyses = [self._analyse(flag) for flag in ordered]
+        candidates = [analysis.options for analysis in analyses]
 
         chosen = best_assignment(candidates)
         item_of_flag: dict[str, KeyItem] = {}
@@ -135,17 +140,16 @@ class PreparedKey:
             if item_number is not None:
                 flag, item = ordered[position], self.real[item_number]
                 item_of_flag[flag.id] = item
-                pair_of_item[item.id] = (flag, credit_of[position, item_number])
+                pair_of_item[item.id] = (flag, analyses[position].credits[item_number])
         paid = groups_paid(list(item_of_flag.values()))
 
         flag_outcomes: dict[str, FlagResult] = {}
         decoy_flags: dict[str, list[str]] = {}
         for position, flag in enumerate(ordered):
             if chosen[position] is None:
-                flag_outcomes[flag.id] = self._false_positive(
-                    flag, decoy_hit[position], candidates[position], touched.get(position), pair_of_item
-                )
-                decoy = decoy_hit[position]
+                analysis = analyses[position]
+                flag_outcomes[flag.id] = self._false_positive(flag, analysis, pair_of_item)
+                decoy = analysis.decoy
                 if decoy is not None:
                     decoy_flags.setdefault(decoy.id, []).append(flag.id)
 
@@ -164,13 +168,53 @@ class PreparedKey:
         item_credit = math.fsum(result.credit for result in item_results)
 
         links = judge_links(flags, item_of_flag, policy)
-        return self._report(flags, ordered, tuple(item_results), item_credit, flag_outcomes, links, item_of_flag)
+        return self._report(
+            flags, ordered, analyses, tuple(item_results), item_credit, flag_outcomes, links,
+            item_of_flag,
+        )
 
-    def _decoy_hit(self, flag: Flag) -> KeyItem | None:
-        """Return the decoy the flag matches best under the overlap rule, if any."""
+    def _analyse(self, flag: Flag) -> _Analysis:
+        """Find what a flag could match; cached, since many trainees flag the very same span."""
+        signature = (flag.article, flag.start, flag.end, flag.category)
+        known = self._analyses.get(signature)
+        if known is not None:
+            return known
+        policy, real, real_count = self.policy, self.real, len(self.real)
+        start, end = flag.start, flag.end
+        near_all = [span.index for span in self.index.overlapping(flag.article, start, end)]
+        near = [n for n in near_all if n < real_count]
+        decoy = None
+        if len(near) < len(near_all):
+            decoy = self._decoy_hit(flag, [self.decoys[n - real_count] for n in near_all if n >= real_count])
+        unmatched_cost = policy.decoy_penalty if decoy else policy.false_positive_penalty
+        options: list[Candidate] = []
+        credits: dict[int, tuple[float, float, float]] = {}
+        touched, most_shared = None, 0
+        for number in near:
+            item = real[number]
+            if overlap_is_enough(item.start, item.end, start, end, policy):
+                credits[number] = credit = pair_credit(item, flag, policy)
+                # Matching a flag both earns its credit and saves its false-positive cost.
+                options.append((number, credit[0] + unmatched_cost, credit[2]))
+            else:
+                shared = overlap(item.start, item.end, start, end)
+                if shared > most_shared:
+                    touched, most_shared = item, shared
+        ranks = [(pair_rank(real[number], flag), number) for number in near]
+        analysis = _Analysis(
+            ranks, decoy, options, credits, None if options else touched,
+            self.key_spans_blind.shares(flag.article, start, end),
+            self.key_spans_matched.shares((flag.article, flag.category), start, end),
+        )
+        if len(self._analyses) >= _ANALYSES_KEPT:
+            self._analyses.clear()
+        self._analyses[signature] = analysis
+        return analysis
+
+    def _decoy_hit(self, flag: Flag, near: list[KeyItem]) -> KeyItem | None:
+        """Return the decoy (among those it overlaps) the flag matches best under the overlap rule."""
         best, best_agreement = None, 0.0
-        for span in self.decoy_index.overlapping(flag.article, flag.start, flag.end):
-            decoy = self.decoys[span.index]
+        for decoy in near:
             if overlap_is_enough(decoy.start, decoy.end, flag.start, flag.end, self.policy):
                 agreement = boundary_agreement(decoy.start, decoy.end, flag.start, flag.end)
                 if best is None or agreement > best_agreement:
@@ -180,11 +224,10 @@ class PreparedKey:
     def _false_positive(
         self,
         flag: Flag,
-        decoy: KeyItem | None,
-        options: list[Candidate],
-        touched: KeyItem | None,
+        analysis: _Analysis,
         pair_of_item: dict[str, tuple[Flag, tuple[float, float, float]]],
     ) -> FlagResult:
+        decoy, options, touched = analysis.decoy, analysis.options, analysis.touched
         policy = self.policy
         if decoy is not None:
             penalty = policy.decoy_penalty
@@ -273,6 +316,7 @@ class PreparedKey:
         self,
         flags: Sequence[Flag],
         ordered: list[Flag],
+        analyses: list[_Analysis],
         items: tuple[ItemResult, ...],
         item_credit: float,
         flag_outcomes: dict[str, FlagResult],
@@ -289,9 +333,7 @@ class PreparedKey:
             final = min(100.0, 100.0 * earned / self.possible)
         else:
             final = 100.0 if penalties == 0 else 0.0
-        counts = {status: 0 for status in ItemStatus}
-        for result in items:
-            counts[result.status] += 1
+        counts = Counter(result.status for result in items)
         totals = Totals(
             item_credit=item_credit,
             link_credit=link_credit,
@@ -309,20 +351,55 @@ class PreparedKey:
             wrong_links=len(links) - correct_links,
             possible_links=self.possible_links,
         )
-        overall, by_category = self._detection(flags, item_of_flag)
-        spans = SpanMetrics(
-            category_blind=span_metric_merged(
-                merge_by_document((f.article, f.start, f.end) for f in flags), self.key_spans_blind
-            ),
-            category_matched=span_metric_merged(
-                merge_by_document(((f.article, f.category), f.start, f.end) for f in flags),
-                self.key_spans_matched,
-            ),
-        )
-        schemes = nervaluate_schemes(ordered, self.real, self.real_index)
+        overall, per_category = self._detection(flags, item_of_flag)
+        spans = self._span_metrics(ordered, analyses)
+        pairs = [
+            (*rank, position, number)
+            for position, analysis in enumerate(analyses)
+            for rank, number in analysis.ranks
+        ]
+        schemes = schemes_from_pairs(pairs, len(ordered), len(self.real))
         return Report(
-            final, totals, items, flag_results, links, overall, by_category, spans, schemes,
+            final, totals, items, flag_results, links, overall, per_category, spans, schemes,
             self.policy,
+        )
+
+    def _span_metrics(self, ordered: list[Flag], analyses: list[_Analysis]) -> SpanMetrics:
+        """The SemEval span metric, from each flag's cached shares when no two flags overlap."""
+        article, reach = None, 0
+        for flag in ordered:  # sorted by article, then offsets
+            if flag.article == article and flag.start < reach:
+                return self._merged_span_metrics(ordered)
+            if flag.article != article:
+                article, reach = flag.article, flag.end
+            else:
+                reach = max(reach, flag.end)
+        blind_flag: list[float] = []
+        blind_key: list[float] = []
+        matched_flag: list[float] = []
+        matched_key: list[float] = []
+        for analysis in analyses:
+            blind_flag += analysis.blind_shares[0]
+            blind_key += analysis.blind_shares[1]
+            matched_flag += analysis.matched_shares[0]
+            matched_key += analysis.matched_shares[1]
+        count = len(ordered)
+        return SpanMetrics(
+            span_score_from_shares(blind_flag, blind_key, count, self.key_spans_blind.count),
+            span_score_from_shares(matched_flag, matched_key, count, self.key_spans_matched.count),
+        )
+
+    def _merged_span_metrics(self, ordered: list[Flag]) -> SpanMetrics:
+        """The SemEval span metric when some flags overlap and must be merged first."""
+        by_article: dict[str, list[tuple[int, int]]] = {}
+        by_category: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        for flag in ordered:  # every document's spans come in order
+            span = (flag.start, flag.end)
+            by_article.setdefault(flag.article, []).append(span)
+            by_category.setdefault((flag.article, flag.category), []).append(span)
+        return SpanMetrics(
+            span_score(merge_sorted_groups(by_article), self.key_spans_blind),
+            span_score(merge_sorted_groups(by_category), self.key_spans_matched),
         )
 
     def _detection(
@@ -361,5 +438,5 @@ def _untouched_result(item: KeyItem) -> ItemResult:
 def _matched_flag(flag: Flag, item: ItemResult) -> FlagResult:
     return FlagResult(
         flag.id, flag.article, flag.start, flag.end, flag.category, FlagOutcome.MATCHED, item.id,
-        item.credit, 0.0, f"Matched item {item.id!r} ({item.status.value}).", "",
+        item.credit, 0.0, f"Matched item {item.id!r} ({item.status}).", "",
     )

@@ -98,6 +98,8 @@ def best_assignment(candidates: Sequence[Sequence[Candidate]]) -> list[int | Non
     items already taken (that a later flag could still want) the best partial assignment, so its
     cost follows the number of items competing at one place, not the number of flags.
     """
+    if _nothing_competes(candidates):
+        return [options[0][0] if options else None for options in candidates]
     chosen: list[int | None] = [None] * len(candidates)
     for flags in _components(candidates):
         if len(flags) == 1:
@@ -106,6 +108,17 @@ def best_assignment(candidates: Sequence[Sequence[Candidate]]) -> list[int | Non
             for flag, item in _best_in_component(flags, candidates):
                 chosen[flag] = item
     return chosen
+
+
+def _nothing_competes(candidates: Sequence[Sequence[Candidate]]) -> bool:
+    """Tell whether every flag has at most one item and no item is wanted by two flags."""
+    wanted: set[int] = set()
+    for options in candidates:
+        if options:
+            if len(options) > 1 or options[0][0] in wanted:
+                return False
+            wanted.add(options[0][0])
+    return True
 
 
 def _rounded(weight: float, tie: float) -> tuple[float, float]:

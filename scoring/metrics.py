@@ -6,6 +6,7 @@ conflict groups and links, which only the score takes into account.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Hashable, Iterable, Sequence
 
@@ -46,8 +47,12 @@ def detection(
 
 def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sort spans and merge those that share a character; spans that merely touch stay apart."""
+    return _merge_sorted(sorted(spans))
+
+
+def _merge_sorted(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
+    for start, end in spans:
         if merged and start < merged[-1][1]:
             if end > merged[-1][1]:
                 merged[-1] = (merged[-1][0], end)
@@ -64,6 +69,50 @@ def merge_by_document(spans: Iterable[Located]) -> dict[Hashable, list[tuple[int
     return {document: merge_spans(members) for document, members in grouped.items()}
 
 
+def merge_sorted_groups(
+    grouped: dict[Hashable, list[tuple[int, int]]],
+) -> dict[Hashable, list[tuple[int, int]]]:
+    """Merge the overlapping spans of each document, given each document's spans in order."""
+    return {document: _merge_sorted(members) for document, members in grouped.items()}
+
+
+class KeySpans:
+    """Key spans merged per document, with their ends listed for bisection; built once per key."""
+
+    __slots__ = ("count", "ends", "spans")
+
+    def __init__(self, spans: Iterable[Located]) -> None:
+        self.spans = merge_by_document(spans)
+        self.ends = {document: [end for _, end in merged] for document, merged in self.spans.items()}
+        self.count = sum(len(merged) for merged in self.spans.values())
+
+    def shares(self, document: Hashable, start: int, end: int) -> Shares:
+        """Return |s∩t|/|s| and |s∩t|/|t| for flagged span s and each key span t it overlaps.
+
+        Bisection finds the first key span ending after ``start``; the key spans from there on
+        are visited until one starts at or after ``end``: only overlapping pairs are visited.
+        """
+        gold = self.spans.get(document)
+        if not gold:
+            return (), ()
+        length = end - start
+        of_flag, of_key = [], []
+        j = bisect.bisect_right(self.ends[document], start)
+        while j < len(gold):
+            g_start, g_end = gold[j]
+            if g_start >= end:
+                break
+            shared = min(end, g_end) - max(start, g_start)
+            of_flag.append(shared / length)
+            of_key.append(shared / (g_end - g_start))
+            j += 1
+        return tuple(of_flag), tuple(of_key)
+
+
+Shares = tuple[tuple[float, ...], tuple[float, ...]]
+"""For one flagged span: |s∩t|/|s| and |s∩t|/|t| for each key span t it overlaps."""
+
+
 def span_metric(flagged: Iterable[Located], key: Iterable[Located]) -> SpanScore:
     """Return the SemEval-2020 Task 11 span-identification metric.
 
@@ -72,59 +121,37 @@ def span_metric(flagged: Iterable[Located], key: Iterable[Located]) -> SpanScore
     P = Σ_s Σ_t |s∩t| / |s| ÷ |S|, R = Σ_s Σ_t |s∩t| / |t| ÷ |T|, F1 their harmonic mean;
     with both sides empty, all three are 1.
     """
-    return span_metric_merged(merge_by_document(flagged), merge_by_document(key))
+    return span_score(merge_by_document(flagged), KeySpans(key))
 
 
-def span_metric_merged(
-    flagged: dict[Hashable, list[tuple[int, int]]], key: dict[Hashable, list[tuple[int, int]]]
-) -> SpanScore:
-    """Return the SemEval span metric for spans already merged and sorted per document."""
-    precision_parts, recall_parts = [], []
+def span_score(flagged: dict[Hashable, list[tuple[int, int]]], key: KeySpans) -> SpanScore:
+    """Return the SemEval span metric for flagged spans already merged and sorted per document."""
+    of_flag: list[float] = []
+    of_key: list[float] = []
+    count = 0
     for document, predicted in flagged.items():
-        gold = key.get(document)
-        if gold:
-            shared_p, shared_r = _sweep(predicted, gold)
-            precision_parts.append(shared_p)
-            recall_parts.append(shared_r)
-    # fsum: the same total whatever order the documents come in.
-    precision_sum, recall_sum = math.fsum(precision_parts), math.fsum(recall_parts)
-    flagged_count = sum(len(spans) for spans in flagged.values())
-    key_count = sum(len(spans) for spans in key.values())
+        count += len(predicted)
+        for start, end in predicted:
+            flag_shares, key_shares = key.shares(document, start, end)
+            of_flag += flag_shares
+            of_key += key_shares
+    return span_score_from_shares(of_flag, of_key, count, key.count)
+
+
+def span_score_from_shares(
+    of_flag: list[float], of_key: list[float], flagged_count: int, key_count: int
+) -> SpanScore:
+    """Finish the SemEval span metric from the shares of every overlapping pair.
+
+    The sums use math.fsum, so they come out the same whatever order the pairs were found in.
+    """
     neither = flagged_count == 0 and key_count == 0
-    precision = ratio(precision_sum, flagged_count, nothing_on_either_side=neither)
-    recall = ratio(recall_sum, key_count, nothing_on_either_side=neither)
+    precision = ratio(math.fsum(of_flag), flagged_count, nothing_on_either_side=neither)
+    recall = ratio(math.fsum(of_key), key_count, nothing_on_either_side=neither)
     return SpanScore(flagged_count, key_count, precision, recall, f1(precision, recall))
 
 
-def _sweep(
-    predicted: list[tuple[int, int]], gold: list[tuple[int, int]]
-) -> tuple[float, float]:
-    """Walk two sorted lists of disjoint spans together, summing |s∩t|/|s| and |s∩t|/|t|."""
-    precision_sum = recall_sum = 0.0
-    i = j = 0
-    while i < len(predicted) and j < len(gold):
-        p_start, p_end = predicted[i]
-        g_start, g_end = gold[j]
-        shared = min(p_end, g_end) - max(p_start, g_start)
-        if shared > 0:
-            precision_sum += shared / (p_end - p_start)
-            recall_sum += shared / (g_end - g_start)
-        # The span that ends first cannot meet anything further on the other side.
-        if p_end <= g_end:
-            i += 1
-        else:
-            j += 1
-    return precision_sum, recall_sum
-
-
-def key_index(items: Sequence[KeyItem]) -> SpanIndex:
-    """Index key items by position in ``items`` for finding the ones a flag overlaps."""
-    return SpanIndex([Span(item.article, item.start, item.end, n) for n, item in enumerate(items)])
-
-
-def nervaluate_schemes(
-    flags: Sequence[Flag], items: Sequence[KeyItem], index: SpanIndex | None = None
-) -> Schemes:
+def nervaluate_schemes(flags: Sequence[Flag], items: Sequence[KeyItem]) -> Schemes:
     """Count COR, INC, PAR, MIS and SPU for the strict, exact, partial and type schemes.
 
     Each flag is paired with at most one key item it overlaps (any shared character) and each item
@@ -135,22 +162,34 @@ def nervaluate_schemes(
     partial PAR, type COR; a partial overlap with another category: INC but partial PAR. Unpaired
     items are MIS and unpaired flags SPU in every scheme. Precision is (COR + PAR/2) / actual and
     recall (COR + PAR/2) / possible, PAR counting only in the partial scheme.
-    ``items`` are the key spans to find (no decoys); ``index`` is `key_index(items)` if given.
+    ``items`` are the key spans to find (no decoys).
     """
-    if index is None:
-        index = key_index(items)
+    index = SpanIndex([Span(item.article, item.start, item.end, n) for n, item in enumerate(items)])
     pairs = []
     for flag_number, flag in enumerate(flags):
         for span in index.overlapping(flag.article, flag.start, flag.end):
-            item = items[span.index]
-            exact = item.start == flag.start and item.end == flag.end
-            shared = min(item.end, flag.end) - max(item.start, flag.start)
-            same = item.category == flag.category
-            pairs.append((not exact, not same, -shared, flag_number, span.index))
+            pairs.append((*pair_rank(items[span.index], flag), flag_number, span.index))
+    return schemes_from_pairs(pairs, len(flags), len(items))
+
+
+PairRank = tuple[bool, bool, int]
+"""How a flag and an item it overlaps rank as a pair: (not exact, not the same category, -overlap)."""
+
+
+def pair_rank(item: KeyItem, flag: Flag) -> PairRank:
+    """Rank a pair for nervaluate pairing: exact boundaries first, then same category, then overlap."""
+    exact = item.start == flag.start and item.end == flag.end
+    shared = min(item.end, flag.end) - max(item.start, flag.start)
+    return (not exact, item.category != flag.category, -shared)
+
+
+def schemes_from_pairs(
+    pairs: list[tuple[bool, bool, int, int, int]], flag_count: int, item_count: int
+) -> Schemes:
+    """Pair greedily in rank order and count, from (*pair_rank, flag number, item number) tuples."""
     pairs.sort()
     taken_flags: set[int] = set()
     taken_items: set[int] = set()
-    # counts per scheme: [strict, exact, partial, type] x [COR, INC, PAR]
     exact_same = exact_other = loose_same = loose_other = 0
     for loose, other, _, flag_number, item_number in pairs:
         if flag_number in taken_flags or item_number in taken_items:
@@ -166,8 +205,8 @@ def nervaluate_schemes(
             exact_other += 1
         else:
             exact_same += 1
-    missed = len(items) - len(taken_items)
-    spurious = len(flags) - len(taken_flags)
+    missed = item_count - len(taken_items)
+    spurious = flag_count - len(taken_flags)
     return Schemes(
         strict=_scheme(exact_same, exact_other + loose_same + loose_other, 0, missed, spurious),
         exact=_scheme(exact_same + exact_other, loose_same + loose_other, 0, missed, spurious),

@@ -59,3 +59,14 @@ def test_a_damaged_dict_is_rejected_naming_the_place(change, message):
     with pytest.raises(ValueError) as error:
         report_from_dict(data)
     assert message in str(error.value)
+
+
+def test_results_are_immutable_and_built_by_keyword_too():
+    import dataclasses
+
+    from scoring import LinkResult, LinkStatus
+
+    link = LinkResult(flag_ids=("a", "b"), status=LinkStatus.CORRECT, group="g", bonus=0.5, reason="r")
+    assert link == LinkResult(("a", "b"), LinkStatus.CORRECT, "g", 0.5, "r")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        link.bonus = 1.0  # type: ignore[misc]

@@ -5,7 +5,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring import score
+from scoring import nervaluate_schemes, score, span_metric
 from scoring.types import Flag, KeyItem, Policy
 
 CATEGORIES = ("unverified", "conflicting_number", "loaded_framing")
@@ -146,3 +146,20 @@ def test_the_order_of_flags_and_key_items_does_not_matter(data, key, policy, shu
     assert again.links == report.links
     assert again.spans == report.spans
     assert again.schemes == report.schemes
+
+
+@given(st.data(), keys(), policies)
+def test_the_reports_measures_equal_the_standalone_functions(data, key, policy):
+    flags = data.draw(answers(key))
+    report = score(key, flags, policy)
+    real = [item for item in key if not item.decoy]
+    blind = span_metric([(f.article, f.start, f.end) for f in flags], [(i.article, i.start, i.end) for i in real])
+    matched = span_metric(
+        [((f.article, f.category), f.start, f.end) for f in flags],
+        [((i.article, i.category), i.start, i.end) for i in real],
+    )
+    assert report.spans.category_blind == blind
+    assert report.spans.category_matched == matched
+    canonical_flags = sorted(flags, key=lambda f: (f.article, f.start, f.end, f.category, f.id))
+    canonical_items = sorted(real, key=lambda i: (i.article, i.start, i.end, i.id))
+    assert report.schemes == nervaluate_schemes(canonical_flags, canonical_items)

@@ -1,0 +1,128 @@
+"""Time the scoring engine on the seed exercise and the SemEval span metric on a large corpus.
+
+Run by hand: ``python bench/score.py``. Prints the figures and the targets they are held to:
+10,000 submissions rescored in under 2 s on one core, peak memory under 150 MB while doing so,
+and the span metric on 400 articles (5,000 key spans, 4,000 flagged spans) in under 30 ms.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from exercises.loader import load_package  # noqa: E402
+from scoring import Flag, KeyItem, report_to_dict, rescore, score, span_metric  # noqa: E402
+
+SEED = ROOT / "exercises" / "deir-ez-zor-2018"
+SUBMISSIONS = 10_000
+
+
+def synthetic_submission(rng: random.Random, key: tuple[KeyItem, ...], lengths: dict[str, int],
+                         categories: list[str]) -> list[Flag]:
+    """A plausible trainee: finds 30-80% of the items with sloppy boundaries and some wrong
+    categories, hits a decoy now and then, adds a few false positives and links some figures."""
+    flags: list[Flag] = []
+    skill = rng.uniform(0.3, 0.8)
+    for item in key:
+        if item.decoy:
+            if rng.random() < 0.15:
+                flags.append(Flag(f"f{len(flags)}", item.article, item.start, item.end, item.category))
+            continue
+        if rng.random() > skill:
+            continue
+        start = max(0, item.start + rng.choice([0, 0, 0, -1, 2, -6, 5]))
+        end = min(lengths[item.article], max(start + 1, item.end + rng.choice([0, 0, 0, 1, -2, 8])))
+        roll = rng.random()
+        category = item.category if roll < 0.75 else rng.choice(categories)
+        flags.append(Flag(f"f{len(flags)}", item.article, start, end, category))
+    for _ in range(rng.randint(0, 4)):
+        article = rng.choice(list(lengths))
+        start = rng.randrange(0, lengths[article] - 60)
+        flags.append(Flag(f"f{len(flags)}", article, start, start + rng.randint(8, 60), rng.choice(categories)))
+    figures = [f for f in flags if f.category == "conflicting_number"]
+    linked = []
+    for flag in flags:
+        if flag in figures and len(figures) > 1 and rng.random() < 0.6:
+            other = rng.choice([f for f in figures if f is not flag])
+            flag = Flag(flag.id, flag.article, flag.start, flag.end, flag.category, links=(other.id,))
+        linked.append(flag)
+    return linked
+
+
+def best_of(runs: int, work: Callable[[], object]) -> tuple[float, float]:
+    """Return the fastest of ``runs`` timings of ``work`` in seconds: (wall clock, CPU time)."""
+    wall = cpu = float("inf")
+    for _ in range(runs):
+        began, began_cpu = time.perf_counter(), time.process_time()
+        work()
+        wall = min(wall, time.perf_counter() - began)
+        cpu = min(cpu, time.process_time() - began_cpu)
+    return wall, cpu
+
+
+def span_corpus(rng: random.Random) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
+    """400 articles of 5,000 characters, 5,000 key spans and 4,000 flagged spans."""
+    def spans(count: int) -> list[tuple[str, int, int]]:
+        result = []
+        for _ in range(count):
+            start = rng.randrange(0, 4900)
+            result.append((f"article-{rng.randrange(400)}", start, start + rng.randint(5, 90)))
+        return result
+
+    return spans(4_000), spans(5_000)
+
+
+def main() -> None:
+    rng = random.Random(20180207)
+    package = load_package(SEED)
+    key, policy = package.key, package.policy
+    categories = [c.id for c in package.categories]
+    lengths = {a.id: len(a.text) for a in package.articles}
+    submissions = [
+        (number, synthetic_submission(rng, key, lengths, categories)) for number in range(SUBMISSIONS)
+    ]
+    flag_count = sum(len(flags) for _, flags in submissions)
+    print(f"seed exercise: {len(key)} key items; {SUBMISSIONS} synthetic submissions, "
+          f"{flag_count / SUBMISSIONS:.1f} flags on average")
+
+    one = submissions[0][1]
+    single, single_cpu = best_of(200, lambda: score(key, one, policy, categories=categories))
+    print(f"score one submission ({len(one)} flags, key prepared each time): "
+          f"{single * 1e6:6.0f} µs wall, {single_cpu * 1e6:6.0f} µs CPU")
+
+    def rescore_all() -> float:
+        total = 0.0
+        for _, report in rescore(key, submissions, policy, categories=categories):
+            total += report.score
+        return total
+
+    def rescore_and_store() -> None:
+        for _, report in rescore(key, submissions, policy, categories=categories):
+            report_to_dict(report)
+
+    mean = rescore_all() / SUBMISSIONS
+    rescoring, rescoring_cpu = best_of(3, rescore_all)
+    storing, storing_cpu = best_of(1, rescore_and_store)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"rescore {SUBMISSIONS} submissions: {rescoring:6.2f} s wall, {rescoring_cpu:6.2f} s CPU"
+          f"  (target < 2 s; mean score {mean:.1f})")
+    print(f"rescore {SUBMISSIONS} and report_to_dict each: {storing:6.2f} s wall, {storing_cpu:6.2f} s CPU")
+    print(f"peak resident memory after rescoring: {peak:6.1f} MB  (target < 150 MB)")
+
+    flagged, gold = span_corpus(rng)
+    metric, metric_cpu = best_of(20, lambda: span_metric(flagged, gold))
+    result = span_metric(flagged, gold)
+    print(f"SemEval span metric, 400 articles, 5,000 key / 4,000 flagged spans: "
+          f"{metric * 1e3:5.1f} ms wall, {metric_cpu * 1e3:5.1f} ms CPU  (target < 30 ms; "
+          f"P {result.precision:.3f} R {result.recall:.3f})")
+
+
+if __name__ == "__main__":
+    main()
