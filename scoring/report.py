@@ -300,13 +300,24 @@ def report_from_dict(data: dict[str, Any]) -> Report:
     return _from_plain(Report, fields, "report")
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(cls))
+
+
 def _to_plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALARS:  # exact types: enum members (str subclasses) go below
+        return value
     if isinstance(value, enum.Enum):
         return value.value
-    if dataclasses.is_dataclass(value):
-        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple):
+    if kind is tuple:
         return [_to_plain(v) for v in value]
+    if hasattr(kind, "__dataclass_fields__"):
+        return {name: _to_plain(getattr(value, name)) for name in _field_names(kind)}
     return value
 
 
