@@ -12,6 +12,7 @@ from app import accounts, backup, db, exercise_import, migrate
 from exercises.authoring_cli import suggest
 from exercises.cli import key, validate_exercise
 from instructor.authoring_cli import export_exercise, import_exercise
+from instructor.demo import seed_demo_command
 
 
 def _create_app() -> Flask:
@@ -103,5 +104,6 @@ def init_app(app: Flask) -> None:
         suggest,
         export_exercise,
         import_exercise,
+        seed_demo_command,
     ):
         app.cli.add_command(command)

@@ -7,7 +7,7 @@ what it returns.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select, update
@@ -69,30 +69,39 @@ def engine_flags(flags: Sequence[Flag]) -> list[scoring.Flag]:
     ]
 
 
+def score_columns(version: KeyVersion, report: scoring.Report, categories: Mapping[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The columns of a current score row and of its item rows for ``report`` (ids aside).
+
+    ``categories`` maps each flag's client id to its category: an item records the category of
+    the first flag matched to it. Bulk writers (the demo seeder) insert these as they are.
+    """
+    score = {
+        "key_version_id": version.id,
+        "is_current": True,
+        "score": report.score,
+        "precision": report.detection.precision,
+        "recall": report.detection.recall,
+        "f1": report.detection.f1,
+        "report": scoring.report_to_dict(report),
+    }
+    items = [
+        {
+            "item_id": item.id,
+            "status": item.status.value,
+            "chosen_category": categories.get(item.flag_ids[0]) if item.flag_ids else None,
+            "credit": item.credit,
+        }
+        for item in report.items
+    ]
+    return score, items
+
+
 def _store(db: Session, attempt_id: int, version: KeyVersion, report: scoring.Report, flags: Sequence[Flag]) -> Score:
-    categories = {flag.client_id: flag.category for flag in flags}
     db.execute(
         update(Score).where(Score.attempt_id == attempt_id, Score.is_current.is_(True)).values(is_current=False)
     )
-    stored = Score(
-        attempt_id=attempt_id,
-        key_version_id=version.id,
-        is_current=True,
-        score=report.score,
-        precision=report.detection.precision,
-        recall=report.detection.recall,
-        f1=report.detection.f1,
-        report=scoring.report_to_dict(report),
-        items=[
-            ScoreItem(
-                item_id=item.id,
-                status=item.status.value,
-                chosen_category=categories.get(item.flag_ids[0]) if item.flag_ids else None,
-                credit=item.credit,
-            )
-            for item in report.items
-        ],
-    )
+    columns, items = score_columns(version, report, {flag.client_id: flag.category for flag in flags})
+    stored = Score(attempt_id=attempt_id, **columns, items=[ScoreItem(**item) for item in items])
     db.add(stored)
     return stored
 

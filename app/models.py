@@ -24,7 +24,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.passwords import hash_password, verify_password
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -103,11 +104,11 @@ class User(UserMixin, Base):
 
     def set_password(self, password: str) -> None:
         """Hash and store ``password``, ending every session opened with the old one."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
 
     @property
     def is_admin(self) -> bool:
@@ -267,7 +268,11 @@ class Flag(Base):
     """A span a trainee flagged. ``client_id`` makes a retried create idempotent."""
 
     __tablename__ = "flags"
-    __table_args__ = (UniqueConstraint("attempt_id", "client_id"),)
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "client_id"),
+        # Covers the dashboard's grouped scan of a cohort's flagged spans (heatmap, key gaps).
+        Index("ix_flags_attempt_span", "attempt_id", "article_ref", "start", "end", "category"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(
@@ -327,6 +332,8 @@ class ScoreItem(Base):
     """One key item's outcome in one score, kept as rows so the dashboard can aggregate in SQL."""
 
     __tablename__ = "score_items"
+    # Covers the dashboard's grouped scan of a cohort's current score items.
+    __table_args__ = (Index("ix_score_items_outcome", "score_id", "item_id", "status", "chosen_category", "credit"),)
 
     score_id: Mapped[int] = mapped_column(
         ForeignKey("scores.id", ondelete="CASCADE"), primary_key=True

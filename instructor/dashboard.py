@@ -208,9 +208,24 @@ class StatusCount:
     credit: float
 
 
+def current_score_ids(scope: Scope) -> Subquery:
+    """Only the ids of the counted attempts' current scores (no times): for joins on score rows."""
+    counted = counted_attempts(scope)
+    return (
+        select(Score.id.label("score_id"))
+        .join(counted, counted.c.attempt_id == Score.attempt_id)
+        .where(Score.is_current.is_(True))
+        .subquery("current_ids")
+    )
+
+
 def item_status_counts(db: Session, scope: Scope) -> list[StatusCount]:
-    """One grouped scan of ``score_items``: the base of the item, category and confusion figures."""
-    current = current_scores(scope)
+    """One grouped scan of ``score_items``: the base of the item, category and confusion figures.
+
+    Items a submission left untouched (missed, decoys avoided) are not counted row by row: they
+    are the submissions that remain, which halves the rows to group.
+    """
+    current = current_score_ids(scope)
     query = (
         select(
             ScoreItem.item_id,
@@ -220,6 +235,7 @@ def item_status_counts(db: Session, scope: Scope) -> list[StatusCount]:
             func.coalesce(func.sum(ScoreItem.credit), 0.0),
         )
         .join(current, current.c.score_id == ScoreItem.score_id)
+        .where(ScoreItem.status.not_in((ItemStatus.MISSED.value, ItemStatus.DECOY_AVOIDED.value)))
         .group_by(ScoreItem.item_id, ScoreItem.status, ScoreItem.chosen_category)
     )
     return [StatusCount(item, status, chosen, count, float(credit)) for item, status, chosen, count, credit in db.execute(query)]
@@ -277,6 +293,7 @@ def item_outcomes(
     decoys = []
     for item in key_items:
         statuses = by_item[item["id"]]
+        detected = sum(statuses[status] for status in DETECTED_STATUSES)
         if item["decoy"]:
             decoys.append(DecoyOutcome(item, submissions, statuses[ItemStatus.DECOY_FLAGGED]))
             continue
@@ -288,7 +305,7 @@ def item_outcomes(
                 partial=statuses[ItemStatus.PARTIAL],
                 lone_figure=statuses[ItemStatus.LONE_FIGURE],
                 wrong_category=statuses[ItemStatus.WRONG_CATEGORY],
-                missed=statuses[ItemStatus.MISSED],
+                missed=submissions - detected,
                 credit=credit[item["id"]],
             )
         )
@@ -310,15 +327,34 @@ class CategoryFigures:
     recall: float
 
 
-def flag_counts_by_category(db: Session, scope: Scope) -> dict[str, int]:
-    """How many flags of counted attempts carry each category."""
+@dataclass(frozen=True)
+class SpanCount:
+    """How many flags of counted attempts cover exactly one span with one category."""
+
+    article: str
+    start: int
+    end: int
+    category: str
+    count: int
+
+
+def span_counts(db: Session, scope: Scope) -> list[SpanCount]:
+    """One grouped scan of the flags: the base of the heatmap, the flag counts and the key gaps."""
     counted = counted_attempts(scope)
     query = (
-        select(Flag.category, func.count())
+        select(Flag.article_ref, Flag.start, Flag.end, Flag.category, func.count())
         .join(counted, counted.c.attempt_id == Flag.attempt_id)
-        .group_by(Flag.category)
+        .group_by(Flag.article_ref, Flag.start, Flag.end, Flag.category)
     )
-    return {category: count for category, count in db.execute(query)}
+    return [SpanCount(*row) for row in db.execute(query)]
+
+
+def flag_counts_by_category(spans: Iterable[SpanCount]) -> dict[str, int]:
+    """How many flags of counted attempts carry each category."""
+    counts: Counter[str] = Counter()
+    for span in spans:
+        counts[span.category] += span.count
+    return dict(counts)
 
 
 def category_figures(
@@ -373,17 +409,22 @@ class Confusion:
 
 
 def confusion_table(
-    counts: Iterable[StatusCount], key_items: Sequence[dict[str, Any]], categories: Sequence[dict[str, Any]]
+    counts: Iterable[StatusCount],
+    key_items: Sequence[dict[str, Any]],
+    categories: Sequence[dict[str, Any]],
+    submissions: int,
 ) -> Confusion:
     """Count, per real key item and submission, the key's category against the chosen one."""
     category_of = {item["id"]: item["category"] for item in key_items if not item["decoy"]}
     cells: Counter[tuple[str, str | None]] = Counter()
+    for category in category_of.values():
+        cells[(category, None)] += submissions
     for row in counts:
         category = category_of.get(row.item_id)
-        if category is None:
+        if category is None or row.status not in DETECTED_STATUSES:
             continue
-        chosen = row.chosen_category if row.status in DETECTED_STATUSES else None
-        cells[(category, chosen)] += row.count
+        cells[(category, row.chosen_category)] += row.count
+        cells[(category, None)] -= row.count
     return Confusion([(c["id"], c["name"]) for c in categories], dict(cells))
 
 
@@ -428,27 +469,21 @@ def heat_level(count: int, submissions: int) -> int:
     return max(1, min(HEAT_LEVELS, math.ceil(HEAT_LEVELS * count / submissions)))
 
 
-def boundary_counts(db: Session, scope: Scope) -> tuple[dict[str, Counter[int]], dict[str, Counter[int]]]:
-    """How many flags of counted attempts start, and end, at each offset of each article."""
-    counted = counted_attempts(scope)
+def boundary_counts(spans: Iterable[SpanCount]) -> tuple[dict[str, Counter[int]], dict[str, Counter[int]]]:
+    """How many flags start, and end, at each offset of each article."""
     starts: dict[str, Counter[int]] = defaultdict(Counter)
     ends: dict[str, Counter[int]] = defaultdict(Counter)
-    for column, target in ((Flag.start, starts), (Flag.end, ends)):
-        query = (
-            select(Flag.article_ref, column, func.count())
-            .join(counted, counted.c.attempt_id == Flag.attempt_id)
-            .group_by(Flag.article_ref, column)
-        )
-        for ref, offset, count in db.execute(query):
-            target[ref][offset] += count
+    for span in spans:
+        starts[span.article][span.start] += span.count
+        ends[span.article][span.end] += span.count
     return starts, ends
 
 
 def coverage(
-    db: Session, scope: Scope, key_items: Sequence[dict[str, Any]], submissions: int
+    scope: Scope, spans: Iterable[SpanCount], key_items: Sequence[dict[str, Any]], submissions: int
 ) -> list[ArticleHeat]:
     """Each article cut into segments with how many flags cover them (a sweep over boundaries)."""
-    starts, ends = boundary_counts(db, scope)
+    starts, ends = boundary_counts(spans)
     heats = []
     for article in scope.exercise.articles:
         text = article.text
@@ -588,6 +623,7 @@ class Dashboard:
     heat: list[ArticleHeat]
     trainees: TraineePage
     status_counts: list[StatusCount]
+    spans: list[SpanCount]
 
     def chart_data(self) -> dict[str, Any]:
         """What dashboard.js draws, handed over as JSON."""
@@ -601,6 +637,7 @@ def build_dashboard(db: Session, scope: Scope, key_items: list[dict[str, Any]], 
     done = completion(db, scope)
     summary = score_summary(db, scope)
     counts = item_status_counts(db, scope)
+    spans = span_counts(db, scope)
     items, decoys = item_outcomes(counts, key_items, summary.submissions)
     categories = scope.exercise.categories
     return Dashboard(
@@ -610,11 +647,12 @@ def build_dashboard(db: Session, scope: Scope, key_items: list[dict[str, Any]], 
         items=items,
         decoys=decoys,
         categories=category_figures(
-            counts, flag_counts_by_category(db, scope), key_items, categories, summary.submissions
+            counts, flag_counts_by_category(spans), key_items, categories, summary.submissions
         ),
-        confusion=confusion_table(counts, key_items, categories),
-        heat=coverage(db, scope, key_items, summary.submissions),
+        confusion=confusion_table(counts, key_items, categories, summary.submissions),
+        heat=coverage(scope, spans, key_items, summary.submissions),
         trainees=trainee_page(db, scope, page),
         status_counts=counts,
+        spans=spans,
     )
 

@@ -58,7 +58,7 @@ def _dashboard_page(database: Session, scope: Scope, *, status: int = 200, probl
     key = grading.current_key_version(database, scope.exercise.id)
     board = build_dashboard(database, scope, key.items, page=request.args.get("page", 1, type=int))
     share_form, share = _gap_share()
-    clusters = key_gaps.unkeyed_clusters(database, scope, key.items, board.summary.submissions, share)
+    clusters = key_gaps.unkeyed_clusters(database, scope, key.items, board.spans, board.summary.submissions, share)
     disagreements = key_gaps.category_disagreements(board.status_counts, key.items, board.summary.submissions, share)
     add_forms = []
     for cluster in clusters:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, false, func, not_, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from app import grading
@@ -34,7 +34,7 @@ from app.models import Exercise, Flag, KeyVersion, User
 from exercises import PackageError, validate_key
 from exercises.cli import key_record
 from exercises.types import Category, ConflictGroup
-from instructor.dashboard import Scope, StatusCount, counted_attempts
+from instructor.dashboard import Scope, SpanCount, StatusCount, counted_attempts
 from scoring.anchoring import find_quote
 from scoring.report import ItemStatus
 
@@ -90,42 +90,62 @@ def threshold(share: float, submissions: int) -> int:
     return max(1, math.ceil(share * submissions - 1e-9))
 
 
-def overlaps_no_key_item(key_items: Iterable[dict[str, Any]]) -> Any:
-    """SQL condition: the flag overlaps no key item (decoys included) of its article."""
-    touching = [
-        and_(Flag.article_ref == item["article"], Flag.start < item["end"], Flag.end > item["start"])
-        for item in key_items
-    ]
-    return not_(or_(false(), *touching))
+def touches_key(article: str, start: int, end: int, key_items: Iterable[dict[str, Any]]) -> bool:
+    """Whether the span overlaps any key item (decoys included) of its article."""
+    return any(item["article"] == article and start < item["end"] and item["start"] < end for item in key_items)
 
 
 def unkeyed_clusters(
-    db: Session, scope: Scope, key_items: Sequence[dict[str, Any]], submissions: int, share: float = DEFAULT_SHARE
+    db: Session,
+    scope: Scope,
+    key_items: Sequence[dict[str, Any]],
+    spans: Iterable[SpanCount],
+    submissions: int,
+    share: float = DEFAULT_SHARE,
 ) -> list[UnkeyedCluster]:
     """Stretches covered by at least ``share`` of the submissions' flags that no key item touches."""
     if submissions == 0:
         return []
     needed = threshold(share, submissions)
-    counted = counted_attempts(scope)
-    unkeyed = overlaps_no_key_item(key_items)
+    unkeyed = [span for span in spans if not touches_key(span.article, span.start, span.end, key_items)]
     deltas: dict[str, Counter[int]] = defaultdict(Counter)
-    for column, sign in ((Flag.start, 1), (Flag.end, -1)):
-        query = (
-            select(Flag.article_ref, column, func.count())
-            .join(counted, counted.c.attempt_id == Flag.attempt_id)
-            .where(unkeyed)
-            .group_by(Flag.article_ref, column)
-        )
-        for ref, offset, count in db.execute(query):
-            deltas[ref][offset] += sign * count
+    for span in unkeyed:
+        deltas[span.article][span.start] += span.count
+        deltas[span.article][span.end] -= span.count
     articles = {article.ref: article for article in scope.exercise.articles}
+    regions = [
+        (ref, start, end)
+        for ref, changes in deltas.items()
+        if ref in articles
+        for start, end in _runs_at_least(changes, needed)
+    ]
+    if not regions:
+        return []
+    flags_in = _flags_in_regions(db, scope, regions, key_items)
     clusters = []
-    for ref, changes in deltas.items():
-        article = articles.get(ref)
-        if article is None:
-            continue
-        for start, end in _runs_at_least(changes, needed):
-            clusters.append(_describe(db, scope, article.ref, article.title, article.text, start, end, unkeyed, submissions))
+    for ref, start, end in regions:
+        inside = [span for span in unkeyed if span.article == ref and span.start < end and start < span.end]
+        modal = max(inside, key=lambda span: (span.count, -span.start, -span.end))
+        categories: Counter[str] = Counter()
+        for span in inside:
+            categories[span.category] += span.count
+        attempts, notes = flags_in[(ref, start, end)]
+        clusters.append(
+            UnkeyedCluster(
+                article_ref=ref,
+                article_title=articles[ref].title,
+                start=start,
+                end=end,
+                submissions=len(attempts),
+                share=len(attempts) / submissions,
+                proposed_start=modal.start,
+                proposed_end=modal.end,
+                proposed_quote=articles[ref].text[modal.start : modal.end],
+                proposed_category=max(categories, key=lambda category: (categories[category], category)),
+                categories=sorted(categories.items(), key=lambda pair: (-pair[1], pair[0])),
+                notes=notes,
+            )
+        )
     clusters.sort(key=lambda cluster: (-cluster.share, cluster.article_ref, cluster.start))
     return clusters
 
@@ -145,53 +165,37 @@ def _runs_at_least(changes: Counter[int], needed: int) -> list[tuple[int, int]]:
     return runs
 
 
-def _describe(
-    db: Session, scope: Scope, ref: str, title: str, text: str, start: int, end: int, unkeyed: Any, submissions: int
-) -> UnkeyedCluster:
+def _flags_in_regions(
+    db: Session, scope: Scope, regions: Sequence[tuple[str, int, int]], key_items: Sequence[dict[str, Any]]
+) -> dict[tuple[str, int, int], tuple[set[int], list[str]]]:
+    """Per region: the counted attempts with an unkeyed flag overlapping it, and up to `SAMPLE_NOTES` notes."""
     counted = counted_attempts(scope)
-    overlapping = (
-        select(Flag)
+    found: dict[tuple[str, int, int], tuple[set[int], list[str]]] = {region: (set(), []) for region in regions}
+    overlapping = or_(*(and_(Flag.article_ref == ref, Flag.start < end, Flag.end > start) for ref, start, end in regions))
+    # Offsets only (read from an index) in one pass over the cohort's flags ...
+    for attempt_id, ref, left, right in db.execute(
+        select(Flag.attempt_id, Flag.article_ref, Flag.start, Flag.end)
         .join(counted, counted.c.attempt_id == Flag.attempt_id)
-        .where(unkeyed, Flag.article_ref == ref, Flag.start < end, Flag.end > start)
-        .subquery()
-    )
-    trainees = db.scalar(select(func.count(func.distinct(overlapping.c.attempt_id)))) or 0
-    spans = db.execute(
-        select(overlapping.c.start, overlapping.c.end, func.count().label("n"))
-        .group_by(overlapping.c.start, overlapping.c.end)
-        .order_by(func.count().desc(), overlapping.c.start, overlapping.c.end)
-        .limit(1)
-    ).one()
-    categories = [
-        (category, count)
-        for category, count in db.execute(
-            select(overlapping.c.category, func.count())
-            .group_by(overlapping.c.category)
-            .order_by(func.count().desc(), overlapping.c.category)
-        )
-    ]
-    notes = list(
-        db.scalars(
-            select(overlapping.c.note)
-            .where(overlapping.c.note != "")
-            .order_by(overlapping.c.id)
-            .limit(SAMPLE_NOTES)
-        )
-    )
-    return UnkeyedCluster(
-        article_ref=ref,
-        article_title=title,
-        start=start,
-        end=end,
-        submissions=trainees,
-        share=trainees / submissions,
-        proposed_start=spans.start,
-        proposed_end=spans.end,
-        proposed_quote=text[spans.start : spans.end],
-        proposed_category=categories[0][0],
-        categories=categories,
-        notes=notes,
-    )
+        .where(overlapping)
+    ):
+        if touches_key(ref, left, right, key_items):
+            continue
+        for region in regions:
+            if region[0] == ref and left < region[2] and region[1] < right:
+                found[region][0].add(attempt_id)
+    # ... then a few notes per region: any will do as a sample, so the scan stops early.
+    for region in regions:
+        ref, start, end = region
+        notes = found[region][1]
+        for note, left, right in db.execute(
+            select(Flag.note, Flag.start, Flag.end)
+            .join(counted, counted.c.attempt_id == Flag.attempt_id)
+            .where(Flag.article_ref == ref, Flag.start < end, Flag.end > start, Flag.note != "")
+            .limit(SAMPLE_NOTES * 4)
+        ):
+            if len(notes) < SAMPLE_NOTES and not touches_key(ref, left, right, key_items):
+                notes.append(note)
+    return found
 
 
 def category_disagreements(

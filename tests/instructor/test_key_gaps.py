@@ -1,0 +1,130 @@
+"""Possible key gaps on the fixed cohort, and the key changes that close them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app import db, grading
+from app.models import Cohort, Exercise, KeyVersion, Score, ScoreItem
+from instructor import key_gaps
+from instructor.dashboard import build_dashboard, scope_for
+from tests.conftest import Factory, login
+from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
+
+
+@pytest.fixture
+def fixed(factory: Factory) -> FixedCohort:
+    return build_fixed_cohort(factory)
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def test_gaps_found_at_the_threshold(app: Flask, fixed: FixedCohort) -> None:
+    with app.app_context():
+        session = db.session()
+        scope = scope_for(session, session.get(Cohort, fixed.cohort_id), fixed.exercise_id)
+        key = grading.current_key_version(session, fixed.exercise_id).items
+        board = build_dashboard(session, scope, key)
+        clusters = key_gaps.unkeyed_clusters(session, scope, key, board.spans, 3, 0.2)
+        # "heavy shelling" (carol) is outside the key; bob's "40 Americans" hits a decoy: not a gap.
+        assert [(c.proposed_quote, c.submissions, c.proposed_category) for c in clusters] == [("heavy shelling", 1, "unverified")]
+        assert clusters[0].notes == ['=HYPERLINK("x") who saw it?']
+        assert key_gaps.unkeyed_clusters(session, scope, key, board.spans, 3, 0.5) == []
+        disagreements = key_gaps.category_disagreements(board.status_counts, key, 3, 0.2)
+        assert [(d.item["id"], d.category, d.count) for d in disagreements] == [("reportedly", "loaded_framing", 1)]
+        assert key_gaps.category_disagreements(board.status_counts, key, 3, 0.5) == []
+
+
+@pytest.mark.parametrize(("share", "submissions", "needed"), [(0.2, 3, 1), (0.2, 10, 2), (0.2, 11, 3), (1.0, 4, 4)])
+def test_threshold(share: float, submissions: int, needed: int) -> None:
+    assert key_gaps.threshold(share, submissions) == needed
+
+
+def test_add_to_key_writes_a_version_and_rescores(client: FlaskClient, fixed: FixedCohort, app: Flask) -> None:
+    login(client, "teacher")
+    page = client.get(fixed.url()).get_data(as_text=True)
+    assert "heavy shelling" in page and "Add to key" in page
+    start = page.index("heavy shelling")
+    assert start
+    with app.app_context():
+        text = db.session().scalar(select(Exercise).where(Exercise.id == fixed.exercise_id)).articles[1].text
+    offset = text.index("heavy shelling")
+    response = client.post(
+        fixed.url("key/add"),
+        data={
+            "csrf_token": _csrf(page), "article": "mini-b", "start": offset, "end": offset + len("heavy shelling"),
+            "category": "unverified", "points": "1", "explanation": "Who heard it?", "note": "many flagged it",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with app.app_context():
+        session = db.session()
+        exercise = session.get(Exercise, fixed.exercise_id)
+        assert exercise.edited_in_app
+        version = grading.current_key_version(session, exercise.id)
+        assert (version.number, version.origin, version.created_by.username) == (2, "dashboard", "teacher")
+        assert "many flagged it" in version.note
+        added = [item for item in version.items if item["quote"] == "heavy shelling"]
+        assert added and added[0]["id"] == "added-heavy-shelling" and added[0]["category"] == "unverified"
+        scores = session.scalars(select(Score).where(Score.attempt_id == fixed.attempts["carol"]).order_by(Score.id)).all()
+        assert [(s.is_current, s.key_version.number) for s in scores] == [(False, 1), (True, 2)]
+        # Carol now earns the new item: 1 + 1 + 1 of 12 possible points.
+        assert scores[-1].score == pytest.approx(25.0)
+    history = client.get(fixed.url()).get_data(as_text=True)
+    assert "Teacher" in history and "added &#39;added-heavy-shelling&#39;" in history
+
+
+def test_accept_alternative_rescores(client: FlaskClient, fixed: FixedCohort, app: Flask) -> None:
+    login(client, "teacher")
+    page = client.get(fixed.url()).get_data(as_text=True)
+    response = client.post(
+        fixed.url("key/accept"),
+        data={"csrf_token": _csrf(page), "item_id": "reportedly", "category": "loaded_framing", "note": ""},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        session = db.session()
+        version = grading.current_key_version(session, fixed.exercise_id)
+        assert version.origin == "dashboard" and version.number == 2
+        assert next(item for item in version.items if item["id"] == "reportedly")["also"] == ["loaded_framing"]
+        status = session.scalar(
+            select(ScoreItem.status)
+            .join(Score, Score.id == ScoreItem.score_id)
+            .where(Score.attempt_id == fixed.attempts["bob"], Score.is_current.is_(True), ScoreItem.item_id == "reportedly")
+        )
+        assert status == "partial"
+        assert session.scalar(select(KeyVersion.created_by_id).where(KeyVersion.id == version.id)) is not None
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"item_id": "nope", "category": "loaded_framing"}, "no item &#39;nope&#39; in the current key"),
+        ({"item_id": "reportedly", "category": "unverified"}, "repeats the item&#39;s own category"),
+        ({"item_id": "reportedly", "category": "bogus"}, "Not a valid choice"),
+    ],
+)
+def test_invalid_key_changes_are_400(client: FlaskClient, fixed: FixedCohort, app: Flask, data: dict, message: str) -> None:
+    login(client, "teacher")
+    page = client.get(fixed.url()).get_data(as_text=True)
+    response = client.post(fixed.url("key/accept"), data={"csrf_token": _csrf(page), **data})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert grading.current_key_version(db.session(), fixed.exercise_id).number == 1
+
+
+def test_add_to_key_rejects_a_span_outside_the_article(client: FlaskClient, fixed: FixedCohort) -> None:
+    login(client, "teacher")
+    page = client.get(fixed.url()).get_data(as_text=True)
+    data = {"csrf_token": _csrf(page), "article": "mini-b", "start": 5000, "end": 5010, "category": "unverified", "points": "1", "explanation": "x"}
+    response = client.post(fixed.url("key/add"), data=data)
+    assert response.status_code == 400
+    assert "is not in article" in response.get_data(as_text=True)
