@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from app import accounts, backup, db, exercise_import, migrate
 from exercises.authoring_cli import suggest
 from exercises.cli import key, validate_exercise
+from exercises.score_cli import score
 from instructor.authoring_cli import export_exercise, import_exercise
 from instructor.demo import seed_demo_command
 
@@ -101,6 +102,7 @@ def init_app(app: Flask) -> None:
         key,
         export_all,
         import_all,
+        score,
         suggest,
         export_exercise,
         import_exercise,

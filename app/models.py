@@ -24,7 +24,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.passwords import hash_password, verify_password
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -103,11 +104,11 @@ class User(UserMixin, Base):
 
     def set_password(self, password: str) -> None:
         """Hash and store ``password``, ending every session opened with the old one."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
 
     @property
     def is_admin(self) -> bool:

@@ -157,17 +157,16 @@ def rss_mb(pid: int) -> float:
 
 def seed_classroom(database_url: str, trainees: int, exercise_slug: str = "deir-ez-zor-2018") -> tuple[int, dict[str, str]]:
     """A cohort of ``trainees`` accounts set the exercise; returns its id and the article texts."""
-    from werkzeug.security import generate_password_hash
-
     from app import create_app, db
     from app.models import Assignment, Cohort, Exercise, Role, User
+    from app.passwords import hash_password
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "seed", "RATELIMIT_STORAGE_URI": "memory://"})
     with app.app_context():
         session = db.session()
         exercise = session.query(Exercise).filter_by(slug=exercise_slug).one()
         cohort = Cohort(name=f"Classroom of {trainees}", join_code=None)
-        password_hash = generate_password_hash(TRAINEE_PASSWORD)
+        password_hash = hash_password(TRAINEE_PASSWORD)
         cohort.trainees = [
             User(username=f"trainee{number:04d}", display_name=f"Trainee {number}", role=Role.TRAINEE, password_hash=password_hash)
             for number in range(trainees)

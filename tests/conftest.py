@@ -16,12 +16,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
-from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 from app import accounts, create_app, db, migrate
 from app.exercise_import import import_package
 from app.grading import score_attempt
+from app.passwords import hash_password
 from app.models import Assignment, Attempt, Cohort, Exercise, Flag, Role, User, utcnow
 from exercises.loader import load_package
 
@@ -90,7 +90,7 @@ def post_form(client: FlaskClient, url: str, data: dict[str, Any], page: str = "
 @functools.cache
 def password_hash() -> str:
     """The hash of PASSWORD, computed once: hashing is slow on purpose, and tests make many users."""
-    return generate_password_hash(PASSWORD)
+    return hash_password(PASSWORD)
 
 
 class Factory:

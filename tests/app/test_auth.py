@@ -41,7 +41,7 @@ def test_setup_creates_admin_logs_in_and_then_disappears(app: Flask, client: Fla
     with app.app_context():
         admin = db.session().scalar(select(User))
         assert admin.role == Role.ADMIN
-        assert admin.password_hash.startswith("scrypt:")
+        assert admin.password_hash.startswith("$argon2id$")
         assert SETUP["password"] not in admin.password_hash
     assert client.get("/setup").status_code == 404
     other = app.test_client()
