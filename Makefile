@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 4
+THREADS ?= 4
 GUNICORN_FLAGS ?= --access-logfile -
 PIP_QUIET ?= -q
 
@@ -32,7 +33,7 @@ serve-prod: $(VENV)/.installed-run
 	$(BIN)/crosscheck upgrade-db
 	-$(BIN)/crosscheck load-exercises
 	RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379} \
-	  $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket \
+	  $(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) --no-control-socket \
 	  --graceful-timeout 10 $(GUNICORN_FLAGS) 'app:create_app()'
 
 test: $(VENV)/.installed-test
