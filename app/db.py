@@ -7,12 +7,30 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 EXTENSION_KEY = "crosscheck.db"
+MAX_ID = 2**31 - 1
+"""The largest id an INTEGER column holds on PostgreSQL (SQLite's limit is higher)."""
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in a URL, limited to ids the database can hold: a larger number is a 404,
+    not a driver error (a 500) when the query is built."""
+
+    def to_python(self, value: str) -> int:
+        number = int(super().to_python(value))
+        if number > MAX_ID:
+            # Not ValidationError: werkzeug would then answer 405 with a wrong Allow header.
+            raise NotFound("There is nothing here.")
+        return number
 
 
 def init_app(app: Flask) -> None:
     """Create the engine for ``DATABASE_URL`` and close each request's session at teardown."""
+    # Before any blueprint adds its rules: they pick up the converter when added.
+    app.url_map.converters["int"] = IdConverter
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions[EXTENSION_KEY] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
