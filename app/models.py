@@ -176,6 +176,8 @@ class Exercise(Base):
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="exercise", cascade="all, delete-orphan"
     )
+    # The instructor who made (or imported) it in the app; None for a package shipped with the instance.
+    created_by: Mapped[User | None] = relationship()
 
 
 class Article(Base):

@@ -28,7 +28,7 @@ from typing import Any
 
 from flask import abort
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app import grading
 from app.exercise_import import ImportOutcome, import_package
@@ -111,7 +111,11 @@ def exercise_for_editor(db: Session, user: User, exercise_id: int) -> Exercise:
 
 def visible_exercises(db: Session, user: User) -> list[Exercise]:
     """Every exercise ``user`` may see, newest first."""
-    query = select(Exercise).order_by(Exercise.created_at.desc(), Exercise.id.desc())
+    query = (
+        select(Exercise)
+        .options(selectinload(Exercise.created_by), selectinload(Exercise.articles))
+        .order_by(Exercise.created_at.desc(), Exercise.id.desc())
+    )
     if not user.is_admin:
         query = query.where((Exercise.state != ExerciseState.DRAFT) | (Exercise.created_by_id == user.id))
     return list(db.scalars(query))
@@ -214,6 +218,70 @@ def create_exercise(
     return exercise
 
 
+@dataclass(frozen=True)
+class ArticleMetadata:
+    """What an instructor may change about an article after creating it: everything but the text."""
+
+    title: str
+    byline: str
+    outlet: str
+    event_date: datetime.date
+    language: str
+    provenance: str
+
+
+@dataclass(frozen=True)
+class CategoryWording:
+    """A category's trainee-facing words; its id and grouping stay, since key items rely on them."""
+
+    name: str
+    definition: str
+    example: str
+
+
+def update_details(
+    exercise: Exercise,
+    *,
+    title: str,
+    briefing: str,
+    instructions: str,
+    suggested_minutes: int,
+    attempts: int,
+    articles: Sequence[ArticleMetadata],
+    categories: Sequence[CategoryWording] | None = None,
+) -> None:
+    """Change the exercise's details, its articles' metadata and (on a draft) its categories' words.
+
+    Article texts never change here: key offsets and trainees' flags point into them. Raises
+    ValueError when the lists do not match the exercise's articles or categories, or when
+    categories are given for an exercise that is no longer a draft. The caller commits.
+    """
+    if len(articles) != len(exercise.articles):
+        raise ValueError(f"expected metadata for {len(exercise.articles)} article(s), got {len(articles)}")
+    if categories is not None:
+        if exercise.state != ExerciseState.DRAFT:
+            raise ValueError("Categories can be reworded only while the exercise is a draft.")
+        if len(categories) != len(exercise.categories):
+            raise ValueError(f"expected {len(exercise.categories)} categories, got {len(categories)}")
+        exercise.categories = [
+            {**entry, "name": wording.name, "definition": wording.definition, "example": wording.example}
+            for entry, wording in zip(exercise.categories, categories, strict=True)
+        ]
+    exercise.title = title
+    exercise.briefing = briefing
+    exercise.instructions = instructions
+    exercise.suggested_minutes = suggested_minutes
+    exercise.attempts_allowed = attempts
+    for article, metadata in zip(exercise.articles, articles, strict=True):
+        article.title = metadata.title
+        article.byline = metadata.byline
+        article.outlet = metadata.outlet
+        article.event_date = metadata.event_date.isoformat()
+        article.language = metadata.language
+        article.provenance = metadata.provenance
+    exercise.edited_in_app = True
+
+
 # ---------------------------------------------------------------------------------------------
 # The key
 # ---------------------------------------------------------------------------------------------
@@ -241,7 +309,38 @@ def editor_state(db: Session, exercise: Exercise) -> dict[str, Any]:
         "items": list(version.items),
         "version": version.number,
         "submitted": has_submissions(db, exercise.id),
+        "dismissed": dismissed_suggestions(exercise),
     }
+
+
+# The key editor keeps the suggestions an instructor dismissed in the exercise's policy JSON,
+# under a name that is not a Policy field: grading reads only Policy's fields from it (see
+# grading.exercise_policy) and a package export writes the Policy, so no schema change is needed.
+DISMISSED = "dismissed_suggestions"
+SUGGESTION_KEY = re.compile(r"[A-Za-z0-9_.-]{1,80}:\d{1,9}:\d{1,9}:[a-z0-9_-]{1,64}")
+MAX_DISMISSED = 5000
+
+
+def dismissed_suggestions(exercise: Exercise) -> list[str]:
+    """The keys (``article:start:end:category``) of the suggestions dismissed in the key editor."""
+    return list(exercise.policy.get(DISMISSED, []))
+
+
+def set_dismissed(exercise: Exercise, keys: Sequence[str], dismissed: bool) -> list[str]:
+    """Dismiss (or bring back) suggestions by key and return the dismissed keys.
+
+    Raises ValueError naming a key that is not ``article:start:end:category``. The caller commits.
+    """
+    for key in keys:
+        if not isinstance(key, str) or not SUGGESTION_KEY.fullmatch(key):
+            raise ValueError(f"{key!r} is not a suggestion key (article:start:end:category)")
+    current = set(dismissed_suggestions(exercise))
+    current = current | set(keys) if dismissed else current - set(keys)
+    if len(current) > MAX_DISMISSED:
+        raise ValueError(f"at most {MAX_DISMISSED} suggestions can be dismissed")
+    # A new dict, so SQLAlchemy sees the JSON column change.
+    exercise.policy = {**exercise.policy, DISMISSED: sorted(current)}
+    return sorted(current)
 
 
 _ITEM_KEYS = ("id", "category", "also", "points", "group", "decoy", "explanation")

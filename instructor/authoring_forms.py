@@ -94,6 +94,38 @@ class NewExerciseForm(FlaskForm):
             raise ValidationError("Complete each article's details.")
 
 
+class CategoryWordingForm(Form):
+    """A category's trainee-facing words, as edited on a draft."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    definition = TextAreaField("Definition", validators=[DataRequired()])
+    example = TextAreaField("Example (not from the key)", validators=[DataRequired()])
+
+
+class ArticleMetadataForm(Form):
+    """An article's metadata; its text is not editable once created."""
+
+    title = StringField("Title (neutral, descriptive)", validators=[DataRequired(), Length(max=300)])
+    byline = StringField("Byline (as the text shows it; blank if unsigned)", validators=[Optional(), Length(max=200)])
+    outlet = StringField("Outlet", validators=[Optional(), Length(max=200)])
+    event_date = DateField("Date of the event", validators=[InputRequired()])
+    language = StringField("Language", validators=[DataRequired(), Length(max=16)])
+    provenance = TextAreaField("Provenance (what the text tells of its origin)", validators=[DataRequired()])
+
+
+class EditDetailsForm(FlaskForm):
+    """An exercise's details, its articles' metadata and (on a draft) its categories' words."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    briefing = TextAreaField("Briefing (the situation; no hints at the answers)", validators=[DataRequired()])
+    instructions = TextAreaField("Instructions (how to flag, house rules)", validators=[DataRequired()])
+    suggested_minutes = IntegerField("Suggested minutes", validators=[InputRequired(), NumberRange(min=1, max=600)])
+    attempts = IntegerField("Attempts", validators=[InputRequired(), NumberRange(min=1, max=20)])
+    categories = FieldList(FormField(CategoryWordingForm), max_entries=8)
+    articles = FieldList(FormField(ArticleMetadataForm), max_entries=4)
+    submit = SubmitField("Save the details")
+
+
 def state_choices() -> list[SelectChoice]:
     return [SelectChoice(state.value, state.value.title()) for state in ExerciseState]
 

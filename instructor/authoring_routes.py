@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app import db, grading
 from app.access import INSTRUCTOR, access
+from app.models import ExerciseState
 from exercises import semeval
 from exercises.article_text import UploadError, normalise_text, upload_text
 from exercises.problems import PackageError
@@ -20,6 +20,7 @@ from exercises.types import Category
 from instructor import authoring
 from instructor.authoring_forms import (
     AssignForm,
+    EditDetailsForm,
     ImportZipForm,
     NewExerciseForm,
     PublishForm,
@@ -206,6 +207,97 @@ def assign(exercise_id: int) -> Response:
     return redirect(url_for("authoring.exercise", exercise_id=exercise.id))
 
 
+def _event_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _details_form(exercise) -> EditDetailsForm:  # type: ignore[no-untyped-def]
+    data = None
+    if request.method == "GET":
+        data = {
+            "title": exercise.title,
+            "briefing": exercise.briefing,
+            "instructions": exercise.instructions,
+            "suggested_minutes": exercise.suggested_minutes or authoring.DEFAULT_MINUTES,
+            "attempts": exercise.attempts_allowed,
+            "categories": [{name: c[name] for name in ("name", "definition", "example")} for c in exercise.categories],
+            "articles": [
+                {
+                    "title": a.title,
+                    "byline": a.byline,
+                    "outlet": a.outlet,
+                    "event_date": _event_date(a.event_date),
+                    "language": a.language,
+                    "provenance": a.provenance,
+                }
+                for a in exercise.articles
+            ],
+        }
+    form = EditDetailsForm(data=data)
+    if exercise.state != ExerciseState.DRAFT:
+        # Trainees have been scored under these names: reword categories only on a draft.
+        del form.categories
+    return form
+
+
+def _details_page(exercise, form: EditDetailsForm, status: int = 200) -> Response:  # type: ignore[no-untyped-def]
+    html = render_template("instructor/authoring/details.html", exercise=exercise, form=form)
+    return Response(html, status=status)
+
+
+@blueprint.route("/<int:exercise_id>/details", methods=["GET", "POST"])
+@access(INSTRUCTOR)
+def edit_details(exercise_id: int) -> Response:
+    """Edit the exercise's details, its articles' metadata and, on a draft, its categories' words."""
+    database = db.session()
+    exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
+    form = _details_form(exercise)
+    if not form.validate_on_submit():
+        return _details_page(exercise, form, status=400 if form.is_submitted() else 200)
+    categories = None
+    if "categories" in form:
+        categories = [
+            authoring.CategoryWording(
+                name=entry.form.name.data.strip(),
+                definition=entry.form.definition.data.strip(),
+                example=entry.form.example.data.strip(),
+            )
+            for entry in form.categories.entries
+        ]
+    articles = [
+        authoring.ArticleMetadata(
+            title=entry.form.title.data.strip(),
+            byline=(entry.form.byline.data or "").strip(),
+            outlet=(entry.form.outlet.data or "").strip(),
+            event_date=entry.form.event_date.data,
+            language=entry.form.language.data.strip(),
+            provenance=entry.form.provenance.data.strip(),
+        )
+        for entry in form.articles.entries
+    ]
+    try:
+        authoring.update_details(
+            exercise,
+            title=form.title.data.strip(),
+            briefing=form.briefing.data.strip(),
+            instructions=form.instructions.data.strip(),
+            suggested_minutes=form.suggested_minutes.data,
+            attempts=form.attempts.data,
+            articles=articles,
+            categories=categories,
+        )
+    except ValueError as error:
+        database.rollback()
+        form.form_errors.append(str(error))
+        return _details_page(exercise, form, status=400)
+    database.commit()
+    flash(f"Details of “{exercise.title}” saved.", "success")
+    return redirect(url_for("authoring.exercise", exercise_id=exercise.id))
+
+
 @blueprint.route("/<int:exercise_id>/key")
 @access(INSTRUCTOR)
 def key_editor(exercise_id: int) -> str:
@@ -249,6 +341,24 @@ def suggestions(exercise_id: int) -> Response:
     exercise = authoring.exercise_for_editor(db.session(), current_user, exercise_id)
     found = suggest({article.ref: article.text for article in exercise.articles})
     return jsonify(suggestions=[suggestion.record() for suggestion in found])
+
+
+@blueprint.route("/<int:exercise_id>/suggestions/dismissed", methods=["POST"])
+@access(INSTRUCTOR)
+def dismiss_suggestions(exercise_id: int) -> tuple[Response, int]:
+    """Dismiss or bring back suggestions, sent as JSON ``{keys: [...], dismissed: true|false}``."""
+    database = db.session()
+    exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("keys"), list) or not isinstance(payload.get("dismissed"), bool):
+        return jsonify(error='Send JSON: {"keys": ["article:start:end:category", ...], "dismissed": true}.'), 400
+    try:
+        dismissed = authoring.set_dismissed(exercise, payload["keys"], payload["dismissed"])
+    except ValueError as error:
+        database.rollback()
+        return jsonify(error=str(error)), 400
+    database.commit()
+    return jsonify(dismissed=dismissed), 200
 
 
 @blueprint.route("/<int:exercise_id>/preview")

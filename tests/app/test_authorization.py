@@ -137,6 +137,10 @@ ROUTES: dict[str, Route] = {
     "authoring.semeval_mapping": Route(
         "POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/semeval-mapping", ADMIN_EDITS
     ),
+    "authoring.edit_details": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/details", ADMIN_EDITS),
+    "authoring.dismiss_suggestions": Route(
+        "POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/suggestions/dismissed", ADMIN_EDITS
+    ),
 }
 
 

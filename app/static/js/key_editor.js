@@ -6,18 +6,27 @@ import { describeSpan, unitOffsets, unitsFromRange } from "./offsets.js";
 const root = document.getElementById("key-editor");
 const data = JSON.parse(document.getElementById("editor-data").textContent);
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+const HIGHLIGHT_SLOTS = 6; // the stylesheet paints key-cat-0 … key-cat-5
 
-const texts = new Map();     // article ref -> its text node
-const units = new Map();     // article ref -> code point -> UTF-16 offset
+const texts = new Map(); // article ref -> its text node
+const units = new Map(); // article ref -> code point -> UTF-16 offset
 const titles = new Map(data.articles.map((a) => [a.ref, a.title]));
+const articleOrder = new Map(data.articles.map((a, index) => [a.ref, index]));
 const categoryIndex = new Map(data.categories.map((c, index) => [c.id, index]));
 const categoryName = new Map(data.categories.map((c) => [c.id, c.name]));
 const groupedCategories = new Set(data.categories.filter((c) => c.grouped).map((c) => c.id));
 
-let items = data.items.map((item) => ({ ...item, also: [...(item.also || [])] }));
+// Each item carries a client-side uid so the list can be redrawn while its id is being edited.
+let nextUid = 1;
+const withUid = (item) => ({ ...item, also: [...(item.also || [])], uid: nextUid++ });
+let items = data.items.map(withUid);
 let groups = { ...data.groups };
 let suggestions = [];
+let dismissed = new Set(data.dismissed);
+let problems = new Map(); // item uid -> problem lines from the last save
 let selection = null; // the span selected in an article, as describeSpan returns it plus the article
+let activeUid = null; // the item last added or shown in the text
+let openUid = null; // the item whose form is open
 
 for (const element of root.querySelectorAll(".article-text")) {
   const ref = element.dataset.article;
@@ -25,6 +34,10 @@ for (const element of root.querySelectorAll(".article-text")) {
   texts.set(ref, node);
   units.set(ref, unitOffsets(node.data));
 }
+
+const slot = (categoryId) => Math.min(categoryIndex.get(categoryId) ?? 0, HIGHLIGHT_SLOTS - 1);
+const quoted = (text) => `“${text}”`;
+const suggestionKey = (s) => `${s.article}:${s.start}:${s.end}:${s.category}`;
 
 function rangeFor(article, start, end) {
   const node = texts.get(article);
@@ -38,27 +51,28 @@ function rangeFor(article, start, end) {
 
 function paint() {
   if (!("highlights" in CSS)) return;
-  for (let index = 0; index < 6; index += 1) CSS.highlights.delete(`key-cat-${index}`);
   const byCategory = new Map();
   for (const item of items) {
     const range = rangeFor(item.article, item.start, item.end);
     if (!range) continue;
-    const name = `key-cat-${Math.min(categoryIndex.get(item.category) ?? 0, 5)}`;
+    const name = item.decoy ? "key-decoy" : `key-cat-${slot(item.category)}`;
     if (!byCategory.has(name)) byCategory.set(name, []);
     byCategory.get(name).push(range);
   }
+  for (let index = 0; index < HIGHLIGHT_SLOTS; index += 1) CSS.highlights.delete(`key-cat-${index}`);
+  CSS.highlights.delete("key-decoy");
   for (const [name, ranges] of byCategory) CSS.highlights.set(name, new Highlight(...ranges));
   const pending = suggestions.map((s) => rangeFor(s.article, s.start, s.end)).filter(Boolean);
   CSS.highlights.set("key-suggestion", new Highlight(...pending));
 }
 
-function show(item) {
-  if (!("highlights" in CSS)) return;
-  const range = rangeFor(item.article, item.start, item.end);
-  if (range) {
-    CSS.highlights.set("key-active", new Highlight(range));
-    range.startContainer.parentElement.scrollIntoView({ block: "nearest" });
-  }
+/** Scroll a span into view and mark it in the text. */
+function show(span) {
+  const range = rangeFor(span.article, span.start, span.end);
+  if (!range) return;
+  if ("highlights" in CSS) CSS.highlights.set("key-active", new Highlight(range));
+  const rect = range.getBoundingClientRect();
+  window.scrollBy({ top: rect.top - window.innerHeight / 3 });
 }
 
 function readSelection() {
@@ -72,13 +86,32 @@ function readSelection() {
   return null;
 }
 
+const selectionBar = document.getElementById("selection-bar");
 document.addEventListener("selectionchange", () => {
   const found = readSelection();
-  if (found) selection = found;
-  const bar = document.getElementById("selection-bar");
-  bar.hidden = !found;
-  if (found) document.getElementById("selection-quote").textContent = found.quote;
+  if (!found) return; // clicking a button or a field must not forget the span just selected
+  selection = found;
+  selectionBar.hidden = false;
+  document.getElementById("selection-quote").textContent = found.quote;
+  document.getElementById("selection-where").textContent = titles.get(found.article) || found.article;
 });
+
+function clearSelection() {
+  selection = null;
+  selectionBar.hidden = true;
+  document.getSelection().removeAllRanges();
+}
+document.getElementById("selection-clear").addEventListener("click", clearSelection);
+
+function setStatus(text, state) {
+  const message = document.getElementById("save-message");
+  message.textContent = text;
+  message.dataset.state = state;
+}
+
+function changed() {
+  setStatus("Unsaved changes", "dirty");
+}
 
 function uniqueId(base) {
   const taken = new Set(items.map((item) => item.id));
@@ -90,7 +123,7 @@ function uniqueId(base) {
 }
 
 function addItem(span, category, extra = {}) {
-  const item = {
+  const item = withUid({
     id: uniqueId(span.quote.split(/\s+/).slice(0, 4).join("-")),
     article: span.article,
     start: span.start,
@@ -104,19 +137,24 @@ function addItem(span, category, extra = {}) {
     group: groupedCategories.has(category) ? extra.group || null : null,
     decoy: false,
     explanation: "",
-  };
+  });
   items.push(item);
+  activeUid = item.uid;
+  openUid = item.uid;
+  changed();
   render();
+  const element = document.querySelector(`[data-uid="${item.uid}"]`);
+  element.scrollIntoView({ block: "nearest" });
+  element.querySelector(".item-explanation").focus({ preventScroll: true });
   return item;
 }
 
-for (const button of root.querySelectorAll("#selection-bar [data-category]")) {
+for (const button of selectionBar.querySelectorAll("[data-category]")) {
   button.addEventListener("click", () => {
     if (!selection) return;
-    const item = addItem(selection, button.dataset.category);
-    document.getSelection().removeAllRanges();
-    const element = document.querySelector(`[data-item-id="${CSS.escape(item.id)}"] details`);
-    if (element) element.open = true;
+    const span = selection;
+    clearSelection();
+    addItem(span, button.dataset.category);
   });
 }
 
@@ -128,25 +166,87 @@ function option(select, value, label, selected) {
   select.append(element);
 }
 
+/** Give each field of a cloned item a unique id and point its label at it. */
+function labelFields(element, uid) {
+  for (const control of element.querySelectorAll("[data-field]")) {
+    control.id = `item-${uid}-${control.dataset.field}`;
+    const label = element.querySelector(`label[data-for="${control.dataset.field}"]`);
+    if (label) label.htmlFor = control.id;
+  }
+}
+
+const canGroup = (item) => !item.decoy && [item.category, ...item.also].some((c) => groupedCategories.has(c));
+
+function describe(item) {
+  const parts = [`in ${titles.get(item.article) || item.article}`, `${item.points} point${Number(item.points) === 1 ? "" : "s"}`];
+  if (item.also.length) parts.push(`also ${item.also.map((c) => categoryName.get(c) || c).join(", ")}`);
+  return parts.join(" · ");
+}
+
 function renderItem(item, template) {
   const element = template.content.firstElementChild.cloneNode(true);
+  element.dataset.uid = String(item.uid);
   element.dataset.itemId = item.id;
   element.classList.toggle("decoy", Boolean(item.decoy));
+  element.classList.toggle("active", item.uid === activeUid);
+  labelFields(element, item.uid);
+  // One item's form open at a time keeps the list readable (items with problems stay open).
+  const details = element.querySelector("details");
+  details.open = item.uid === openUid;
+  details.querySelector("summary").addEventListener("click", () => {
+    const opening = !details.open;
+    openUid = opening ? item.uid : null;
+    if (!opening) return;
+    for (const other of document.querySelectorAll("#items details[open]")) {
+      if (other !== details && !other.closest(".has-problem")) other.open = false;
+    }
+  });
+
   const badge = element.querySelector(".badge");
-  badge.textContent = (item.decoy ? "Decoy: " : "") + (categoryName.get(item.category) || item.category);
-  badge.classList.add(`cat-${Math.min(categoryIndex.get(item.category) ?? 0, 5)}`);
-  element.querySelector(".flag-quote").textContent = item.quote;
-  element.querySelector(".flag-where").textContent =
-    `${item.id} · in ${titles.get(item.article) || item.article}` + (item.group ? ` · group ${item.group}` : "");
-  element.querySelector(".flag-quote").addEventListener("click", () => show(item));
+  badge.textContent = (item.decoy ? "Decoy · " : "") + (categoryName.get(item.category) || item.category);
+  badge.classList.add(`cat-${slot(item.category)}`);
+  const quote = element.querySelector(".flag-quote");
+  quote.textContent = quoted(item.quote);
+  quote.addEventListener("click", () => {
+    activeUid = item.uid;
+    show(item);
+    for (const other of document.querySelectorAll("#items > li")) other.classList.toggle("active", other === element);
+  });
+  element.querySelector(".item-label").textContent = item.id || "(no id)";
+  element.querySelector(".item-summary").textContent = describe(item);
+  const chip = element.querySelector(".group-chip");
+  chip.hidden = !item.group;
+  chip.textContent = item.group ? `group ${item.group}` : "";
+  chip.title = item.group ? groups[item.group] || "not declared" : "";
+  const preview = element.querySelector(".item-explanation-preview");
+  const showExplanation = () => {
+    preview.textContent = item.explanation ? item.explanation : "No explanation yet.";
+    preview.classList.toggle("missing", !item.explanation);
+  };
+  showExplanation();
+
+  const lines = element.querySelector(".item-problems");
+  for (const text of problems.get(item.uid) || []) {
+    const line = document.createElement("li");
+    line.textContent = text;
+    lines.append(line);
+  }
+  element.classList.toggle("has-problem", lines.childElementCount > 0);
+  if (lines.childElementCount > 0) element.querySelector("details").open = true;
 
   const id = element.querySelector(".item-id");
   id.value = item.id;
-  id.addEventListener("change", () => { item.id = id.value.trim(); render(); });
+  id.addEventListener("change", () => { item.id = id.value.trim(); changed(); render(); });
 
   const category = element.querySelector(".item-category");
   for (const c of data.categories) option(category, c.id, c.name, c.id === item.category);
-  category.addEventListener("change", () => { item.category = category.value; render(); });
+  category.addEventListener("change", () => {
+    item.category = category.value;
+    item.also = item.also.filter((value) => value !== item.category);
+    if (!canGroup(item)) item.group = null;
+    changed();
+    render();
+  });
 
   const also = element.querySelector(".item-also");
   for (const c of data.categories) {
@@ -157,6 +257,8 @@ function renderItem(item, template) {
     box.checked = item.also.includes(c.id);
     box.addEventListener("change", () => {
       item.also = box.checked ? [...item.also, c.id] : item.also.filter((value) => value !== c.id);
+      if (!canGroup(item)) item.group = null;
+      changed();
       render();
     });
     label.append(box, ` ${c.name}`);
@@ -165,30 +267,41 @@ function renderItem(item, template) {
 
   const points = element.querySelector(".item-points");
   points.value = item.points;
-  points.addEventListener("change", () => { item.points = Number(points.value); });
+  points.addEventListener("change", () => { item.points = Number(points.value); changed(); render(); });
 
   const group = element.querySelector(".item-group");
+  const groupField = group.closest(".field");
+  groupField.hidden = !canGroup(item) && !item.group;
   option(group, "", "none", !item.group);
   for (const [groupId, description] of Object.entries(groups)) option(group, groupId, `${groupId}: ${description}`, groupId === item.group);
   if (item.group && !(item.group in groups)) option(group, item.group, `${item.group} (not declared)`, true);
-  group.addEventListener("change", () => { item.group = group.value || null; render(); });
+  group.addEventListener("change", () => { item.group = group.value || null; changed(); render(); });
 
   const decoy = element.querySelector(".item-decoy");
   decoy.checked = Boolean(item.decoy);
-  decoy.addEventListener("change", () => { item.decoy = decoy.checked; if (item.decoy) item.group = null; render(); });
+  decoy.addEventListener("change", () => {
+    item.decoy = decoy.checked;
+    if (item.decoy) item.group = null;
+    changed();
+    render();
+  });
 
   const explanation = element.querySelector(".item-explanation");
   explanation.value = item.explanation || "";
-  explanation.addEventListener("input", () => { item.explanation = explanation.value; });
+  explanation.addEventListener("input", () => { item.explanation = explanation.value; showExplanation(); changed(); });
 
   element.querySelector(".item-span").addEventListener("click", () => {
     if (!selection) return;
     Object.assign(item, { article: selection.article, start: selection.start, end: selection.end,
       quote: selection.quote, prefix: selection.prefix, suffix: selection.suffix });
+    clearSelection();
+    changed();
     render();
   });
   element.querySelector(".item-delete").addEventListener("click", () => {
     items = items.filter((other) => other !== item);
+    problems.delete(item.uid);
+    changed();
     render();
   });
   return element;
@@ -205,34 +318,47 @@ function renderGroups() {
     input.type = "text";
     input.value = description;
     input.setAttribute("aria-label", `Description of group ${groupId}`);
-    input.addEventListener("change", () => { groups[groupId] = input.value; });
+    input.addEventListener("change", () => { groups[groupId] = input.value; changed(); });
     const members = items.filter((item) => item.group === groupId).length;
     const count = document.createElement("span");
-    count.className = "muted";
-    count.textContent = `${members} member(s)`;
+    count.className = members < 2 ? "member-count short" : "member-count";
+    count.textContent = members === 1 ? "1 member" : `${members} members`;
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "small link-button";
     remove.textContent = "Remove";
+    remove.setAttribute("aria-label", `Remove group ${groupId}`);
     remove.addEventListener("click", () => {
       delete groups[groupId];
       for (const item of items) if (item.group === groupId) item.group = null;
+      changed();
       render();
     });
     row.append(name, input, count, remove);
     list.append(row);
   }
+  document.getElementById("groups-empty").hidden = list.childElementCount > 0;
 }
 
+// Items are kept in reading order: by article, then by where they start.
+const readingOrder = (a, b) =>
+  (articleOrder.get(a.article) ?? 99) - (articleOrder.get(b.article) ?? 99) || a.start - b.start || a.end - b.end;
+
 function render() {
+  items.sort(readingOrder);
   const list = document.getElementById("items");
   const template = document.getElementById("item-template");
-  const open = new Set([...list.querySelectorAll("details[open]")].map((d) => d.closest("[data-item-id]").dataset.itemId));
+  // Keep the caret where the instructor is typing (an id change redraws the list).
+  const focused = document.activeElement && document.activeElement.closest("#items [data-uid]") ? document.activeElement : null;
+  const focusedField = focused ? [focused.closest("[data-uid]").dataset.uid, focused.dataset.field] : null;
   list.replaceChildren(...items.map((item) => {
-    const element = renderItem(item, template);
-    if (open.has(item.id)) element.querySelector("details").open = true;
-    return element;
+    return renderItem(item, template);
   }));
+  if (focusedField) {
+    const again = list.querySelector(`[data-uid="${focusedField[0]}"] [data-field="${focusedField[1]}"]`);
+    if (again) again.focus({ preventScroll: true });
+  }
+  document.getElementById("items-empty").hidden = items.length > 0;
   document.getElementById("item-count").textContent = String(items.length);
   renderGroups();
   renderSuggestions();
@@ -247,54 +373,65 @@ document.getElementById("add-group").addEventListener("click", () => {
   groups[groupId] = description.value.trim() || groupId;
   id.value = "";
   description.value = "";
+  changed();
   render();
 });
 
-function showProblems(problems) {
+/** Sort the problems of a failed save onto their items (by id, or by position for items[n]). */
+function showProblems(list) {
+  problems = new Map();
   const general = document.getElementById("general-problems");
   general.replaceChildren();
-  for (const element of document.querySelectorAll(".key-item")) element.classList.remove("has-problem");
-  for (const problem of problems) {
-    const line = document.createElement("li");
-    line.textContent = problem.field ? `${problem.field}: ${problem.message}` : problem.message;
-    const element = problem.item && document.querySelector(`.key-item[data-item-id="${CSS.escape(problem.item)}"]`);
-    if (element) {
-      element.classList.add("has-problem");
-      element.querySelector(".item-problems").append(line);
-    } else {
+  for (const problem of list) {
+    const position = /^items\[(\d+)\]$/.exec(problem.item || "");
+    const owners = position
+      ? [items[Number(position[1]) - 1]].filter(Boolean)
+      : items.filter((item) => problem.item && item.id === problem.item);
+    const text = problem.field ? `${problem.field}: ${problem.message}` : problem.message;
+    for (const item of owners) problems.set(item.uid, [...(problems.get(item.uid) || []), text]);
+    if (!owners.length) {
+      const line = document.createElement("li");
       line.textContent = problem.text;
       general.append(line);
     }
   }
+  render();
 }
 
 document.getElementById("save-key").addEventListener("click", async () => {
-  const message = document.getElementById("save-message");
-  message.classList.remove("error");
-  message.textContent = "Saving…";
-  render();
+  setStatus("Saving…", "saving");
+  const payload = items.map(({ uid, ...item }) => item);
   try {
     const response = await fetch(root.dataset.saveUrl, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json" },
-      body: JSON.stringify({ items, groups, note: document.getElementById("save-note").value }),
+      body: JSON.stringify({ items: payload, groups, note: document.getElementById("save-note").value }),
     });
     const body = await response.json();
     if (response.ok) {
-      items = body.items.map((item) => ({ ...item, also: [...(item.also || [])] }));
-      render();
+      items = body.items.map(withUid);
       showProblems([]);
-      message.textContent = body.message;
+      setStatus(body.message, "saved");
     } else {
-      message.classList.add("error");
-      message.textContent = body.error || "The key was not saved.";
+      setStatus(body.error || "The key was not saved.", "error");
       showProblems(body.problems || []);
+      const first = document.querySelector("#items > li.has-problem, #general-problems li");
+      if (first) first.scrollIntoView({ block: "nearest" });
     }
   } catch (error) {
-    message.classList.add("error");
-    message.textContent = "The key was not saved: the server could not be reached. Try again.";
+    setStatus("The key was not saved: the server could not be reached. Try again.", "error");
   }
 });
+
+async function postDismissed(keys, isDismissed) {
+  const response = await fetch(root.dataset.dismissUrl, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json" },
+    body: JSON.stringify({ keys, dismissed: isDismissed }),
+  });
+  if (!response.ok) throw new Error(`dismissal not stored (${response.status})`);
+  dismissed = new Set((await response.json()).dismissed);
+}
 
 function renderSuggestions() {
   const list = document.getElementById("suggestions");
@@ -304,11 +441,12 @@ function renderSuggestions() {
     const badge = element.querySelector(".badge");
     const category = categoryIndex.has(suggestion.category) ? suggestion.category : data.categories[0].id;
     badge.textContent = categoryName.get(category);
-    badge.classList.add(`cat-${Math.min(categoryIndex.get(category) ?? 0, 5)}`);
-    element.querySelector(".flag-quote").textContent = suggestion.quote;
+    badge.classList.add(`cat-${slot(category)}`);
+    const quote = element.querySelector(".flag-quote");
+    quote.textContent = quoted(suggestion.quote);
+    quote.addEventListener("click", () => show(suggestion));
     element.querySelector(".flag-where").textContent =
       `${suggestion.reason} · in ${titles.get(suggestion.article)}` + (suggestion.group ? ` · proposed group ${suggestion.group}` : "");
-    element.querySelector(".flag-quote").addEventListener("click", () => show(suggestion));
     element.querySelector(".suggestion-accept").addEventListener("click", () => {
       if (suggestion.group && groupedCategories.has(category) && !(suggestion.group in groups)) {
         groups[suggestion.group] = suggestion.group.replace(/[-_]/g, " ");
@@ -316,21 +454,55 @@ function renderSuggestions() {
       suggestions = suggestions.filter((other) => other !== suggestion);
       addItem(suggestion, category, { group: suggestion.group });
     });
-    element.querySelector(".suggestion-dismiss").addEventListener("click", () => {
+    element.querySelector(".suggestion-dismiss").addEventListener("click", async () => {
       suggestions = suggestions.filter((other) => other !== suggestion);
       render();
+      try {
+        await postDismissed([suggestionKey(suggestion)], true);
+      } catch (error) {
+        setStatus("The dismissal was not stored; it will be suggested again.", "error");
+      }
+      renderDismissed();
     });
     return element;
   }));
+  const status = document.getElementById("suggestions-status");
+  if (status.dataset.loaded) status.textContent = suggestions.length ? "" : "No more suggestions.";
 }
 
-document.getElementById("load-suggestions").addEventListener("click", async () => {
+function renderDismissed() {
+  const restore = document.getElementById("restore-suggestions");
+  restore.hidden = dismissed.size === 0;
+  restore.textContent = `Bring back ${dismissed.size} dismissed`;
+}
+
+async function loadSuggestions() {
+  const status = document.getElementById("suggestions-status");
+  status.textContent = "Looking…";
   const response = await fetch(root.dataset.suggestUrl, { headers: { Accept: "application/json" } });
-  if (!response.ok) return;
+  if (!response.ok) {
+    status.textContent = "Suggestions could not be loaded.";
+    return;
+  }
   const body = await response.json();
   const keyed = (s) => items.some((item) => item.article === s.article && item.start < s.end && s.start < item.end && item.category === s.category);
-  suggestions = body.suggestions.filter((s) => !keyed(s));
+  suggestions = body.suggestions.filter((s) => !keyed(s) && !dismissed.has(suggestionKey(s)));
+  status.dataset.loaded = "yes";
   render();
+  renderDismissed();
+}
+
+document.getElementById("load-suggestions").addEventListener("click", loadSuggestions);
+document.getElementById("restore-suggestions").addEventListener("click", async () => {
+  try {
+    await postDismissed([...dismissed], false);
+  } catch (error) {
+    setStatus("The dismissed suggestions could not be brought back.", "error");
+    return;
+  }
+  await loadSuggestions();
 });
 
+renderDismissed();
 render();
+root.dataset.ready = "yes";
