@@ -14,6 +14,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__, instance_relative_config=True)
     config.configure(app, test_config)
+    app.jinja_env.add_extension("jinja2.ext.do")
     db.init_app(app)
     security.init_app(app)
     auth.init_app(app)

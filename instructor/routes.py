@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app import accounts, db

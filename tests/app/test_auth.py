@@ -103,6 +103,7 @@ def test_login_is_throttled_per_account(app: Flask, factory: Factory) -> None:
     client = app.test_client()
     response = login(client, "grace")
     assert response.status_code == 429
+    assert response.mimetype == "text/html"
     assert "Too many failed logins" in response.get_data(as_text=True)
     assert login(app.test_client(), "someone-else", "guess").status_code == 200
 

@@ -78,3 +78,19 @@ def test_unexpected_error_is_a_friendly_500_and_rolls_back(app: Flask) -> None:
 def test_oversized_request_is_413(client: FlaskClient, app: Flask) -> None:
     response = client.post("/login", data={"username": "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)})
     assert response.status_code == 413
+
+
+def test_html_pages_are_served_as_html(client: FlaskClient, factory: Factory) -> None:
+    cohort = factory.cohort()
+    factory.user("grace", Role.INSTRUCTOR, teaches=cohort)
+    login(client, "grace")
+    for path in ("/instructor/", f"/instructor/cohorts/{cohort.id}", "/account/password"):
+        assert client.get(path).mimetype == "text/html", path
+    assert client.post("/instructor/cohorts", data={}).mimetype == "text/html"
+
+
+def test_form_fields_carry_no_empty_attributes(client: FlaskClient) -> None:
+    page = client.get("/register").get_data(as_text=True)
+    assert '="None"' not in page
+    assert 'autocomplete="username"' in page
+    assert 'aria-describedby="username-help"' in page
