@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from typing import Any
+
+from flask import Flask, Response, abort, request
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -31,6 +34,17 @@ SECURITY_HEADERS = {
 }
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deeply is invalid JSON (a 400), not a RecursionError (a 500)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            # A few thousand brackets fit in any body size limit and exhaust the decoder.
+            raise ValueError("The JSON is nested too deeply.") from None
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Mark the session cookie Secure whenever the request came over HTTPS."""
 
@@ -41,13 +55,23 @@ class SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     """Install CSRF protection, the headers and the session interface."""
     csrf.init_app(app)
+    app.json = JSONProvider(app)
     app.session_interface = SessionInterface()
     if app.config["TRUSTED_PROXIES"]:
         count = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=count, x_proto=count, x_host=count
         )
+    app.before_request(_refuse_null_characters)
     app.after_request(_add_security_headers)
+
+
+def _refuse_null_characters() -> None:
+    """A NUL in a form field or query value is a 400: PostgreSQL cannot store it (a 500 otherwise)."""
+    for values in (request.args, request.form):
+        for name, value in values.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                abort(400, f"The field {name.replace(chr(0), '')!r} contains a null character.")
 
 
 def _add_security_headers(response: Response) -> Response:

@@ -7,10 +7,9 @@ second tab learns it is behind. Other trainees' attempts and flags are 404, neve
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -89,7 +88,7 @@ def _json_body() -> object:
     if len(raw) > MAX_BODY:
         abort(413)
     try:
-        return json.loads(raw)
+        return current_app.json.loads(raw)
     except ValueError:
         raise InvalidFlag({}, "The body is not valid JSON.") from None
 

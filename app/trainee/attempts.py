@@ -39,6 +39,7 @@ MAX_CONTEXT = 200
 MAX_QUOTE = 5000
 MAX_LINKS = 50
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 SPAN_FIELDS = ("start", "end", "quote")
 CREATE_FIELDS = frozenset({"client_id", "article", "start", "end", "quote", "prefix", "suffix", "category", "note", "links"})
 UPDATE_FIELDS = frozenset({"start", "end", "quote", "prefix", "suffix", "category", "note", "links"})
@@ -312,6 +313,10 @@ def _text(errors: _Errors, payload: dict[str, Any], name: str, *, limit: int, re
     if not isinstance(value, str):
         errors.add(name, f"{name} must be text.")
         return None
+    if UNSTORABLE.search(value):
+        # PostgreSQL refuses NUL in text and no database encodes a lone surrogate: a 500 otherwise.
+        errors.add(name, f"{name} must not contain a null character or a lone surrogate.")
+        return None
     if required and not value.strip():
         errors.add(name, f"{name} must not be empty.")
         return None
@@ -504,10 +509,25 @@ class Outcome:
     changed: bool
 
 
+def _same_flag(flag: Flag, new: NewFlag) -> bool:
+    """Whether a replayed create describes the stored flag."""
+    stored = (flag.article_ref, flag.start, flag.end, flag.category, flag.note, {target.client_id for target in flag.links})
+    return stored == (new.article, new.start, new.end, new.category, new.note, set(new.links))
+
+
 def create_flag(db: Session, user: User, attempt: Attempt, new: NewFlag) -> Outcome:
-    """Add a flag; a client id already used in this attempt returns that flag unchanged (a replay)."""
+    """Add a flag; a client id already used in this attempt returns that flag unchanged (a replay).
+
+    The same client id with different content is refused: answering 200 would tell the client a
+    flag was saved that was not.
+    """
     existing = find_flag(attempt, new.client_id)
     if existing is not None:
+        if not _same_flag(existing, new):
+            raise InvalidFlag(
+                {"client_id": [f"client_id {new.client_id!r} is already used by a different flag in this attempt."]},
+                "A different flag was already saved with this client_id; nothing was changed.",
+            )
         return Outcome(existing, current_revision(db, attempt), changed=False)
     ensure_editable(db, user, attempt)
     if len(attempt.flags) >= MAX_FLAGS:
