@@ -19,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from jinja2 import TemplateNotFound
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -35,7 +34,6 @@ from instructor.forms import ConfirmForm
 from instructor.routes import blueprint
 from scoring.report import report_from_dict
 
-DEBRIEF_PARTIAL = "trainee/_debrief.html"
 DASHBOARD = "/cohorts/<int:cohort_id>/exercises/<int:exercise_id>"
 
 
@@ -207,15 +205,6 @@ def accept_alternative(cohort_id: int, exercise_id: int) -> Response:
     return _change_key(cohort_id, exercise_id, AcceptAlternativeForm, _accept_from_form)
 
 
-def _debrief_partial_exists() -> bool:
-    """Whether the trainee side provides its reusable debrief partial."""
-    try:
-        current_app.jinja_env.get_template(DEBRIEF_PARTIAL)
-    except TemplateNotFound:
-        return False
-    return True
-
-
 @blueprint.route(DASHBOARD + "/trainees/<int:user_id>")
 @access(INSTRUCTOR)
 def trainee_result(cohort_id: int, exercise_id: int, user_id: int) -> Response:
@@ -250,7 +239,6 @@ def trainee_result(cohort_id: int, exercise_id: int, user_id: int) -> Response:
             scores=scores,
             debriefs=debriefs,
             grants=grants,
-            debrief_partial=DEBRIEF_PARTIAL if _debrief_partial_exists() else None,
             confirm_form=ConfirmForm(),
         )
     )

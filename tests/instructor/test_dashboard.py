@@ -162,6 +162,7 @@ def test_drill_down_and_retry(client: FlaskClient, fixed: FixedCohort, app: Flas
     login(client, "teacher")
     page = client.get(fixed.url(f"trainees/{fixed.users['carol']}")).get_data(as_text=True)
     assert "Carol" in page and "Attempt 1" in page and "heavy shelling" in page
+    assert "Reported by whom?" in page  # the debrief, with the key's explanations
     response = client.post(
         fixed.url(f"trainees/{fixed.users['carol']}/retry"),
         data={"csrf_token": re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)},
