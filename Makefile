@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 4
 THREADS ?= 4
 GUNICORN_FLAGS ?= --access-logfile -
-PIP_QUIET ?= -q
+PIP_FLAGS ?= -q
 
 .PHONY: run test serve-prod clean
 
@@ -15,11 +15,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install $(PIP_QUIET) -e .
+	$(BIN)/pip install $(PIP_FLAGS) -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install $(PIP_QUIET) -e '.[test]'
+	$(BIN)/pip install $(PIP_FLAGS) -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
