@@ -441,7 +441,7 @@ def _score_batch(database: Session, simulator: Simulator, scored: list[tuple[int
 
 
 @click.command("seed-demo")
-@click.option("--cohort", "cohort_name", required=True, help="Name of the demo cohort to create.")
+@click.option("--cohort", "cohort_name", default="Demo cohort", show_default=True, help="Name of the demo cohort to create.")
 @click.option("--trainees", type=click.IntRange(1, 100_000), required=True, help="How many simulated trainees.")
 @click.option("--exercise", "exercise_slug", default=DEFAULT_EXERCISE, show_default=True, help="Slug of the exercise to set.")
 @click.option(
