@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from app import accounts, backup, db, exercise_import, migrate
 from exercises.authoring_cli import suggest
@@ -50,7 +51,8 @@ def serve(host: str, port: int) -> None:
     else:
         click.echo(f"First run: open {url}setup to create the administrator account.\n")
     db.session().close()
-    app.run(host=host, port=port, use_reloader=False, threaded=True)
+    # Not app.run(): Flask ignores it inside its own CLI.
+    run_simple(host, port, app, threaded=True)
 
 
 @click.command("load-exercises")
