@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from app import accounts, db
 from app.access import PUBLIC, SIGNED_IN, access
 from app.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, SetupForm
-from app.models import Role, User
+from app.models import Role, User, new_session_token
 from app.rate_limits import limiter
 
 blueprint = Blueprint("auth", __name__)
@@ -117,6 +117,11 @@ def _safe_next(target: str | None) -> str | None:
 @blueprint.route("/logout", methods=["POST"])
 @access(SIGNED_IN)
 def logout() -> Response:
+    # Sessions live in signed cookies: only a new token makes a copied cookie worthless. This ends
+    # the account's sessions in other browsers too.
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user.session_token = new_session_token()
+    db.session().commit()
     logout_user()
     session.clear()
     flash("You are logged out.", "info")

@@ -3,6 +3,7 @@ in progress and submitted, and a private draft; each piece carries text that mus
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +12,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
+from werkzeug.routing import Rule
 
 from app import db
+from app.access import ADMIN, INSTRUCTOR, PUBLIC, SIGNED_IN, TRAINEE
 from app.models import Attempt, Exercise, ExerciseState, Flag, Role
 from tests.conftest import MINI_PACKAGE, Factory, csrf_token, login
 
@@ -104,4 +107,34 @@ def world(app: Flask, factory: Factory, tmp_path: Path) -> World:
             "other_attempt": other_attempt.id,
             "other_flag": other_flag.id,
         },
+    )
+
+
+def url_for_rule(rule: Rule, world: World) -> str:
+    """A URL for ``rule`` with the world's ids: cohort A, the shared exercise, the trainee's attempt."""
+    values = {
+        "cohort_id": world.ids["cohort"],
+        "exercise_id": world.ids["exercise"],
+        "attempt_id": world.ids["attempt"],
+        "user_id": world.ids["trainee"],
+        "flag_id": world.ids["flag"],
+        "client_id": "flag-1",
+    }
+    path = rule.rule
+    for name in rule.arguments:
+        path = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), path)
+    return path
+
+
+def user_for(rule: Rule, app: Flask) -> str | None:
+    """Someone the rule's ``@access`` lets in: the trainee for trainee routes, the admin for the rest."""
+    access_rule = getattr(app.view_functions[rule.endpoint], "access_rule", None)
+    return {PUBLIC: None, SIGNED_IN: "trainee", TRAINEE: "trainee", INSTRUCTOR: "admin", ADMIN: "admin"}[access_rule]
+
+
+def routes(app: Flask, methods: set[str]) -> list[Rule]:
+    """Every rule of the URL map answering one of ``methods`` (static files aside)."""
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.endpoint != "static" and rule.methods and rule.methods & methods),
+        key=lambda rule: rule.endpoint,
     )
