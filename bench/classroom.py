@@ -36,8 +36,12 @@ from bench.harness import (  # noqa: E402
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
-def run_class(server: ProdServer, exercise_id: int, texts: dict[str, str], trainees: int, duration: float) -> tuple[list[TraineeClient], Latencies, int]:
-    clients = [TraineeClient(server.url, f"trainee{number:04d}", texts, seed=number) for number in range(trainees)]
+def run_class(
+    server: ProdServer, exercise_id: int, texts: dict[str, str], trainees: int, duration: float, *, first_trainee: int = 0
+) -> tuple[list[TraineeClient], Latencies, int]:
+    """Each trainee arrives, opens the workspace, acts every 5–15 s until the end, then submits."""
+    numbers = range(first_trainee, first_trainee + trainees)
+    clients = [TraineeClient(server.url, f"trainee{number:04d}", texts, seed=number) for number in numbers]
     stop_at = time.monotonic() + duration
     submitted = [0]
     lock = threading.Lock()

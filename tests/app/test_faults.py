@@ -17,6 +17,7 @@ from bench.harness import ProdServer, TraineeClient, fresh_postgres_database, re
 pytestmark = pytest.mark.postgres
 
 TRAINEES = 8
+"""Per test; the classroom has three times as many accounts, so each test has fresh trainees."""
 
 
 def redis_is_running() -> bool:
@@ -38,7 +39,7 @@ def classroom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ProdSe
         server = ProdServer(url, workers=2)
         server.start(tmp_path_factory.mktemp("serve-prod"))
         try:
-            exercise_id, texts = seed_classroom(url, TRAINEES)
+            exercise_id, texts = seed_classroom(url, 3 * TRAINEES)
             yield server, url, exercise_id, texts
         finally:
             server.stop()
@@ -93,3 +94,15 @@ def test_a_killed_worker_loses_no_acknowledged_flag(classroom: tuple[ProdServer,
         client.create_flag()
         assert client.submit()
     assert reconcile(url, clients)[2] == 0
+
+
+def test_a_short_class_runs_without_errors(classroom: tuple[ProdServer, str, int, dict[str, str]]) -> None:
+    """bench/classroom.py in small: a few trainees arrive, flag every few seconds and submit."""
+    from bench.classroom import run_class
+
+    server, url, exercise_id, texts = classroom
+    clients, latencies, submitted = run_class(server, exercise_id, texts, trainees=TRAINEES, duration=32, first_trainee=TRAINEES)
+    assert sum(latencies.errors.values()) == 0, latencies.table()
+    assert submitted == TRAINEES
+    acknowledged, stored_once, problems = reconcile(url, clients)
+    assert acknowledged > 0 and (stored_once, problems) == (acknowledged, 0)
