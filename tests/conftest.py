@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import socket
 import re
 import shutil
 import uuid
@@ -14,14 +15,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from app import accounts, create_app, db, migrate
 from app.exercise_import import import_package
 from app.grading import score_attempt
 from app.passwords import hash_password
+from bench.harness import fresh_postgres_database
 from app.models import Assignment, Attempt, Cohort, Exercise, Flag, Role, User, utcnow
 from exercises.loader import load_package
 
@@ -178,17 +179,22 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> TestR
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A new, empty PostgreSQL database on TEST_DATABASE_URL's server, dropped afterwards."""
+    with fresh_postgres_database(postgres_server_url(), f"crosscheck_test_{uuid.uuid4().hex[:12]}") as url:
+        yield url
+
+
+def postgres_server_url() -> str:
+    """TEST_DATABASE_URL, or skip the test that needs it."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
-    url = make_url(base)
-    name = f"crosscheck_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    return base
+
+
+def redis_is_running() -> bool:
+    """Whether Redis answers on 127.0.0.1:6379 (it does on the development and CI machines)."""
     try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False

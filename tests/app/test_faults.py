@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from bench.harness import ProdServer, TraineeClient, fresh_postgres_database, reconcile, seed_classroom
+from tests.conftest import postgres_server_url, redis_is_running
 
 pytestmark = pytest.mark.postgres
 
@@ -20,19 +20,9 @@ TRAINEES = 8
 """Per test; the classroom has three times as many accounts, so each test has fresh trainees."""
 
 
-def redis_is_running() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def classroom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ProdServer, str, int, dict[str, str]]]:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+    base = postgres_server_url()
     if not redis_is_running():
         pytest.skip("the production set-up needs Redis on 127.0.0.1:6379")
     with fresh_postgres_database(base, "crosscheck_faults") as url:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from typing import Any
 
@@ -10,15 +9,7 @@ import pytest
 
 from app import create_app, db
 from app.models import Role
-from tests.conftest import Factory, login
-
-
-def redis_is_running() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
+from tests.conftest import Factory, login, redis_is_running
 
 
 @pytest.mark.skipif(not redis_is_running(), reason="needs Redis on 127.0.0.1:6379")
