@@ -120,7 +120,8 @@ def dashboard_flags_at(cohort_id: int, exercise_id: int) -> Response:
     offset = request.args.get("at", type=int)
     if article not in {a.ref for a in scope.exercise.articles}:
         abort(400, "Give the article of the hot spot (article=...).")
-    if offset is None or offset < 0:
+    # Past MAX_ID the number no longer fits the database's integers: a 500 from the driver.
+    if offset is None or not 0 <= offset <= db.MAX_ID:
         abort(400, "Give the offset of the hot spot as a whole number (at=...).")
     total, flags = flags_at(database, scope, article, offset)
     names = {category["id"]: category["name"] for category in scope.exercise.categories}

@@ -166,3 +166,13 @@ def test_ids_past_the_integer_range_are_404(world: World, path: str) -> None:
     user = "trainee" if "attempts" in path else "instructor"
     response = world.client(user).get(path.format(huge=2**63))
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("at", [str(2**63), "-1", "x", "1e3"])
+def test_a_heatmap_offset_out_of_range_is_400(world: World, at: str) -> None:
+    # 2**63 was a 500 (OverflowError binding the offset) before the range check.
+    world.app.config["PROPAGATE_EXCEPTIONS"] = False
+    base = "/instructor/cohorts/{cohort}/exercises/{exercise}".format(**world.ids)
+    response = world.client("instructor").get(f"{base}/dashboard/flags?article=mini-a&at={at}", headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert "offset of the hot spot" in response.get_json()["error"]
