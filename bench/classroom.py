@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -36,10 +37,24 @@ from bench.harness import (  # noqa: E402
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
+ARRIVAL_SECONDS = 60.0
+"""Trainees arrive, log in and open the workspace spread over this long (or a quarter of the run)."""
+
+
 def run_class(
-    server: ProdServer, exercise_id: int, texts: dict[str, str], trainees: int, duration: float, *, first_trainee: int = 0
+    server: ProdServer,
+    exercise_id: int,
+    texts: dict[str, str],
+    trainees: int,
+    duration: float,
+    *,
+    first_trainee: int = 0,
+    on_warm: Callable[[], None] = lambda: None,
 ) -> tuple[list[TraineeClient], Latencies, int]:
-    """Each trainee arrives, opens the workspace, acts every 5–15 s until the end, then submits."""
+    """Each trainee arrives, opens the workspace, acts every 5–15 s until the end, then submits.
+
+    ``on_warm`` is called once everyone has arrived and worked for a while (for memory readings).
+    """
     numbers = range(first_trainee, first_trainee + trainees)
     clients = [TraineeClient(server.url, f"trainee{number:04d}", texts, seed=number) for number in numbers]
     stop_at = time.monotonic() + duration
@@ -47,7 +62,7 @@ def run_class(
     lock = threading.Lock()
 
     def trainee(client: TraineeClient) -> None:
-        time.sleep(client.random.uniform(0, min(30.0, duration / 4)))  # people arrive over half a minute
+        time.sleep(client.random.uniform(0, arrival))
         client.log_in_and_open(exercise_id)
         while time.monotonic() + 15 < stop_at:
             time.sleep(client.random.uniform(5, 15))
@@ -56,9 +71,14 @@ def run_class(
             with lock:
                 submitted[0] += 1
 
+    arrival = min(ARRIVAL_SECONDS, duration / 4)
     threads = [threading.Thread(target=trainee, args=(client,), daemon=True) for client in clients]
     for thread in threads:
         thread.start()
+    warm_at = time.monotonic() + min(arrival + 60, duration / 2)
+    while time.monotonic() < warm_at:
+        time.sleep(0.5)
+    on_warm()
     for thread in threads:
         thread.join(timeout=duration + 120)
     latencies = Latencies()
@@ -107,19 +127,25 @@ def main() -> None:
         server.start(Path(folder) / "ours")
         try:
             exercise_id, texts = seed_classroom(database_url, args.trainees + args.concurrency)
-            workers = server.worker_pids()
-            memory_start = {pid: rss_mb(pid) for pid in workers}
+            memory_start = {pid: rss_mb(pid) for pid in server.worker_pids()}
+            memory_warm: dict[int, float] = {}
             print(f"classroom: {args.trainees} trainees, {args.duration:.0f} s, {args.workers} workers on PostgreSQL, {server.url}")
-            clients, latencies, submitted = run_class(server, exercise_id, texts, args.trainees, args.duration)
+            clients, latencies, submitted = run_class(
+                server, exercise_id, texts, args.trainees, args.duration,
+                on_warm=lambda: memory_warm.update({pid: rss_mb(pid) for pid in server.worker_pids()}),
+            )
             memory_end = {pid: rss_mb(pid) for pid in server.worker_pids()}
             print(latencies.table())
             errors = sum(latencies.errors.values())
             total, matched, problems = reconcile(database_url, clients)
             print(f"errors: {errors}; submitted: {submitted}/{args.trainees}")
             print(f"reconciliation: {total} acknowledged flags, {matched} stored exactly once as acknowledged, {problems} problems")
-            print("worker memory (MB, start → end): " + ", ".join(
-                f"{pid}: {memory_start.get(pid, 0):.0f} → {memory_end.get(pid, 0):.0f}" for pid in sorted(set(memory_start) | set(memory_end))
+            print("worker memory (MB, at start → everyone at work → end): " + ", ".join(
+                f"{pid}: {memory_start.get(pid, 0):.0f} → {memory_warm.get(pid, 0):.0f} → {memory_end.get(pid, 0):.0f}"
+                for pid in sorted(set(memory_start) | set(memory_end))
             ))
+            growth = max((memory_end[pid] / memory_warm[pid] - 1) * 100 for pid in memory_end if memory_warm.get(pid))
+            print(f"largest growth per worker once everyone was at work: {growth:.1f}%")
 
             spare = [TraineeClient(server.url, f"trainee{number:04d}", texts, seed=number) for number in range(args.trainees, args.trainees + args.concurrency)]
 
