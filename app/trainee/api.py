@@ -67,8 +67,8 @@ def attempt_json(attempt: Attempt, revision: int | None = None) -> dict[str, Any
     }
 
 
-def _attempt(attempt_id: int) -> Attempt:
-    attempt = attempts.own_attempt(db.session(), current_user, attempt_id)
+def _attempt(attempt_id: int, *, with_links: bool = True) -> Attempt:
+    attempt = attempts.own_attempt(db.session(), current_user, attempt_id, with_links=with_links)
     if attempt is None:
         abort(404, "There is no such attempt.")
     return attempt
@@ -123,7 +123,7 @@ def list_flags(attempt_id: int) -> Response:
 def create_flag(attempt_id: int) -> Response:
     """Add a flag: 201 when created, 200 when the client id was already saved (a replay)."""
     database = db.session()
-    attempt = _attempt(attempt_id)
+    attempt = _attempt(attempt_id, with_links=False)
     new = attempts.parse_new_flag(_json_body(), attempt.exercise)
     outcome = attempts.create_flag(database, current_user, attempt, new)
     database.commit()
@@ -135,7 +135,7 @@ def create_flag(attempt_id: int) -> Response:
 def update_flag(attempt_id: int, client_id: str) -> Response:
     """Change a flag's category, note, links or span."""
     database = db.session()
-    attempt = _attempt(attempt_id)
+    attempt = _attempt(attempt_id, with_links=False)
     flag = _flag(attempt, client_id)
     attempts.ensure_editable(database, current_user, attempt)
     change = attempts.parse_flag_change(_json_body(), attempt.exercise, flag)
@@ -149,7 +149,7 @@ def update_flag(attempt_id: int, client_id: str) -> Response:
 def delete_flag(attempt_id: int, client_id: str) -> Response:
     """Remove a flag and the links to it."""
     database = db.session()
-    attempt = _attempt(attempt_id)
+    attempt = _attempt(attempt_id, with_links=False)
     flag = _flag(attempt, client_id)
     outcome = attempts.delete_flag(database, current_user, attempt, flag)
     database.commit()

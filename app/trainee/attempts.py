@@ -195,12 +195,17 @@ def submitted_score(db: Session, attempt: Attempt) -> Score | None:
 # --- attempts ---------------------------------------------------------------------------------
 
 
-def own_attempt(db: Session, user: User, attempt_id: int) -> Attempt | None:
-    """The attempt if it is ``user``'s; None otherwise, so others' attempts look missing."""
+def own_attempt(db: Session, user: User, attempt_id: int, *, with_links: bool = True) -> Attempt | None:
+    """The attempt if it is ``user``'s; None otherwise, so others' attempts look missing.
+
+    Its flags come loaded, with their links unless ``with_links`` is False: a change to one flag
+    needs only that flag's links, and loading every flag's makes each autosave slower as flags add up.
+    """
+    flags = selectinload(Attempt.flags)
     return db.scalar(
         select(Attempt)
         .where(Attempt.id == attempt_id, Attempt.user_id == user.id)
-        .options(selectinload(Attempt.flags).selectinload(Flag.links))
+        .options(flags.selectinload(Flag.links) if with_links else flags)
     )
 
 
@@ -576,9 +581,7 @@ def delete_flag(db: Session, user: User, attempt: Attempt, flag: Flag) -> Outcom
     """Remove ``flag`` and every link to it."""
     ensure_editable(db, user, attempt)
     revision = _bump_revision(db, attempt)
-    for other in attempt.flags:
-        if flag in other.links:
-            other.links.remove(flag)
+    # Links from other flags to this one go with it: flag_links cascades on delete.
     attempt.flags.remove(flag)
     db.flush()
     return Outcome(None, revision, changed=True)
