@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from scoring.matching import boundary_agreement
-from scoring.report import LinkResult, LinkStatus
+from scoring.report import LinkResult, LinkStatus, builder
 from scoring.types import Flag, KeyItem, Policy
+
+
+_new_link_result = builder(LinkResult)
+"""Built for every submission: the fast way."""
 
 
 def category_factor(item: KeyItem, category: str, policy: Policy) -> float:
@@ -32,7 +36,7 @@ def pair_credit(item: KeyItem, flag: Flag, policy: Policy) -> tuple[float, float
     return item.points * by_category * by_boundary, by_category, by_boundary
 
 
-def groups_paid(matched_items: Sequence[KeyItem]) -> frozenset[str]:
+def groups_paid(matched_items: Iterable[KeyItem]) -> frozenset[str]:
     """Return the conflict groups in which flags matched at least two figures.
 
     A conflicting number is only a conflict next to another figure of its group, so the figures of
@@ -66,11 +70,13 @@ def judge_links(
     an end that matched no figure, a link to an unknown flag id and a self-link earn nothing and
     are reported as wrong.
     """
-    known = {flag.id for flag in flags}
     pairs: set[tuple[str, str]] = set()
     for flag in flags:
         for other in flag.links:
             pairs.add((flag.id, other) if flag.id <= other else (other, flag.id))
+    if not pairs:
+        return ()
+    known = {flag.id for flag in flags}
     connected = _Connections()
     return tuple(
         _judge_pair(first, second, known, item_of_flag, connected, policy)
@@ -110,16 +116,16 @@ def _judge_pair(
 ) -> LinkResult:
     ids = (first, second)
     if first == second:
-        return LinkResult(ids, LinkStatus.SELF_LINK, None, 0.0, f"Flag {first!r} links to itself.")
+        return _new_link_result(ids, LinkStatus.SELF_LINK, None, 0.0, f"Flag {first!r} links to itself.")
     unknown = [flag_id for flag_id in ids if flag_id not in known]
     if unknown:
-        return LinkResult(
+        return _new_link_result(
             ids, LinkStatus.UNKNOWN_FLAG, None, 0.0, f"There is no flag {unknown[0]!r} to link to."
         )
     items = [item_of_flag.get(flag_id) for flag_id in ids]
     for flag_id, item in zip(ids, items):
         if item is None or item.group is None:
-            return LinkResult(
+            return _new_link_result(
                 ids,
                 LinkStatus.NOT_A_FIGURE,
                 None,
@@ -129,7 +135,7 @@ def _judge_pair(
     first_item, second_item = items
     assert first_item is not None and second_item is not None
     if first_item.group != second_item.group:
-        return LinkResult(
+        return _new_link_result(
             ids,
             LinkStatus.CROSS_GROUP,
             None,
@@ -138,7 +144,7 @@ def _judge_pair(
             f"(groups {first_item.group!r} and {second_item.group!r}).",
         )
     if not connected.join(first_item.id, second_item.id):
-        return LinkResult(
+        return _new_link_result(
             ids,
             LinkStatus.REDUNDANT,
             first_item.group,
@@ -146,7 +152,7 @@ def _judge_pair(
             f"Items {first_item.id!r} and {second_item.id!r} conflict, but other links already "
             f"connect them: no further bonus.",
         )
-    return LinkResult(
+    return _new_link_result(
         ids,
         LinkStatus.CORRECT,
         first_item.group,

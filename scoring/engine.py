@@ -1,11 +1,21 @@
-"""Scoring one submission: match flags to the key, add up credit, penalties and links, build a Report."""
+"""Scoring one submission: match flags to the key, add up credit, penalties and links, build a Report.
+
+Rescoring runs one key against thousands of submissions, so the work is done where it depends on
+least. What depends on the key alone (its span index, the result of each item nobody flagged, the
+points possible) is built once by `PreparedKey`. What depends on one flagged span (the items it
+could match, what each match earns and how it is explained, what it costs unmatched, its shares
+of the SemEval metric) is worked out the first time the span is seen and kept, since trainees
+flag the very same spans again and again. Only the one-to-one assignment, conflict groups, links
+and totals are worked out for each submission.
+"""
 
 from __future__ import annotations
 
+import functools
 import math
-from collections import Counter
+import operator
 from collections.abc import Collection, Sequence
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from scoring.credit import groups_paid, judge_links, pair_credit, possible_links
 from scoring.matching import (
@@ -19,13 +29,12 @@ from scoring.matching import (
 )
 from scoring.metrics import (
     KeySpans,
-    PairRank,
     Shares,
     detection,
-    merge_sorted_groups,
+    merge_spans,
     pair_rank,
+    schemes_from_counts,
     schemes_from_pairs,
-    span_score,
     span_score_from_shares,
 )
 from scoring.report import (
@@ -34,11 +43,12 @@ from scoring.report import (
     FlagResult,
     ItemResult,
     ItemStatus,
-    LinkResult,
     LinkStatus,
     Report,
+    Schemes,
     SpanMetrics,
     Totals,
+    builder,
 )
 from scoring.types import Flag, KeyItem, Policy
 from scoring.validation import check_flags, check_key, check_policy
@@ -60,22 +70,63 @@ def score(
 
 
 _ANALYSES_KEPT = 50_000
-"""How many distinct flagged spans a prepared key remembers (a few hundred bytes each)."""
+"""How many distinct flagged spans a prepared key remembers (about 1.5 kB each)."""
+
+_CANONICAL_ORDER = operator.attrgetter("article", "start", "end", "category", "id")
+"""The order flags are matched in, so that results never depend on the order of submission."""
+
+# Results built for every submission are built the fast way.
+_new_item_result = builder(ItemResult)
+_new_flag_result = builder(FlagResult)
+_new_totals = builder(Totals)
+_new_span_metrics = builder(SpanMetrics)
+_new_report = builder(Report)
+
+_detection = functools.lru_cache(maxsize=4096)(detection)
+"""`detection`, cached: a key's submissions share a small set of counts, and results are immutable."""
 
 
-class _Analysis(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class _Match:
+    """A flagged span matched to one item: the item's result, all but the flag's id."""
+
+    credit: float
+    category_factor: float
+    boundary_factor: float
+    status: ItemStatus
+    reason: str
+    """The item's reason, after "Flag 'id' "."""
+    flag_reason: str
+    """The reason of the matched flag."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Miss:
+    """What a flagged span that matches no item becomes: its FlagResult, all but the flag."""
+
+    outcome: FlagOutcome
+    item_id: str | None
+    penalty: float
+    reason: str
+    """Empty for a duplicate, whose reason names the flag credited instead."""
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Analysis:
     """What one flagged span (article, offsets, category) could match, whoever flagged it."""
 
-    ranks: list[tuple[PairRank, int]]
-    """Real items it overlaps at all (indices into the canonical order), ranked for nervaluate."""
-    decoy: KeyItem | None
-    """The decoy it matches, if any: what it costs when left unmatched."""
     options: list[Candidate]
     """Items it may match, with the assignment weights."""
-    credits: dict[int, tuple[float, float, float]]
-    """(credit, category factor, boundary factor) for each item it may match."""
-    touched: KeyItem | None
-    """With no item to match, the item it overlaps most, if any."""
+    matches: dict[int, tuple[_Match, _Match]]
+    """For each item it may match: the match when the item's conflict group pays (or it has
+    none), and when it does not."""
+    miss: _Miss
+    """What it becomes when it matches no item."""
+    decoy: KeyItem | None
+    """The decoy it matches, if any: what it costs when left unmatched."""
+    ranks: list[tuple[bool, bool, int, int]]
+    """(*pair_rank, item index) for each real item it overlaps at all, for nervaluate."""
     blind_shares: Shares
     """Its SemEval shares against the key spans, category-blind."""
     matched_shares: Shares
@@ -120,65 +171,111 @@ class PreparedKey:
         self.expected_by_category: dict[str, int] = {}
         for item in self.real:
             self.expected_by_category[item.category] = self.expected_by_category.get(item.category, 0) + 1
+        # With the exercise's categories known, every flag's category is among them (it is checked).
+        self.category_names = (
+            None if categories is None else sorted(self.categories | set(self.expected_by_category))
+        )
         # Results for items nobody flagged are the same for every submission: build them once.
-        self.untouched = {item.id: _untouched_result(item) for item in self.items}
+        self.untouched = tuple(_untouched_result(item) for item in self.items)
+        place = {item.id: position for position, item in enumerate(self.items)}
+        self.real_places = tuple(place[item.id] for item in self.real)
+        self.decoy_places = {item.id: place[item.id] for item in self.decoys}
         self._analyses: dict[tuple[str, int, int, str], _Analysis] = {}
 
     def score(self, flags: Sequence[Flag]) -> Report:
         """Score one submission against this key; raise ValueError on invalid flags."""
         check_flags(flags, self.categories)
-        policy = self.policy
-        ordered = sorted(flags, key=lambda f: (f.article, f.start, f.end, f.category, f.id))
+        ordered = sorted(flags, key=_CANONICAL_ORDER)
+        kept = self._analyses
+        analyses = []
+        for flag in ordered:
+            analysis = kept.get((flag.article, flag.start, flag.end, flag.category))
+            analyses.append(self._analyse(flag) if analysis is None else analysis)
+        chosen = best_assignment([analysis.options for analysis in analyses])
 
-        analyses = [self._analyse(flag) for flag in ordered]
-        candidates = [analysis.options for analysis in analyses]
-
-        chosen = best_assignment(candidates)
+        real = self.real
         item_of_flag: dict[str, KeyItem] = {}
-        pair_of_item: dict[str, tuple[Flag, tuple[float, float, float]]] = {}
-        for position, item_number in enumerate(chosen):
-            if item_number is not None:
-                flag, item = ordered[position], self.real[item_number]
-                item_of_flag[flag.id] = item
-                pair_of_item[item.id] = (flag, analyses[position].credits[item_number])
-        paid = groups_paid(list(item_of_flag.values()))
+        holders: dict[str, str] = {}  # item id -> the flag credited with it
+        for flag, number in zip(ordered, chosen):
+            if number is not None:
+                item = item_of_flag[flag.id] = real[number]
+                holders[item.id] = flag.id
+        paid = groups_paid(item_of_flag.values())
 
-        flag_outcomes: dict[str, FlagResult] = {}
-        decoy_flags: dict[str, list[str]] = {}
-        for position, flag in enumerate(ordered):
-            if chosen[position] is None:
-                analysis = analyses[position]
-                flag_outcomes[flag.id] = self._false_positive(flag, analysis, pair_of_item)
-                decoy = analysis.decoy
-                if decoy is not None:
-                    decoy_flags.setdefault(decoy.id, []).append(flag.id)
+        items = list(self.untouched)
+        outcomes: dict[str, FlagResult] = {}
+        credits: list[float] = []
+        penalties: list[float] = []
+        statuses: dict[ItemStatus, int] = {}
+        flagged: dict[str, int] = {}  # flags per category
+        correct: dict[str, int] = {}  # flags per category matched to an item of that category
+        decoy_hits: dict[str, list[str]] = {}
+        for flag, analysis, number in zip(ordered, analyses, chosen):
+            category = flag.category
+            flagged[category] = flagged.get(category, 0) + 1
+            if number is None:
+                outcomes[flag.id] = result = _false_positive(flag, analysis.miss, holders)
+                penalties.append(result.penalty)
+                if analysis.decoy is not None:
+                    decoy_hits.setdefault(analysis.decoy.id, []).append(flag.id)
+                continue
+            item = real[number]
+            when_paid, when_lone = analysis.matches[number]
+            match = when_lone if item.group is not None and item.group not in paid else when_paid
+            items[self.real_places[number]] = _new_item_result(
+                item.id, item.article, item.category, item.group, match.status, (flag.id,),
+                item.points, match.credit, 0.0, match.category_factor, match.boundary_factor,
+                f"Flag {flag.id!r} {match.reason}", item.explanation,
+            )
+            outcomes[flag.id] = _new_flag_result(
+                flag.id, flag.article, flag.start, flag.end, category, FlagOutcome.MATCHED,
+                item.id, match.credit, 0.0, match.flag_reason, "",
+            )
+            credits.append(match.credit)
+            statuses[match.status] = statuses.get(match.status, 0) + 1
+            if category == item.category:
+                correct[category] = correct.get(category, 0) + 1
+        for decoy_id, hits in decoy_hits.items():
+            place = self.decoy_places[decoy_id]
+            items[place] = self._decoy_result(self.items[place], hits)
 
-        item_results = []
-        for item in self.items:
-            if item.decoy:
-                hits = decoy_flags.get(item.id)
-                result = self.untouched[item.id] if hits is None else self._decoy_result(item, hits)
-            elif item.id in pair_of_item:
-                flag, credit = pair_of_item[item.id]
-                result = self._matched_result(item, flag, credit, paid)
-                flag_outcomes[flag.id] = _matched_flag(flag, result)
-            else:
-                result = self.untouched[item.id]
-            item_results.append(result)
-        item_credit = math.fsum(result.credit for result in item_results)
-
-        links = judge_links(flags, item_of_flag, policy)
-        return self._report(
-            flags, ordered, analyses, tuple(item_results), item_credit, flag_outcomes, links,
-            item_of_flag,
+        links = judge_links(flags, item_of_flag, self.policy)
+        bonuses = sum(1 for link in links if link.status is LinkStatus.CORRECT)
+        correct_links = bonuses + sum(1 for link in links if link.status is LinkStatus.REDUNDANT)
+        item_credit = math.fsum(credits)
+        penalty = math.fsum(penalties)
+        link_credit = self.policy.link_bonus * bonuses
+        earned = max(0.0, item_credit + link_credit - penalty)
+        if self.possible > 0:
+            final = min(100.0, 100.0 * earned / self.possible)
+        else:
+            final = 100.0 if penalty == 0 else 0.0
+        totals = _new_totals(
+            item_credit=item_credit,
+            link_credit=link_credit,
+            penalties=penalty,
+            earned=earned,
+            possible=self.possible,
+            found=statuses.get(ItemStatus.FOUND, 0),
+            partial=statuses.get(ItemStatus.PARTIAL, 0),
+            wrong_category=statuses.get(ItemStatus.WRONG_CATEGORY, 0),
+            lone_figure=statuses.get(ItemStatus.LONE_FIGURE, 0),
+            missed=len(real) - len(item_of_flag),
+            decoys_flagged=len(decoy_hits),
+            false_positives=len(flags) - len(item_of_flag),
+            correct_links=correct_links,
+            wrong_links=len(links) - correct_links,
+            possible_links=self.possible_links,
+        )
+        overall, per_category = self._detection(flagged, correct)
+        return _new_report(
+            final, totals, tuple(items), tuple(outcomes[flag.id] for flag in flags), links,
+            overall, per_category, self._span_metrics(ordered, analyses), self._schemes(analyses),
+            self.policy,
         )
 
     def _analyse(self, flag: Flag) -> _Analysis:
-        """Find what a flag could match; cached, since many trainees flag the very same span."""
-        signature = (flag.article, flag.start, flag.end, flag.category)
-        known = self._analyses.get(signature)
-        if known is not None:
-            return known
+        """Work out and keep what a flagged span could match, for every flag of that span."""
         policy, real, real_count = self.policy, self.real, len(self.real)
         start, end = flag.start, flag.end
         near_all = [span.index for span in self.index.overlapping(flag.article, start, end)]
@@ -188,27 +285,36 @@ class PreparedKey:
             decoy = self._decoy_hit(flag, [self.decoys[n - real_count] for n in near_all if n >= real_count])
         unmatched_cost = policy.decoy_penalty if decoy else policy.false_positive_penalty
         options: list[Candidate] = []
-        credits: dict[int, tuple[float, float, float]] = {}
+        matches: dict[int, tuple[_Match, _Match]] = {}
         touched, most_shared = None, 0
         for number in near:
             item = real[number]
             if overlap_is_enough(item.start, item.end, start, end, policy):
-                credits[number] = credit = pair_credit(item, flag, policy)
+                credit = pair_credit(item, flag, policy)
+                matches[number] = _matches(item, flag.category, credit)
                 # Matching a flag both earns its credit and saves its false-positive cost.
                 options.append((number, credit[0] + unmatched_cost, credit[2]))
             else:
                 shared = overlap(item.start, item.end, start, end)
                 if shared > most_shared:
                     touched, most_shared = item, shared
-        ranks = [(pair_rank(real[number], flag), number) for number in near]
+        if decoy is not None:
+            miss = _decoy_miss(decoy, policy)
+        elif options:
+            # The item it wanted most went to another flag; the reason names that flag.
+            wanted = real[max(options, key=lambda o: o[1])[0]]
+            miss = _Miss(FlagOutcome.DUPLICATE, wanted.id, policy.false_positive_penalty, "", "")
+        else:
+            miss = _unmatched_miss(flag, touched, policy)
         analysis = _Analysis(
-            ranks, decoy, options, credits, None if options else touched,
+            options, matches, miss, decoy,
+            [(*pair_rank(real[number], flag), number) for number in near],
             self.key_spans_blind.shares(flag.article, start, end),
             self.key_spans_matched.shares((flag.article, flag.category), start, end),
         )
         if len(self._analyses) >= _ANALYSES_KEPT:
             self._analyses.clear()
-        self._analyses[signature] = analysis
+        self._analyses[(flag.article, start, end, flag.category)] = analysis
         return analysis
 
     def _decoy_hit(self, flag: Flag, near: list[KeyItem]) -> KeyItem | None:
@@ -221,87 +327,6 @@ class PreparedKey:
                     best, best_agreement = decoy, agreement
         return best
 
-    def _false_positive(
-        self,
-        flag: Flag,
-        analysis: _Analysis,
-        pair_of_item: dict[str, tuple[Flag, tuple[float, float, float]]],
-    ) -> FlagResult:
-        decoy, options, touched = analysis.decoy, analysis.options, analysis.touched
-        policy = self.policy
-        if decoy is not None:
-            penalty = policy.decoy_penalty
-            return FlagResult(
-                flag.id, flag.article, flag.start, flag.end, flag.category, FlagOutcome.DECOY,
-                decoy.id, 0.0, penalty,
-                f"Flagged decoy {decoy.id!r}, a sound span: -{penalty:g}.", decoy.explanation,
-            )
-        penalty = policy.false_positive_penalty
-        if options:
-            wanted = self.real[max(options, key=lambda o: o[1])[0]]
-            holder = pair_of_item.get(wanted.id)
-            by = f"flag {holder[0].id!r}" if holder else "another flag"
-            return FlagResult(
-                flag.id, flag.article, flag.start, flag.end, flag.category, FlagOutcome.DUPLICATE,
-                wanted.id, 0.0, penalty,
-                f"Item {wanted.id!r} was already credited to {by}: -{penalty:g}.", "",
-            )
-        if touched is not None:
-            shared = overlap(touched.start, touched.end, flag.start, flag.end)
-            of_item = shared / (touched.end - touched.start)
-            of_flag = shared / (flag.end - flag.start)
-            return FlagResult(
-                flag.id, flag.article, flag.start, flag.end, flag.category,
-                FlagOutcome.INSUFFICIENT_OVERLAP, touched.id, 0.0, penalty,
-                f"Touches item {touched.id!r} but covers {of_item:.0%} of it "
-                f"(needs {policy.min_key_overlap:.0%}) and lies {of_flag:.0%} inside it "
-                f"(needs {policy.min_flag_overlap:.0%}): -{penalty:g}.",
-                "",
-            )
-        return FlagResult(
-            flag.id, flag.article, flag.start, flag.end, flag.category, FlagOutcome.NOT_IN_KEY,
-            None, 0.0, penalty, f"Not in the key: -{penalty:g}.", "",
-        )
-
-    def _matched_result(
-        self,
-        item: KeyItem,
-        flag: Flag,
-        credit: tuple[float, float, float],
-        paid: frozenset[str],
-    ) -> ItemResult:
-        earned, by_category, by_boundary = credit
-        boundaries = (
-            "exact boundaries" if by_boundary == 1.0 else f"boundaries agreeing at {by_boundary:.0%}"
-        )
-        if item.group is not None and item.group not in paid:
-            status = ItemStatus.LONE_FIGURE
-            earned = 0.0
-            reason = (
-                f"Flag {flag.id!r} found this figure, but no other figure of conflict group "
-                f"{item.group!r} was flagged, and a conflicting number earns credit only beside "
-                f"another figure of its group."
-            )
-        elif flag.category == item.category:
-            status = ItemStatus.FOUND if by_boundary == 1.0 else ItemStatus.PARTIAL
-            reason = f"Flag {flag.id!r} matched with the key's category and {boundaries}."
-        elif flag.category in item.also:
-            status = ItemStatus.PARTIAL
-            reason = (
-                f"Flag {flag.id!r} matched with {flag.category!r}, an accepted alternative to "
-                f"{item.category!r} worth {by_category:.0%}, and {boundaries}."
-            )
-        else:
-            status = ItemStatus.WRONG_CATEGORY
-            reason = (
-                f"Flag {flag.id!r} found the span but called it {flag.category!r} instead of "
-                f"{item.category!r}: {by_category:.0%} of the points, with {boundaries}."
-            )
-        return ItemResult(
-            item.id, item.article, item.category, item.group, status, (flag.id,), item.points,
-            earned, 0.0, by_category, by_boundary, reason, item.explanation,
-        )
-
     def _decoy_result(self, item: KeyItem, hits: list[str]) -> ItemResult:
         penalty = self.policy.decoy_penalty * len(hits)
         names = ", ".join(repr(h) for h in hits)
@@ -312,115 +337,173 @@ class PreparedKey:
             item.explanation,
         )
 
-    def _report(
-        self,
-        flags: Sequence[Flag],
-        ordered: list[Flag],
-        analyses: list[_Analysis],
-        items: tuple[ItemResult, ...],
-        item_credit: float,
-        flag_outcomes: dict[str, FlagResult],
-        links: tuple[LinkResult, ...],
-        item_of_flag: dict[str, KeyItem],
-    ) -> Report:
-        flag_results = tuple(flag_outcomes[flag.id] for flag in flags)
-        penalties = math.fsum(f.penalty for f in flag_results)
-        bonuses = sum(1 for link in links if link.status is LinkStatus.CORRECT)
-        correct_links = bonuses + sum(1 for link in links if link.status is LinkStatus.REDUNDANT)
-        link_credit = self.policy.link_bonus * bonuses
-        earned = max(0.0, item_credit + link_credit - penalties)
-        if self.possible > 0:
-            final = min(100.0, 100.0 * earned / self.possible)
-        else:
-            final = 100.0 if penalties == 0 else 0.0
-        counts = Counter(result.status for result in items)
-        totals = Totals(
-            item_credit=item_credit,
-            link_credit=link_credit,
-            penalties=penalties,
-            earned=earned,
-            possible=self.possible,
-            found=counts[ItemStatus.FOUND],
-            partial=counts[ItemStatus.PARTIAL],
-            wrong_category=counts[ItemStatus.WRONG_CATEGORY],
-            lone_figure=counts[ItemStatus.LONE_FIGURE],
-            missed=counts[ItemStatus.MISSED],
-            decoys_flagged=counts[ItemStatus.DECOY_FLAGGED],
-            false_positives=len(flags) - len(item_of_flag),
-            correct_links=correct_links,
-            wrong_links=len(links) - correct_links,
-            possible_links=self.possible_links,
-        )
-        overall, per_category = self._detection(flags, item_of_flag)
-        spans = self._span_metrics(ordered, analyses)
-        pairs = [
-            (*rank, position, number)
-            for position, analysis in enumerate(analyses)
-            for rank, number in analysis.ranks
-        ]
-        schemes = schemes_from_pairs(pairs, len(ordered), len(self.real))
-        return Report(
-            final, totals, items, flag_results, links, overall, per_category, spans, schemes,
-            self.policy,
-        )
-
     def _span_metrics(self, ordered: list[Flag], analyses: list[_Analysis]) -> SpanMetrics:
-        """The SemEval span metric, from each flag's cached shares when no two flags overlap."""
-        article, reach = None, 0
-        for flag in ordered:  # sorted by article, then offsets
-            if flag.article == article and flag.start < reach:
-                return self._merged_span_metrics(ordered)
-            if flag.article != article:
-                article, reach = flag.article, flag.end
-            else:
-                reach = max(reach, flag.end)
+        """The SemEval span metric, from each flag's kept shares unless it overlaps another flag.
+
+        Flags of one article that overlap are merged first: each run of them becomes one span
+        category-blind, and one span per run of the same category counting same-category pairs.
+        """
         blind_flag: list[float] = []
         blind_key: list[float] = []
         matched_flag: list[float] = []
         matched_key: list[float] = []
-        for analysis in analyses:
-            blind_flag += analysis.blind_shares[0]
-            blind_key += analysis.blind_shares[1]
-            matched_flag += analysis.matched_shares[0]
-            matched_key += analysis.matched_shares[1]
-        count = len(ordered)
-        return SpanMetrics(
-            span_score_from_shares(blind_flag, blind_key, count, self.key_spans_blind.count),
-            span_score_from_shares(matched_flag, matched_key, count, self.key_spans_matched.count),
+        blind_count = matched_count = 0
+        count, position = len(ordered), 0
+        while position < count:
+            first = ordered[position]  # flags are sorted by article, then start
+            reach, following = first.end, position + 1
+            while (
+                following < count
+                and ordered[following].start < reach
+                and ordered[following].article == first.article
+            ):
+                reach = max(reach, ordered[following].end)
+                following += 1
+            blind_count += 1
+            if following == position + 1:
+                analysis = analyses[position]
+                blind_flag += analysis.blind_shares[0]
+                blind_key += analysis.blind_shares[1]
+                matched_flag += analysis.matched_shares[0]
+                matched_key += analysis.matched_shares[1]
+                matched_count += 1
+            else:
+                of_flag, of_key = self.key_spans_blind.shares(first.article, first.start, reach)
+                blind_flag += of_flag
+                blind_key += of_key
+                by_category: dict[str, list[tuple[int, int]]] = {}
+                for flag in ordered[position:following]:
+                    by_category.setdefault(flag.category, []).append((flag.start, flag.end))
+                for category, spans in by_category.items():
+                    for start, end in merge_spans(spans):
+                        of_flag, of_key = self.key_spans_matched.shares(
+                            (first.article, category), start, end
+                        )
+                        matched_flag += of_flag
+                        matched_key += of_key
+                        matched_count += 1
+            position = following
+        return _new_span_metrics(
+            span_score_from_shares(blind_flag, blind_key, blind_count, self.key_spans_blind.count),
+            span_score_from_shares(
+                matched_flag, matched_key, matched_count, self.key_spans_matched.count
+            ),
         )
 
-    def _merged_span_metrics(self, ordered: list[Flag]) -> SpanMetrics:
-        """The SemEval span metric when some flags overlap and must be merged first."""
-        by_article: dict[str, list[tuple[int, int]]] = {}
-        by_category: dict[tuple[str, str], list[tuple[int, int]]] = {}
-        for flag in ordered:  # every document's spans come in order
-            span = (flag.start, flag.end)
-            by_article.setdefault(flag.article, []).append(span)
-            by_category.setdefault((flag.article, flag.category), []).append(span)
-        return SpanMetrics(
-            span_score(merge_sorted_groups(by_article), self.key_spans_blind),
-            span_score(merge_sorted_groups(by_category), self.key_spans_matched),
-        )
+    def _schemes(self, analyses: list[_Analysis]) -> Schemes:
+        """nervaluate counts, straight from each flag's one overlap when no two overlaps compete."""
+        # Pairs by kind: exact boundaries and the same category, exact and another category,
+        # loose boundaries and the same category, loose and another.
+        kinds = [0, 0, 0, 0]
+        overlapped: set[int] = set()
+        for analysis in analyses:
+            ranks = analysis.ranks
+            if ranks:
+                loose, other, _, number = ranks[0]
+                if len(ranks) > 1 or number in overlapped:
+                    return self._ranked_schemes(analyses)
+                overlapped.add(number)
+                kinds[2 * loose + other] += 1
+        paired = len(overlapped)
+        return schemes_from_counts(*kinds, len(self.real) - paired, len(analyses) - paired)
+
+    def _ranked_schemes(self, analyses: list[_Analysis]) -> Schemes:
+        """nervaluate counts when flags and items compete for pairs: pair them in rank order."""
+        pairs = [
+            (loose, other, shared, position, number)
+            for position, analysis in enumerate(analyses)
+            for loose, other, shared, number in analysis.ranks
+        ]
+        return schemes_from_pairs(pairs, len(analyses), len(self.real))
 
     def _detection(
-        self, flags: Sequence[Flag], item_of_flag: dict[str, KeyItem]
+        self, flagged: dict[str, int], correct: dict[str, int]
     ) -> tuple[Detection, tuple[Detection, ...]]:
-        flagged: dict[str, int] = {}
-        correct: dict[str, int] = {}
-        for flag in flags:
-            flagged[flag.category] = flagged.get(flag.category, 0) + 1
-            item = item_of_flag.get(flag.id)
-            if item is not None and item.category == flag.category:
-                correct[flag.category] = correct.get(flag.category, 0) + 1
-        names: set[str] = set(flagged) | set(self.expected_by_category)
-        if self.categories is not None:
-            names |= self.categories
+        """Precision, recall and F1 overall and per category, from the flags counted per category."""
+        names = self.category_names
+        if names is None:
+            names = sorted(set(flagged) | set(self.expected_by_category))
+        expected = self.expected_by_category
         by_category = tuple(
-            detection(name, correct.get(name, 0), flagged.get(name, 0), self.expected_by_category.get(name, 0))
-            for name in sorted(names)
+            _detection(name, correct.get(name, 0), flagged.get(name, 0), expected.get(name, 0))
+            for name in names
         )
-        overall = detection(None, sum(correct.values()), len(flags), len(self.real))
+        overall = _detection(None, sum(correct.values()), sum(flagged.values()), len(self.real))
         return overall, by_category
+
+
+def _matches(
+    item: KeyItem, category: str, credit: tuple[float, float, float]
+) -> tuple[_Match, _Match]:
+    """Return what matching ``item`` with a flag of ``category`` earns: paid, and as a lone figure."""
+    earned, by_category, by_boundary = credit
+    boundaries = (
+        "exact boundaries" if by_boundary == 1.0 else f"boundaries agreeing at {by_boundary:.0%}"
+    )
+    if category == item.category:
+        status = ItemStatus.FOUND if by_boundary == 1.0 else ItemStatus.PARTIAL
+        reason = f"matched with the key's category and {boundaries}."
+    elif category in item.also:
+        status = ItemStatus.PARTIAL
+        reason = (
+            f"matched with {category!r}, an accepted alternative to {item.category!r} worth "
+            f"{by_category:.0%}, and {boundaries}."
+        )
+    else:
+        status = ItemStatus.WRONG_CATEGORY
+        reason = (
+            f"found the span but called it {category!r} instead of {item.category!r}: "
+            f"{by_category:.0%} of the points, with {boundaries}."
+        )
+    paid = _Match(
+        earned, by_category, by_boundary, status, reason, f"Matched item {item.id!r} ({status})."
+    )
+    if item.group is None:
+        return paid, paid
+    lone = _Match(
+        0.0, by_category, by_boundary, ItemStatus.LONE_FIGURE,
+        f"found this figure, but no other figure of conflict group {item.group!r} was flagged, "
+        f"and a conflicting number earns credit only beside another figure of its group.",
+        f"Matched item {item.id!r} ({ItemStatus.LONE_FIGURE}).",
+    )
+    return paid, lone
+
+
+def _decoy_miss(decoy: KeyItem, policy: Policy) -> _Miss:
+    penalty = policy.decoy_penalty
+    return _Miss(
+        FlagOutcome.DECOY, decoy.id, penalty,
+        f"Flagged decoy {decoy.id!r}, a sound span: -{penalty:g}.", decoy.explanation,
+    )
+
+
+def _unmatched_miss(flag: Flag, touched: KeyItem | None, policy: Policy) -> _Miss:
+    """A flag matching no item and no decoy: it touches an item too little, or none at all."""
+    penalty = policy.false_positive_penalty
+    if touched is None:
+        return _Miss(FlagOutcome.NOT_IN_KEY, None, penalty, f"Not in the key: -{penalty:g}.", "")
+    shared = overlap(touched.start, touched.end, flag.start, flag.end)
+    of_item = shared / (touched.end - touched.start)
+    of_flag = shared / (flag.end - flag.start)
+    return _Miss(
+        FlagOutcome.INSUFFICIENT_OVERLAP, touched.id, penalty,
+        f"Touches item {touched.id!r} but covers {of_item:.0%} of it "
+        f"(needs {policy.min_key_overlap:.0%}) and lies {of_flag:.0%} inside it "
+        f"(needs {policy.min_flag_overlap:.0%}): -{penalty:g}.",
+        "",
+    )
+
+
+def _false_positive(flag: Flag, miss: _Miss, holders: dict[str, str]) -> FlagResult:
+    reason = miss.reason
+    if miss.outcome is FlagOutcome.DUPLICATE:
+        holder = holders.get(miss.item_id)
+        by = "another flag" if holder is None else f"flag {holder!r}"
+        reason = f"Item {miss.item_id!r} was already credited to {by}: -{miss.penalty:g}."
+    return _new_flag_result(
+        flag.id, flag.article, flag.start, flag.end, flag.category, miss.outcome, miss.item_id,
+        0.0, miss.penalty, reason, miss.explanation,
+    )
 
 
 def _untouched_result(item: KeyItem) -> ItemResult:
@@ -432,11 +515,4 @@ def _untouched_result(item: KeyItem) -> ItemResult:
     return ItemResult(
         item.id, item.article, item.category, item.group, ItemStatus.MISSED, (), item.points, 0.0,
         0.0, 0.0, 0.0, "No flag matched this item.", item.explanation,
-    )
-
-
-def _matched_flag(flag: Flag, item: ItemResult) -> FlagResult:
-    return FlagResult(
-        flag.id, flag.article, flag.start, flag.end, flag.category, FlagOutcome.MATCHED, item.id,
-        item.credit, 0.0, f"Matched item {item.id!r} ({item.status}).", "",
     )

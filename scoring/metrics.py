@@ -7,11 +7,12 @@ conflict groups and links, which only the score takes into account.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from collections.abc import Hashable, Iterable, Sequence
 
 from scoring.matching import Span, SpanIndex
-from scoring.report import Detection, SchemeCounts, Schemes, SpanScore
+from scoring.report import Detection, SchemeCounts, Schemes, SpanScore, builder
 from scoring.types import Flag, KeyItem
 
 Located = tuple[Hashable, int, int]
@@ -47,12 +48,8 @@ def detection(
 
 def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sort spans and merge those that share a character; spans that merely touch stay apart."""
-    return _merge_sorted(sorted(spans))
-
-
-def _merge_sorted(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
-    for start, end in spans:
+    for start, end in sorted(spans):
         if merged and start < merged[-1][1]:
             if end > merged[-1][1]:
                 merged[-1] = (merged[-1][0], end)
@@ -67,13 +64,6 @@ def merge_by_document(spans: Iterable[Located]) -> dict[Hashable, list[tuple[int
     for document, start, end in spans:
         grouped.setdefault(document, []).append((start, end))
     return {document: merge_spans(members) for document, members in grouped.items()}
-
-
-def merge_sorted_groups(
-    grouped: dict[Hashable, list[tuple[int, int]]],
-) -> dict[Hashable, list[tuple[int, int]]]:
-    """Merge the overlapping spans of each document, given each document's spans in order."""
-    return {document: _merge_sorted(members) for document, members in grouped.items()}
 
 
 class KeySpans:
@@ -138,6 +128,10 @@ def span_score(flagged: dict[Hashable, list[tuple[int, int]]], key: KeySpans) ->
     return span_score_from_shares(of_flag, of_key, count, key.count)
 
 
+_new_span_score = builder(SpanScore)
+"""Built for every submission: the fast way."""
+
+
 def span_score_from_shares(
     of_flag: list[float], of_key: list[float], flagged_count: int, key_count: int
 ) -> SpanScore:
@@ -148,7 +142,7 @@ def span_score_from_shares(
     neither = flagged_count == 0 and key_count == 0
     precision = ratio(math.fsum(of_flag), flagged_count, nothing_on_either_side=neither)
     recall = ratio(math.fsum(of_key), key_count, nothing_on_either_side=neither)
-    return SpanScore(flagged_count, key_count, precision, recall, f1(precision, recall))
+    return _new_span_score(flagged_count, key_count, precision, recall, f1(precision, recall))
 
 
 def nervaluate_schemes(flags: Sequence[Flag], items: Sequence[KeyItem]) -> Schemes:
@@ -207,6 +201,18 @@ def schemes_from_pairs(
             exact_same += 1
     missed = item_count - len(taken_items)
     spurious = flag_count - len(taken_flags)
+    return schemes_from_counts(exact_same, exact_other, loose_same, loose_other, missed, spurious)
+
+
+@functools.lru_cache(maxsize=4096)
+def schemes_from_counts(
+    exact_same: int, exact_other: int, loose_same: int, loose_other: int, missed: int, spurious: int
+) -> Schemes:
+    """Return the four schemes from the pairs of each kind (boundaries exact or loose, the same
+    category or another), the items left unpaired and the flags left unpaired.
+
+    Cached: the submissions of one key share a small set of counts, and Schemes are immutable.
+    """
     return Schemes(
         strict=_scheme(exact_same, exact_other + loose_same + loose_other, 0, missed, spurious),
         exact=_scheme(exact_same + exact_other, loose_same + loose_other, 0, missed, spurious),

@@ -12,6 +12,7 @@ import enum
 import functools
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,23 +24,33 @@ REPORT_FORMAT = 1
 _T = typing.TypeVar("_T")
 
 
-def _quick_init(cls: type[_T]) -> type[_T]:
-    """Give a frozen, slotted dataclass an ``__init__`` that sets its slots directly.
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(cls))
 
-    The generated frozen ``__init__`` goes through ``object.__setattr__`` for every field; the
-    slots' own descriptors do the same job in well under half the time. Rescoring builds dozens of
-    results per submission for thousands of submissions, so this is most of the engine's cost.
-    Instances stay immutable: assigning a field still raises FrozenInstanceError.
+
+def builder(cls: type[_T]) -> Callable[..., _T]:
+    """Return a function that builds a ``cls``, a frozen slotted dataclass, about 3 times as fast.
+
+    It takes what ``cls`` takes (every field, by position or by name) and returns an ordinary,
+    immutable ``cls``. A frozen dataclass's ``__init__`` must set each field through
+    ``object.__setattr__``, its own ``__setattr__`` refusing; the builder is a plain class with the
+    same slots, whose fields Python sets at full speed, and whose ``__init__`` ends by making the
+    object a ``cls`` (the layouts are the same, so ``__class__`` may be assigned). Rescoring builds
+    dozens of results per submission for thousands of submissions, so the engine uses builders.
     """
-    names = [field.name for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    scope: dict[str, Any] = {f"_set_{name}": getattr(cls, name).__set__ for name in names}
-    body = "".join(f"    _set_{name}(self, {name})\n" for name in names)
-    exec(f"def __init__(self, {', '.join(names)}):\n{body}", scope)
-    init = scope["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__doc__ = cls.__init__.__doc__
-    cls.__init__ = init  # type: ignore[misc]
-    return cls
+    names = _field_names(cls)
+    body = "".join(f"        self.{name} = {name}\n" for name in names)
+    scope: dict[str, Any] = {"cls": cls}
+    exec(
+        f"class Builder:\n"
+        f"    __slots__ = {names!r}\n"
+        f"    def __init__(self, {', '.join(names)}):\n{body}"
+        f"        self.__class__ = cls\n",
+        scope,
+    )
+    built: Callable[..., _T] = scope["Builder"]
+    return built
 
 
 class ItemStatus(enum.StrEnum):
@@ -93,7 +104,6 @@ class LinkStatus(enum.StrEnum):
     """A flag linked to itself."""
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class ItemResult:
     """The outcome for one key item, decoys included."""
@@ -121,7 +131,6 @@ class ItemResult:
     """The instructor's explanation from the key."""
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class FlagResult:
     """The outcome for one trainee flag, in the order the flags were submitted."""
@@ -143,7 +152,6 @@ class FlagResult:
     """For a decoy: the instructor's explanation of why the span is sound."""
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class LinkResult:
     """One unordered pair of linked flags, however many times it was linked."""
@@ -157,7 +165,6 @@ class LinkResult:
     reason: str
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class Totals:
     """How the score adds up, and how many items, flags and links ended up in each state."""
@@ -185,7 +192,6 @@ class Totals:
     """Links that can earn a bonus: for each group, its number of figures minus one."""
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class Detection:
     """Precision, recall and F1 of flags against key items, for one category or for all."""
@@ -201,7 +207,6 @@ class Detection:
     f1: float
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class SpanScore:
     """The SemEval-2020 Task 11 span-identification metric on merged spans."""
@@ -215,7 +220,6 @@ class SpanScore:
     f1: float
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class SpanMetrics:
     """The SemEval span metric computed regardless of category, and counting same-category pairs only."""
@@ -224,7 +228,6 @@ class SpanMetrics:
     category_matched: SpanScore
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class SchemeCounts:
     """nervaluate-style counts for one scheme: COR, INC, PAR, MIS, SPU and what follows from them."""
@@ -248,7 +251,6 @@ class SchemeCounts:
     f1: float
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class Schemes:
     """The four evaluation schemes of SemEval-2013 Task 9.1 as nervaluate names them."""
@@ -263,7 +265,6 @@ class Schemes:
     """Any overlap with the same category."""
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class Report:
     """Everything the debrief and the dashboard show about one submission."""
@@ -301,11 +302,6 @@ def report_from_dict(data: dict[str, Any]) -> Report:
 
 
 _SCALARS = (str, int, float, bool, type(None))
-
-
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(field.name for field in dataclasses.fields(cls))
 
 
 def _to_plain(value: Any) -> Any:

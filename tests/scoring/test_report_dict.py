@@ -70,3 +70,21 @@ def test_results_are_immutable_and_built_by_keyword_too():
     assert link == LinkResult(("a", "b"), LinkStatus.CORRECT, "g", 0.5, "r")
     with pytest.raises(dataclasses.FrozenInstanceError):
         link.bonus = 1.0  # type: ignore[misc]
+
+
+def test_a_builder_makes_the_same_immutable_result():
+    import dataclasses
+
+    from scoring import LinkResult, LinkStatus
+    from scoring.report import builder
+
+    build = builder(LinkResult)
+    link = build(("a", "b"), LinkStatus.CORRECT, "g", 0.5, "r")
+    assert type(link) is LinkResult
+    assert link == LinkResult(("a", "b"), LinkStatus.CORRECT, "g", 0.5, "r")
+    assert link == build(flag_ids=("a", "b"), status=LinkStatus.CORRECT, group="g", bonus=0.5, reason="r")
+    assert hash(link) == hash(LinkResult(("a", "b"), LinkStatus.CORRECT, "g", 0.5, "r"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        link.bonus = 1.0  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        build(("a", "b"), LinkStatus.CORRECT)

@@ -50,3 +50,30 @@ def test_categories_are_checked_for_every_submission():
     bad = [("s1", [Flag("f", "a", 0, 5, "spin")])]
     with pytest.raises(ValueError, match="submission 's1': flag 'f': unknown category 'spin'"):
         list(rescore(KEY, bad, categories=("unverified", "loaded_framing")))
+
+
+def test_what_a_span_is_worth_is_kept_but_never_whose_flag_it_was():
+    # The same spans flagged by different trainees (different ids, order and links), with a
+    # figure group, a decoy, a duplicate and overlapping flags that the SemEval metric merges.
+    key = KEY + (
+        KeyItem("n1", "a", 50, 60, "q", "conflicting_number", group="g"),
+        KeyItem("n2", "b", 5, 15, "q", "conflicting_number", group="g"),
+        KeyItem("d", "b", 40, 50, "q", "unverified", decoy=True),
+    )
+    first = [
+        Flag("x1", "a", 0, 12, "unverified"),
+        Flag("x2", "a", 2, 10, "unverified"),
+        Flag("x3", "a", 50, 60, "conflicting_number", links=("x4",)),
+        Flag("x4", "b", 5, 15, "conflicting_number"),
+        Flag("x5", "b", 40, 50, "unverified"),
+    ]
+    second = [
+        Flag("y5", "b", 40, 50, "unverified"),
+        Flag("y3", "a", 50, 60, "conflicting_number"),
+        Flag("y1", "a", 0, 12, "unverified"),
+        Flag("y2", "a", 2, 10, "unverified"),
+    ]
+    results = [report for _, report in rescore(key, [(1, first), (2, second), (3, first)])]
+    assert results == [score(key, first), score(key, second), score(key, first)]
+    assert results[1].totals.lone_figure == 1 and results[0].totals.lone_figure == 0
+    assert "'y3'" in [item for item in results[1].items if item.id == "n1"][0].reason
