@@ -33,7 +33,6 @@ from scoring.metrics import (
     detection,
     merge_spans,
     pair_rank,
-    schemes_from_counts,
     schemes_from_pairs,
     span_score_from_shares,
 )
@@ -75,7 +74,7 @@ _ANALYSES_KEPT = 50_000
 _CANONICAL_ORDER = operator.attrgetter("article", "start", "end", "category", "id")
 """The order flags are matched in, so that results never depend on the order of submission."""
 
-# Results built for every submission are built the fast way.
+# Results are built the fast way (see `builder`): rescoring builds dozens per submission.
 _new_item_result = builder(ItemResult)
 _new_flag_result = builder(FlagResult)
 _new_totals = builder(Totals)
@@ -86,7 +85,11 @@ _detection = functools.lru_cache(maxsize=4096)(detection)
 """`detection`, cached: a key's submissions share a small set of counts, and results are immutable."""
 
 
-@dataclass(frozen=True, slots=True)
+# What a prepared key keeps about flagged spans is shared by every flag of the span and never
+# changed; the classes are not frozen only because frozen dataclasses are slow to build.
+
+
+@dataclass(slots=True)
 class _Match:
     """A flagged span matched to one item: the item's result, all but the flag's id."""
 
@@ -100,7 +103,7 @@ class _Match:
     """The reason of the matched flag."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Miss:
     """What a flagged span that matches no item becomes: its FlagResult, all but the flag."""
 
@@ -112,7 +115,7 @@ class _Miss:
     explanation: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Analysis:
     """What one flagged span (article, offsets, category) could match, whoever flagged it."""
 
@@ -330,7 +333,7 @@ class PreparedKey:
     def _decoy_result(self, item: KeyItem, hits: list[str]) -> ItemResult:
         penalty = self.policy.decoy_penalty * len(hits)
         names = ", ".join(repr(h) for h in hits)
-        return ItemResult(
+        return _new_item_result(
             item.id, item.article, item.category, None, ItemStatus.DECOY_FLAGGED, tuple(hits),
             0.0, 0.0, penalty, 0.0, 0.0,
             f"A decoy, flagged by {names}: -{self.policy.decoy_penalty:g} for each flag.",
@@ -391,24 +394,7 @@ class PreparedKey:
         )
 
     def _schemes(self, analyses: list[_Analysis]) -> Schemes:
-        """nervaluate counts, straight from each flag's one overlap when no two overlaps compete."""
-        # Pairs by kind: exact boundaries and the same category, exact and another category,
-        # loose boundaries and the same category, loose and another.
-        kinds = [0, 0, 0, 0]
-        overlapped: set[int] = set()
-        for analysis in analyses:
-            ranks = analysis.ranks
-            if ranks:
-                loose, other, _, number = ranks[0]
-                if len(ranks) > 1 or number in overlapped:
-                    return self._ranked_schemes(analyses)
-                overlapped.add(number)
-                kinds[2 * loose + other] += 1
-        paired = len(overlapped)
-        return schemes_from_counts(*kinds, len(self.real) - paired, len(analyses) - paired)
-
-    def _ranked_schemes(self, analyses: list[_Analysis]) -> Schemes:
-        """nervaluate counts when flags and items compete for pairs: pair them in rank order."""
+        """nervaluate counts, from the overlaps ranked when each flag's span was analysed."""
         pairs = [
             (loose, other, shared, position, number)
             for position, analysis in enumerate(analyses)
@@ -508,11 +494,11 @@ def _false_positive(flag: Flag, miss: _Miss, holders: dict[str, str]) -> FlagRes
 
 def _untouched_result(item: KeyItem) -> ItemResult:
     if item.decoy:
-        return ItemResult(
+        return _new_item_result(
             item.id, item.article, item.category, None, ItemStatus.DECOY_AVOIDED, (), 0.0, 0.0,
             0.0, 0.0, 0.0, "A decoy, rightly left alone.", item.explanation,
         )
-    return ItemResult(
+    return _new_item_result(
         item.id, item.article, item.category, item.group, ItemStatus.MISSED, (), item.points, 0.0,
         0.0, 0.0, 0.0, "No flag matched this item.", item.explanation,
     )

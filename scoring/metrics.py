@@ -201,11 +201,11 @@ def schemes_from_pairs(
             exact_same += 1
     missed = item_count - len(taken_items)
     spurious = flag_count - len(taken_flags)
-    return schemes_from_counts(exact_same, exact_other, loose_same, loose_other, missed, spurious)
+    return _schemes_from_counts(exact_same, exact_other, loose_same, loose_other, missed, spurious)
 
 
 @functools.lru_cache(maxsize=4096)
-def schemes_from_counts(
+def _schemes_from_counts(
     exact_same: int, exact_other: int, loose_same: int, loose_other: int, missed: int, spurious: int
 ) -> Schemes:
     """Return the four schemes from the pairs of each kind (boundaries exact or loose, the same
