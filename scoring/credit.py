@@ -12,6 +12,14 @@ from scoring.types import Flag, KeyItem, Policy
 _new_link_result = builder(LinkResult)
 """Built for every submission: the fast way."""
 
+# Bound once: reading a member through its enum class is slow.
+_SELF_LINK = LinkStatus.SELF_LINK
+_UNKNOWN_FLAG = LinkStatus.UNKNOWN_FLAG
+_NOT_A_FIGURE = LinkStatus.NOT_A_FIGURE
+_CROSS_GROUP = LinkStatus.CROSS_GROUP
+_REDUNDANT = LinkStatus.REDUNDANT
+_CORRECT = LinkStatus.CORRECT
+
 
 def category_factor(item: KeyItem, category: str, policy: Policy) -> float:
     """Return the share of an item's points a category earns.
@@ -36,17 +44,22 @@ def pair_credit(item: KeyItem, flag: Flag, policy: Policy) -> tuple[float, float
     return item.points * by_category * by_boundary, by_category, by_boundary
 
 
-def groups_paid(matched_items: Iterable[KeyItem]) -> frozenset[str]:
-    """Return the conflict groups in which flags matched at least two figures.
+def groups_paid(groups: Iterable[str | None]) -> frozenset[str]:
+    """Return the conflict groups named at least twice among the groups of the matched items.
 
     A conflicting number is only a conflict next to another figure of its group, so the figures of
-    a group earn credit only when flags matched two or more of them.
+    a group earn credit only when flags matched two or more of them. ``None`` (no group) is passed
+    over.
     """
-    seen: dict[str, int] = {}
-    for item in matched_items:
-        if item.group is not None:
-            seen[item.group] = seen.get(item.group, 0) + 1
-    return frozenset(group for group, count in seen.items() if count >= 2)
+    seen: set[str] = set()
+    paid: set[str] = set()
+    for group in groups:
+        if group is not None:
+            if group in seen:
+                paid.add(group)
+            else:
+                seen.add(group)
+    return frozenset(paid)
 
 
 def possible_links(group_sizes: Mapping[str, int]) -> int:
@@ -72,16 +85,23 @@ def judge_links(
     """
     pairs: set[tuple[str, str]] = set()
     for flag in flags:
-        for other in flag.links:
-            pairs.add((flag.id, other) if flag.id <= other else (other, flag.id))
+        if flag.links:
+            flag_id = flag.id
+            for other in flag.links:
+                pairs.add((flag_id, other) if flag_id <= other else (other, flag_id))
     if not pairs:
         return ()
-    known = {flag.id for flag in flags}
+    known: set[str] | None = None
     connected = _Connections()
-    return tuple(
-        _judge_pair(first, second, known, item_of_flag, connected, policy)
-        for first, second in sorted(pairs)
-    )
+    results = []
+    for first, second in sorted(pairs):
+        first_item, second_item = item_of_flag.get(first), item_of_flag.get(second)
+        if known is None and (first_item is None or second_item is None):
+            known = {flag.id for flag in flags}
+        results.append(
+            _judge_pair(first, second, first_item, second_item, known, connected, policy)
+        )
+    return tuple(results)
 
 
 class _Connections:
@@ -109,35 +129,39 @@ class _Connections:
 def _judge_pair(
     first: str,
     second: str,
-    known: set[str],
-    item_of_flag: Mapping[str, KeyItem],
+    first_item: KeyItem | None,
+    second_item: KeyItem | None,
+    known: set[str] | None,
     connected: _Connections,
     policy: Policy,
 ) -> LinkResult:
+    """Judge one pair of linked flags, given the items they matched (None: no item).
+
+    ``known`` holds every flag id, wherever an end matched no item.
+    """
     ids = (first, second)
     if first == second:
-        return _new_link_result(ids, LinkStatus.SELF_LINK, None, 0.0, f"Flag {first!r} links to itself.")
-    unknown = [flag_id for flag_id in ids if flag_id not in known]
-    if unknown:
-        return _new_link_result(
-            ids, LinkStatus.UNKNOWN_FLAG, None, 0.0, f"There is no flag {unknown[0]!r} to link to."
-        )
-    items = [item_of_flag.get(flag_id) for flag_id in ids]
-    for flag_id, item in zip(ids, items):
+        return _new_link_result(ids, _SELF_LINK, None, 0.0, f"Flag {first!r} links to itself.")
+    if known is not None:
+        for flag_id in ids:
+            if flag_id not in known:
+                return _new_link_result(
+                    ids, _UNKNOWN_FLAG, None, 0.0, f"There is no flag {flag_id!r} to link to."
+                )
+    for flag_id, item in ((first, first_item), (second, second_item)):
         if item is None or item.group is None:
             return _new_link_result(
                 ids,
-                LinkStatus.NOT_A_FIGURE,
+                _NOT_A_FIGURE,
                 None,
                 0.0,
                 f"Flag {flag_id!r} did not match a conflicting figure, so the link shows no conflict.",
             )
-    first_item, second_item = items
     assert first_item is not None and second_item is not None
     if first_item.group != second_item.group:
         return _new_link_result(
             ids,
-            LinkStatus.CROSS_GROUP,
+            _CROSS_GROUP,
             None,
             0.0,
             f"Items {first_item.id!r} and {second_item.id!r} state different quantities "
@@ -146,7 +170,7 @@ def _judge_pair(
     if not connected.join(first_item.id, second_item.id):
         return _new_link_result(
             ids,
-            LinkStatus.REDUNDANT,
+            _REDUNDANT,
             first_item.group,
             0.0,
             f"Items {first_item.id!r} and {second_item.id!r} conflict, but other links already "
@@ -154,7 +178,7 @@ def _judge_pair(
         )
     return _new_link_result(
         ids,
-        LinkStatus.CORRECT,
+        _CORRECT,
         first_item.group,
         policy.link_bonus,
         f"Items {first_item.id!r} and {second_item.id!r} give conflicting figures for the same "

@@ -3,10 +3,15 @@
 Rescoring runs one key against thousands of submissions, so the work is done where it depends on
 least. What depends on the key alone (its span index, the result of each item nobody flagged, the
 points possible) is built once by `PreparedKey`. What depends on one flagged span (the items it
-could match, what each match earns and how it is explained, what it costs unmatched, its shares
-of the SemEval metric) is worked out the first time the span is seen and kept, since trainees
+could match, what each match earns and how it is explained, what it costs unmatched, its sums
+for the SemEval metric) is worked out the first time the span is seen and kept, since trainees
 flag the very same spans again and again. Only the one-to-one assignment, conflict groups, links
 and totals are worked out for each submission.
+
+The per-submission code is written for CPython's specialising interpreter: plain loops over lists
+with attribute reads of slotted objects are cheap, while per-flag dict updates, small tuples and
+reads of enum members through their class cost several times as much (measured with callgrind;
+see bench/score.py). Hence the enum members bound to module names and the counts kept in lists.
 """
 
 from __future__ import annotations
@@ -29,12 +34,13 @@ from scoring.matching import (
 )
 from scoring.metrics import (
     KeySpans,
-    Shares,
     detection,
     merge_spans,
+    pair_greedily,
+    pair_kind,
     pair_rank,
-    schemes_from_pairs,
-    span_score_from_shares,
+    schemes_from_counts,
+    span_score_from_sums,
 )
 from scoring.report import (
     Detection,
@@ -84,12 +90,19 @@ _new_report = builder(Report)
 _detection = functools.lru_cache(maxsize=4096)(detection)
 """`detection`, cached: a key's submissions share a small set of counts, and results are immutable."""
 
+_MATCHED = FlagOutcome.MATCHED
+_CORRECT_LINK = LinkStatus.CORRECT
+_REDUNDANT_LINK = LinkStatus.REDUNDANT
+
+_TALLIED = (ItemStatus.FOUND, ItemStatus.PARTIAL, ItemStatus.WRONG_CATEGORY, ItemStatus.LONE_FIGURE)
+"""What a matched item can become; a `_Match` holds its status's place here."""
+
 
 # What a prepared key keeps about flagged spans is shared by every flag of the span and never
 # changed; the classes are not frozen only because frozen dataclasses are slow to build.
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Match:
     """A flagged span matched to one item: the item's result, all but the flag's id."""
 
@@ -97,30 +110,40 @@ class _Match:
     category_factor: float
     boundary_factor: float
     status: ItemStatus
+    tally: int
+    """The place of ``status`` in `_TALLIED`."""
+    correct: bool
+    """Whether the flag has the item's category."""
     reason: str
     """The item's reason, after "Flag 'id' "."""
     flag_reason: str
     """The reason of the matched flag."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Miss:
     """What a flagged span that matches no item becomes: its FlagResult, all but the flag."""
 
     outcome: FlagOutcome
     item_id: str | None
+    item_number: int | None
+    """The item's index among the real items, for a duplicate."""
     penalty: float
     reason: str
     """Empty for a duplicate, whose reason names the flag credited instead."""
     explanation: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Analysis:
     """What one flagged span (article, offsets, category) could match, whoever flagged it."""
 
+    category: int
+    """The index of its category in `PreparedKey.category_names`."""
     options: list[Candidate]
     """Items it may match, with the assignment weights."""
+    only_option: int | None
+    """The item, when it may match exactly one."""
     matches: dict[int, tuple[_Match, _Match]]
     """For each item it may match: the match when the item's conflict group pays (or it has
     none), and when it does not."""
@@ -130,10 +153,13 @@ class _Analysis:
     """The decoy it matches, if any: what it costs when left unmatched."""
     ranks: list[tuple[bool, bool, int, int]]
     """(*pair_rank, item index) for each real item it overlaps at all, for nervaluate."""
-    blind_shares: Shares
-    """Its SemEval shares against the key spans, category-blind."""
-    matched_shares: Shares
-    """Its SemEval shares against the key spans of its category."""
+    sole: int | None
+    """The index of the item when it overlaps exactly one real item."""
+    kind: int
+    """The `pair_kind` of that pair."""
+    sums: tuple[float, float, float, float]
+    """Its SemEval overlap sums (`KeySpans.sums`) against the key spans, category-blind, then
+    against those of its category."""
 
 
 class PreparedKey:
@@ -167,6 +193,7 @@ class PreparedKey:
             if item.group is not None:
                 group_sizes[item.group] = group_sizes.get(item.group, 0) + 1
         self.possible_links = possible_links(group_sizes)
+        self.group_of = tuple(item.group for item in self.real)
         # fsum: exact sums, so totals never depend on the order of items or flags.
         self.possible = math.fsum(i.points for i in self.real) + policy.link_bonus * self.possible_links
         self.key_spans_blind = KeySpans((i.article, i.start, i.end) for i in self.real)
@@ -174,16 +201,25 @@ class PreparedKey:
         self.expected_by_category: dict[str, int] = {}
         for item in self.real:
             self.expected_by_category[item.category] = self.expected_by_category.get(item.category, 0) + 1
-        # With the exercise's categories known, every flag's category is among them (it is checked).
-        self.category_names = (
-            None if categories is None else sorted(self.categories | set(self.expected_by_category))
-        )
+        # Flags are counted per category in lists, in the order categories became known: the
+        # exercise's (every flag's category is among them: it is checked) and the key's, and,
+        # with no exercise categories given, those of the flags as they come.
+        self.category_names: list[str] = []
+        self._category_places: dict[str, int] = {}
+        self._categories_by_name: list[int] = []
+        for name in sorted(set(self.categories or ()) | set(self.expected_by_category)):
+            self._category_place(name)
         # Results for items nobody flagged are the same for every submission: build them once.
         self.untouched = tuple(_untouched_result(item) for item in self.items)
         place = {item.id: position for position, item in enumerate(self.items)}
         self.real_places = tuple(place[item.id] for item in self.real)
         self.decoy_places = {item.id: place[item.id] for item in self.decoys}
         self._analyses: dict[tuple[str, int, int, str], _Analysis] = {}
+        self._touching_nothing: dict[str, _Analysis] = {}  # per category
+        penalty = policy.false_positive_penalty
+        self._not_in_key = _Miss(
+            FlagOutcome.NOT_IN_KEY, None, None, penalty, f"Not in the key: -{penalty:g}.", ""
+        )
 
     def score(self, flags: Sequence[Flag]) -> Report:
         """Score one submission against this key; raise ValueError on invalid flags."""
@@ -191,60 +227,75 @@ class PreparedKey:
         ordered = sorted(flags, key=_CANONICAL_ORDER)
         kept = self._analyses
         analyses = []
+        chosen: list[int | None] = []  # each flag's item, while no two flags compete
+        claimed = [False] * len(self.real)
+        compete = False
         for flag in ordered:
-            analysis = kept.get((flag.article, flag.start, flag.end, flag.category))
-            analyses.append(self._analyse(flag) if analysis is None else analysis)
-        chosen = best_assignment([analysis.options for analysis in analyses])
+            span = (flag.article, flag.start, flag.end, flag.category)
+            analysis = kept.get(span)
+            if analysis is None:
+                analysis = self._analyse(flag, span)
+            analyses.append(analysis)
+            only = analysis.only_option
+            chosen.append(only)
+            if only is not None:
+                compete = compete or claimed[only]
+                claimed[only] = True
+            elif analysis.options:
+                compete = True
+        if compete:
+            chosen = best_assignment([analysis.options for analysis in analyses])
 
-        real = self.real
-        item_of_flag: dict[str, KeyItem] = {}
-        holders: dict[str, str] = {}  # item id -> the flag credited with it
-        for flag, number in zip(ordered, chosen):
-            if number is not None:
-                item = item_of_flag[flag.id] = real[number]
-                holders[item.id] = flag.id
-        paid = groups_paid(item_of_flag.values())
-
+        real, places, group_of = self.real, self.real_places, self.group_of
+        paid = groups_paid([group_of[number] for number in chosen if number is not None])
         items = list(self.untouched)
         outcomes: dict[str, FlagResult] = {}
+        item_of_flag: dict[str, KeyItem] = {}
         credits: list[float] = []
         penalties: list[float] = []
-        statuses: dict[ItemStatus, int] = {}
-        flagged: dict[str, int] = {}  # flags per category
-        correct: dict[str, int] = {}  # flags per category matched to an item of that category
+        tallies = [0, 0, 0, 0]  # matched items by status, as in _TALLIED
+        flagged = [0] * len(self.category_names)  # flags per category
+        correct = [0] * len(self.category_names)  # flags matched to an item of their category
         decoy_hits: dict[str, list[str]] = {}
         for flag, analysis, number in zip(ordered, analyses, chosen):
-            category = flag.category
-            flagged[category] = flagged.get(category, 0) + 1
+            flag_id = flag.id
+            flagged[analysis.category] += 1
             if number is None:
-                outcomes[flag.id] = result = _false_positive(flag, analysis.miss, holders)
-                penalties.append(result.penalty)
+                miss = analysis.miss
+                outcomes[flag_id] = _false_positive(flag, miss, ordered, chosen)
+                penalties.append(miss.penalty)
                 if analysis.decoy is not None:
-                    decoy_hits.setdefault(analysis.decoy.id, []).append(flag.id)
+                    decoy_hits.setdefault(analysis.decoy.id, []).append(flag_id)
                 continue
-            item = real[number]
-            when_paid, when_lone = analysis.matches[number]
-            match = when_lone if item.group is not None and item.group not in paid else when_paid
-            items[self.real_places[number]] = _new_item_result(
-                item.id, item.article, item.category, item.group, match.status, (flag.id,),
+            item = item_of_flag[flag_id] = real[number]
+            # The second match is the one for a figure whose group does not pay; an item outside
+            # any group (``None not in paid``) has the same match twice.
+            match = analysis.matches[number][item.group not in paid]
+            items[places[number]] = _new_item_result(
+                item.id, item.article, item.category, item.group, match.status, (flag_id,),
                 item.points, match.credit, 0.0, match.category_factor, match.boundary_factor,
-                f"Flag {flag.id!r} {match.reason}", item.explanation,
+                f"Flag {flag_id!r} {match.reason}", item.explanation,
             )
-            outcomes[flag.id] = _new_flag_result(
-                flag.id, flag.article, flag.start, flag.end, category, FlagOutcome.MATCHED,
+            outcomes[flag_id] = _new_flag_result(
+                flag_id, flag.article, flag.start, flag.end, flag.category, _MATCHED,
                 item.id, match.credit, 0.0, match.flag_reason, "",
             )
             credits.append(match.credit)
-            statuses[match.status] = statuses.get(match.status, 0) + 1
-            if category == item.category:
-                correct[category] = correct.get(category, 0) + 1
+            tallies[match.tally] += 1
+            if match.correct:
+                correct[analysis.category] += 1
         for decoy_id, hits in decoy_hits.items():
             place = self.decoy_places[decoy_id]
             items[place] = self._decoy_result(self.items[place], hits)
 
         links = judge_links(flags, item_of_flag, self.policy)
-        bonuses = sum(1 for link in links if link.status is LinkStatus.CORRECT)
-        correct_links = bonuses + sum(1 for link in links if link.status is LinkStatus.REDUNDANT)
+        bonuses = correct_links = 0
+        for link in links:
+            if link.status is _CORRECT_LINK:
+                bonuses += 1
+            elif link.status is _REDUNDANT_LINK:
+                correct_links += 1
+        correct_links += bonuses
         item_credit = math.fsum(credits)
         penalty = math.fsum(penalties)
         link_credit = self.policy.link_bonus * bonuses
@@ -253,35 +304,57 @@ class PreparedKey:
             final = min(100.0, 100.0 * earned / self.possible)
         else:
             final = 100.0 if penalty == 0 else 0.0
+        found, partial, wrong_category, lone_figure = tallies
         totals = _new_totals(
-            item_credit=item_credit,
-            link_credit=link_credit,
-            penalties=penalty,
-            earned=earned,
-            possible=self.possible,
-            found=statuses.get(ItemStatus.FOUND, 0),
-            partial=statuses.get(ItemStatus.PARTIAL, 0),
-            wrong_category=statuses.get(ItemStatus.WRONG_CATEGORY, 0),
-            lone_figure=statuses.get(ItemStatus.LONE_FIGURE, 0),
-            missed=len(real) - len(item_of_flag),
-            decoys_flagged=len(decoy_hits),
-            false_positives=len(flags) - len(item_of_flag),
-            correct_links=correct_links,
-            wrong_links=len(links) - correct_links,
-            possible_links=self.possible_links,
+            item_credit, link_credit, penalty, earned, self.possible,
+            found, partial, wrong_category, lone_figure,
+            len(real) - len(item_of_flag),  # missed
+            len(decoy_hits),  # decoys flagged
+            len(flags) - len(item_of_flag),  # false positives
+            correct_links,
+            len(links) - correct_links,  # wrong links
+            self.possible_links,
         )
         overall, per_category = self._detection(flagged, correct)
         return _new_report(
-            final, totals, tuple(items), tuple(outcomes[flag.id] for flag in flags), links,
+            final, totals, tuple(items), tuple([outcomes[flag.id] for flag in flags]), links,
             overall, per_category, self._span_metrics(ordered, analyses), self._schemes(analyses),
             self.policy,
         )
 
-    def _analyse(self, flag: Flag) -> _Analysis:
+    def _category_place(self, name: str) -> int:
+        """Return the index of a category in `category_names`, adding it if it is new."""
+        place = self._category_places.get(name)
+        if place is None:
+            place = self._category_places[name] = len(self.category_names)
+            self.category_names.append(name)
+            self._categories_by_name = sorted(
+                range(len(self.category_names)), key=self.category_names.__getitem__
+            )
+        return place
+
+    def _analyse(self, flag: Flag, span: tuple[str, int, int, str]) -> _Analysis:
         """Work out and keep what a flagged span could match, for every flag of that span."""
+        start, end = flag.start, flag.end
+        near_all = [found.index for found in self.index.overlapping(flag.article, start, end)]
+        if near_all:
+            analysis = self._analyse_near(flag, near_all)
+        else:
+            analysis = self._touching_nothing.get(flag.category)
+            if analysis is None:
+                analysis = self._touching_nothing[flag.category] = _Analysis(
+                    self._category_place(flag.category), [], None, {}, self._not_in_key, None, [],
+                    None, 0, (0.0, 0.0, 0.0, 0.0),
+                )
+        if len(self._analyses) >= _ANALYSES_KEPT:
+            self._analyses.clear()
+        self._analyses[span] = analysis
+        return analysis
+
+    def _analyse_near(self, flag: Flag, near_all: list[int]) -> _Analysis:
+        """Analyse a flagged span that overlaps at least one item or decoy."""
         policy, real, real_count = self.policy, self.real, len(self.real)
         start, end = flag.start, flag.end
-        near_all = [span.index for span in self.index.overlapping(flag.article, start, end)]
         near = [n for n in near_all if n < real_count]
         decoy = None
         if len(near) < len(near_all):
@@ -305,20 +378,27 @@ class PreparedKey:
             miss = _decoy_miss(decoy, policy)
         elif options:
             # The item it wanted most went to another flag; the reason names that flag.
-            wanted = real[max(options, key=lambda o: o[1])[0]]
-            miss = _Miss(FlagOutcome.DUPLICATE, wanted.id, policy.false_positive_penalty, "", "")
-        else:
+            wanted = max(options, key=lambda o: o[1])[0]
+            miss = _Miss(
+                FlagOutcome.DUPLICATE, real[wanted].id, wanted, policy.false_positive_penalty, "", ""
+            )
+        elif touched is not None:
             miss = _unmatched_miss(flag, touched, policy)
-        analysis = _Analysis(
-            options, matches, miss, decoy,
-            [(*pair_rank(real[number], flag), number) for number in near],
-            self.key_spans_blind.shares(flag.article, start, end),
-            self.key_spans_matched.shares((flag.article, flag.category), start, end),
+        else:
+            miss = self._not_in_key
+        ranks = [(*pair_rank(real[number], flag), number) for number in near]
+        blind = self.key_spans_blind.sums(flag.article, start, end) if near else (0.0, 0.0)
+        matched = (
+            self.key_spans_matched.sums((flag.article, flag.category), start, end)
+            if near
+            else (0.0, 0.0)
         )
-        if len(self._analyses) >= _ANALYSES_KEPT:
-            self._analyses.clear()
-        self._analyses[(flag.article, start, end, flag.category)] = analysis
-        return analysis
+        return _Analysis(
+            self._category_place(flag.category), options,
+            options[0][0] if len(options) == 1 else None, matches, miss, decoy, ranks,
+            near[0] if len(near) == 1 else None, pair_kind(ranks[0]) if len(ranks) == 1 else 0,
+            (*blind, *matched),
+        )
 
     def _decoy_hit(self, flag: Flag, near: list[KeyItem]) -> KeyItem | None:
         """Return the decoy (among those it overlaps) the flag matches best under the overlap rule."""
@@ -341,16 +421,16 @@ class PreparedKey:
         )
 
     def _span_metrics(self, ordered: list[Flag], analyses: list[_Analysis]) -> SpanMetrics:
-        """The SemEval span metric, from each flag's kept shares unless it overlaps another flag.
+        """The SemEval span metric, from each flag's kept sums unless it overlaps another flag.
 
         Flags of one article that overlap are merged first: each run of them becomes one span
         category-blind, and one span per run of the same category counting same-category pairs.
         """
-        blind_flag: list[float] = []
-        blind_key: list[float] = []
-        matched_flag: list[float] = []
-        matched_key: list[float] = []
-        blind_count = matched_count = 0
+        alone: list[tuple[float, float, float, float]] = []  # sums of flags overlapping no other
+        blind_of_flag: list[float] = []  # sums of runs of flags merged
+        blind_of_key: list[float] = []
+        matched_of_flag: list[float] = []
+        matched_of_key: list[float] = []
         count, position = len(ordered), 0
         while position < count:
             first = ordered[position]  # flags are sorted by article, then start
@@ -362,59 +442,77 @@ class PreparedKey:
             ):
                 reach = max(reach, ordered[following].end)
                 following += 1
-            blind_count += 1
             if following == position + 1:
-                analysis = analyses[position]
-                blind_flag += analysis.blind_shares[0]
-                blind_key += analysis.blind_shares[1]
-                matched_flag += analysis.matched_shares[0]
-                matched_key += analysis.matched_shares[1]
-                matched_count += 1
+                alone.append(analyses[position].sums)
             else:
-                of_flag, of_key = self.key_spans_blind.shares(first.article, first.start, reach)
-                blind_flag += of_flag
-                blind_key += of_key
+                of_flag, of_key = self.key_spans_blind.sums(first.article, first.start, reach)
+                blind_of_flag.append(of_flag)
+                blind_of_key.append(of_key)
                 by_category: dict[str, list[tuple[int, int]]] = {}
                 for flag in ordered[position:following]:
                     by_category.setdefault(flag.category, []).append((flag.start, flag.end))
                 for category, spans in by_category.items():
+                    document = (first.article, category)
                     for start, end in merge_spans(spans):
-                        of_flag, of_key = self.key_spans_matched.shares(
-                            (first.article, category), start, end
-                        )
-                        matched_flag += of_flag
-                        matched_key += of_key
-                        matched_count += 1
+                        of_flag, of_key = self.key_spans_matched.sums(document, start, end)
+                        matched_of_flag.append(of_flag)
+                        matched_of_key.append(of_key)
             position = following
+        if alone:
+            columns = list(zip(*alone))
+            blind_of_flag += columns[0]
+            blind_of_key += columns[1]
+            matched_of_flag += columns[2]
+            matched_of_key += columns[3]
         return _new_span_metrics(
-            span_score_from_shares(blind_flag, blind_key, blind_count, self.key_spans_blind.count),
-            span_score_from_shares(
-                matched_flag, matched_key, matched_count, self.key_spans_matched.count
-            ),
+            span_score_from_sums(blind_of_flag, blind_of_key, self.key_spans_blind.count),
+            span_score_from_sums(matched_of_flag, matched_of_key, self.key_spans_matched.count),
         )
 
     def _schemes(self, analyses: list[_Analysis]) -> Schemes:
-        """nervaluate counts, from the overlaps ranked when each flag's span was analysed."""
-        pairs = [
-            (loose, other, shared, position, number)
-            for position, analysis in enumerate(analyses)
-            for loose, other, shared, number in analysis.ranks
-        ]
-        return schemes_from_pairs(pairs, len(analyses), len(self.real))
+        """nervaluate counts, from the overlaps ranked when each flag's span was analysed.
+
+        A flag overlapping a single item that no other flag overlaps is paired with it whatever
+        the ranking; only the other pairs go through the greedy pairing.
+        """
+        flags_of_item = [0] * len(self.real)
+        for analysis in analyses:
+            if analysis.sole is not None:
+                flags_of_item[analysis.sole] += 1
+            else:
+                for rank in analysis.ranks:
+                    flags_of_item[rank[3]] += 1
+        counts = [0, 0, 0, 0]
+        contested = []
+        position = -1
+        for analysis in analyses:
+            position += 1
+            sole = analysis.sole
+            if sole is not None and flags_of_item[sole] == 1:
+                counts[analysis.kind] += 1
+            else:
+                for loose, other, shared, number in analysis.ranks:
+                    contested.append((loose, other, shared, position, number))
+        if contested:
+            for kind, paired in enumerate(pair_greedily(contested)):
+                counts[kind] += paired
+        return schemes_from_counts(counts, len(analyses), len(self.real))
 
     def _detection(
-        self, flagged: dict[str, int], correct: dict[str, int]
+        self, flagged: list[int], correct: list[int]
     ) -> tuple[Detection, tuple[Detection, ...]]:
-        """Precision, recall and F1 overall and per category, from the flags counted per category."""
-        names = self.category_names
-        if names is None:
-            names = sorted(set(flagged) | set(self.expected_by_category))
-        expected = self.expected_by_category
+        """Precision, recall and F1 overall and per category, from the flags counted per category.
+
+        Every category of the exercise is listed; with none given, those flagged or in the key.
+        """
+        names, expected = self.category_names, self.expected_by_category
+        every = self.categories is not None
         by_category = tuple(
-            _detection(name, correct.get(name, 0), flagged.get(name, 0), expected.get(name, 0))
-            for name in names
+            _detection(names[place], correct[place], flagged[place], expected.get(names[place], 0))
+            for place in self._categories_by_name
+            if every or flagged[place] or names[place] in expected
         )
-        overall = _detection(None, sum(correct.values()), sum(flagged.values()), len(self.real))
+        overall = _detection(None, sum(correct), sum(flagged), len(self.real))
         return overall, by_category
 
 
@@ -441,13 +539,16 @@ def _matches(
             f"found the span but called it {category!r} instead of {item.category!r}: "
             f"{by_category:.0%} of the points, with {boundaries}."
         )
+    correct = category == item.category
     paid = _Match(
-        earned, by_category, by_boundary, status, reason, f"Matched item {item.id!r} ({status})."
+        earned, by_category, by_boundary, status, _TALLIED.index(status), correct, reason,
+        f"Matched item {item.id!r} ({status}).",
     )
     if item.group is None:
         return paid, paid
     lone = _Match(
         0.0, by_category, by_boundary, ItemStatus.LONE_FIGURE,
+        _TALLIED.index(ItemStatus.LONE_FIGURE), correct,
         f"found this figure, but no other figure of conflict group {item.group!r} was flagged, "
         f"and a conflicting number earns credit only beside another figure of its group.",
         f"Matched item {item.id!r} ({ItemStatus.LONE_FIGURE}).",
@@ -458,21 +559,19 @@ def _matches(
 def _decoy_miss(decoy: KeyItem, policy: Policy) -> _Miss:
     penalty = policy.decoy_penalty
     return _Miss(
-        FlagOutcome.DECOY, decoy.id, penalty,
+        FlagOutcome.DECOY, decoy.id, None, penalty,
         f"Flagged decoy {decoy.id!r}, a sound span: -{penalty:g}.", decoy.explanation,
     )
 
 
-def _unmatched_miss(flag: Flag, touched: KeyItem | None, policy: Policy) -> _Miss:
-    """A flag matching no item and no decoy: it touches an item too little, or none at all."""
+def _unmatched_miss(flag: Flag, touched: KeyItem, policy: Policy) -> _Miss:
+    """A flag matching no item and no decoy, that touches an item too little."""
     penalty = policy.false_positive_penalty
-    if touched is None:
-        return _Miss(FlagOutcome.NOT_IN_KEY, None, penalty, f"Not in the key: -{penalty:g}.", "")
     shared = overlap(touched.start, touched.end, flag.start, flag.end)
     of_item = shared / (touched.end - touched.start)
     of_flag = shared / (flag.end - flag.start)
     return _Miss(
-        FlagOutcome.INSUFFICIENT_OVERLAP, touched.id, penalty,
+        FlagOutcome.INSUFFICIENT_OVERLAP, touched.id, None, penalty,
         f"Touches item {touched.id!r} but covers {of_item:.0%} of it "
         f"(needs {policy.min_key_overlap:.0%}) and lies {of_flag:.0%} inside it "
         f"(needs {policy.min_flag_overlap:.0%}): -{penalty:g}.",
@@ -480,11 +579,15 @@ def _unmatched_miss(flag: Flag, touched: KeyItem | None, policy: Policy) -> _Mis
     )
 
 
-def _false_positive(flag: Flag, miss: _Miss, holders: dict[str, str]) -> FlagResult:
+def _false_positive(
+    flag: Flag, miss: _Miss, ordered: list[Flag], chosen: list[int | None]
+) -> FlagResult:
+    """Build the result of a flag that matched no item, from the flags in canonical order and
+    the item each was given."""
     reason = miss.reason
     if miss.outcome is FlagOutcome.DUPLICATE:
-        holder = holders.get(miss.item_id)
-        by = "another flag" if holder is None else f"flag {holder!r}"
+        number = miss.item_number
+        by = f"flag {ordered[chosen.index(number)].id!r}" if number in chosen else "another flag"
         reason = f"Item {miss.item_id!r} was already credited to {by}: -{miss.penalty:g}."
     return _new_flag_result(
         flag.id, flag.article, flag.start, flag.end, flag.category, miss.outcome, miss.item_id,

@@ -93,32 +93,31 @@ def best_assignment(candidates: Sequence[Sequence[Candidate]]) -> list[int | Non
     the order given before trying no item. The caller fixes a canonical order of flags and items,
     so the answer never depends on the order of the input.
 
-    The search is exact. It runs separately on each connected group of flags and items that share
-    candidates; within a group it goes through the flags in order, keeping for each set of
+    The search is exact. A flag whose items no other flag wants takes the best of them at once;
+    the search runs separately on each connected group of the other flags and their items; within
+    a group it goes through the flags in order, keeping for each set of
     items already taken (that a later flag could still want) the best partial assignment, so its
     cost follows the number of items competing at one place, not the number of flags.
     """
-    if _nothing_competes(candidates):
-        return [options[0][0] if options else None for options in candidates]
-    chosen: list[int | None] = [None] * len(candidates)
-    for flags in _components(candidates):
-        if len(flags) == 1:
-            chosen[flags[0]] = _best_single(candidates[flags[0]])
-        else:
-            for flag, item in _best_in_component(flags, candidates):
-                chosen[flag] = item
-    return chosen
-
-
-def _nothing_competes(candidates: Sequence[Sequence[Candidate]]) -> bool:
-    """Tell whether every flag has at most one item and no item is wanted by two flags."""
-    wanted: set[int] = set()
+    wanted: dict[int, int] = {}
     for options in candidates:
-        if options:
-            if len(options) > 1 or options[0][0] in wanted:
-                return False
-            wanted.add(options[0][0])
-    return True
+        for item, _, _ in options:
+            wanted[item] = wanted.get(item, 0) + 1
+    chosen: list[int | None] = [None] * len(candidates)
+    competing: list[int] = []
+    for flag, options in enumerate(candidates):
+        for item, _, _ in options:
+            if wanted[item] > 1:
+                competing.append(flag)
+                break
+        else:
+            # No other flag wants its items: it takes the best of them.
+            if options:
+                chosen[flag] = options[0][0] if len(options) == 1 else _best_single(options)
+    for flags in _components(candidates, competing):
+        for flag, item in _best_in_component(flags, candidates):
+            chosen[flag] = item
+    return chosen
 
 
 def _rounded(weight: float, tie: float) -> tuple[float, float]:
@@ -135,8 +134,8 @@ def _best_single(options: Sequence[Candidate]) -> int | None:
     return best_item
 
 
-def _components(candidates: Sequence[Sequence[Candidate]]) -> list[list[int]]:
-    """Group the flags that have candidates into sets connected through shared items."""
+def _components(candidates: Sequence[Sequence[Candidate]], flags: list[int]) -> list[list[int]]:
+    """Group ``flags`` (each with candidates) into sets connected through shared items."""
     parent: dict[int, int] = {}
 
     def root(item: int) -> int:
@@ -145,17 +144,16 @@ def _components(candidates: Sequence[Sequence[Candidate]]) -> list[list[int]]:
             item = parent[item]
         return item
 
-    for options in candidates:
-        if len(options) > 1:
-            first = root(options[0][0])
-            for item, _, _ in options[1:]:
-                other = root(item)
-                if other != first:
-                    parent[other] = first
+    for flag in flags:
+        options = candidates[flag]
+        first = root(options[0][0])
+        for item, _, _ in options[1:]:
+            other = root(item)
+            if other != first:
+                parent[other] = first
     groups: dict[int, list[int]] = {}
-    for flag, options in enumerate(candidates):
-        if options:
-            groups.setdefault(root(options[0][0]), []).append(flag)
+    for flag in flags:
+        groups.setdefault(root(candidates[flag][0][0]), []).append(flag)
     return list(groups.values())
 
 

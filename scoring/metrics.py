@@ -76,31 +76,37 @@ class KeySpans:
         self.ends = {document: [end for _, end in merged] for document, merged in self.spans.items()}
         self.count = sum(len(merged) for merged in self.spans.values())
 
-    def shares(self, document: Hashable, start: int, end: int) -> Shares:
-        """Return |s∩t|/|s| and |s∩t|/|t| for flagged span s and each key span t it overlaps.
+    def sums(self, document: Hashable, start: int, end: int) -> OverlapSums:
+        """Return Σ_t |s∩t|/|s| and Σ_t |s∩t|/|t| over the key spans t that flagged span s overlaps.
 
         Bisection finds the first key span ending after ``start``; the key spans from there on
         are visited until one starts at or after ``end``: only overlapping pairs are visited.
         """
         gold = self.spans.get(document)
         if not gold:
-            return (), ()
-        length = end - start
-        of_flag, of_key = [], []
+            return 0.0, 0.0
         j = bisect.bisect_right(self.ends[document], start)
+        if j == len(gold) or gold[j][0] >= end:
+            return 0.0, 0.0
+        g_start, g_end = gold[j]
+        shared = min(end, g_end) - max(start, g_start)
+        of_flag, of_key = [shared / (end - start)], [shared / (g_end - g_start)]
+        j += 1
+        if j == len(gold) or gold[j][0] >= end:
+            return of_flag[0], of_key[0]  # the common case: one key span
         while j < len(gold):
             g_start, g_end = gold[j]
             if g_start >= end:
                 break
             shared = min(end, g_end) - max(start, g_start)
-            of_flag.append(shared / length)
+            of_flag.append(shared / (end - start))
             of_key.append(shared / (g_end - g_start))
             j += 1
-        return tuple(of_flag), tuple(of_key)
+        return math.fsum(of_flag), math.fsum(of_key)
 
 
-Shares = tuple[tuple[float, ...], tuple[float, ...]]
-"""For one flagged span: |s∩t|/|s| and |s∩t|/|t| for each key span t it overlaps."""
+OverlapSums = tuple[float, float]
+"""For one flagged span s: Σ_t |s∩t|/|s| and Σ_t |s∩t|/|t| over the key spans t it overlaps."""
 
 
 def span_metric(flagged: Iterable[Located], key: Iterable[Located]) -> SpanScore:
@@ -118,27 +124,25 @@ def span_score(flagged: dict[Hashable, list[tuple[int, int]]], key: KeySpans) ->
     """Return the SemEval span metric for flagged spans already merged and sorted per document."""
     of_flag: list[float] = []
     of_key: list[float] = []
-    count = 0
     for document, predicted in flagged.items():
-        count += len(predicted)
         for start, end in predicted:
-            flag_shares, key_shares = key.shares(document, start, end)
-            of_flag += flag_shares
-            of_key += key_shares
-    return span_score_from_shares(of_flag, of_key, count, key.count)
+            flag_sum, key_sum = key.sums(document, start, end)
+            of_flag.append(flag_sum)
+            of_key.append(key_sum)
+    return span_score_from_sums(of_flag, of_key, key.count)
 
 
 _new_span_score = builder(SpanScore)
 """Built for every submission: the fast way."""
 
 
-def span_score_from_shares(
-    of_flag: list[float], of_key: list[float], flagged_count: int, key_count: int
-) -> SpanScore:
-    """Finish the SemEval span metric from the shares of every overlapping pair.
+def span_score_from_sums(of_flag: list[float], of_key: list[float], key_count: int) -> SpanScore:
+    """Finish the SemEval span metric from `KeySpans.sums` of each merged flagged span.
 
-    The sums use math.fsum, so they come out the same whatever order the pairs were found in.
+    ``of_flag`` and ``of_key`` hold each span's two sums. The sums and their totals are exact
+    (math.fsum), so the metric comes out the same whatever order the spans are taken in.
     """
+    flagged_count = len(of_flag)
     neither = flagged_count == 0 and key_count == 0
     precision = ratio(math.fsum(of_flag), flagged_count, nothing_on_either_side=neither)
     recall = ratio(math.fsum(of_key), key_count, nothing_on_either_side=neither)
@@ -163,7 +167,7 @@ def nervaluate_schemes(flags: Sequence[Flag], items: Sequence[KeyItem]) -> Schem
     for flag_number, flag in enumerate(flags):
         for span in index.overlapping(flag.article, flag.start, flag.end):
             pairs.append((*pair_rank(items[span.index], flag), flag_number, span.index))
-    return schemes_from_pairs(pairs, len(flags), len(items))
+    return schemes_from_counts(pair_greedily(pairs), len(flags), len(items))
 
 
 PairRank = tuple[bool, bool, int]
@@ -177,48 +181,60 @@ def pair_rank(item: KeyItem, flag: Flag) -> PairRank:
     return (not exact, item.category != flag.category, -shared)
 
 
-def schemes_from_pairs(
-    pairs: list[tuple[bool, bool, int, int, int]], flag_count: int, item_count: int
-) -> Schemes:
-    """Pair greedily in rank order and count, from (*pair_rank, flag number, item number) tuples."""
+def pair_kind(rank: PairRank) -> int:
+    """Return the kind of a ranked pair as an index into `PairCounts`."""
+    return 2 * rank[0] + rank[1]
+
+
+PairCounts = tuple[int, int, int, int]
+"""Pairs of each kind: exact boundaries and the same category, exact and another category, a
+partial overlap and the same category, a partial overlap and another category."""
+
+
+def pair_greedily(pairs: list[tuple[bool, bool, int, int, int]]) -> list[int]:
+    """Pair flags and items greedily in rank order and count the pairs of each kind.
+
+    ``pairs`` are (*pair_rank, flag number, item number) tuples; each flag and each item is paired
+    at most once. Returns the counts in `PairCounts` order.
+    """
     pairs.sort()
     taken_flags: set[int] = set()
     taken_items: set[int] = set()
-    exact_same = exact_other = loose_same = loose_other = 0
+    counts = [0, 0, 0, 0]
     for loose, other, _, flag_number, item_number in pairs:
         if flag_number in taken_flags or item_number in taken_items:
             continue
         taken_flags.add(flag_number)
         taken_items.add(item_number)
-        if loose:
-            if other:
-                loose_other += 1
-            else:
-                loose_same += 1
-        elif other:
-            exact_other += 1
-        else:
-            exact_same += 1
-    missed = item_count - len(taken_items)
-    spurious = flag_count - len(taken_flags)
-    return _schemes_from_counts(exact_same, exact_other, loose_same, loose_other, missed, spurious)
+        counts[2 * loose + other] += 1
+    return counts
+
+
+_new_scheme_counts = builder(SchemeCounts)
+_new_schemes = builder(Schemes)
 
 
 @functools.lru_cache(maxsize=4096)
-def _schemes_from_counts(
+def _cached_schemes(
     exact_same: int, exact_other: int, loose_same: int, loose_other: int, missed: int, spurious: int
 ) -> Schemes:
-    """Return the four schemes from the pairs of each kind (boundaries exact or loose, the same
-    category or another), the items left unpaired and the flags left unpaired.
-
-    Cached: the submissions of one key share a small set of counts, and Schemes are immutable.
-    """
-    return Schemes(
-        strict=_scheme(exact_same, exact_other + loose_same + loose_other, 0, missed, spurious),
-        exact=_scheme(exact_same + exact_other, loose_same + loose_other, 0, missed, spurious),
-        partial=_scheme(exact_same + exact_other, 0, loose_same + loose_other, missed, spurious),
-        type=_scheme(exact_same + loose_same, exact_other + loose_other, 0, missed, spurious),
+    return _new_schemes(
+        _scheme(exact_same, exact_other + loose_same + loose_other, 0, missed, spurious),
+        _scheme(exact_same + exact_other, loose_same + loose_other, 0, missed, spurious),
+        _scheme(exact_same + exact_other, 0, loose_same + loose_other, missed, spurious),
+        _scheme(exact_same + loose_same, exact_other + loose_other, 0, missed, spurious),
     )
+
+
+def schemes_from_counts(pairs: Sequence[int], flag_count: int, item_count: int) -> Schemes:
+    """Return the strict, exact, partial and type schemes from the pairs of each kind.
+
+    ``pairs`` are counted in `PairCounts` order; the items left unpaired are MIS and the flags
+    left unpaired SPU. Cached: the submissions of one key share a good part of their counts, and
+    Schemes are immutable.
+    """
+    paired = sum(pairs)
+    return _cached_schemes(*pairs, item_count - paired, flag_count - paired)
 
 
 def _scheme(correct: int, incorrect: int, partial: int, missed: int, spurious: int) -> SchemeCounts:
@@ -228,7 +244,7 @@ def _scheme(correct: int, incorrect: int, partial: int, missed: int, spurious: i
     neither = possible == 0 and actual == 0
     precision = ratio(earned, actual, nothing_on_either_side=neither)
     recall = ratio(earned, possible, nothing_on_either_side=neither)
-    return SchemeCounts(
+    return _new_scheme_counts(
         correct, incorrect, partial, missed, spurious, possible, actual,
         precision, recall, f1(precision, recall),
     )

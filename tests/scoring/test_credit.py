@@ -31,8 +31,9 @@ def _figure(item_id, group, start=0):
 
 
 def test_groups_pay_only_with_two_figures_matched():
-    matched = [_figure("x1", "x"), _figure("x2", "x"), _figure("y1", "y"), ITEM]
-    assert groups_paid(matched) == frozenset({"x"})
+    # the groups of the matched items: two figures of x, one of y, one item outside any group
+    assert groups_paid(["x", "x", "y", None]) == frozenset({"x"})
+    assert groups_paid([None, None]) == frozenset()
     assert groups_paid([]) == frozenset()
 
 
