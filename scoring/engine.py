@@ -34,6 +34,7 @@ from scoring.matching import (
 )
 from scoring.metrics import (
     KeySpans,
+    SchemeKey,
     detection,
     merge_spans,
     pair_greedily,
@@ -50,6 +51,7 @@ from scoring.report import (
     ItemStatus,
     LinkStatus,
     Report,
+    SchemeCounts,
     Schemes,
     SpanMetrics,
     Totals,
@@ -77,8 +79,12 @@ def score(
 _ANALYSES_KEPT = 50_000
 """How many distinct flagged spans a prepared key remembers (about 1.5 kB each)."""
 
-_CANONICAL_ORDER = operator.attrgetter("article", "start", "end", "category", "id")
-"""The order flags are matched in, so that results never depend on the order of submission."""
+
+
+def _canonical_order(flag: Flag) -> tuple[str, int, int, str, str]:
+    """The order flags are matched in, so that results never depend on the order of submission."""
+    return (flag.article, flag.start, flag.end, flag.category, flag.id)
+
 
 # Results are built the fast way (see `builder`): rescoring builds dozens per submission.
 _new_item_result = builder(ItemResult)
@@ -118,6 +124,8 @@ class _Match:
     """The item's reason, after "Flag 'id' "."""
     flag_reason: str
     """The reason of the matched flag."""
+    lone: _Match | None
+    """For a figure of a conflict group: the match when its group does not pay."""
 
 
 @dataclass(slots=True, eq=False)
@@ -140,18 +148,17 @@ class _Analysis:
 
     category: int
     """The index of its category in `PreparedKey.category_names`."""
-    options: list[Candidate]
+    options: tuple[Candidate, ...]
     """Items it may match, with the assignment weights."""
     only_option: int | None
     """The item, when it may match exactly one."""
-    matches: dict[int, tuple[_Match, _Match]]
-    """For each item it may match: the match when the item's conflict group pays (or it has
-    none), and when it does not."""
+    matches: dict[int, _Match]
+    """What matching each item it may match earns (for a figure, when its group pays)."""
     miss: _Miss
     """What it becomes when it matches no item."""
     decoy: KeyItem | None
     """The decoy it matches, if any: what it costs when left unmatched."""
-    ranks: list[tuple[bool, bool, int, int]]
+    ranks: tuple[tuple[bool, bool, int, int], ...]
     """(*pair_rank, item index) for each real item it overlaps at all, for nervaluate."""
     sole: int | None
     """The index of the item when it overlaps exactly one real item."""
@@ -216,6 +223,7 @@ class PreparedKey:
         self.decoy_places = {item.id: place[item.id] for item in self.decoys}
         self._analyses: dict[tuple[str, int, int, str], _Analysis] = {}
         self._touching_nothing: dict[str, _Analysis] = {}  # per category
+        self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
         penalty = policy.false_positive_penalty
         self._not_in_key = _Miss(
             FlagOutcome.NOT_IN_KEY, None, None, penalty, f"Not in the key: -{penalty:g}.", ""
@@ -224,18 +232,25 @@ class PreparedKey:
     def score(self, flags: Sequence[Flag]) -> Report:
         """Score one submission against this key; raise ValueError on invalid flags."""
         check_flags(flags, self.categories)
-        ordered = sorted(flags, key=_CANONICAL_ORDER)
+        ordered = sorted(flags, key=_canonical_order)
         kept = self._analyses
         analyses = []
         chosen: list[int | None] = []  # each flag's item, while no two flags compete
         claimed = [False] * len(self.real)
         compete = False
+        overlaps = [0] * len(self.real)  # flags overlapping each item, for nervaluate
         for flag in ordered:
             span = (flag.article, flag.start, flag.end, flag.category)
             analysis = kept.get(span)
             if analysis is None:
                 analysis = self._analyse(flag, span)
             analyses.append(analysis)
+            sole = analysis.sole
+            if sole is not None:
+                overlaps[sole] += 1
+            else:
+                for rank in analysis.ranks:
+                    overlaps[rank[3]] += 1
             only = analysis.only_option
             chosen.append(only)
             if only is not None:
@@ -268,9 +283,9 @@ class PreparedKey:
                     decoy_hits.setdefault(analysis.decoy.id, []).append(flag_id)
                 continue
             item = item_of_flag[flag_id] = real[number]
-            # The second match is the one for a figure whose group does not pay; an item outside
-            # any group (``None not in paid``) has the same match twice.
-            match = analysis.matches[number][item.group not in paid]
+            match = analysis.matches[number]
+            if match.lone is not None and item.group not in paid:
+                match = match.lone
             items[places[number]] = _new_item_result(
                 item.id, item.article, item.category, item.group, match.status, (flag_id,),
                 item.points, match.credit, 0.0, match.category_factor, match.boundary_factor,
@@ -318,7 +333,7 @@ class PreparedKey:
         overall, per_category = self._detection(flagged, correct)
         return _new_report(
             final, totals, tuple(items), tuple([outcomes[flag.id] for flag in flags]), links,
-            overall, per_category, self._span_metrics(ordered, analyses), self._schemes(analyses),
+            overall, per_category, self._span_metrics(ordered, analyses), self._schemes(analyses, overlaps),
             self.policy,
         )
 
@@ -343,7 +358,7 @@ class PreparedKey:
             analysis = self._touching_nothing.get(flag.category)
             if analysis is None:
                 analysis = self._touching_nothing[flag.category] = _Analysis(
-                    self._category_place(flag.category), [], None, {}, self._not_in_key, None, [],
+                    self._category_place(flag.category), (), None, {}, self._not_in_key, None, (),
                     None, 0, (0.0, 0.0, 0.0, 0.0),
                 )
         if len(self._analyses) >= _ANALYSES_KEPT:
@@ -361,13 +376,13 @@ class PreparedKey:
             decoy = self._decoy_hit(flag, [self.decoys[n - real_count] for n in near_all if n >= real_count])
         unmatched_cost = policy.decoy_penalty if decoy else policy.false_positive_penalty
         options: list[Candidate] = []
-        matches: dict[int, tuple[_Match, _Match]] = {}
+        matches: dict[int, _Match] = {}
         touched, most_shared = None, 0
         for number in near:
             item = real[number]
             if overlap_is_enough(item.start, item.end, start, end, policy):
                 credit = pair_credit(item, flag, policy)
-                matches[number] = _matches(item, flag.category, credit)
+                matches[number] = _match(item, flag.category, credit)
                 # Matching a flag both earns its credit and saves its false-positive cost.
                 options.append((number, credit[0] + unmatched_cost, credit[2]))
             else:
@@ -386,7 +401,7 @@ class PreparedKey:
             miss = _unmatched_miss(flag, touched, policy)
         else:
             miss = self._not_in_key
-        ranks = [(*pair_rank(real[number], flag), number) for number in near]
+        ranks = tuple([(*pair_rank(real[number], flag), number) for number in near])
         blind = self.key_spans_blind.sums(flag.article, start, end) if near else (0.0, 0.0)
         matched = (
             self.key_spans_matched.sums((flag.article, flag.category), start, end)
@@ -394,7 +409,7 @@ class PreparedKey:
             else (0.0, 0.0)
         )
         return _Analysis(
-            self._category_place(flag.category), options,
+            self._category_place(flag.category), tuple(options),
             options[0][0] if len(options) == 1 else None, matches, miss, decoy, ranks,
             near[0] if len(near) == 1 else None, pair_kind(ranks[0]) if len(ranks) == 1 else 0,
             (*blind, *matched),
@@ -469,26 +484,20 @@ class PreparedKey:
             span_score_from_sums(matched_of_flag, matched_of_key, self.key_spans_matched.count),
         )
 
-    def _schemes(self, analyses: list[_Analysis]) -> Schemes:
+    def _schemes(self, analyses: list[_Analysis], overlaps: list[int]) -> Schemes:
         """nervaluate counts, from the overlaps ranked when each flag's span was analysed.
 
-        A flag overlapping a single item that no other flag overlaps is paired with it whatever
-        the ranking; only the other pairs go through the greedy pairing.
+        ``overlaps`` counts the flags overlapping each item. A flag overlapping a single item
+        that no other flag overlaps is paired with it whatever the ranking; only the other pairs
+        go through the greedy pairing.
         """
-        flags_of_item = [0] * len(self.real)
-        for analysis in analyses:
-            if analysis.sole is not None:
-                flags_of_item[analysis.sole] += 1
-            else:
-                for rank in analysis.ranks:
-                    flags_of_item[rank[3]] += 1
         counts = [0, 0, 0, 0]
         contested = []
         position = -1
         for analysis in analyses:
             position += 1
             sole = analysis.sole
-            if sole is not None and flags_of_item[sole] == 1:
+            if sole is not None and overlaps[sole] == 1:
                 counts[analysis.kind] += 1
             else:
                 for loose, other, shared, number in analysis.ranks:
@@ -496,7 +505,7 @@ class PreparedKey:
         if contested:
             for kind, paired in enumerate(pair_greedily(contested)):
                 counts[kind] += paired
-        return schemes_from_counts(counts, len(analyses), len(self.real))
+        return schemes_from_counts(counts, len(analyses), len(self.real), known=self._scheme_counts)
 
     def _detection(
         self, flagged: list[int], correct: list[int]
@@ -516,10 +525,9 @@ class PreparedKey:
         return overall, by_category
 
 
-def _matches(
-    item: KeyItem, category: str, credit: tuple[float, float, float]
-) -> tuple[_Match, _Match]:
-    """Return what matching ``item`` with a flag of ``category`` earns: paid, and as a lone figure."""
+def _match(item: KeyItem, category: str, credit: tuple[float, float, float]) -> _Match:
+    """Return what matching ``item`` with a flag of ``category`` earns (for a figure, when its group
+    pays), with what it earns as a lone figure."""
     earned, by_category, by_boundary = credit
     boundaries = (
         "exact boundaries" if by_boundary == 1.0 else f"boundaries agreeing at {by_boundary:.0%}"
@@ -540,20 +548,17 @@ def _matches(
             f"{by_category:.0%} of the points, with {boundaries}."
         )
     correct = category == item.category
-    paid = _Match(
-        earned, by_category, by_boundary, status, _TALLIED.index(status), correct, reason,
-        f"Matched item {item.id!r} ({status}).",
-    )
-    if item.group is None:
-        return paid, paid
-    lone = _Match(
+    lone = None if item.group is None else _Match(
         0.0, by_category, by_boundary, ItemStatus.LONE_FIGURE,
         _TALLIED.index(ItemStatus.LONE_FIGURE), correct,
         f"found this figure, but no other figure of conflict group {item.group!r} was flagged, "
         f"and a conflicting number earns credit only beside another figure of its group.",
-        f"Matched item {item.id!r} ({ItemStatus.LONE_FIGURE}).",
+        f"Matched item {item.id!r} ({ItemStatus.LONE_FIGURE}).", None,
     )
-    return paid, lone
+    return _Match(
+        earned, by_category, by_boundary, status, _TALLIED.index(status), correct, reason,
+        f"Matched item {item.id!r} ({status}).", lone,
+    )
 
 
 def _decoy_miss(decoy: KeyItem, policy: Policy) -> _Miss:

@@ -7,7 +7,6 @@ conflict groups and links, which only the score takes into account.
 from __future__ import annotations
 
 import bisect
-import functools
 import math
 from collections.abc import Hashable, Iterable, Sequence
 
@@ -214,27 +213,41 @@ _new_scheme_counts = builder(SchemeCounts)
 _new_schemes = builder(Schemes)
 
 
-@functools.lru_cache(maxsize=4096)
-def _cached_schemes(
-    exact_same: int, exact_other: int, loose_same: int, loose_other: int, missed: int, spurious: int
+SchemeKey = tuple[int, int, int, int, int]
+"""(COR, INC, PAR, MIS, SPU): all a `SchemeCounts` is made from."""
+
+
+def schemes_from_counts(
+    pairs: Sequence[int],
+    flag_count: int,
+    item_count: int,
+    *,
+    known: dict[SchemeKey, SchemeCounts] | None = None,
 ) -> Schemes:
-    return _new_schemes(
-        _scheme(exact_same, exact_other + loose_same + loose_other, 0, missed, spurious),
-        _scheme(exact_same + exact_other, loose_same + loose_other, 0, missed, spurious),
-        _scheme(exact_same + exact_other, 0, loose_same + loose_other, missed, spurious),
-        _scheme(exact_same + loose_same, exact_other + loose_other, 0, missed, spurious),
-    )
-
-
-def schemes_from_counts(pairs: Sequence[int], flag_count: int, item_count: int) -> Schemes:
     """Return the strict, exact, partial and type schemes from the pairs of each kind.
 
     ``pairs`` are counted in `PairCounts` order; the items left unpaired are MIS and the flags
-    left unpaired SPU. Cached: the submissions of one key share a good part of their counts, and
-    Schemes are immutable.
+    left unpaired SPU. ``known``, when given, keeps every `SchemeCounts` made, for reuse: the
+    submissions of one key share many.
     """
-    paired = sum(pairs)
-    return _cached_schemes(*pairs, item_count - paired, flag_count - paired)
+    exact_same, exact_other, loose_same, loose_other = pairs
+    paired = exact_same + exact_other + loose_same + loose_other
+    missed, spurious = item_count - paired, flag_count - paired
+    keys = (
+        (exact_same, exact_other + loose_same + loose_other, 0, missed, spurious),
+        (exact_same + exact_other, loose_same + loose_other, 0, missed, spurious),
+        (exact_same + exact_other, 0, loose_same + loose_other, missed, spurious),
+        (exact_same + loose_same, exact_other + loose_other, 0, missed, spurious),
+    )
+    if known is None:
+        return _new_schemes(*[_scheme(*key) for key in keys])
+    schemes = []
+    for key in keys:
+        counts = known.get(key)
+        if counts is None:
+            counts = known[key] = _scheme(*key)
+        schemes.append(counts)
+    return _new_schemes(*schemes)
 
 
 def _scheme(correct: int, incorrect: int, partial: int, missed: int, spurious: int) -> SchemeCounts:
