@@ -34,6 +34,7 @@ from scoring.matching import (
 )
 from scoring.metrics import (
     KeySpans,
+    OverlapSums,
     SchemeKey,
     detection,
     merge_spans,
@@ -223,6 +224,7 @@ class PreparedKey:
         self.decoy_places = {item.id: place[item.id] for item in self.decoys}
         self._analyses: dict[tuple[str, int, int, str], _Analysis] = {}
         self._touching_nothing: dict[str, _Analysis] = {}  # per category
+        self._merged_runs: dict[tuple, tuple[OverlapSums, tuple[OverlapSums, ...]]] = {}
         self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
         penalty = policy.false_positive_penalty
         self._not_in_key = _Miss(
@@ -460,18 +462,17 @@ class PreparedKey:
             if following == position + 1:
                 alone.append(analyses[position].sums)
             else:
-                of_flag, of_key = self.key_spans_blind.sums(first.article, first.start, reach)
-                blind_of_flag.append(of_flag)
-                blind_of_key.append(of_key)
-                by_category: dict[str, list[tuple[int, int]]] = {}
-                for flag in ordered[position:following]:
-                    by_category.setdefault(flag.category, []).append((flag.start, flag.end))
-                for category, spans in by_category.items():
-                    document = (first.article, category)
-                    for start, end in merge_spans(spans):
-                        of_flag, of_key = self.key_spans_matched.sums(document, start, end)
-                        matched_of_flag.append(of_flag)
-                        matched_of_key.append(of_key)
+                run = ordered[position:following]
+                spans = (first.article, *[(flag.start, flag.end, flag.category) for flag in run])
+                merged = self._merged_runs.get(spans)
+                if merged is None:
+                    merged = self._merge_run(spans, reach)
+                blind, matched = merged
+                blind_of_flag.append(blind[0])
+                blind_of_key.append(blind[1])
+                for of_flag, of_key in matched:
+                    matched_of_flag.append(of_flag)
+                    matched_of_key.append(of_key)
             position = following
         if alone:
             columns = list(zip(*alone))
@@ -483,6 +484,32 @@ class PreparedKey:
             span_score_from_sums(blind_of_flag, blind_of_key, self.key_spans_blind.count),
             span_score_from_sums(matched_of_flag, matched_of_key, self.key_spans_matched.count),
         )
+
+    def _merge_run(
+        self, spans: tuple, reach: int
+    ) -> tuple[OverlapSums, tuple[OverlapSums, ...]]:
+        """Work out and keep the SemEval sums of a run of overlapping flags, merged.
+
+        ``spans`` are the article and each flag's (start, end, category), in canonical order;
+        ``reach`` is where the run ends. The run is one span category-blind, and one span per
+        stretch of overlapping flags of the same category.
+        """
+        article, first = spans[0], spans[1]
+        by_category: dict[str, list[tuple[int, int]]] = {}
+        for start, end, category in spans[1:]:
+            by_category.setdefault(category, []).append((start, end))
+        merged = (
+            self.key_spans_blind.sums(article, first[0], reach),
+            tuple(
+                self.key_spans_matched.sums((article, category), start, end)
+                for category, members in by_category.items()
+                for start, end in merge_spans(members)
+            ),
+        )
+        if len(self._merged_runs) >= _ANALYSES_KEPT:
+            self._merged_runs.clear()
+        self._merged_runs[spans] = merged
+        return merged
 
     def _schemes(self, analyses: list[_Analysis], overlaps: list[int]) -> Schemes:
         """nervaluate counts, from the overlaps ranked when each flag's span was analysed.

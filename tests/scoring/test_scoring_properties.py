@@ -5,7 +5,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring import nervaluate_schemes, score, span_metric
+from scoring import PreparedKey, nervaluate_schemes, score, span_metric
 from scoring.types import Flag, KeyItem, Policy
 
 CATEGORIES = ("unverified", "conflicting_number", "loaded_framing")
@@ -163,3 +163,14 @@ def test_the_reports_measures_equal_the_standalone_functions(data, key, policy):
     canonical_flags = sorted(flags, key=lambda f: (f.article, f.start, f.end, f.category, f.id))
     canonical_items = sorted(real, key=lambda i: (i.article, i.start, i.end, i.id))
     assert report.schemes == nervaluate_schemes(canonical_flags, canonical_items)
+
+
+@given(st.data(), keys(), policies, st.booleans())
+def test_a_prepared_key_scores_every_submission_as_a_fresh_key_would(data, key, policy, known_categories):
+    # A prepared key keeps what it worked out for earlier submissions (each flagged span, each
+    # run of overlapping flags, the nervaluate counts, the categories seen): none of it may leak.
+    categories = CATEGORIES if known_categories else None
+    submissions = [data.draw(answers(key)) for _ in range(4)]
+    prepared = PreparedKey(key, policy, categories=categories)
+    for flags in submissions + submissions[::-1]:
+        assert prepared.score(flags) == score(key, flags, policy, categories=categories)
