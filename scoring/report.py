@@ -291,9 +291,52 @@ class Report:
 
 def report_to_dict(report: Report) -> dict[str, Any]:
     """Return the report as JSON-safe dicts, lists, strings, numbers and None."""
-    data = _to_plain(report)
+    data = _plain_maker(Report)(report)
     data["format"] = REPORT_FORMAT
     return data
+
+
+@functools.cache
+def _plain_maker(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """Return a function turning a ``cls`` (a dataclass of this module or `Policy`) into a dict.
+
+    The function is written from the field types, once per class: a nested dataclass becomes a
+    dict, a tuple a list, an enum member its value; anything else is kept as it is. The app stores
+    every report it scores, so this is on the path of every rescoring.
+    """
+    scope: dict[str, Any] = {}
+    entries = []
+    hints = _hints(cls)
+    for number, name in enumerate(_field_names(cls)):
+        entries.append(f"{name!r}: {_plain_expression(hints[name], f'value.{name}', number, scope)}")
+    exec(f"def plain(value):\n    return {{{', '.join(entries)}}}\n", scope)
+    maker: Callable[[Any], dict[str, Any]] = scope["plain"]
+    return maker
+
+
+def _plain_expression(kind: Any, expression: str, number: int, scope: dict[str, Any]) -> str:
+    """Return Python source turning ``expression``, of type ``kind``, into its plain form."""
+    arguments = [a for a in typing.get_args(kind) if a is not type(None)]
+    origin = typing.get_origin(kind)
+    if origin is types.UnionType or origin is typing.Union:
+        (inner,) = arguments
+        plain = _plain_expression(inner, expression, number, scope)
+        return plain if plain == expression else f"(None if {expression} is None else {plain})"
+    if origin is tuple:
+        element = arguments[0]
+        if all(argument is element for argument in arguments[1:] if argument is not Ellipsis):
+            plain = _plain_expression(element, "element", number, scope)
+            if plain == "element":
+                return f"list({expression})"
+            return f"[{plain} for element in {expression}]"
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        scope[f"plain_{number}"] = _plain_maker(kind)
+        return f"plain_{number}({expression})"
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return f"{expression}._value_"
+    if kind in _SCALARS:
+        return expression
+    raise TypeError(f"no plain form for {kind!r}")
 
 
 def report_from_dict(data: dict[str, Any]) -> Report:
@@ -305,19 +348,6 @@ def report_from_dict(data: dict[str, Any]) -> Report:
 
 
 _SCALARS = (str, int, float, bool, type(None))
-
-
-def _to_plain(value: Any) -> Any:
-    kind = type(value)
-    if kind in _SCALARS:  # exact types: enum members (str subclasses) go below
-        return value
-    if isinstance(value, enum.Enum):
-        return value.value
-    if kind is tuple:
-        return [_to_plain(v) for v in value]
-    if hasattr(kind, "__dataclass_fields__"):
-        return {name: _to_plain(getattr(value, name)) for name in _field_names(kind)}
-    return value
 
 
 @functools.cache

@@ -88,3 +88,26 @@ def test_a_builder_makes_the_same_immutable_result():
         link.bonus = 1.0  # type: ignore[misc]
     with pytest.raises(TypeError):
         build(("a", "b"), LinkStatus.CORRECT)
+
+
+def _plain(value):
+    """The plain form by the letter: dataclasses to dicts, tuples to lists, enum members to values."""
+    import dataclasses
+    import enum
+
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value):
+        return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    return value
+
+
+def test_report_to_dict_gives_the_plain_form_of_every_field_in_order():
+    report = score(KEY, FLAGS, Policy(link_bonus=0.25))
+    data = report_to_dict(report)
+    expected = {**_plain(report), "format": 1}
+    assert data == expected
+    assert json.dumps(data) == json.dumps(expected)  # the same keys in the same order, all through
+    assert type(data["items"][0]["status"]) is str
