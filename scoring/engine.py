@@ -78,7 +78,8 @@ def score(
 
 
 _ANALYSES_KEPT = 50_000
-"""How many distinct flagged spans a prepared key remembers (about 1.5 kB each)."""
+"""How many distinct flagged spans (likewise runs of them, and nervaluate counts) a prepared key
+remembers: about 1.5 kB each."""
 
 
 
@@ -532,6 +533,8 @@ class PreparedKey:
         if contested:
             for kind, paired in enumerate(pair_greedily(contested)):
                 counts[kind] += paired
+        if len(self._scheme_counts) >= _ANALYSES_KEPT:
+            self._scheme_counts.clear()
         return schemes_from_counts(counts, len(analyses), len(self.real), known=self._scheme_counts)
 
     def _detection(
