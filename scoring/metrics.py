@@ -89,10 +89,11 @@ class KeySpans:
             return 0.0, 0.0
         g_start, g_end = gold[j]
         shared = min(end, g_end) - max(start, g_start)
-        of_flag, of_key = [shared / (end - start)], [shared / (g_end - g_start)]
+        first_of_flag, first_of_key = shared / (end - start), shared / (g_end - g_start)
         j += 1
         if j == len(gold) or gold[j][0] >= end:
-            return of_flag[0], of_key[0]  # the common case: one key span
+            return first_of_flag, first_of_key  # the common case: one key span
+        of_flag, of_key = [first_of_flag], [first_of_key]
         while j < len(gold):
             g_start, g_end = gold[j]
             if g_start >= end:
