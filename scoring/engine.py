@@ -171,6 +171,10 @@ class _Analysis:
     against those of its category."""
 
 
+_RunSpans = tuple[str | tuple[int, int, str], ...]
+"""A run of overlapping flags: its article, then each flag's (start, end, category) in order."""
+
+
 class PreparedKey:
     """A validated key with the structures every submission is scored against, built once."""
 
@@ -225,7 +229,7 @@ class PreparedKey:
         self.decoy_places = {item.id: place[item.id] for item in self.decoys}
         self._analyses: dict[tuple[str, int, int, str], _Analysis] = {}
         self._touching_nothing: dict[str, _Analysis] = {}  # per category
-        self._merged_runs: dict[tuple, tuple[OverlapSums, tuple[OverlapSums, ...]]] = {}
+        self._merged_runs: dict[_RunSpans, tuple[OverlapSums, tuple[OverlapSums, ...]]] = {}
         self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
         penalty = policy.false_positive_penalty
         self._not_in_key = _Miss(
@@ -486,9 +490,7 @@ class PreparedKey:
             span_score_from_sums(matched_of_flag, matched_of_key, self.key_spans_matched.count),
         )
 
-    def _merge_run(
-        self, spans: tuple, reach: int
-    ) -> tuple[OverlapSums, tuple[OverlapSums, ...]]:
+    def _merge_run(self, spans: _RunSpans, reach: int) -> tuple[OverlapSums, tuple[OverlapSums, ...]]:
         """Work out and keep the SemEval sums of a run of overlapping flags, merged.
 
         ``spans`` are the article and each flag's (start, end, category), in canonical order;

@@ -201,12 +201,13 @@ def pair_greedily(pairs: list[tuple[bool, bool, int, int, int]]) -> list[int]:
     taken_flags: set[int] = set()
     taken_items: set[int] = set()
     counts = [0, 0, 0, 0]
-    for loose, other, _, flag_number, item_number in pairs:
+    for pair in pairs:
+        flag_number, item_number = pair[3], pair[4]
         if flag_number in taken_flags or item_number in taken_items:
             continue
         taken_flags.add(flag_number)
         taken_items.add(item_number)
-        counts[2 * loose + other] += 1
+        counts[pair_kind(pair[:3])] += 1
     return counts
 
 
