@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
-from app import accounts, backup, db, exercise_import, migrate
+from app import accounts, backup, db, exercise_import, grading, migrate
 from exercises.authoring_cli import suggest
 from exercises.cli import key, validate_exercise
 from exercises.score_cli import score
@@ -35,6 +35,11 @@ def upgrade_db() -> None:
     """Apply the schema migrations to DATABASE_URL (creates the schema on first run)."""
     migrate.upgrade(db.get_engine())
     click.echo("Database schema is up to date.")
+    session = db.session()
+    rescored = grading.rescore_outdated(session)
+    session.commit()
+    if rescored:
+        click.echo(f"{rescored} submissions rescored under the current scoring rules.")
 
 
 @click.command("serve")

@@ -5,15 +5,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app import grading
 from app.models import Article, Attempt, Exercise, ExerciseState, Flag, KeyVersion
-from exercises.cli import key_record
 from exercises.loader import package_dirs, load_package
 from exercises.problems import PackageError
+from exercises.types import Article as PackageArticle
 from exercises.types import ExercisePackage
 
 
@@ -39,7 +40,9 @@ def import_package(db: Session, package: ExercisePackage, *, force: bool = False
         exercise = Exercise(slug=package.slug, state=ExerciseState.PUBLISHED)
         _copy_package(exercise, package)
         exercise.articles = _articles(package)
-        exercise.key_versions = [KeyVersion(number=1, items=_key_records(package), origin="package")]
+        exercise.key_versions = [
+            KeyVersion(number=1, items=_key_records(package), ratings=_rating_records(package), origin="package")
+        ]
         db.add(exercise)
         return ImportOutcome(package.slug, "created", f"{package.slug}: created with {len(package.key)} key items")
     if exercise.package_hash == package.content_hash:
@@ -62,16 +65,21 @@ def import_package(db: Session, package: ExercisePackage, *, force: bool = False
                 "give the changed package a new slug",
             )
         exercise.articles = _articles(package)
+    else:
+        # Same texts: the sidecars may still have changed (provenance, tracing, outlet).
+        sidecars = {article.id: article for article in package.articles}
+        for stored in exercise.articles:
+            for column, value in _article_metadata(sidecars[stored.ref]).items():
+                setattr(stored, column, value)
     _copy_package(exercise, package)
     exercise.edited_in_app = False
-    records = _key_records(package)
+    records, ratings = _key_records(package), _rating_records(package)
     current = grading.current_key_version(db, exercise.id)
-    if records == current.items:
+    if records == current.items and ratings == current.ratings:
         return ImportOutcome(package.slug, "updated", f"{package.slug}: updated (key unchanged)")
-    version = KeyVersion(number=current.number + 1, items=records, origin="package", note="loaded from the package files")
-    exercise.key_versions.append(version)
-    db.flush()
-    rescored = grading.rescore_exercise(db, exercise)
+    version, rescored = grading.add_key_version(
+        db, exercise, records, ratings=ratings, origin="package", note="loaded from the package files"
+    )
     return ImportOutcome(
         package.slug,
         "new-key-version",
@@ -112,23 +120,31 @@ def _copy_package(exercise: Exercise, package: ExercisePackage) -> None:
 
 def _articles(package: ExercisePackage) -> list[Article]:
     return [
-        Article(
-            ref=article.id,
-            position=position,
-            title=article.title,
-            byline=article.byline or "",
-            outlet=article.outlet or "",
-            event_date=article.event_date.isoformat(),
-            language=article.language,
-            provenance=article.provenance,
-            text=article.text,
-        )
+        Article(ref=article.id, position=position, text=article.text, **_article_metadata(article))
         for position, article in enumerate(package.articles)
     ]
 
 
-def _key_records(package: ExercisePackage) -> list[dict[str, object]]:
-    return [key_record(item) for item in package.key]
+def _article_metadata(article: PackageArticle) -> dict[str, str]:
+    """The columns of a stored article that describe it, from its sidecar."""
+    return {
+        "title": article.title,
+        "byline": article.byline or "",
+        "outlet": article.outlet or "",
+        "event_date": article.event_date.isoformat(),
+        "published": article.published.isoformat() if article.published else "",
+        "language": article.language,
+        "provenance": article.provenance,
+        "tracing": article.tracing,
+    }
+
+
+def _key_records(package: ExercisePackage) -> list[dict[str, Any]]:
+    return [item.to_record() for item in package.key]
+
+
+def _rating_records(package: ExercisePackage) -> list[dict[str, Any]]:
+    return [rating.to_record() for rating in package.rating_key]
 
 
 def _has_flags(db: Session, exercise_id: int) -> bool:

@@ -7,6 +7,7 @@ what it returns.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -14,10 +15,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 import scoring
-from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem
-from scoring.types import KeyItem, Policy
+from exercises.cores import derived_core
+from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem, User
+from scoring.types import KeyItem, Policy, RatingKey, SourceRating
 
 RESCORE_BATCH = 500
+
+log = logging.getLogger(__name__)
 
 
 def key_items(version: KeyVersion) -> tuple[KeyItem, ...]:
@@ -26,13 +30,16 @@ def key_items(version: KeyVersion) -> tuple[KeyItem, ...]:
 
 
 def key_item_from_record(record: dict[str, Any]) -> KeyItem:
-    """Rebuild a key item from its JSON form (as ``crosscheck key --json`` prints it)."""
-    return KeyItem(**{**record, "also": tuple(record.get("also") or ())})
+    """Rebuild a key item from its JSON form; one stored without a core gets the derived core."""
+    item = KeyItem.from_record(record)
+    if item.core_start is not None:
+        return item
+    start, end = derived_core(item.quote, figure=item.group is not None)
+    return dataclasses.replace(item, core_start=item.start + start, core_end=item.start + end)
 
 
 def exercise_policy(exercise: Exercise) -> Policy:
-    known = {field.name for field in dataclasses.fields(Policy)}
-    return Policy(**{name: value for name, value in exercise.policy.items() if name in known})
+    return Policy.from_record(exercise.policy)
 
 
 def current_key_version(db: Session, exercise_id: int) -> KeyVersion:
@@ -48,9 +55,50 @@ def current_key_version(db: Session, exercise_id: int) -> KeyVersion:
     return version
 
 
+def rating_key(version: KeyVersion) -> tuple[RatingKey, ...]:
+    """The instructor's source ratings of a stored key version."""
+    return tuple(RatingKey.from_record(record) for record in version.ratings or ())
+
+
 def prepared_key(exercise: Exercise, version: KeyVersion) -> scoring.PreparedKey:
     categories = [category["id"] for category in exercise.categories]
-    return scoring.PreparedKey(key_items(version), exercise_policy(exercise), categories=categories)
+    return scoring.PreparedKey(
+        key_items(version),
+        exercise_policy(exercise),
+        categories=categories,
+        texts={article.ref: article.text for article in exercise.articles},
+        rating_key=rating_key(version),
+    )
+
+
+def add_key_version(
+    db: Session,
+    exercise: Exercise,
+    items: list[dict[str, Any]],
+    *,
+    origin: str,
+    note: str,
+    user: User | None = None,
+    ratings: list[dict[str, Any]] | None = None,
+) -> tuple[KeyVersion, int]:
+    """Add a key version (keeping the current source ratings unless given) and rescore every
+    submission against it; return the version and how many submissions were rescored."""
+    current = current_key_version(db, exercise.id)
+    version = KeyVersion(
+        number=current.number + 1,
+        items=items,
+        ratings=current.ratings if ratings is None else ratings,
+        origin=origin,
+        note=note,
+        created_by_id=user.id if user else None,
+    )
+    exercise.key_versions.append(version)
+    db.flush()
+    rescored = rescore_exercise(db, exercise, note=f"Key version {version.number}: {note}")
+    log.info(
+        "key version %s of %s (%s): %s submissions rescored", version.number, exercise.slug, origin, rescored
+    )
+    return version, rescored
 
 
 def engine_flags(flags: Sequence[Flag]) -> list[scoring.Flag]:
@@ -69,6 +117,14 @@ def engine_flags(flags: Sequence[Flag]) -> list[scoring.Flag]:
     ]
 
 
+def engine_ratings(attempt: Attempt) -> list[SourceRating]:
+    """The attempt's source ratings as the engine takes them."""
+    return [
+        SourceRating(rating.article_ref, rating.reliability, rating.credibility, rating.reason)
+        for rating in attempt.ratings
+    ]
+
+
 def score_columns(version: KeyVersion, report: scoring.Report, categories: Mapping[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The columns of a current score row and of its item rows for ``report`` (ids aside).
 
@@ -83,6 +139,7 @@ def score_columns(version: KeyVersion, report: scoring.Report, categories: Mappi
         "recall": report.detection.recall,
         "f1": report.detection.f1,
         "report": scoring.report_to_dict(report),
+        "rules": scoring.RULES,
     }
     items = [
         {
@@ -96,12 +153,14 @@ def score_columns(version: KeyVersion, report: scoring.Report, categories: Mappi
     return score, items
 
 
-def _store(db: Session, attempt_id: int, version: KeyVersion, report: scoring.Report, flags: Sequence[Flag]) -> Score:
+def _store(
+    db: Session, attempt: Attempt, version: KeyVersion, report: scoring.Report, note: str = ""
+) -> Score:
     db.execute(
-        update(Score).where(Score.attempt_id == attempt_id, Score.is_current.is_(True)).values(is_current=False)
+        update(Score).where(Score.attempt_id == attempt.id, Score.is_current.is_(True)).values(is_current=False)
     )
-    columns, items = score_columns(version, report, {flag.client_id: flag.category for flag in flags})
-    stored = Score(attempt_id=attempt_id, **columns, items=[ScoreItem(**item) for item in items])
+    columns, items = score_columns(version, report, {flag.client_id: flag.category for flag in attempt.flags})
+    stored = Score(attempt_id=attempt.id, **columns, note=note, items=[ScoreItem(**item) for item in items])
     db.add(stored)
     return stored
 
@@ -109,24 +168,45 @@ def _store(db: Session, attempt_id: int, version: KeyVersion, report: scoring.Re
 def score_attempt(db: Session, attempt: Attempt) -> Score:
     """Score a submitted attempt against the current key and store it as its current score."""
     version = current_key_version(db, attempt.exercise_id)
-    report = prepared_key(attempt.exercise, version).score(engine_flags(attempt.flags))
-    return _store(db, attempt.id, version, report, attempt.flags)
+    report = prepared_key(attempt.exercise, version).score(engine_flags(attempt.flags), engine_ratings(attempt))
+    return _store(db, attempt, version, report)
 
 
-def rescore_exercise(db: Session, exercise: Exercise) -> int:
+def rescore_exercise(db: Session, exercise: Exercise, *, note: str) -> int:
     """Rescore every submitted attempt of ``exercise`` against its current key; earlier scores stay as history.
 
-    Returns the number of attempts rescored. The caller commits.
+    ``note`` says why, to the trainees and instructors who see the score change. Returns the
+    number of attempts rescored. The caller commits.
     """
     version = current_key_version(db, exercise.id)
     key = prepared_key(exercise, version)
     count = 0
     for batch in _submitted_batches(db, exercise.id):
         for attempt in batch:
-            _store(db, attempt.id, version, key.score(engine_flags(attempt.flags)), attempt.flags)
+            report = key.score(engine_flags(attempt.flags), engine_ratings(attempt))
+            _store(db, attempt, version, report, note)
             count += 1
         db.flush()
+    log.info("rescored %s submissions of %s: %s", count, exercise.slug, note)
     return count
+
+
+def rescore_outdated(db: Session) -> int:
+    """Rescore every exercise with a current score made under older scoring rules; return how many
+    submissions were rescored. The caller commits."""
+    outdated = db.scalars(
+        select(Exercise)
+        .where(
+            Exercise.id.in_(
+                select(Attempt.exercise_id)
+                .join(Score, Score.attempt_id == Attempt.id)
+                .where(Score.is_current.is_(True), Score.rules < scoring.RULES)
+            )
+        )
+        .order_by(Exercise.id)
+    )
+    note = scoring.RULES_CHANGES[scoring.RULES]
+    return sum(rescore_exercise(db, exercise, note=note) for exercise in list(outdated))
 
 
 def _submitted_batches(db: Session, exercise_id: int) -> Iterator[list[Attempt]]:
@@ -138,7 +218,7 @@ def _submitted_batches(db: Session, exercise_id: int) -> Iterator[list[Attempt]]
                 .where(Attempt.exercise_id == exercise_id, Attempt.submitted_at.is_not(None), Attempt.id > last_id)
                 .order_by(Attempt.id)
                 .limit(RESCORE_BATCH)
-                .options(selectinload(Attempt.flags).selectinload(Flag.links))
+                .options(selectinload(Attempt.flags).selectinload(Flag.links), selectinload(Attempt.ratings))
             )
         )
         if not batch:

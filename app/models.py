@@ -194,8 +194,12 @@ class Article(Base):
     byline: Mapped[str] = mapped_column(String(200), default="")
     outlet: Mapped[str] = mapped_column(String(200), default="")
     event_date: Mapped[str] = mapped_column(String(32), default="")
+    # ISO date the text was published; empty when it does not say.
+    published: Mapped[str] = mapped_column(String(32), default="", server_default="")
     language: Mapped[str] = mapped_column(String(16), default="en")
     provenance: Mapped[str] = mapped_column(Text, default="")
+    # How a professional would trace the text to its origin: shown in the debrief.
+    tracing: Mapped[str] = mapped_column(Text, default="", server_default="")
     text: Mapped[str] = mapped_column(Text)
 
     exercise: Mapped[Exercise] = relationship(back_populates="articles")
@@ -211,6 +215,8 @@ class KeyVersion(Base):
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # The instructor's source ratings (scoring.RatingKey records); empty: trainees rate nothing.
+    ratings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     origin: Mapped[str] = mapped_column(String(16))  # package, editor or dashboard
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -264,6 +270,9 @@ class Attempt(Base):
     scores: Mapped[list[Score]] = relationship(
         back_populates="attempt", order_by="Score.id", cascade="all, delete-orphan"
     )
+    ratings: Mapped[list[SourceRating]] = relationship(
+        order_by="SourceRating.article_ref", cascade="all, delete-orphan"
+    )
 
 
 class Flag(Base):
@@ -308,6 +317,20 @@ flag_links = Table(
 )
 
 
+class SourceRating(Base):
+    """A trainee's Admiralty rating of one article's source and information, with a reason."""
+
+    __tablename__ = "source_ratings"
+
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_ref: Mapped[str] = mapped_column(String(80), primary_key=True)
+    reliability: Mapped[str] = mapped_column(String(1))
+    credibility: Mapped[str] = mapped_column(String(1))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
 class Score(Base):
     """What the scoring engine said of an attempt under one key version; the newest is current."""
 
@@ -323,6 +346,10 @@ class Score(Base):
     recall: Mapped[float] = mapped_column(Float)
     f1: Mapped[float] = mapped_column(Float)
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The scoring rules (scoring.RULES) the score was made under, and why it replaced the
+    # attempt's previous score (empty for the first).
+    rules: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     attempt: Mapped[Attempt] = relationship(back_populates="scores")

@@ -9,7 +9,9 @@ from exercises.problems import ProblemLog
 from exercises.tomlfile import read_toml
 from exercises.types import Article
 
-ARTICLE_FIELDS = ("id", "title", "byline", "outlet", "event_date", "language", "provenance")
+ARTICLE_FIELDS = (
+    "id", "title", "byline", "outlet", "event_date", "published", "language", "provenance", "tracing"
+)
 """The fields of an article's TOML sidecar."""
 
 
@@ -58,8 +60,10 @@ def read_article(
     byline = fields.text("byline", required=False)
     outlet = fields.text("outlet", required=False)
     event_date = fields.date("event_date")
+    published = fields.date("published", required=False)
     language = fields.text("language")
     provenance = fields.text("provenance")
+    tracing = fields.text("tracing", required=False)
     fields.finish()
     if (
         len(log.problems) > problems_before
@@ -76,8 +80,10 @@ def read_article(
         byline=byline,
         outlet=outlet,
         event_date=event_date,
+        published=published,
         language=language,
         provenance=provenance,
+        tracing=tracing or "",
         text=text,
     )
     return article, raw_text, raw_sidecar

@@ -8,14 +8,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import click
 
 from exercises.loader import DEFAULT_CONTENT_DIR, load_package
 from exercises.problems import PackageError
 from exercises.types import ExercisePackage
-from scoring.types import KeyItem
 
 _package_path = click.argument(
     "path", type=click.Path(exists=True, file_okay=False, path_type=Path)
@@ -56,25 +54,14 @@ def summary(package: ExercisePackage) -> str:
 @_package_path
 @_content_dir_option
 def validate_exercise(path: Path, content_dir: Path) -> None:
-    """Validate the exercise package in PATH and print its key's counts, or every problem."""
-    click.echo(summary(_load_or_exit(path, content_dir)))
+    """Validate the exercise package in PATH and print its key's counts, or every problem.
 
-
-def key_record(item: KeyItem) -> dict[str, Any]:
-    """The JSON form of one resolved key item (``quote`` is the stored text slice)."""
-    return {
-        "id": item.id,
-        "article": item.article,
-        "start": item.start,
-        "end": item.end,
-        "quote": item.quote,
-        "category": item.category,
-        "also": list(item.also),
-        "points": item.points,
-        "group": item.group,
-        "decoy": item.decoy,
-        "explanation": item.explanation,
-    }
+    Warnings (e.g. key items whose core was derived) are printed on stderr; they do not fail.
+    """
+    package = _load_or_exit(path, content_dir)
+    for warning in package.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(summary(package))
 
 
 @click.command("key")
@@ -85,7 +72,7 @@ def key(path: Path, content_dir: Path, as_json: bool) -> None:
     """Print the resolved key of the package in PATH: offsets into each article's stored text."""
     package = _load_or_exit(path, content_dir)
     if as_json:
-        records = [key_record(item) for item in package.key]
+        records = [item.to_record() for item in package.key]
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
     for item in package.key:

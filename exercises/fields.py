@@ -125,9 +125,9 @@ class Fields:
             return None
         return value
 
-    def date(self, name: str) -> datetime.date | None:
+    def date(self, name: str, *, required: bool = True) -> datetime.date | None:
         """A TOML local date (``2018-02-07``) or a string in that form."""
-        value = self._get(name, True)
+        value = self._get(name, required)
         if value is _MISSING:
             return None
         if isinstance(value, str):
@@ -140,6 +140,16 @@ class Fields:
             self._wrong_type(name, "a date (2018-02-07)", value)
             return None
         return value
+
+    def strings(self, name: str) -> tuple[str, ...] | None:
+        """A non-empty array of strings, e.g. grades ``["B", "C"]``."""
+        value = self._get(name, True)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            self._wrong_type(name, 'a non-empty array of strings (["B", "C"])', value)
+            return None
+        return tuple(value)
 
     def identifiers(self, name: str, *, required: bool = True) -> tuple[str, ...] | None:
         """An array of ids without repeats; an empty tuple when missing and not required."""
@@ -159,9 +169,9 @@ class Fields:
             return None
         return tuple(value)
 
-    def tables(self, name: str) -> list[Mapping[str, Any]] | None:
+    def tables(self, name: str, *, required: bool = True) -> list[Mapping[str, Any]] | None:
         """An array of tables (``[[name]]``) that is not empty."""
-        value = self._get(name, True)
+        value = self._get(name, required)
         if value is _MISSING:
             return None
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):

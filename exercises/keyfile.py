@@ -6,17 +6,22 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+import dataclasses
+
+from exercises.cores import derived_core
 from exercises.fields import ID_PATTERN, Fields, type_name
 from exercises.problems import ProblemLog
 from exercises.types import Category, ConflictGroup
 from scoring.anchoring import find_quote
-from scoring.types import KeyItem
+from scoring.types import CREDIBILITY, RELIABILITY, Agreement, KeyItem, RatingKey
 
 ITEM_FIELDS = (
     "id",
     "article",
     "quote",
     "occurrence",
+    "core",
+    "core_occurrence",
     "category",
     "also",
     "points",
@@ -49,7 +54,11 @@ def validate_key(
 
 
 def read_groups(table: Mapping[str, Any], log: ProblemLog, source: str) -> tuple[ConflictGroup, ...]:
-    """Read the ``[groups.<id>]`` tables of a key file, each with a ``description``."""
+    """Read the ``[groups.<id>]`` tables of a key file, each with a ``description``.
+
+    A group may list pairs of its figures that agree, each an ``[[groups.<id>.agree]]`` table with
+    ``items`` (two item ids) and ``reason``.
+    """
     groups = []
     for group_id, body in table.items():
         if not ID_PATTERN.fullmatch(group_id):
@@ -64,9 +73,19 @@ def read_groups(table: Mapping[str, Any], log: ProblemLog, source: str) -> tuple
             continue
         fields = Fields(body, log, source, item=f"groups.{group_id}")
         description = fields.text("description")
+        agreements = []
+        for index, raw in enumerate(fields.tables("agree", required=False) or [], start=1):
+            pair = Fields(raw, log, source, item=f"groups.{group_id}.agree[{index}]")
+            items = pair.identifiers("items")
+            reason = pair.text("reason")
+            pair.finish()
+            if items is not None and len(items) != 2:
+                pair.problem("items", f"names {len(items)} items; an agreement is between two figures")
+            elif items is not None and reason is not None:
+                agreements.append((items[0], items[1], reason))
         fields.finish()
         if description is not None:
-            groups.append(ConflictGroup(id=group_id, description=description))
+            groups.append(ConflictGroup(id=group_id, description=description, agree=tuple(agreements)))
     return tuple(groups)
 
 
@@ -108,7 +127,33 @@ def check_items(
             checked.append(item)
     _check_group_sizes(checked, groups, log, source)
     _check_overlaps(checked, log, source)
-    return tuple(checked)
+    return _with_agreements(checked, groups or (), log, source)
+
+
+def _with_agreements(
+    items: list[KeyItem], groups: Sequence[ConflictGroup], log: ProblemLog, source: str
+) -> tuple[KeyItem, ...]:
+    """Give each figure the agreements its group declares (on both figures of a pair)."""
+    agreements: dict[str, list[Agreement]] = defaultdict(list)
+    group_of = {item.id: item.group for item in items}
+    for group in groups:
+        for first, second, reason in group.agree:
+            for one in (first, second):
+                if group_of.get(one) != group.id:
+                    log.add(
+                        source,
+                        f"agreement names {one!r}, which is not a figure of this group",
+                        item=f"groups.{group.id}",
+                        field="agree",
+                    )
+                    break
+            else:
+                agreements[first].append(Agreement(second, reason))
+                agreements[second].append(Agreement(first, reason))
+    return tuple(
+        dataclasses.replace(item, agrees_with=tuple(agreements[item.id])) if item.id in agreements else item
+        for item in items
+    )
 
 
 def _check_item(
@@ -124,6 +169,8 @@ def _check_item(
     article = fields.identifier("article")
     quote = fields.text("quote")
     occurrence = fields.integer("occurrence", required=False)
+    core = fields.text("core", required=False)
+    core_occurrence = fields.integer("core_occurrence", required=False)
     category = fields.identifier("category")
     also = fields.identifiers("also", required=False)
     points = fields.number("points", default=1.0)
@@ -142,9 +189,12 @@ def _check_item(
             fields.problem("also", f"repeats the item's own category {alternative!r}")
     _check_group_field(fields, group, category, also or (), bool(decoy), categories, groups)
 
-    span = None
+    span = core_span = None
     if article in articles and quote is not None:
         span = _resolve(fields, articles[article], article, quote, occurrence)
+    if span is not None:
+        figure = group is not None or categories[category].grouped if category in categories else False
+        core_span = _resolve_core(fields, articles[article], span, core, core_occurrence, figure)
     if len(fields.log.problems) > problems_before:
         return None
     if (
@@ -157,6 +207,7 @@ def _check_item(
         or explanation is None
     ):
         return None
+    assert core_span is not None
     return KeyItem(
         id=item_id,
         article=article,
@@ -169,6 +220,8 @@ def _check_item(
         group=group,
         decoy=decoy,
         explanation=explanation,
+        core_start=core_span[0],
+        core_end=core_span[1],
     )
 
 
@@ -233,6 +286,49 @@ def _resolve(
     return spans[occurrence - 1]
 
 
+def _resolve_core(
+    fields: Fields,
+    text: str,
+    span: tuple[int, int],
+    core: str | None,
+    occurrence: int | None,
+    figure: bool,
+) -> tuple[int, int] | None:
+    """Find the item's core inside its resolved quote, or derive it (and warn), or record why not."""
+    start, end = span
+    if core is None:
+        if occurrence is not None:
+            fields.problem("core_occurrence", "is set but the item has no core")
+            return None
+        relative = derived_core(text[start:end], figure=figure)
+        derived = text[start + relative[0] : start + relative[1]]
+        fields.log.warn(
+            fields.file,
+            f"no core: the words a flag must cover are derived as {derived!r}; set core to choose them",
+            item=fields.item,
+            field="core",
+        )
+        return start + relative[0], start + relative[1]
+    found = find_quote(text[start:end], core)
+    if not found:
+        fields.problem("core", f"{core!r} is not inside the item's quote")
+        return None
+    if occurrence is None and len(found) > 1:
+        fields.problem(
+            "core",
+            f"found {len(found)} times in the quote; set core_occurrence (1 to {len(found)})",
+        )
+        return None
+    index = (occurrence or 1) - 1
+    if not 0 <= index < len(found):
+        fields.problem(
+            "core_occurrence",
+            f"occurrence {occurrence} is out of range: the core is found {len(found)} time(s)",
+        )
+        return None
+    return start + found[index][0], start + found[index][1]
+
+
 def _check_group_sizes(
     items: Sequence[KeyItem],
     groups: Sequence[ConflictGroup] | None,
@@ -276,3 +372,108 @@ def _check_overlaps(items: Sequence[KeyItem], log: ProblemLog, source: str) -> N
                 )
             if item.end > reaching.end:
                 reaching = item
+
+
+def read_ratings(
+    tables: Sequence[Mapping[str, Any]], articles: Collection[str], log: ProblemLog, source: str
+) -> tuple[RatingKey, ...]:
+    """Read the ``[[ratings]]`` of a key file: the instructor's Admiralty rating of each article.
+
+    Each names an ``article``, a ``reliability`` (A-F) and ``credibility`` (1-6), the accepted
+    ranges ``accept_reliability`` and ``accept_credibility`` (which must hold the key's own
+    grades) and the ``reasoning`` trainees read in the debrief.
+    """
+    ratings = []
+    seen: set[str] = set()
+    for index, raw in enumerate(tables, start=1):
+        label = raw.get("article") if isinstance(raw.get("article"), str) else f"ratings[{index}]"
+        fields = Fields(raw, log, source, item=f"ratings.{label}")
+        article = fields.identifier("article")
+        grades = {}
+        for name, scale in (("reliability", RELIABILITY), ("credibility", CREDIBILITY)):
+            grade = fields.text(name)
+            accepted = fields.strings(f"accept_{name}")
+            for value in ([grade] if grade is not None else []) + list(accepted or ()):
+                if value not in scale:
+                    fields.problem(name, f"{value!r} is not one of {', '.join(scale)}")
+            if grade is not None and accepted is not None and grade not in accepted:
+                fields.problem(f"accept_{name}", f"leaves out the key's own {name} {grade!r}")
+            grades[name] = (grade, accepted)
+        reasoning = fields.text("reasoning")
+        fields.finish()
+        if article is not None:
+            if article not in articles:
+                fields.problem("article", f"unknown article {article!r}")
+            elif article in seen:
+                fields.problem("article", f"article {article!r} is rated twice")
+            seen.add(article)
+        (reliability, accept_reliability), (credibility, accept_credibility) = grades.values()
+        if None in (article, reliability, credibility, accept_reliability, accept_credibility, reasoning):
+            continue
+        ratings.append(
+            RatingKey(
+                article=article,  # type: ignore[arg-type]
+                reliability=reliability,  # type: ignore[arg-type]
+                credibility=credibility,  # type: ignore[arg-type]
+                accept_reliability=accept_reliability,  # type: ignore[arg-type]
+                accept_credibility=accept_credibility,  # type: ignore[arg-type]
+                reasoning=reasoning,  # type: ignore[arg-type]
+            )
+        )
+    return tuple(ratings)
+
+
+def which_occurrence(text: str, quote: str, start: int, end: int) -> int | None:
+    """Which occurrence (1-based) of ``quote`` in ``text`` the span is, when it occurs more than once."""
+    spans = find_quote(text, quote)
+    if len(spans) > 1 and (start, end) in spans:
+        return spans.index((start, end)) + 1
+    return None
+
+
+def item_table(item: KeyItem, text: str) -> dict[str, Any]:
+    """Return a resolved key item as ``key.toml`` writes it, for the article ``text`` it indexes.
+
+    Its quote is the stored slice, with ``occurrence`` when the quote is repeated; likewise its
+    core inside the quote. Agreements are written with their group (see `declared_groups`).
+    """
+    quote = text[item.start : item.end]
+    table: dict[str, Any] = {"id": item.id, "article": item.article, "quote": quote}
+    occurrence = which_occurrence(text, quote, item.start, item.end)
+    if occurrence is not None:
+        table["occurrence"] = occurrence
+    if item.core_start is not None and item.core_end is not None:
+        core = text[item.core_start : item.core_end]
+        table["core"] = core
+        occurrence = which_occurrence(quote, core, item.core_start - item.start, item.core_end - item.start)
+        if occurrence is not None:
+            table["core_occurrence"] = occurrence
+    table["category"] = item.category
+    if item.also:
+        table["also"] = list(item.also)
+    table["points"] = item.points
+    if item.group is not None:
+        table["group"] = item.group
+    if item.decoy:
+        table["decoy"] = True
+    table["explanation"] = item.explanation
+    return table
+
+
+def declared_groups(descriptions: Mapping[str, str], key: Sequence[KeyItem]) -> tuple[ConflictGroup, ...]:
+    """Return the conflict groups with their descriptions and the agreeing pairs the key's figures
+    carry (each pair once), as ``key.toml`` declares them; pairs naming an item the key no longer
+    has are left out."""
+    ids = {item.id for item in key}
+    pairs: dict[str, dict[frozenset[str], tuple[str, str, str]]] = defaultdict(dict)
+    for item in key:
+        if item.group is None:
+            continue
+        for agreement in item.agrees_with:
+            if agreement.item in ids:
+                pair = frozenset((item.id, agreement.item))
+                pairs[item.group].setdefault(pair, (item.id, agreement.item, agreement.reason))
+    return tuple(
+        ConflictGroup(id=group, description=description, agree=tuple(pairs[group].values()))
+        for group, description in descriptions.items()
+    )

@@ -10,7 +10,7 @@ from typing import Any
 
 from exercises.articles import article_files, read_article
 from exercises.fields import ID_PATTERN, Fields, type_name
-from exercises.keyfile import check_items, read_groups
+from exercises.keyfile import check_items, read_groups, read_ratings
 from exercises.problems import ProblemLog
 from exercises.tomlfile import read_toml
 from exercises.types import Article, Category, ExercisePackage
@@ -79,7 +79,9 @@ def load_package(path: Path | str, *, content_dir: Path | str = DEFAULT_CONTENT_
     key_fields = Fields(key or {}, log if key is not None else ProblemLog(), KEY_FILE)
     groups = read_groups(key_fields.table("groups"), log, KEY_FILE)
     raw_items = key_fields.tables("items") or []
+    raw_ratings = key_fields.tables("ratings", required=False) or []
     key_fields.finish()
+    rating_key = read_ratings(raw_ratings, article_ids, log, KEY_FILE)
     items = check_items(
         raw_items,
         {article.id: article.text for article in articles},
@@ -104,7 +106,9 @@ def load_package(path: Path | str, *, content_dir: Path | str = DEFAULT_CONTENT_
         groups=groups,
         policy=policy,
         key=items,
+        rating_key=rating_key,
         content_hash=_content_hash(hashed),
+        warnings=tuple(log.warnings),
     )
 
 
@@ -139,12 +143,27 @@ def _read_categories(fields: Fields) -> tuple[Category, ...]:
     return tuple(categories)
 
 
+RETIRED_POLICY_KEYS = ("min_key_overlap", "min_flag_overlap")
+"""Policy keys of packages written before matching used each item's core and extent."""
+
+
 def _read_policy(table: Mapping[str, Any], log: ProblemLog) -> Policy:
-    """Build the scoring policy from ``[policy]``; its keys are the fields of ``Policy``."""
+    """Build the scoring policy from ``[policy]``; its keys are the fields of ``Policy``.
+
+    Retired keys still load, with a warning, so packages exported by an older instance import.
+    """
     known = {field.name: field for field in dataclasses.fields(Policy)}
     values: dict[str, Any] = {}
     for name, value in table.items():
         field = known.get(name)
+        if name in RETIRED_POLICY_KEYS:
+            log.warn(
+                EXERCISE_FILE,
+                f"policy key {name!r} is no longer used: a flag matches an item by covering the "
+                "words of its core (see docs/authoring.md); remove it",
+                field=f"policy.{name}",
+            )
+            continue
         if field is None:
             log.add(
                 EXERCISE_FILE,

@@ -23,11 +23,10 @@ from typing import Any
 
 import tomli_w
 
+from exercises.keyfile import item_table
 from exercises.loader import EXERCISE_FILE, KEY_FILE, load_package
 from exercises.problems import PackageError, Problem
-from exercises.types import Article, ExercisePackage
-from scoring.anchoring import find_quote
-from scoring.types import KeyItem
+from exercises.types import Article, ConflictGroup, ExercisePackage
 
 MAX_TOTAL_BYTES = 8 * 1024 * 1024
 """Most uncompressed bytes a zip may hold in all (the seed package is about 40 kB)."""
@@ -196,27 +195,17 @@ def _key_table(package: ExercisePackage) -> dict[str, Any]:
     texts = {article.id: article.text for article in package.articles}
     table: dict[str, Any] = {}
     if package.groups:
-        table["groups"] = {group.id: {"description": group.description} for group in package.groups}
-    table["items"] = [_item_table(item, texts[item.article]) for item in package.key]
+        table["groups"] = {group.id: _group_table(group) for group in package.groups}
+    table["items"] = [item_table(item, texts[item.article]) for item in package.key]
+    if package.rating_key:
+        table["ratings"] = [rating.to_record() for rating in package.rating_key]
     return table
 
 
-def _item_table(item: KeyItem, text: str) -> dict[str, Any]:
-    """One key item as written in ``key.toml``: its quote is the stored slice, ``occurrence`` when repeated."""
-    quote = text[item.start : item.end]
-    spans = find_quote(text, quote)
-    table: dict[str, Any] = {"id": item.id, "article": item.article, "quote": quote}
-    if len(spans) > 1:
-        table["occurrence"] = spans.index((item.start, item.end)) + 1
-    table["category"] = item.category
-    if item.also:
-        table["also"] = list(item.also)
-    table["points"] = item.points
-    if item.group is not None:
-        table["group"] = item.group
-    if item.decoy:
-        table["decoy"] = True
-    table["explanation"] = item.explanation
+def _group_table(group: ConflictGroup) -> dict[str, Any]:
+    table: dict[str, Any] = {"description": group.description}
+    if group.agree:
+        table["agree"] = [{"items": [first, second], "reason": reason} for first, second, reason in group.agree]
     return table
 
 
@@ -227,6 +216,10 @@ def _article_table(article: Article) -> dict[str, Any]:
     if article.outlet:
         table["outlet"] = article.outlet
     table["event_date"] = article.event_date
+    if article.published is not None:
+        table["published"] = article.published
     table["language"] = article.language
     table["provenance"] = article.provenance
+    if article.tracing:
+        table["tracing"] = article.tracing
     return table

@@ -37,10 +37,16 @@ class ProblemLog:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        """Things that load but an author should look at (e.g. a key item's derived core)."""
 
     def add(self, file: str, message: str, *, item: str | None = None, field: str | None = None) -> None:
         """Record one problem."""
         self.problems.append(Problem(file=file, message=message, item=item, field=field))
+
+    def warn(self, file: str, message: str, *, item: str | None = None, field: str | None = None) -> None:
+        """Record one warning: the package loads, but the author should check this."""
+        self.warnings.append(Problem(file=file, message=message, item=item, field=field))
 
     def raise_if_any(self) -> None:
         """Raise :class:`PackageError` with everything recorded, if anything was."""

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from exercises.suggest import Suggestion, suggest
 from exercises.types import ExercisePackage
-from scoring.matching import overlap_is_enough
-from scoring.types import KeyItem, Policy
+from scoring.matching import overlap
+from scoring.types import KeyItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +39,9 @@ class RecallResult:
         return next(row for row in self.categories if row.category == category_id)
 
 
-def finds(suggestion: Suggestion, item: KeyItem, policy: Policy = Policy()) -> bool:
-    """Whether a suggestion's span would match the key item under the scoring overlap rule."""
-    return suggestion.article == item.article and overlap_is_enough(
-        item.start, item.end, suggestion.start, suggestion.end, policy
-    )
+def finds(suggestion: Suggestion, item: KeyItem) -> bool:
+    """Whether a suggestion's span points at the key item: it shares a character with its core."""
+    return suggestion.article == item.article and overlap(*item.core, suggestion.start, suggestion.end) > 0
 
 
 def measure(package: ExercisePackage) -> RecallResult:

@@ -141,9 +141,7 @@ def score(
         raise click.ClickException(f"{answers}: not a JSON file ({error})") from error
     try:
         flags = read_answers(data, {a.id: a.text for a in package.articles}, reanchor=reanchor)
-        report = scoring.score(
-            package.key, flags, package.policy, categories=[c.id for c in package.categories]
-        )
+        report = package.prepared_key().score(flags)
     except ValueError as error:
         raise click.ClickException(f"{answers}: {error}") from error
     if as_json:

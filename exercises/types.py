@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from scoring.types import KeyItem, Policy
+from exercises.problems import Problem
+from scoring.engine import PreparedKey
+from scoring.types import KeyItem, Policy, RatingKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,11 +22,16 @@ class Article:
     outlet: str | None
     """The outlet as far as the text shows it; None when nothing at all is known."""
     event_date: datetime.date
+    """The date of the event the text reports (not when it was published)."""
     language: str
     provenance: str
     """What the text itself tells about where it comes from."""
     text: str
     """The text exactly as stored; key offsets index into it."""
+    published: datetime.date | None = None
+    """When the text was published; None when it does not say."""
+    tracing: str = ""
+    """How a professional would trace the text to its origin (lateral reading), for the debrief."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +54,8 @@ class ConflictGroup:
 
     id: str
     description: str
+    agree: tuple[tuple[str, str, str], ...] = ()
+    """Pairs of its figures that can both be true: (item id, item id, why they agree)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +75,22 @@ class ExercisePackage:
     policy: Policy
     key: tuple[KeyItem, ...]
     """Every key item, decoys included (``decoy=True``)."""
+    rating_key: tuple[RatingKey, ...]
+    """The instructor's source ratings, one per rated article (none: trainees rate nothing)."""
     content_hash: str
     """SHA-256 (hex) over the package's files and the article files it uses."""
+    warnings: tuple[Problem, ...] = ()
+    """What loads but deserves the author's look, e.g. key items whose core was derived."""
+
+    def prepared_key(self) -> PreparedKey:
+        """The package's key, ready to score submissions: its categories, policy and texts."""
+        return PreparedKey(
+            self.key,
+            self.policy,
+            categories=[category.id for category in self.categories],
+            texts={article.id: article.text for article in self.articles},
+            rating_key=self.rating_key,
+        )
 
     def article(self, article_id: str) -> Article:
         """Return the article with this id; KeyError if the package has none."""

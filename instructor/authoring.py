@@ -44,8 +44,7 @@ from app.models import (
     utcnow,
 )
 from exercises import semeval
-from exercises.cli import key_record
-from exercises.keyfile import validate_key
+from exercises.keyfile import declared_groups, validate_key, which_occurrence
 from exercises.loader import EXERCISE_FILE, PACKAGES_DIR
 from exercises.package_zip import export_zip, load_zip
 from exercises.problems import PackageError, Problem
@@ -306,11 +305,19 @@ def editor_state(db: Session, exercise: Exercise) -> dict[str, Any]:
         "articles": [{"ref": a.ref, "title": a.title, "text": a.text} for a in exercise.articles],
         "categories": list(exercise.categories),
         "groups": dict(exercise.groups),
-        "items": list(version.items),
+        "items": [_editor_item(record) for record in version.items],
         "version": version.number,
         "submitted": has_submissions(db, exercise.id),
         "dismissed": dismissed_suggestions(exercise),
     }
+
+
+def _editor_item(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored key item as the editor shows it: its core as text (None for the whole span)."""
+    item = grading.key_item_from_record(record)
+    if item.core == (item.start, item.end):
+        return {**record, "core": None}
+    return {**record, "core": item.core_quote, "core_start": item.core[0]}
 
 
 # The key editor keeps the suggestions an instructor dismissed in the exercise's policy JSON,
@@ -343,7 +350,7 @@ def set_dismissed(exercise: Exercise, keys: Sequence[str], dismissed: bool) -> l
     return sorted(current)
 
 
-_ITEM_KEYS = ("id", "category", "also", "points", "group", "decoy", "explanation")
+_ITEM_KEYS = ("id", "core", "category", "also", "points", "group", "decoy", "explanation")
 
 
 def items_from_editor(exercise: Exercise, payload: Sequence[Any]) -> list[dict[str, Any]]:
@@ -386,9 +393,15 @@ def items_from_editor(exercise: Exercise, payload: Sequence[Any]) -> list[dict[s
             if span is not None:
                 stored = text[span.start : span.end]
                 item["quote"] = stored
-                spans = find_quote(text, stored)
-                if len(spans) > 1:
-                    item["occurrence"] = spans.index(span) + 1
+                occurrence = which_occurrence(text, stored, span.start, span.end)
+                if occurrence is not None:
+                    item["occurrence"] = occurrence
+                core_start = raw.get("core_start")
+                if isinstance(item.get("core"), str) and isinstance(core_start, int):
+                    core_end = core_start + len(item["core"])
+                    inside = which_occurrence(stored, item["core"], core_start - span.start, core_end - span.start)
+                    if inside is not None:
+                        item["core_occurrence"] = inside
         items.append(item)
     return items
 
@@ -434,14 +447,16 @@ def save_key(
     submitted, a new version is added and every submission rescored (earlier scores stay as
     history). Raises :class:`PackageError` listing every problem. The caller commits.
     """
-    declared = groups_from_editor(groups)
+    current = grading.current_key_version(db, exercise.id)
+    # The editor has no place for agreeing figures: they stay as the key had them.
+    descriptions = {group.id: group.description for group in groups_from_editor(groups)}
+    declared = declared_groups(descriptions, grading.key_items(current))
     raw_items = items_from_editor(exercise, items)
     texts = {article.ref: article.text for article in exercise.articles}
     resolved = validate_key(raw_items, texts, categories_of(exercise), declared, source="key")
-    records = [key_record(item) for item in resolved]
-    exercise.groups = {group.id: group.description for group in declared}
+    records = [item.to_record() for item in resolved]
+    exercise.groups = descriptions
     exercise.edited_in_app = True
-    current = grading.current_key_version(db, exercise.id)
     if not has_submissions(db, exercise.id):
         current.items = records
         current.created_by_id = user.id
@@ -450,16 +465,10 @@ def save_key(
             current.note = note
         db.flush()
         return KeySaved(current, False, 0)
-    version = KeyVersion(
-        number=current.number + 1,
-        items=records,
-        origin="editor",
-        note=note or "edited in the key editor",
-        created_by_id=user.id,
+    version, rescored = grading.add_key_version(
+        db, exercise, records, origin="editor", note=note or "edited in the key editor", user=user
     )
-    exercise.key_versions.append(version)
-    db.flush()
-    return KeySaved(version, True, grading.rescore_exercise(db, exercise))
+    return KeySaved(version, True, rescored)
 
 
 def problem_records(error: PackageError) -> list[dict[str, str | None]]:
@@ -535,12 +544,15 @@ def package_of(db: Session, exercise: Exercise) -> ExercisePackage:
                 byline=article.byline or None,
                 outlet=article.outlet or None,
                 event_date=event_date,
+                published=datetime.date.fromisoformat(article.published) if article.published else None,
                 language=article.language,
                 provenance=article.provenance,
+                tracing=article.tracing,
                 text=article.text,
             )
         )
-    key = grading.key_items(grading.current_key_version(db, exercise.id))
+    version = grading.current_key_version(db, exercise.id)
+    key = grading.key_items(version)
     if not key:
         problems.append(Problem("key.toml", "the key is empty: add items before exporting", field="items"))
     if problems:
@@ -554,9 +566,10 @@ def package_of(db: Session, exercise: Exercise) -> ExercisePackage:
         attempts=exercise.attempts_allowed,
         articles=tuple(articles),
         categories=categories_of(exercise),
-        groups=tuple(ConflictGroup(id=k, description=v) for k, v in exercise.groups.items()),
+        groups=declared_groups(exercise.groups, key),
         policy=grading.exercise_policy(exercise),
         key=key,
+        rating_key=grading.rating_key(version),
         content_hash=exercise.package_hash or "",
     )
 

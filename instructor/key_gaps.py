@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session
 from app import grading
 from app.models import Exercise, Flag, KeyVersion, User
 from exercises import PackageError, validate_key
-from exercises.cli import key_record
-from exercises.types import Category, ConflictGroup
+from exercises.keyfile import declared_groups, item_table, which_occurrence
+from exercises.types import Category
 from instructor.dashboard import Scope, SpanCount, StatusCount, counted_attempts
 from scoring.anchoring import find_quote
 from scoring.report import ItemStatus
@@ -220,35 +220,8 @@ def category_disagreements(
 def key_file_items(exercise: Exercise, records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Stored key records written back as ``key.toml`` items (quote and occurrence, no offsets)."""
     texts = {article.ref: article.text for article in exercise.articles}
-    items = []
-    for record in records:
-        item: dict[str, Any] = {
-            "id": record["id"],
-            "article": record["article"],
-            "quote": record["quote"],
-            "category": record["category"],
-            "points": record["points"],
-            "decoy": record["decoy"],
-            "explanation": record["explanation"],
-        }
-        if record.get("also"):
-            item["also"] = list(record["also"])
-        if record.get("group"):
-            item["group"] = record["group"]
-        text = texts.get(record["article"])
-        occurrence = _occurrence(text, record["quote"], record["start"], record["end"]) if text else None
-        if occurrence is not None:
-            item["occurrence"] = occurrence
-        items.append(item)
-    return items
-
-
-def _occurrence(text: str, quote: str, start: int, end: int) -> int | None:
-    """Which occurrence of ``quote`` the span is, when the quote occurs more than once."""
-    spans = find_quote(text, quote)
-    if len(spans) > 1 and (start, end) in spans:
-        return spans.index((start, end)) + 1
-    return None
+    items = [grading.key_item_from_record(record) for record in records]
+    return [item_table(item, texts[item.article]) for item in items]
 
 
 def new_item_id(quote: str, taken: Iterable[str]) -> str:
@@ -271,25 +244,16 @@ def save_key_version(db: Session, exercise: Exercise, items: Sequence[dict[str, 
     """
     articles = {article.ref: article.text for article in exercise.articles}
     categories = [Category(**category) for category in exercise.categories]
-    groups = [ConflictGroup(id=group, description=description) for group, description in exercise.groups.items()]
+    current = grading.key_items(grading.current_key_version(db, exercise.id))
+    groups = declared_groups(exercise.groups, current)
     try:
         checked = validate_key(items, articles, categories, groups, source=KEY_SOURCE)
     except PackageError as error:
         raise KeyChangeError([str(problem) for problem in error.problems]) from error
-    current = grading.current_key_version(db, exercise.id)
-    version = KeyVersion(
-        exercise_id=exercise.id,
-        number=current.number + 1,
-        items=[key_record(item) for item in checked],
-        origin="dashboard",
-        note=note,
-        created_by_id=user.id,
-    )
-    db.add(version)
     exercise.edited_in_app = True
-    db.flush()
-    rescored = grading.rescore_exercise(db, exercise)
-    return version, rescored
+    return grading.add_key_version(
+        db, exercise, [item.to_record() for item in checked], origin="dashboard", note=note, user=user
+    )
 
 
 def add_to_key(
@@ -320,7 +284,7 @@ def add_to_key(
         "decoy": False,
         "explanation": explanation,
     }
-    occurrence = _occurrence(texts[article], quote, start, end)
+    occurrence = which_occurrence(texts[article], quote, start, end)
     if occurrence is not None:
         item["occurrence"] = occurrence
     summary = f"added {item['id']!r} ({category}, {points:g} points)"

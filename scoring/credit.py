@@ -1,12 +1,11 @@
-"""How much a matched flag earns, when conflict groups pay, and what links are worth."""
+"""How much a matched flag earns, which figures conflict, what links and source ratings are worth."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from scoring.matching import boundary_agreement
-from scoring.report import LinkResult, LinkStatus, builder
-from scoring.types import Flag, KeyItem, Policy
+from scoring.report import LinkResult, LinkStatus, RatingResult, builder
+from scoring.types import Flag, KeyItem, Policy, RatingKey, SourceRating
 
 
 _new_link_result = builder(LinkResult)
@@ -19,6 +18,7 @@ _NOT_A_FIGURE = LinkStatus.NOT_A_FIGURE
 _CROSS_GROUP = LinkStatus.CROSS_GROUP
 _REDUNDANT = LinkStatus.REDUNDANT
 _CORRECT = LinkStatus.CORRECT
+_COMPATIBLE = LinkStatus.COMPATIBLE
 
 
 def category_factor(item: KeyItem, category: str, policy: Policy) -> float:
@@ -34,54 +34,84 @@ def category_factor(item: KeyItem, category: str, policy: Policy) -> float:
     return policy.other_category_credit
 
 
-def pair_credit(item: KeyItem, flag: Flag, policy: Policy) -> tuple[float, float, float]:
+def pair_credit(item: KeyItem, flag: Flag, by_boundary: float, policy: Policy) -> tuple[float, float, float]:
     """Return (credit, category factor, boundary factor) for a flag matched to an item.
 
-    credit = points × category factor × boundary factor, so it never exceeds the item's points.
+    credit = points × category factor × boundary factor (`scoring.matching.boundary_factor`), so it
+    never exceeds the item's points.
     """
     by_category = category_factor(item, flag.category, policy)
-    by_boundary = boundary_agreement(item.start, item.end, flag.start, flag.end)
     return item.points * by_category * by_boundary, by_category, by_boundary
 
 
-def groups_paid(groups: Iterable[str | None]) -> frozenset[str]:
-    """Return the conflict groups named at least twice among the groups of the matched items.
+def conflict_partners(items: Sequence[KeyItem]) -> tuple[frozenset[int] | None, ...]:
+    """Return, for each item, the positions of the items whose figures conflict with it.
 
-    A conflicting number is only a conflict next to another figure of its group, so the figures of
-    a group earn credit only when flags matched two or more of them. ``None`` (no group) is passed
-    over.
+    Two figures conflict when they belong to the same conflict group and neither lists the other
+    in ``agrees_with``. An item outside every group gets None.
     """
-    seen: set[str] = set()
-    paid: set[str] = set()
-    for group in groups:
-        if group is not None:
-            if group in seen:
-                paid.add(group)
-            else:
-                seen.add(group)
-    return frozenset(paid)
+    members: dict[str, list[int]] = {}
+    for number, item in enumerate(items):
+        if item.group is not None:
+            members.setdefault(item.group, []).append(number)
+    agreeing = _agreeing_pairs(items)
+    partners: list[frozenset[int] | None] = []
+    for number, item in enumerate(items):
+        if item.group is None:
+            partners.append(None)
+            continue
+        partners.append(
+            frozenset(
+                other
+                for other in members[item.group]
+                if other != number and frozenset((item.id, items[other].id)) not in agreeing
+            )
+        )
+    return tuple(partners)
 
 
-def possible_links(group_sizes: Mapping[str, int]) -> int:
-    """Return how many links can earn a bonus: one fewer than the figures of each group.
+def _agreeing_pairs(items: Sequence[KeyItem]) -> dict[frozenset[str], str]:
+    """Return each pair of agreeing figures (declared on either side) with the reason given."""
+    return {
+        frozenset((item.id, agreement.item)): agreement.reason
+        for item in items
+        for agreement in item.agrees_with
+    }
 
-    Linking the figures of a group into one connected whole (a chain, a star, every pair) is what
-    shows the trainee saw they all disagree; n figures need n - 1 links for that.
+
+def possible_links(items: Sequence[KeyItem]) -> int:
+    """Return how many links can earn a bonus: per group, its figures minus its conflict clusters.
+
+    Linking conflicting figures into one connected whole (a chain, a star, every pair) shows the
+    trainee saw they disagree: n figures that all conflict need n - 1 links. Figures that agree
+    earn nothing when linked, so a group counts one fewer link for each set of figures that no
+    conflict connects to the rest.
     """
-    return sum(size - 1 for size in group_sizes.values() if size > 0)
+    connected = _Connections()
+    partners = conflict_partners(items)
+    count = 0
+    for number, others in enumerate(partners):
+        for other in others or ():
+            if connected.join(items[number].id, items[other].id):
+                count += 1
+    return count
 
 
 def judge_links(
-    flags: Sequence[Flag], item_of_flag: Mapping[str, KeyItem], policy: Policy
+    flags: Sequence[Flag],
+    item_of_flag: Mapping[str, KeyItem],
+    policy: Policy,
+    items: Sequence[KeyItem],
 ) -> tuple[LinkResult, ...]:
     """Judge every distinct pair of linked flags, sorted by their ids.
 
-    A pair linked in both directions counts once. A pair whose flags matched figures (items with a
-    group) of the same conflict group is correct, and earns ``policy.link_bonus`` when it connects
+    ``items`` are the key's items. A pair linked in both directions counts once. A pair whose
+    flags matched conflicting figures is correct, and earns ``policy.link_bonus`` when it connects
     a figure not yet connected to the other through the pairs before it: so a group of n figures
-    earns at most n - 1 bonuses, however its figures are linked. A pair across groups, a pair with
-    an end that matched no figure, a link to an unknown flag id and a self-link earn nothing and
-    are reported as wrong.
+    earns at most n - 1 bonuses, however its figures are linked. A pair of figures that agree
+    earns nothing, and its reason says why they agree. A pair across groups, a pair with an end
+    that matched no figure, a link to an unknown flag id and a self-link earn nothing and are
+    reported as wrong.
     """
     pairs: set[tuple[str, str]] = set()
     for flag in flags:
@@ -91,17 +121,16 @@ def judge_links(
                 pairs.add((flag_id, other) if flag_id <= other else (other, flag_id))
     if not pairs:
         return ()
-    known: set[str] | None = None
+    known = {flag.id for flag in flags}
     connected = _Connections()
-    results = []
-    for first, second in sorted(pairs):
-        first_item, second_item = item_of_flag.get(first), item_of_flag.get(second)
-        if known is None and (first_item is None or second_item is None):
-            known = {flag.id for flag in flags}
-        results.append(
-            _judge_pair(first, second, first_item, second_item, known, connected, policy)
+    agreeing = _agreeing_pairs(items)
+    return tuple(
+        _judge_pair(
+            first, second, item_of_flag.get(first), item_of_flag.get(second), known, agreeing,
+            connected, policy,
         )
-    return tuple(results)
+        for first, second in sorted(pairs)
+    )
 
 
 class _Connections:
@@ -131,56 +160,86 @@ def _judge_pair(
     second: str,
     first_item: KeyItem | None,
     second_item: KeyItem | None,
-    known: set[str] | None,
+    known: set[str],
+    agreeing: Mapping[frozenset[str], str],
     connected: _Connections,
     policy: Policy,
 ) -> LinkResult:
-    """Judge one pair of linked flags, given the items they matched (None: no item).
-
-    ``known`` holds every flag id, wherever an end matched no item.
-    """
+    """Judge one pair of linked flags, given the items they matched (None: no item)."""
     ids = (first, second)
     if first == second:
         return _new_link_result(ids, _SELF_LINK, None, 0.0, f"Flag {first!r} links to itself.")
-    if known is not None:
-        for flag_id in ids:
-            if flag_id not in known:
-                return _new_link_result(
-                    ids, _UNKNOWN_FLAG, None, 0.0, f"There is no flag {flag_id!r} to link to."
-                )
+    for flag_id in ids:
+        if flag_id not in known:
+            return _new_link_result(
+                ids, _UNKNOWN_FLAG, None, 0.0, f"There is no flag {flag_id!r} to link to."
+            )
     for flag_id, item in ((first, first_item), (second, second_item)):
         if item is None or item.group is None:
+            what = (
+                "matched no key figure"
+                if item is None
+                else f"matched “{item.core_quote}”, which is not a conflicting figure"
+            )
             return _new_link_result(
-                ids,
-                _NOT_A_FIGURE,
-                None,
-                0.0,
-                f"Flag {flag_id!r} did not match a conflicting figure, so the link shows no conflict.",
+                ids, _NOT_A_FIGURE, None, 0.0, f"Flag {flag_id!r} {what}, so the link shows no conflict."
             )
     assert first_item is not None and second_item is not None
+    figures = f"“{first_item.core_quote}” and “{second_item.core_quote}”"
     if first_item.group != second_item.group:
         return _new_link_result(
-            ids,
-            _CROSS_GROUP,
-            None,
-            0.0,
-            f"Items {first_item.id!r} and {second_item.id!r} state different quantities "
-            f"(groups {first_item.group!r} and {second_item.group!r}).",
+            ids, _CROSS_GROUP, None, 0.0, f"{figures} state different quantities, so they cannot conflict."
         )
+    agreement = agreeing.get(frozenset((first_item.id, second_item.id)))
+    if agreement is not None:
+        return _new_link_result(ids, _COMPATIBLE, first_item.group, 0.0, f"{figures} agree: {agreement}")
     if not connected.join(first_item.id, second_item.id):
         return _new_link_result(
             ids,
             _REDUNDANT,
             first_item.group,
             0.0,
-            f"Items {first_item.id!r} and {second_item.id!r} conflict, but other links already "
-            f"connect them: no further bonus.",
+            f"{figures} conflict, but your other links already connect them: no further bonus.",
         )
     return _new_link_result(
         ids,
         _CORRECT,
         first_item.group,
         policy.link_bonus,
-        f"Items {first_item.id!r} and {second_item.id!r} give conflicting figures for the same "
-        f"quantity (group {first_item.group!r}).",
+        f"{figures} give conflicting figures for the same quantity: +{policy.link_bonus:g}.",
     )
+
+
+def judge_ratings(
+    keys: Sequence[RatingKey], given: Sequence[SourceRating], policy: Policy
+) -> tuple[RatingResult, ...]:
+    """Compare the trainee's source ratings with the key's, one result per article the key rates.
+
+    A reliability within the key's accepted range earns half of ``policy.rating_points``, a
+    credibility within it the other half; a missing rating earns nothing.
+    """
+    by_article = {rating.article: rating for rating in given}
+    half = policy.rating_points / 2
+    results = []
+    for key in keys:
+        rating = by_article.get(key.article)
+        reliability = rating.reliability if rating else None
+        credibility = rating.credibility if rating else None
+        reliable_ok = reliability in key.accept_reliability
+        credible_ok = credibility in key.accept_credibility
+        results.append(
+            RatingResult(
+                article=key.article,
+                reliability=reliability,
+                credibility=credibility,
+                reason=rating.reason if rating else "",
+                key_reliability=key.reliability,
+                key_credibility=key.credibility,
+                reliability_accepted=reliable_ok,
+                credibility_accepted=credible_ok,
+                points=policy.rating_points,
+                credit=half * reliable_ok + half * credible_ok,
+                reasoning=key.reasoning,
+            )
+        )
+    return tuple(results)

@@ -19,18 +19,19 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from scoring.credit import groups_paid, judge_links, pair_credit, possible_links
+from scoring.credit import conflict_partners, judge_links, judge_ratings, pair_credit, possible_links
 from scoring.matching import (
     Candidate,
     Span,
     SpanIndex,
+    Words,
     best_assignment,
-    boundary_agreement,
-    overlap,
-    overlap_is_enough,
+    boundary_factor,
+    core_words,
+    count_without_text,
 )
 from scoring.metrics import (
     KeySpans,
@@ -58,8 +59,20 @@ from scoring.report import (
     Totals,
     builder,
 )
-from scoring.types import Flag, KeyItem, Policy
-from scoring.validation import check_flags, check_key, check_policy
+from scoring.types import Flag, KeyItem, Policy, RatingKey, SourceRating
+from scoring.validation import check_flags, check_key, check_policy, check_rating_key, check_ratings
+
+
+RULES = 2
+"""The version of the scoring rules: bumped whenever the same flags against the same key would
+score differently, so that stored scores can be brought up to date."""
+
+RULES_CHANGES = {
+    2: "Scoring rules updated: a flag that covers the words carrying a problem (the item's core) "
+    "now earns the item in full, a found figure whose partners were missed earns half, and figures "
+    "that agree are no longer paid as a conflict.",
+}
+"""What each version of the rules changed, in words a trainee reads beside a rescored grade."""
 
 
 def score(
@@ -68,13 +81,20 @@ def score(
     policy: Policy = Policy(),
     *,
     categories: Collection[str] | None = None,
+    texts: Mapping[str, str] | None = None,
+    rating_key: Sequence[RatingKey] = (),
+    ratings: Sequence[SourceRating] = (),
 ) -> Report:
-    """Score a trainee's flags against an instructor key; raise ValueError on invalid input.
+    """Score a trainee's flags (and source ratings) against an instructor key; raise ValueError on
+    invalid input.
 
     ``categories``, when given, are the exercise's categories: a key item or flag using another
-    one is rejected.
+    one is rejected. ``texts`` maps article ids to their stored texts, so that flags are widened
+    to whole words and words are counted in the text (see `PreparedKey`). ``rating_key`` holds the
+    instructor's source ratings, ``ratings`` the trainee's.
     """
-    return PreparedKey(key, policy, categories=categories).score(flags)
+    prepared = PreparedKey(key, policy, categories=categories, texts=texts, rating_key=rating_key)
+    return prepared.score(flags, ratings)
 
 
 _ANALYSES_KEPT = 50_000
@@ -123,11 +143,36 @@ class _Match:
     correct: bool
     """Whether the flag has the item's category."""
     reason: str
-    """The item's reason, after "Flag 'id' "."""
     flag_reason: str
     """The reason of the matched flag."""
     lone: _Match | None
     """For a figure of a conflict group: the match when its group does not pay."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Fit:
+    """How a flag's words fit one item: its boundary factor and what it was made of."""
+
+    factor: float
+    covered: int
+    """Words of the item's core the flag covers."""
+    core_words: int
+    outside: int
+    """Words of the flag outside the item's extent."""
+
+    def describe(self) -> str:
+        """Say how the flag's boundaries fit, for a trainee."""
+        parts = []
+        if self.covered < self.core_words:
+            parts.append(
+                f"covers {self.covered} of the {self.core_words} words that carry the problem"
+            )
+        if self.outside:
+            words = "word" if self.outside == 1 else "words"
+            parts.append(f"runs {self.outside} {words} past the widest selection that counts fully")
+        if not parts:
+            return "covers the words that carry the problem"
+        return f"{' and '.join(parts)} ({self.factor:.0%} of the points)"
 
 
 @dataclass(slots=True, eq=False)
@@ -176,7 +221,13 @@ _RunSpans = tuple[str | tuple[int, int, str], ...]
 
 
 class PreparedKey:
-    """A validated key with the structures every submission is scored against, built once."""
+    """A validated key with the structures every submission is scored against, built once.
+
+    ``texts`` maps article ids to their stored texts. With an article's text, a flag that cuts a
+    word is widened to the whole word and words past an item's extent are counted in the text;
+    without it, a flag is taken as it is and `scoring.matching.CHARACTERS_PER_WORD` characters
+    count as a word.
+    """
 
     def __init__(
         self,
@@ -184,10 +235,15 @@ class PreparedKey:
         policy: Policy = Policy(),
         *,
         categories: Collection[str] | None = None,
+        texts: Mapping[str, str] | None = None,
+        rating_key: Sequence[RatingKey] = (),
     ) -> None:
         check_policy(policy)
         check_key(key, categories)
+        check_rating_key(rating_key)
         self.policy = policy
+        self.rating_key = tuple(rating_key)
+        self.words = {article: Words(text) for article, text in (texts or {}).items()}
         self.categories = None if categories is None else frozenset(categories)
         self.items = tuple(key)
         # Matching sees items in a canonical order so results never depend on the key's order.
@@ -201,14 +257,18 @@ class PreparedKey:
         self.index = SpanIndex(
             [Span(i.article, i.start, i.end, n) for n, i in enumerate(self.real + self.decoys)]
         )
-        group_sizes: dict[str, int] = {}
-        for item in self.real:
-            if item.group is not None:
-                group_sizes[item.group] = group_sizes.get(item.group, 0) + 1
-        self.possible_links = possible_links(group_sizes)
-        self.group_of = tuple(item.group for item in self.real)
+        self.core_words = tuple(
+            core_words(i.start, i.end, i.quote, *i.core) for i in self.real + self.decoys
+        )
+        self.partners = conflict_partners(self.real)
+        """For each real item, the numbers of the figures it conflicts with (None: not a figure)."""
+        self.possible_links = possible_links(self.real)
         # fsum: exact sums, so totals never depend on the order of items or flags.
-        self.possible = math.fsum(i.points for i in self.real) + policy.link_bonus * self.possible_links
+        self.possible = (
+            math.fsum(i.points for i in self.real)
+            + policy.link_bonus * self.possible_links
+            + policy.rating_points * len(self.rating_key)
+        )
         self.key_spans_blind = KeySpans((i.article, i.start, i.end) for i in self.real)
         self.key_spans_matched = KeySpans(((i.article, i.category), i.start, i.end) for i in self.real)
         self.expected_by_category: dict[str, int] = {}
@@ -236,9 +296,16 @@ class PreparedKey:
             FlagOutcome.NOT_IN_KEY, None, None, penalty, f"Not in the key: -{penalty:g}.", ""
         )
 
-    def score(self, flags: Sequence[Flag]) -> Report:
-        """Score one submission against this key; raise ValueError on invalid flags."""
+    def score(self, flags: Sequence[Flag], ratings: Sequence[SourceRating] = ()) -> Report:
+        """Score one submission against this key; raise ValueError on invalid flags or ratings.
+
+        ``ratings`` are the trainee's source ratings; an article the key rates and the trainee did
+        not earns nothing for its rating, and a rating of an article the key does not rate is
+        passed over.
+        """
         check_flags(flags, self.categories)
+        if ratings:
+            check_ratings(ratings)
         ordered = sorted(flags, key=_canonical_order)
         kept = self._analyses
         analyses = []
@@ -268,8 +335,8 @@ class PreparedKey:
         if compete:
             chosen = best_assignment([analysis.options for analysis in analyses])
 
-        real, places, group_of = self.real, self.real_places, self.group_of
-        paid = groups_paid([group_of[number] for number in chosen if number is not None])
+        real, places, partners = self.real, self.real_places, self.partners
+        matched = {number for number in chosen if number is not None}
         items = list(self.untouched)
         outcomes: dict[str, FlagResult] = {}
         item_of_flag: dict[str, KeyItem] = {}
@@ -291,12 +358,13 @@ class PreparedKey:
                 continue
             item = item_of_flag[flag_id] = real[number]
             match = analysis.matches[number]
-            if match.lone is not None and item.group not in paid:
-                match = match.lone
+            conflicts_with = partners[number]
+            if conflicts_with is not None and matched.isdisjoint(conflicts_with):
+                match = match.lone  # type: ignore[assignment]  # every figure's match has one
             items[places[number]] = _new_item_result(
                 item.id, item.article, item.category, item.group, match.status, (flag_id,),
                 item.points, match.credit, 0.0, match.category_factor, match.boundary_factor,
-                f"Flag {flag_id!r} {match.reason}", item.explanation,
+                match.reason, item.explanation,
             )
             outcomes[flag_id] = _new_flag_result(
                 flag_id, flag.article, flag.start, flag.end, flag.category, _MATCHED,
@@ -310,7 +378,7 @@ class PreparedKey:
             place = self.decoy_places[decoy_id]
             items[place] = self._decoy_result(self.items[place], hits)
 
-        links = judge_links(flags, item_of_flag, self.policy)
+        links = judge_links(flags, item_of_flag, self.policy, self.real)
         bonuses = correct_links = 0
         for link in links:
             if link.status is _CORRECT_LINK:
@@ -321,7 +389,9 @@ class PreparedKey:
         item_credit = math.fsum(credits)
         penalty = math.fsum(penalties)
         link_credit = self.policy.link_bonus * bonuses
-        earned = max(0.0, item_credit + link_credit - penalty)
+        rated = judge_ratings(self.rating_key, ratings, self.policy) if self.rating_key else ()
+        rating_credit = math.fsum(rating.credit for rating in rated)
+        earned = max(0.0, item_credit + link_credit + rating_credit - penalty)
         if self.possible > 0:
             final = min(100.0, 100.0 * earned / self.possible)
         else:
@@ -336,11 +406,12 @@ class PreparedKey:
             correct_links,
             len(links) - correct_links,  # wrong links
             self.possible_links,
+            rating_credit,
         )
         overall, per_category = self._detection(flagged, correct)
         return _new_report(
             final, totals, tuple(items), tuple([outcomes[flag.id] for flag in flags]), links,
-            overall, per_category, self._span_metrics(ordered, analyses), self._schemes(analyses, overlaps),
+            rated, overall, per_category, self._span_metrics(ordered, analyses), self._schemes(analyses, overlaps),
             self.policy,
         )
 
@@ -357,10 +428,11 @@ class PreparedKey:
 
     def _analyse(self, flag: Flag, span: tuple[str, int, int, str]) -> _Analysis:
         """Work out and keep what a flagged span could match, for every flag of that span."""
-        start, end = flag.start, flag.end
+        words = self.words.get(flag.article)
+        start, end = (flag.start, flag.end) if words is None else words.widen(flag.start, flag.end)
         near_all = [found.index for found in self.index.overlapping(flag.article, start, end)]
         if near_all:
-            analysis = self._analyse_near(flag, near_all)
+            analysis = self._analyse_near(flag, near_all, start, end)
         else:
             analysis = self._touching_nothing.get(flag.category)
             if analysis is None:
@@ -373,29 +445,29 @@ class PreparedKey:
         self._analyses[span] = analysis
         return analysis
 
-    def _analyse_near(self, flag: Flag, near_all: list[int]) -> _Analysis:
-        """Analyse a flagged span that overlaps at least one item or decoy."""
+    def _analyse_near(self, flag: Flag, near_all: list[int], start: int, end: int) -> _Analysis:
+        """Analyse a flagged span, widened to ``start``–``end``, that overlaps an item or decoy."""
         policy, real, real_count = self.policy, self.real, len(self.real)
-        start, end = flag.start, flag.end
         near = [n for n in near_all if n < real_count]
         decoy = None
         if len(near) < len(near_all):
-            decoy = self._decoy_hit(flag, [self.decoys[n - real_count] for n in near_all if n >= real_count])
+            decoy = self._decoy_hit(flag.article, [n for n in near_all if n >= real_count], start, end)
         unmatched_cost = policy.decoy_penalty if decoy else policy.false_positive_penalty
         options: list[Candidate] = []
         matches: dict[int, _Match] = {}
-        touched, most_shared = None, 0
+        closest: tuple[KeyItem, _Fit] | None = None
         for number in near:
             item = real[number]
-            if overlap_is_enough(item.start, item.end, start, end, policy):
-                credit = pair_credit(item, flag, policy)
-                matches[number] = _match(item, flag.category, credit)
+            fit = self._fit(flag.article, number, start, end)
+            if fit.covered and fit.factor >= policy.min_boundary_factor:
+                credit = pair_credit(item, flag, fit.factor, policy)
+                matches[number] = _match(
+                    item, flag.category, credit, fit, self._lone_reason(number), policy.lone_figure_credit
+                )
                 # Matching a flag both earns its credit and saves its false-positive cost.
-                options.append((number, credit[0] + unmatched_cost, credit[2]))
-            else:
-                shared = overlap(item.start, item.end, start, end)
-                if shared > most_shared:
-                    touched, most_shared = item, shared
+                options.append((number, credit[0] + unmatched_cost, fit.factor))
+            elif closest is None or (fit.covered, -fit.outside) > (closest[1].covered, -closest[1].outside):
+                closest = item, fit
         if decoy is not None:
             miss = _decoy_miss(decoy, policy)
         elif options:
@@ -404,14 +476,14 @@ class PreparedKey:
             miss = _Miss(
                 FlagOutcome.DUPLICATE, real[wanted].id, wanted, policy.false_positive_penalty, "", ""
             )
-        elif touched is not None:
-            miss = _unmatched_miss(flag, touched, policy)
+        elif closest is not None:
+            miss = _near_miss(*closest, policy)
         else:
             miss = self._not_in_key
         ranks = tuple([(*pair_rank(real[number], flag), number) for number in near])
-        blind = self.key_spans_blind.sums(flag.article, start, end) if near else (0.0, 0.0)
+        blind = self.key_spans_blind.sums(flag.article, flag.start, flag.end) if near else (0.0, 0.0)
         matched = (
-            self.key_spans_matched.sums((flag.article, flag.category), start, end)
+            self.key_spans_matched.sums((flag.article, flag.category), flag.start, flag.end)
             if near
             else (0.0, 0.0)
         )
@@ -422,14 +494,37 @@ class PreparedKey:
             (*blind, *matched),
         )
 
-    def _decoy_hit(self, flag: Flag, near: list[KeyItem]) -> KeyItem | None:
-        """Return the decoy (among those it overlaps) the flag matches best under the overlap rule."""
-        best, best_agreement = None, 0.0
-        for decoy in near:
-            if overlap_is_enough(decoy.start, decoy.end, flag.start, flag.end, self.policy):
-                agreement = boundary_agreement(decoy.start, decoy.end, flag.start, flag.end)
-                if best is None or agreement > best_agreement:
-                    best, best_agreement = decoy, agreement
+    def _fit(self, article: str, number: int, start: int, end: int) -> _Fit:
+        """How a flag widened to ``start``–``end`` fits item or decoy ``number`` (real items first)."""
+        item = self.real[number] if number < len(self.real) else self.decoys[number - len(self.real)]
+        core = self.core_words[number]
+        covered = 0
+        for word_start, word_end in core:
+            if word_start < end and word_end > start:
+                covered += 1
+        count = self.words[article].count if article in self.words else count_without_text
+        outside = count(start, min(end, item.start)) + count(max(start, item.end), end)
+        return _Fit(boundary_factor(len(core), covered, outside), covered, len(core), outside)
+
+    def _lone_reason(self, number: int) -> str:
+        """Why figure ``number`` earns only a share when none of its conflicting figures matched."""
+        partners = self.partners[number]
+        if partners is None:
+            return ""
+        others = ", ".join(f"“{self.real[other].core_quote}”" for other in sorted(partners))
+        return (
+            f"A conflicting number shows its conflict only beside a figure it disagrees with, and "
+            f"none of those was found ({others}): {self.policy.lone_figure_credit:.0%} of the "
+            f"credit. Flag them and link them to this one."
+        )
+
+    def _decoy_hit(self, article: str, near: list[int], start: int, end: int) -> KeyItem | None:
+        """Return the decoy (among those overlapped, by number) a widened flag matches best."""
+        best, best_factor = None, 0.0
+        for number in near:
+            fit = self._fit(article, number, start, end)
+            if fit.covered and fit.factor >= self.policy.min_boundary_factor and fit.factor > best_factor:
+                best, best_factor = self.decoys[number - len(self.real)], fit.factor
         return best
 
     def _decoy_result(self, item: KeyItem, hits: list[str]) -> ItemResult:
@@ -557,39 +652,45 @@ class PreparedKey:
         return overall, by_category
 
 
-def _match(item: KeyItem, category: str, credit: tuple[float, float, float]) -> _Match:
-    """Return what matching ``item`` with a flag of ``category`` earns (for a figure, when its group
-    pays), with what it earns as a lone figure."""
+def _match(
+    item: KeyItem,
+    category: str,
+    credit: tuple[float, float, float],
+    fit: _Fit,
+    lone_reason: str,
+    lone_share: float,
+) -> _Match:
+    """Return what matching ``item`` with a flag of ``category`` earns, with what it earns as a lone
+    figure (a figure none of whose conflicting figures was matched)."""
     earned, by_category, by_boundary = credit
-    boundaries = (
-        "exact boundaries" if by_boundary == 1.0 else f"boundaries agreeing at {by_boundary:.0%}"
-    )
+    boundaries = f"the flag {fit.describe()}"
     if category == item.category:
         status = ItemStatus.FOUND if by_boundary == 1.0 else ItemStatus.PARTIAL
-        reason = f"matched with the key's category and {boundaries}."
+        reason = f"Found with the key's category; {boundaries}."
     elif category in item.also:
         status = ItemStatus.PARTIAL
         reason = (
-            f"matched with {category!r}, an accepted alternative to {item.category!r} worth "
-            f"{by_category:.0%}, and {boundaries}."
+            f"Found with a category the key accepts as an alternative, worth {by_category:.0%}; "
+            f"{boundaries}."
         )
     else:
         status = ItemStatus.WRONG_CATEGORY
         reason = (
-            f"found the span but called it {category!r} instead of {item.category!r}: "
-            f"{by_category:.0%} of the points, with {boundaries}."
+            f"The right words, but the key files them under another category: {by_category:.0%} "
+            f"of the points; {boundaries}."
         )
     correct = category == item.category
-    lone = None if item.group is None else _Match(
-        0.0, by_category, by_boundary, ItemStatus.LONE_FIGURE,
-        _TALLIED.index(ItemStatus.LONE_FIGURE), correct,
-        f"found this figure, but no other figure of conflict group {item.group!r} was flagged, "
-        f"and a conflicting number earns credit only beside another figure of its group.",
-        f"Matched item {item.id!r} ({ItemStatus.LONE_FIGURE}).", None,
-    )
+    quote = f"“{item.core_quote}”"
+    lone = None
+    if item.group is not None:
+        lone = _Match(
+            earned * lone_share, by_category, by_boundary, ItemStatus.LONE_FIGURE,
+            _TALLIED.index(ItemStatus.LONE_FIGURE), correct, f"{reason} {lone_reason}",
+            f"Matched {quote} ({ItemStatus.LONE_FIGURE}).", None,
+        )
     return _Match(
         earned, by_category, by_boundary, status, _TALLIED.index(status), correct, reason,
-        f"Matched item {item.id!r} ({status}).", lone,
+        f"Matched {quote} ({status}).", lone,
     )
 
 
@@ -597,22 +698,21 @@ def _decoy_miss(decoy: KeyItem, policy: Policy) -> _Miss:
     penalty = policy.decoy_penalty
     return _Miss(
         FlagOutcome.DECOY, decoy.id, None, penalty,
-        f"Flagged decoy {decoy.id!r}, a sound span: -{penalty:g}.", decoy.explanation,
+        f"A decoy: “{decoy.core_quote}” is sound: -{penalty:g}.", decoy.explanation,
     )
 
 
-def _unmatched_miss(flag: Flag, touched: KeyItem, policy: Policy) -> _Miss:
-    """A flag matching no item and no decoy, that touches an item too little."""
+def _near_miss(item: KeyItem, fit: _Fit, policy: Policy) -> _Miss:
+    """A flag matching no item and no decoy, that touches an item without matching it."""
     penalty = policy.false_positive_penalty
-    shared = overlap(touched.start, touched.end, flag.start, flag.end)
-    of_item = shared / (touched.end - touched.start)
-    of_flag = shared / (flag.end - flag.start)
+    quote = f"“{item.core_quote}”"
+    if not fit.covered:
+        why = f"misses the words that carry the problem, {quote}"
+    else:
+        why = f"{fit.describe()}: too far from the item {quote} to count"
     return _Miss(
-        FlagOutcome.INSUFFICIENT_OVERLAP, touched.id, None, penalty,
-        f"Touches item {touched.id!r} but covers {of_item:.0%} of it "
-        f"(needs {policy.min_key_overlap:.0%}) and lies {of_flag:.0%} inside it "
-        f"(needs {policy.min_flag_overlap:.0%}): -{penalty:g}.",
-        "",
+        FlagOutcome.INSUFFICIENT_OVERLAP, item.id, None, penalty,
+        f"A near miss: the flag touches a key item but {why}: -{penalty:g}.", "",
     )
 
 
@@ -625,7 +725,7 @@ def _false_positive(
     if miss.outcome is FlagOutcome.DUPLICATE:
         number = miss.item_number
         by = f"flag {ordered[chosen.index(number)].id!r}" if number in chosen else "another flag"
-        reason = f"Item {miss.item_id!r} was already credited to {by}: -{miss.penalty:g}."
+        reason = f"The item it matches was already credited to {by}: -{miss.penalty:g}."
     return _new_flag_result(
         flag.id, flag.article, flag.start, flag.end, flag.category, miss.outcome, miss.item_id,
         0.0, miss.penalty, reason, miss.explanation,

@@ -1,12 +1,11 @@
-"""Which flag matches which key item: the overlap rule and the optimal one-to-one assignment."""
+"""Which flag matches which key item: words, the boundary factor and the optimal one-to-one assignment."""
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from scoring.types import Policy
 
 
 def overlap(start: int, end: int, other_start: int, other_end: int) -> int:
@@ -17,29 +16,112 @@ def overlap(start: int, end: int, other_start: int, other_end: int) -> int:
 def boundary_agreement(key_start: int, key_end: int, flag_start: int, flag_end: int) -> float:
     """Return 2·|overlap| / (|key span| + |flag|): 1 for exact boundaries, 0 for disjoint spans.
 
-    It is the span F1 of the flag against the key span (the Dice coefficient of their characters):
-    a flag that adds a few words to a key phrase, or stops a word short, loses a little; a flag twice
-    as long as the key phrase keeps two thirds.
+    It is the span F1 of the flag against the key span (the Dice coefficient of their characters),
+    the agreement research metrics use; the score uses `boundary_factor` instead.
     """
     shared = overlap(key_start, key_end, flag_start, flag_end)
     return 2 * shared / ((key_end - key_start) + (flag_end - flag_start))
 
 
-def overlap_is_enough(
-    key_start: int, key_end: int, flag_start: int, flag_end: int, policy: Policy
-) -> bool:
-    """Tell whether a flag overlaps a key span enough to match it (same article assumed).
+CORE_WEIGHT = 0.35
+"""The most a flag loses for covering only a sliver of an item's core (see `boundary_factor`)."""
+OVERRUN_SCALE = 3.2
+"""Words past an item's extent that cost a flag half its credit (see `boundary_factor`)."""
 
-    The flag must cover at least ``policy.min_key_overlap`` of the key span, and at least
-    ``policy.min_flag_overlap`` of the flag must lie inside the key span. The first keeps a few
-    letters inside a long item from counting; the second keeps a whole paragraph from counting.
+
+def boundary_factor(core_words: int, covered: int, outside: int) -> float:
+    """Return the share of an item's points that a flag's boundaries earn, between 0 and 1.
+
+    ``core_words`` is the number of words in the item's core (the words that carry the problem),
+    ``covered`` how many of them the flag covers (a word cut by the flag counts as covered: flags
+    are widened to whole words) and ``outside`` how many words of the flag lie outside the item's
+    extent (the widest selection that counts fully).
+
+    A flag that covers the whole core and stays within the extent earns 1. Covering part of the
+    core costs ``CORE_WEIGHT · (1 − c)²`` with c the share covered: half the core keeps 91%, one
+    word of a four-word core 80%. Running past the extent divides by ``1 + (outside / 3.2)²``: one
+    word past keeps 91%, three words 53%, six words 22%, a paragraph next to nothing. A flag that
+    covers no core word earns 0 (it does not match the item at all).
     """
-    shared = overlap(key_start, key_end, flag_start, flag_end)
-    return (
-        shared > 0
-        and shared >= policy.min_key_overlap * (key_end - key_start)
-        and shared >= policy.min_flag_overlap * (flag_end - flag_start)
-    )
+    if covered <= 0:
+        return 0.0
+    missing = 1 - covered / core_words
+    by_core = 1 - CORE_WEIGHT * missing * missing
+    if outside <= 0:
+        return by_core
+    overrun = outside / OVERRUN_SCALE
+    return by_core / (1 + overrun * overrun)
+
+
+WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+"""A word: letters and digits, with inner hyphens and apostrophes ("three-hour", "Syria’s")."""
+
+FUNCTION_WORDS = frozenset(
+    "a an the of to or and in on at by for from with than as is are was were be been had has have "
+    "that who which it its this these those".split()
+)
+"""Words that carry no problem by themselves: a core's other words are the ones a flag must cover."""
+
+CHARACTERS_PER_WORD = 6
+"""Without an article's text, the length of a stretch outside an extent is counted in words as
+this many characters each (an English word with its space is about six)."""
+
+
+class Words:
+    """The words of one article's text, to widen flags to whole words and to count words."""
+
+    __slots__ = ("_ends", "_starts")
+
+    def __init__(self, text: str) -> None:
+        found = [(match.start(), match.end()) for match in WORD.finditer(text)]
+        self._starts = [start for start, _ in found]
+        self._ends = [end for _, end in found]
+
+    def widen(self, start: int, end: int) -> tuple[int, int]:
+        """Return [start, end) widened so that it cuts no word."""
+        starts, ends = self._starts, self._ends
+        first = bisect.bisect_right(ends, start)  # the first word ending after start
+        if first < len(starts) and starts[first] < start:
+            start = starts[first]
+        last = bisect.bisect_left(starts, end) - 1  # the last word starting before end
+        if last >= 0 and ends[last] > end:
+            end = ends[last]
+        return start, end
+
+    def count(self, start: int, end: int) -> int:
+        """Return how many words share a character with [start, end)."""
+        if end <= start:
+            return 0
+        return bisect.bisect_left(self._starts, end) - bisect.bisect_right(self._ends, start)
+
+
+def count_without_text(start: int, end: int) -> int:
+    """Count the words in [start, end) of a text not at hand: `CHARACTERS_PER_WORD` characters each."""
+    return -(-(end - start) // CHARACTERS_PER_WORD) if end > start else 0
+
+
+def core_words(
+    item_start: int, item_end: int, quote: str, core_start: int, core_end: int
+) -> tuple[tuple[int, int], ...]:
+    """Return the (start, end) of each word of an item's core, in article offsets.
+
+    The words are read from the item's quote, so no article text is needed. `FUNCTION_WORDS` are
+    left out ("200 to 300" has two words that carry the problem) unless the core has nothing else;
+    a core with no word at all (a dash, a symbol) is one word. A quote that is not the span's text
+    (a key made up without one) is cut into words of `CHARACTERS_PER_WORD` characters.
+    """
+    if len(quote) != item_end - item_start:
+        return tuple(
+            (start, min(start + CHARACTERS_PER_WORD, core_end))
+            for start in range(core_start, core_end, CHARACTERS_PER_WORD)
+        )
+    offset = core_start - item_start
+    core = quote[offset : core_end - item_start]
+    found = [match for match in WORD.finditer(core)]
+    content = [match for match in found if match.group().lower() not in FUNCTION_WORDS]
+    return tuple(
+        (core_start + match.start(), core_start + match.end()) for match in content or found
+    ) or ((core_start, core_end),)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from scoring.types import Policy
 
-REPORT_FORMAT = 1
+REPORT_FORMAT = 2
 """Version of the dict layout written by `report_to_dict`; bumped when a field changes meaning."""
 
 _T = typing.TypeVar("_T")
@@ -66,7 +66,8 @@ class ItemStatus(enum.StrEnum):
     WRONG_CATEGORY = "wrong_category"
     """The right span, flagged with a category the key does not accept."""
     LONE_FIGURE = "lone_figure"
-    """A figure of a conflict group matched, but fewer than two figures of the group were flagged."""
+    """A figure of a conflict group matched, but none of the figures it conflicts with: it earns
+    the policy's ``lone_figure_credit`` share."""
     MISSED = "missed"
     """No flag matched the item."""
     DECOY_AVOIDED = "decoy_avoided"
@@ -85,7 +86,7 @@ class FlagOutcome(enum.StrEnum):
     DUPLICATE = "duplicate"
     """The flag would match an item that another flag was credited for: a false positive."""
     INSUFFICIENT_OVERLAP = "insufficient_overlap"
-    """The flag touches a key item but covers too little of it, or is mostly outside it."""
+    """A near miss: the flag touches a key item but none of its core, or runs too far past it."""
     NOT_IN_KEY = "not_in_key"
     """The flag touches no key item: a false positive."""
 
@@ -97,6 +98,8 @@ class LinkStatus(enum.StrEnum):
     """Both flags matched figures of the same conflict group, not yet connected: earns the bonus."""
     REDUNDANT = "redundant"
     """Correct, but earlier links already connect the two figures: no further bonus."""
+    COMPATIBLE = "compatible"
+    """Both flags matched figures of one group that agree with each other: no conflict, no bonus."""
     CROSS_GROUP = "cross_group"
     """Both flags matched figures, but of different conflict groups."""
     NOT_A_FIGURE = "not_a_figure"
@@ -127,7 +130,8 @@ class ItemResult:
     category_factor: float
     """1 for the key's category, the policy's share for another category, 0 when unmatched."""
     boundary_factor: float
-    """Boundary agreement of the matched flag: 2·|overlap| / (|key span| + |flag|); 0 when unmatched."""
+    """How well the matched flag's words fit the item (`scoring.matching.boundary_factor`): 1 for
+    a flag covering the core within the extent; 0 when unmatched."""
     reason: str
     """How the credit was reached, in one or two sentences."""
     explanation: str
@@ -192,7 +196,30 @@ class Totals:
     """Links between figures of one group (redundant ones included)."""
     wrong_links: int
     possible_links: int
-    """Links that can earn a bonus: for each group, its number of figures minus one."""
+    """Links that can earn a bonus: for each group, its figures minus its clusters of figures that
+    no conflict connects (see `scoring.credit.possible_links`)."""
+    rating_credit: float
+    """Points earned by source ratings within the key's ranges (part of ``possible`` too)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RatingResult:
+    """How a trainee's Admiralty rating of one article compares with the key's."""
+
+    article: str
+    reliability: str | None
+    """The trainee's grade; None when they gave none."""
+    credibility: str | None
+    reason: str
+    """The trainee's one-line reason."""
+    key_reliability: str
+    key_credibility: str
+    reliability_accepted: bool
+    credibility_accepted: bool
+    points: float
+    credit: float
+    reasoning: str
+    """The instructor's reasoning."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +308,8 @@ class Report:
     """One per flag, in submission order."""
     links: tuple[LinkResult, ...]
     """One per distinct linked pair, sorted by flag ids."""
+    ratings: tuple[RatingResult, ...]
+    """One per article the key rates, in the key's order."""
     detection: Detection
     by_category: tuple[Detection, ...]
     """Sorted by category name."""

@@ -56,10 +56,13 @@ def test_key_json_lists_resolved_items(
         "start": ALPHA.index("\u201c"),
         "end": ALPHA.index("\u201d") + 1,
         "quote": "\u201cmassacre\u201d",
+        "core_start": ALPHA.index("\u201c"),
+        "core_end": ALPHA.index("\u201d") + 1,
         "category": "loaded_framing",
         "also": ["unverified"],
         "points": 1.0,
         "group": None,
+        "agrees_with": [],
         "decoy": False,
         "explanation": "Emotive.",
     }

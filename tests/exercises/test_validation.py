@@ -162,7 +162,7 @@ CASES: list[tuple[str, Change, str, str | None, str | None, str]] = [
      "(at line 2, column 7)"),
     ("missing key file", raw("key.toml", ""), "key.toml", None, "items", "missing"),
     ("unknown policy key", unknown_policy_key, "exercise.toml", None, "policy.decoy_penalti",
-     "unknown policy key 'decoy_penalti'; known keys: min_key_overlap"),
+     "unknown policy key 'decoy_penalti'; known keys: min_boundary_factor"),
     ("policy value of the wrong type", policy_wrong_type, "exercise.toml", None,
      "policy.decoy_penalty", "expected float, got string 'high'"),
     ("missing exercise field", set_exercise(title=None), "exercise.toml", None, "title",

@@ -1,13 +1,13 @@
 import pytest
 
 from scoring import FlagOutcome, ItemStatus, score
-from scoring.types import Flag, KeyItem, Policy
+from scoring.types import Flag, KeyItem, Policy, RatingKey, SourceRating
 
 # Two articles. Points: k_claim 2, k_word 1, figures 1 each; possible links: 1 (n1-n2)
 # possible = 2 + 1 + 1 + 1 + 0.5 = 5.5
 KEY = (
     KeyItem("k_claim", "a", 100, 140, "q", "unverified", points=2.0, also=("loaded_framing",),
-            explanation="No source is named."),
+            explanation="No source is named.", core_start=120, core_end=132),
     KeyItem("k_word", "a", 200, 210, "q", "loaded_framing"),
     KeyItem("n1", "a", 300, 320, "q", "conflicting_number", group="dead"),
     KeyItem("n2", "b", 50, 70, "q", "conflicting_number", group="dead"),
@@ -61,24 +61,35 @@ def test_empty_answers_score_0_with_everything_missed():
 
 
 def test_alternative_category_and_loose_boundaries_are_partial():
-    # k_claim, 'loaded_framing' accepted at 0.5, flag [100,150): agreement 2*40/(40+50) = 8/9
-    # credit = 2 * 0.5 * 8/9 = 0.888...; score = 0.888... / 5.5 * 100 = 16.16
+    # k_claim, 'loaded_framing' accepted at 0.5, flag [100,150) runs 10 characters (2 words of
+    # six characters, no text given) past the extent: boundary factor 1 / (1 + (2/3.2)^2)
+    factor = 1 / (1 + (2 / 3.2) ** 2)
     report = score(KEY, [_flag("f", "a", 100, 150, "loaded_framing")], POLICY)
     result = _item(report, "k_claim")
     assert result.status is ItemStatus.PARTIAL
-    assert (result.category_factor, result.boundary_factor) == (0.5, pytest.approx(8 / 9))
-    assert result.credit == pytest.approx(8 / 9)
+    assert (result.category_factor, result.boundary_factor) == (0.5, pytest.approx(factor))
+    assert result.credit == pytest.approx(2 * 0.5 * factor)
     assert result.flag_ids == ("f",)
-    assert _flag_result(report, "f").credit == pytest.approx(8 / 9)
-    assert report.score == pytest.approx(100 * (8 / 9) / 5.5)
+    assert _flag_result(report, "f").credit == pytest.approx(factor)
+    assert report.score == pytest.approx(100 * factor / 5.5)
     assert report.totals.partial == 1
+    assert "runs 2 words past the widest selection that counts fully" in result.reason
 
 
 def test_right_category_with_loose_boundaries_is_partial():
     report = score(KEY, [_flag("f", "a", 200, 212, "loaded_framing")], POLICY)
     result = _item(report, "k_word")
     assert result.status is ItemStatus.PARTIAL
-    assert result.credit == pytest.approx(20 / 22)  # 2*10 / (10+12)
+    assert result.credit == pytest.approx(1 / (1 + (1 / 3.2) ** 2))  # one word past the extent
+
+
+def test_a_flag_covering_part_of_the_core_is_partial():
+    # k_claim's core [120,132) is two six-character words; the flag covers the first
+    report = score(KEY, [_flag("f", "a", 118, 124, "unverified")], POLICY)
+    result = _item(report, "k_claim")
+    assert result.status is ItemStatus.PARTIAL
+    assert result.credit == pytest.approx(2 * (1 - 0.35 * 0.25))
+    assert "covers 1 of the 2 words that carry the problem" in result.reason
 
 
 def test_other_category_earns_the_policy_share():
@@ -91,13 +102,14 @@ def test_other_category_earns_the_policy_share():
     assert report.detection.correct == 0
 
 
-def test_a_lone_figure_earns_nothing_and_says_why():
+def test_a_lone_figure_earns_the_policy_share_and_says_what_it_conflicts_with():
     report = score(KEY, [_flag("f", "a", 300, 320, "conflicting_number")], POLICY)
     result = _item(report, "n1")
     assert result.status is ItemStatus.LONE_FIGURE
-    assert result.credit == 0.0
-    assert "conflict group 'dead'" in result.reason
-    assert report.score == 0.0
+    assert result.credit == 0.5
+    assert "none of those was found (“q”): 50% of the credit" in result.reason
+    assert report.score == pytest.approx(100 * 0.5 / 5.5)
+    assert score(KEY, [_flag("f", "a", 300, 320, "conflicting_number")], Policy(lone_figure_credit=0)).score == 0
     assert report.totals.lone_figure == 1
     assert _flag_result(report, "f").outcome is FlagOutcome.MATCHED
 
@@ -157,9 +169,10 @@ def test_false_positive_reasons():
     dup = _flag_result(report, "dup")
     assert (dup.outcome, dup.item_id, dup.penalty) == (FlagOutcome.DUPLICATE, "k_word", 0.5)
     assert "already credited to flag 'f1'" in dup.reason
-    sliver = _flag_result(report, "sliver")
+    assert "k_word" not in dup.reason  # internal ids never reach the trainee
+    sliver = _flag_result(report, "sliver")  # inside k_claim's extent, none of its core
     assert (sliver.outcome, sliver.item_id) == (FlagOutcome.INSUFFICIENT_OVERLAP, "k_claim")
-    assert "covers 10% of it (needs 50%)" in sliver.reason
+    assert "near miss: the flag touches a key item but misses the words that carry the problem" in sliver.reason
     far = _flag_result(report, "far")
     assert (far.outcome, far.item_id) == (FlagOutcome.NOT_IN_KEY, None)
     # earned = 1 - 3 * 0.5 < 0 -> 0
@@ -236,7 +249,8 @@ def _key_with(**changes):
         ([], [_flag("f", "a", 0, 3.5, "unverified")], POLICY, "flag 'f': end must be an integer, got 3.5"),
         ([], [_flag("f", "a", 0, 3, "spin")], POLICY, "flag 'f': unknown category 'spin'"),
         ([], [_flag("", "a", 0, 3, "unverified")], POLICY, "flag at 'a' 0-3 has an empty id"),
-        ([], [], Policy(min_key_overlap=1.5), "policy min_key_overlap must be between 0 and 1, got 1.5"),
+        ([], [], Policy(min_boundary_factor=1.5), "policy min_boundary_factor must be between 0 and 1, got 1.5"),
+        ([], [], Policy(lone_figure_credit=-0.1), "policy lone_figure_credit must be between 0 and 1, got -0.1"),
         ([], [], Policy(decoy_penalty=-1.0), "policy decoy_penalty must be a number of at least 0"),
         ([], [], Policy(link_bonus=float("nan")), "policy link_bonus must be a number of at least 0"),
     ],
@@ -250,3 +264,49 @@ def test_invalid_input_is_rejected_naming_the_value(key, flags, policy, message)
 def test_categories_are_only_checked_when_given():
     # another category: other_category_credit, 0.25 of 1 point
     assert score([_key_with(category="spin")], [_flag("f", "a", 0, 5, "other")]).score == 25.0
+
+
+RATED = (
+    RatingKey("a", "C", "2", ("B", "C", "D"), ("2", "3"), "Credited to a known outlet, reposted."),
+    RatingKey("b", "F", "4", ("E", "F"), ("3", "4", "5"), "Unsigned."),
+)
+
+
+def test_source_ratings_within_range_earn_the_policy_share():
+    # possible = 5.5 + 2 articles * 1 point; a: reliability D in range (0.5), credibility 5 out
+    # of range; b: not rated
+    report = score(KEY, [], POLICY, rating_key=RATED, ratings=[SourceRating("a", "D", "5", "a repost")])
+    assert report.totals.possible == 7.5
+    assert report.totals.rating_credit == 0.5
+    assert report.score == pytest.approx(100 * 0.5 / 7.5)
+    first, second = report.ratings
+    assert (first.reliability, first.reliability_accepted, first.credibility_accepted) == ("D", True, False)
+    assert (first.key_reliability, first.key_credibility, first.reason) == ("C", "2", "a repost")
+    assert first.reasoning == "Credited to a known outlet, reposted."
+    assert (second.reliability, second.credit) == (None, 0.0)
+
+
+def test_the_key_and_its_own_ratings_score_100():
+    flags = [
+        _flag("f1", "a", 100, 140, "unverified"),
+        _flag("f2", "a", 200, 210, "loaded_framing"),
+        _flag("f3", "a", 300, 320, "conflicting_number", links=["f4"]),
+        _flag("f4", "b", 50, 70, "conflicting_number"),
+    ]
+    own = [SourceRating(r.article, r.reliability, r.credibility) for r in RATED]
+    assert score(KEY, flags, POLICY, rating_key=RATED, ratings=own).score == 100.0
+
+
+@pytest.mark.parametrize(
+    ("rating_key", "ratings", "message"),
+    [
+        ((RatingKey("a", "G", "2", ("G",), ("2",), ""),), [], "reliability 'G' is not one of A, B"),
+        ((RatingKey("a", "C", "2", ("B",), ("2",), ""),), [], "leaves out the key's own 'C'"),
+        ((RATED[0], RATED[0]), [], "the article is rated twice"),
+        (RATED, [SourceRating("a", "C", "9")], "credibility '9' is not one of 1-6"),
+        (RATED, [SourceRating("a", "C", "2"), SourceRating("a", "B", "2")], "article 'a' is rated twice"),
+    ],
+)
+def test_bad_ratings_are_refused(rating_key, ratings, message):
+    with pytest.raises(ValueError, match=message):
+        score(KEY, [], POLICY, rating_key=rating_key, ratings=ratings)

@@ -7,12 +7,14 @@ from hypothesis import strategies as st
 from scoring.matching import (
     Span,
     SpanIndex,
+    Words,
     best_assignment,
     boundary_agreement,
+    boundary_factor,
+    core_words,
+    count_without_text,
     overlap,
-    overlap_is_enough,
 )
-from scoring.types import Policy
 
 
 def test_overlap_counts_shared_characters_and_never_goes_negative():
@@ -29,35 +31,85 @@ def test_boundary_agreement_is_one_for_exact_and_two_thirds_for_double_length():
 
 
 @pytest.mark.parametrize(
-    ("case", "key", "flag", "expected"),
+    ("case", "core_words", "covered", "outside", "expected"),
     [
-        ("exact", (100, 130), (100, 130), True),
-        # "at least 40 civilians" (21) + " in the village" (15): 58% of the flag is key
-        ("key phrase plus a few words", (100, 121), (100, 136), True),
-        # a short figure with a few words around it: 12 of 32 characters, 38%
-        ("short figure in a clause", (110, 122), (100, 132), True),
-        ("key phrase minus the last word", (100, 130), (100, 124), True),
-        # 5 letters inside an 80-character item: 6% of the item
-        ("a few letters inside a long item", (100, 180), (120, 125), False),
-        # a 400-character paragraph around a 30-character item: 7.5% of the flag
-        ("whole paragraph", (200, 230), (0, 400), False),
-        # a 120-character sentence around a 30-character item: 25% of the flag
-        ("whole long sentence around a short item", (150, 180), (100, 220), False),
-        ("touching", (100, 130), (130, 140), False),
-        ("disjoint", (100, 130), (200, 240), False),
-        ("half the item and nothing else", (100, 130), (115, 130), True),
-        ("less than half the item", (100, 130), (116, 130), False),
+        ("the whole core within the extent", 3, 3, 0, 1.0),
+        ("half the core", 2, 1, 0, 1 - 0.35 * 0.25),
+        ("one word of a four-word core", 4, 1, 0, 1 - 0.35 * 0.75**2),
+        ("one word past the extent", 1, 1, 1, 1 / (1 + (1 / 3.2) ** 2)),
+        ("three words past the extent", 1, 1, 3, 1 / (1 + (3 / 3.2) ** 2)),
+        ("half the core and two words past", 2, 1, 2, (1 - 0.35 * 0.25) / (1 + (2 / 3.2) ** 2)),
+        ("no core word", 3, 0, 0, 0.0),
     ],
 )
-def test_overlap_rule_with_default_policy(case, key, flag, expected):
-    assert overlap_is_enough(*key, *flag, Policy()) is expected, case
+def test_boundary_factor(case, core_words, covered, outside, expected):
+    assert boundary_factor(core_words, covered, outside) == pytest.approx(expected), case
 
 
-def test_overlap_rule_follows_the_policy_thresholds():
-    strict = Policy(min_key_overlap=1.0, min_flag_overlap=1.0)
-    assert overlap_is_enough(10, 20, 10, 20, strict)
-    assert not overlap_is_enough(10, 20, 10, 21, strict)
-    assert not overlap_is_enough(10, 20, 11, 20, strict)
+@pytest.mark.parametrize(
+    ("covered", "outside", "at_least", "at_most"),
+    [
+        (2, 0, 0.90, 1.0),  # one word short of a three-word core
+        (1, 0, 0.90, 1.0),  # half of a two-word core
+        (3, 1, 0.90, 1.0),  # one word past
+        (3, 3, 0.0, 0.6),  # three words past
+        (3, 6, 0.0, 0.25),  # a sentence past
+        (3, 40, 0.0, 0.01),  # a paragraph past
+    ],
+)
+def test_boundary_factor_falls_off_smoothly(covered, outside, at_least, at_most):
+    assert at_least <= boundary_factor(max(covered, 2), covered, outside) <= at_most
+
+
+@given(st.integers(1, 8), st.integers(0, 8), st.integers(0, 50))
+def test_boundary_factor_is_a_share_that_grows_with_the_core_and_shrinks_past_the_extent(
+    core, covered, outside
+):
+    covered = min(covered, core)
+    factor = boundary_factor(core, covered, outside)
+    assert 0.0 <= factor <= 1.0
+    assert (factor == 0.0) is (covered == 0)
+    if covered < core:
+        assert boundary_factor(core, covered + 1, outside) > factor
+    if covered:
+        assert boundary_factor(core, covered, outside + 1) < factor
+
+
+TEXT = "In the end, 200 to 300 of the attacking fighters were killed. Syria’s three-hour battle."
+
+
+@pytest.mark.parametrize(
+    ("selected", "widened"),
+    [
+        ("200 to 300", "200 to 300"),
+        ("00 to 30", "200 to 300"),  # cut words are completed
+        (" 200 to 300 ", " 200 to 300 "),  # spaces stay: they cut no word
+        ("yria’s thr", "Syria’s three-hour"),  # inner apostrophes and hyphens join a word
+        ("three", "three-hour"),
+    ],
+)
+def test_words_widen_a_selection_to_whole_words(selected, widened):
+    start = TEXT.index(selected)
+    new_start, new_end = Words(TEXT).widen(start, start + len(selected))
+    assert TEXT[new_start:new_end] == widened
+
+
+def test_words_are_counted_in_the_text_or_by_length_without_it():
+    words = Words(TEXT)
+    start = TEXT.index("of the attacking")
+    assert words.count(start, start + len("of the attacking")) == 3
+    assert words.count(start, start) == 0
+    assert count_without_text(0, 13) == 3  # six characters a word, rounded up
+    assert count_without_text(5, 5) == 0
+
+
+def test_core_words_are_read_from_the_quote():
+    quote = "200 to 300 of the attacking fighters"
+    assert core_words(100, 136, quote, 100, 110) == ((100, 103), (107, 110))  # "to" carries nothing
+    assert core_words(100, 136, quote, 104, 106) == ((104, 106),)  # unless there is nothing else
+    assert core_words(100, 103, "— ‘", 100, 103) == ((100, 103),)  # no word: the whole core is one
+    # a made-up quote: six characters a word
+    assert core_words(0, 20, "q", 5, 18) == ((5, 11), (11, 17), (17, 18))
 
 
 spans = st.lists(

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from scoring import ItemStatus, Policy, report_from_dict, report_to_dict, score
-from scoring.types import Flag, KeyItem
+from scoring.types import Flag, KeyItem, RatingKey, SourceRating
 
 KEY = (
     KeyItem("k1", "a", 0, 10, "q", "unverified", explanation="why"),
@@ -19,12 +19,17 @@ FLAGS = (
 )
 
 
+RATING_KEY = (RatingKey("a", "C", "2", ("B", "C"), ("2", "3"), "A repost of a known outlet."),)
+
+
 def test_a_report_survives_json_unchanged():
-    report = score(KEY, FLAGS, Policy(link_bonus=0.25))
+    report = score(KEY, FLAGS, Policy(link_bonus=0.25), rating_key=RATING_KEY,
+                   ratings=[SourceRating("a", "B", "5", "copied")])
     data = report_to_dict(report)
     text = json.dumps(data)
     assert report_from_dict(json.loads(text)) == report
-    assert data["format"] == 1
+    assert data["format"] == 2
+    assert data["ratings"][0]["reliability_accepted"] is True
     assert data["items"][0]["status"] == "wrong_category"
     assert data["links"][0]["flag_ids"] == ["f2", "f3"]
     assert data["policy"]["link_bonus"] == 0.25
@@ -42,7 +47,7 @@ def _data():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d.update(format=99), "report format 99 is not 1"),
+        (lambda d: d.update(format=99), "report format 99 is not 2"),
         (lambda d: d.pop("score"), "report: missing field 'score'"),
         (lambda d: d.update(extra=1), "report: unknown field 'extra'"),
         (lambda d: d["items"][0].update(status="great"), "report.items[0].status: 'great' is not a ItemStatus"),
@@ -107,7 +112,7 @@ def _plain(value):
 def test_report_to_dict_gives_the_plain_form_of_every_field_in_order():
     report = score(KEY, FLAGS, Policy(link_bonus=0.25))
     data = report_to_dict(report)
-    expected = {**_plain(report), "format": 1}
+    expected = {**_plain(report), "format": 2}
     assert data == expected
     assert json.dumps(data) == json.dumps(expected)  # the same keys in the same order, all through
     assert type(data["items"][0]["status"]) is str

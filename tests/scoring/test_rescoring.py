@@ -9,7 +9,7 @@ KEY = (
 )
 SUBMISSIONS = [
     (101, [Flag("f1", "a", 0, 10, "unverified")]),
-    (102, [Flag("f1", "a", 0, 10, "unverified"), Flag("f2", "a", 30, 38, "loaded_framing")]),
+    (102, [Flag("f1", "a", 0, 10, "unverified"), Flag("f2", "a", 30, 35, "loaded_framing")]),
     (103, []),
 ]
 
@@ -20,8 +20,8 @@ def test_rescore_gives_the_same_reports_as_score():
     assert [submission for submission, _ in results] == [101, 102, 103]
     for (_, flags), (_, report) in zip(SUBMISSIONS, results):
         assert report == score(KEY, flags, policy)
-    # 1 + 2*8/18 = 1.888... of 2 points
-    assert results[1][1].score == pytest.approx(100 * (1 + 16 / 18) / 2)
+    # f2 covers one of k2's two (six-character) words: 1 + (1 - 0.35 * 0.5^2) of 2 points
+    assert results[1][1].score == pytest.approx(100 * (1 + 1 - 0.35 * 0.25) / 2)
 
 
 def test_rescore_is_lazy():
@@ -76,4 +76,6 @@ def test_what_a_span_is_worth_is_kept_but_never_whose_flag_it_was():
     results = [report for _, report in rescore(key, [(1, first), (2, second), (3, first)])]
     assert results == [score(key, first), score(key, second), score(key, first)]
     assert results[1].totals.lone_figure == 1 and results[0].totals.lone_figure == 0
-    assert "'y3'" in [item for item in results[1].items if item.id == "n1"][0].reason
+    (lone,) = [item for item in results[1].items if item.id == "n1"]
+    assert lone.flag_ids == ("y3",)
+    assert "'x3'" not in lone.reason and "'y3'" not in lone.reason

@@ -68,8 +68,8 @@ def answers(draw, key):
 
 policies = st.builds(
     Policy,
-    min_key_overlap=st.sampled_from([0.3, 0.5, 0.8]),
-    min_flag_overlap=st.sampled_from([0.2, 0.3, 0.6]),
+    min_boundary_factor=st.sampled_from([0.0, 0.2, 0.6]),
+    lone_figure_credit=st.sampled_from([0.0, 0.5, 1.0]),
     alternative_credit=st.sampled_from([0.0, 0.5, 1.0]),
     other_category_credit=st.sampled_from([0.0, 0.25]),
     false_positive_penalty=st.sampled_from([0.0, 0.5, 1.0]),

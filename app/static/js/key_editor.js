@@ -290,6 +290,28 @@ function renderItem(item, template) {
   explanation.value = item.explanation || "";
   explanation.addEventListener("input", () => { item.explanation = explanation.value; showExplanation(); changed(); });
 
+  const core = element.querySelector(".item-core");
+  core.value = item.core || "";
+  core.placeholder = "the whole span";
+  core.addEventListener("change", () => {
+    item.core = core.value.trim() || null;
+    item.core_start = null;
+    changed();
+    render();
+  });
+  element.querySelector(".item-core-span").addEventListener("click", () => {
+    if (!selection) return;
+    if (selection.article !== item.article || selection.start < item.start || selection.end > item.end) {
+      setStatus("Select the core inside the item's span.", "error");
+      return;
+    }
+    item.core = selection.quote;
+    item.core_start = selection.start;
+    clearSelection();
+    changed();
+    render();
+  });
+
   element.querySelector(".item-span").addEventListener("click", () => {
     if (!selection) return;
     Object.assign(item, { article: selection.article, start: selection.start, end: selection.end,
