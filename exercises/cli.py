@@ -80,4 +80,5 @@ def key(path: Path, content_dir: Path, as_json: bool) -> None:
         group = f" [{item.group}]" if item.group else ""
         click.echo(
             f"{item.id}\t{item.article}\t{item.start}-{item.end}\t{kind}{group}\t{item.quote!r}"
+            f"\tcore {item.core_quote!r}"
         )

@@ -5,6 +5,9 @@ The answers file is what the web app exports for a submission::
     {"flags": [{"id": "f1", "article": "...", "start": 10, "end": 24, "quote": "...",
                 "category": "unverified", "note": "", "links": ["f2"]}]}
 
+An optional ``"ratings"`` list holds the trainee's source ratings:
+``{"article": "...", "reliability": "C", "credibility": "3", "reason": "..."}``.
+
 ``note`` and ``links`` may be left out; ``prefix`` and ``suffix`` (the text just before and after
 the quote, as the trainee saw it) may be added to help ``--reanchor`` choose among repeats.
 """
@@ -21,7 +24,7 @@ import click
 from exercises.cli import _content_dir_option, _load_or_exit
 from exercises.types import ExercisePackage
 import scoring
-from scoring import Flag, Report, report_to_dict
+from scoring import Flag, Report, SourceRating, report_to_dict
 from scoring.anchoring import reanchor as find_span
 
 
@@ -40,6 +43,30 @@ def read_answers(
     if not isinstance(data, dict) or not isinstance(data.get("flags"), list):
         raise AnswersError('the answers file must be an object with a "flags" list')
     return [_read_flag(n, record, texts, reanchor) for n, record in enumerate(data["flags"])]
+
+
+def read_ratings(data: Any, texts: Mapping[str, str]) -> list[SourceRating]:
+    """The answers file's source ratings (none when it has no ``ratings`` list)."""
+    records = data.get("ratings", []) if isinstance(data, dict) else []
+    if not isinstance(records, list):
+        raise AnswersError('"ratings" must be a list')
+    ratings = []
+    for number, record in enumerate(records):
+        where = f"rating #{number + 1}"
+        if not isinstance(record, dict):
+            raise AnswersError(f"{where}: expected an object, got {record!r}")
+        article = _field(record, "article", str, where)
+        if article not in texts:
+            raise AnswersError(f"{where}: unknown article {article!r}")
+        ratings.append(
+            SourceRating(
+                article=article,
+                reliability=_field(record, "reliability", str, where),
+                credibility=_field(record, "credibility", str, where),
+                reason=_field(record, "reason", str, where, default=""),
+            )
+        )
+    return ratings
 
 
 def _read_flag(number: int, record: Any, texts: Mapping[str, str], reanchor: bool) -> Flag:
@@ -140,8 +167,9 @@ def score(
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise click.ClickException(f"{answers}: not a JSON file ({error})") from error
     try:
-        flags = read_answers(data, {a.id: a.text for a in package.articles}, reanchor=reanchor)
-        report = package.prepared_key().score(flags)
+        texts = {a.id: a.text for a in package.articles}
+        flags = read_answers(data, texts, reanchor=reanchor)
+        report = package.prepared_key().score(flags, read_ratings(data, texts))
     except ValueError as error:
         raise click.ClickException(f"{answers}: {error}") from error
     if as_json:
@@ -156,7 +184,8 @@ def render_report(package: ExercisePackage, report: Report) -> str:
     lines = [
         f"{package.slug}: score {report.score:.1f} / 100",
         f"earned {totals.earned:.2f} of {totals.possible:.2f} points: items {totals.item_credit:.2f}"
-        f" + links {totals.link_credit:.2f} - penalties {totals.penalties:.2f}",
+        f" + links {totals.link_credit:.2f} + source ratings {totals.rating_credit:.2f}"
+        f" - penalties {totals.penalties:.2f}",
         f"items: {totals.found} found, {totals.partial} partial, {totals.wrong_category} wrong "
         f"category, {totals.lone_figure} lone figure, {totals.missed} missed; "
         f"{totals.false_positives} false positives ({totals.decoys_flagged} decoys hit); "
@@ -186,6 +215,16 @@ def render_report(package: ExercisePackage, report: Report) -> str:
         lines += _table(
             ("flags", "status", "bonus", "reason"),
             [(" - ".join(l.flag_ids), l.status.value, f"{l.bonus:.2f}", l.reason) for l in report.links],
+        )
+    if report.ratings:
+        lines += ["", "Source ratings (Admiralty: reliability A-F, credibility 1-6)"]
+        lines += _table(
+            ("article", "given", "key", "credit", "reason"),
+            [
+                (r.article, f"{r.reliability or '-'}{r.credibility or '-'}",
+                 f"{r.key_reliability}{r.key_credibility}", f"{r.credit:.2f}", r.reason)
+                for r in report.ratings
+            ],
         )
     lines += ["", "Detection (flags matched with the key's category)"]
     lines += _table(

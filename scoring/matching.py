@@ -53,8 +53,9 @@ def boundary_factor(core_words: int, covered: int, outside: int) -> float:
     return by_core / (1 + overrun * overrun)
 
 
-WORD = re.compile(r"\w+(?:[-'’]\w+)*")
-"""A word: letters and digits, with inner hyphens and apostrophes ("three-hour", "Syria’s")."""
+WORD = re.compile(r"\d+(?:[,.]\d+)+|\w+(?:[-'’]\w+)*")
+"""A word: a number with its separators ("70,000"), or letters and digits with inner hyphens and
+apostrophes ("three-hour", "Syria’s")."""
 
 FUNCTION_WORDS = frozenset(
     "a an the of to or and in on at by for from with than as is are was were be been had has have "

@@ -19,8 +19,8 @@ def test_validate_prints_counts_for_the_seed_package() -> None:
     result = CliRunner().invoke(validate_exercise, [SEED_PACKAGE])
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "OK deir-ez-zor-2018: 2 articles, 45 items (unverified 18, conflicting_number 12, "
-        "loaded_framing 15), 5 decoys, 4 conflict groups\n"
+        "OK deir-ez-zor-2018: 2 articles, 47 items (unverified 24, conflicting_number 10, "
+        "loaded_framing 13), 11 decoys, 4 conflict groups\n"
     )
 
 
@@ -78,7 +78,7 @@ def test_key_json_of_the_seed_package_matches_the_texts() -> None:
         name: (PACKAGES_DIR.parent / "content" / f"{name}.txt").read_bytes().decode("utf-8")
         for name in {r["article"] for r in records}
     }
-    assert len(records) == 50
+    assert len(records) == 58
     for record in records:
         assert texts[record["article"]][record["start"] : record["end"]] == record["quote"]
 
@@ -87,10 +87,12 @@ def test_key_without_json_prints_one_line_per_item() -> None:
     result = CliRunner().invoke(key, [SEED_PACKAGE])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert len(lines) == 50
-    assert lines[0].split("\t")[:4] == [
+    assert len(lines) == 58
+    assert lines[1].split("\t") == [
         "a-duration-four-hours",
         "khasham-nyt-repost",
-        "463-487",
+        "461-499",
         "conflicting_number [duration]",
+        "'a nearly four-hour assault in February'",
+        "core 'nearly four-hour'",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import stat
 import zipfile
@@ -11,6 +12,7 @@ import pytest
 from exercises import PACKAGES_DIR, PackageError, load_package
 from exercises import package_zip
 from exercises.package_zip import export_zip, load_zip, package_files, read_zip, write_zip
+from scoring.types import KeyItem
 from tests.conftest import MINI_PACKAGE
 
 
@@ -26,10 +28,16 @@ def test_round_trip_is_exact(path: object) -> None:
     assert export_zip(again) == data
 
 
-def test_a_repeated_quote_keeps_its_occurrence() -> None:
+def test_a_repeated_quote_and_core_keep_their_occurrence() -> None:
     package = load_package(PACKAGES_DIR / "deir-ez-zor-2018")
-    key = read_zip(export_zip(package))["key.toml"].decode()
-    assert 'quote = "Regime"\noccurrence = 1\n' in key
+    text = package.article("khasham-unsigned-report").text
+    start = text.index("Regime", text.index("Regime") + 1)
+    repeated = KeyItem("repeated", "khasham-unsigned-report", start, start + 6, "Regime", "loaded_framing",
+                       explanation="A repeat.", core_start=start, core_end=start + 6)
+    changed = dataclasses.replace(package, key=(*package.key, repeated))
+    key = read_zip(export_zip(changed))["key.toml"].decode()
+    assert 'quote = "Regime"\noccurrence = 2\ncore = "Regime"\n' in key
+    assert load_zip(export_zip(changed)).key == changed.key  # cores and agreeing figures included
 
 
 def test_one_top_folder_is_accepted() -> None:

@@ -51,7 +51,7 @@ def test_key_items_hardest_first(board) -> None:
     ]
     assert rows == [
         ("duration-three", 0, 0, 0, 0, 3, 0.0),
-        ("duration-four", 0, 0, 1, 0, 2, 0.0),
+        ("duration-four", 0, 0, 1, 0, 2, round(1 / 6, 4)),  # a lone figure earns half
         ("pro-democracy", 0, 1, 0, 0, 2, round(1 / 6, 4)),
         ("force-500", 1, 0, 0, 0, 2, round(2 / 6, 4)),
         ("force-550", 1, 0, 0, 0, 2, round(2 / 6, 4)),

@@ -69,7 +69,7 @@ def test_a_quote_that_differs_from_the_text_is_an_error_naming_the_flag(tmp_path
     shifted = _record(package, item, "f9", start=item.start + 1, end=item.end + 1)
     result = _run(tmp_path, [shifted])
     assert result.exit_code == 1
-    assert "flag 'f9': quote 'merciless' differs from the text at" in result.output
+    assert f"flag 'f9': quote {item.quote!r} differs from the text at" in result.output
     assert "--reanchor" in result.output
 
 
