@@ -116,8 +116,36 @@ def span_metric(flagged: Iterable[Located], key: Iterable[Located]) -> SpanScore
     each side. With S the flagged spans and T the key spans,
     P = Σ_s Σ_t |s∩t| / |s| ÷ |S|, R = Σ_s Σ_t |s∩t| / |t| ÷ |T|, F1 their harmonic mean;
     with both sides empty, all three are 1.
+
+    Spans meet only within their document. A flagged span on a document the key has no span on
+    shares nothing with the key: it counts in |S|, lowering precision, and leaves recall alone; a
+    key span on a document nothing was flagged on counts in |T|, lowering recall.
+
+    Raises ValueError naming the first span that is empty (start = end), inverted (start > end),
+    negative or not of integer offsets: its share |s∩t| / |s| would be meaningless.
     """
+    flagged, key = _checked(flagged, "flagged"), _checked(key, "key")
     return span_score(merge_by_document(flagged), KeySpans(key))
+
+
+def _checked(spans: Iterable[Located], side: str) -> list[Located]:
+    """Return the spans as a list; raise ValueError naming the first that is not a proper span."""
+    spans = list(spans)
+    for span in spans:
+        _, start, end = span
+        # The common case in one test; the rest says what exactly is wrong.
+        if type(start) is int and type(end) is int and 0 <= start < end:
+            continue
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+            problem = "its offsets must be integers"
+        elif start < 0 or end < 0:
+            problem = "offsets must not be negative"
+        elif start == end:
+            problem = f"it is empty (start {start} equals end)"
+        else:
+            problem = f"it is inverted (start {start} is after end {end})"
+        raise ValueError(f"{side} span {span!r}: {problem}")
+    return spans
 
 
 def span_score(flagged: dict[Hashable, list[tuple[int, int]]], key: KeySpans) -> SpanScore:

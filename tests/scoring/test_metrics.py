@@ -70,6 +70,42 @@ def test_span_metric_edge_cases():
     assert (nothing_to_find.precision, nothing_to_find.recall, nothing_to_find.f1) == (0.0, 0.0, 0.0)
 
 
+def test_span_metric_on_documents_the_key_does_not_cover():
+    # The flag on "elsewhere" shares nothing with the key: it halves precision, leaves recall.
+    result = span_metric([("a", 0, 10), ("elsewhere", 0, 10)], [("a", 0, 10)])
+    assert (result.flagged_spans, result.key_spans) == (2, 1)
+    assert (result.precision, result.recall) == (0.5, 1.0)
+    # Flags only there: precision 0 and recall 0, not "nothing on either side".
+    result = span_metric([("elsewhere", 0, 10)], [("a", 0, 10)])
+    assert (result.precision, result.recall, result.f1) == (0.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("flagged", "key", "message"),
+    [
+        ([("a", 10, 5)], [], "flagged span ('a', 10, 5): it is inverted (start 10 is after end 5)"),
+        ([("a", 5, 5)], [], "flagged span ('a', 5, 5): it is empty (start 5 equals end)"),
+        ([("a", -2, 5)], [], "flagged span ('a', -2, 5): offsets must not be negative"),
+        ([("a", -5, -2)], [], "flagged span ('a', -5, -2): offsets must not be negative"),
+        ([("a", 0, 2.5)], [], "flagged span ('a', 0, 2.5): its offsets must be integers"),
+        ([("a", False, 2)], [], "flagged span ('a', False, 2): its offsets must be integers"),
+        ([("a", 0, 5)], [("a", 0, 4), ("b", 9, 3)], "key span ('b', 9, 3): it is inverted"),
+        ([], [("a", 7, 7)], "key span ('a', 7, 7): it is empty"),
+        ([], [("a", -1, 3)], "key span ('a', -1, 3): offsets must not be negative"),
+    ],
+)
+def test_span_metric_refuses_spans_that_are_not_spans(flagged, key, message):
+    with pytest.raises(ValueError) as error:
+        span_metric(flagged, key)
+    assert message in str(error.value)
+
+
+def test_span_metric_takes_any_iterable_once():
+    flagged = (span for span in [("a", 0, 10)])
+    key = (span for span in [("a", 0, 10)])
+    assert span_metric(flagged, key).f1 == 1.0
+
+
 def _reference_merge(spans):
     """Merge by repeatedly joining any two position sets that share a position."""
     groups = [set(range(start, end)) for start, end in spans]
