@@ -33,7 +33,11 @@ def nervaluate_counts(flags, items, categories=CATEGORIES):
     def documents(spans):
         ordered = sorted(spans, key=canonical_order)
         return [
-            [{"label": s.category, "start": s.start, "end": s.end - 1} for s in ordered if s.article == article]
+            [
+                {"label": s.category, "start": s.start, "end": s.end - 1}
+                for s in ordered
+                if s.article == article
+            ]
             for article in articles
         ]
 
@@ -143,7 +147,8 @@ def test_nervaluate_itself_depends_on_the_order_hence_the_canonical_order():
     def strict_correct(flags):
         documents = [[{"label": f.category, "start": f.start, "end": f.end - 1} for f in flags]]
         true = [[{"label": "unverified", "start": 10, "end": 19}]]
-        return Evaluator(true, documents, tags=list(CATEGORIES), loader="dict").evaluate()["overall"]["strict"].correct
+        overall = Evaluator(true, documents, tags=list(CATEGORIES), loader="dict").evaluate()["overall"]
+        return overall["strict"].correct
 
     assert (strict_correct([wrong, right]), strict_correct([right, wrong])) == (0, 1)
     # Canonically the flag of category 'loaded_framing' comes first, whatever order is given;
