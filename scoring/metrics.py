@@ -134,11 +134,11 @@ def span_metric(flagged: Iterable[Located], key: Iterable[Located]) -> SpanScore
 def _checked(spans: Iterable[Located], side: str) -> list[Located]:
     """Return the spans as a list; raise ValueError naming the first that is not a proper span."""
     spans = list(spans)
-    for span in spans:
-        _, start, end = span
+    for document, start, end in spans:
         # The common case in one test; the rest says what exactly is wrong.
         if type(start) is int and type(end) is int and 0 <= start < end:
             continue
+        span = (document, start, end)
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
             problem = "its offsets must be integers"
         elif start < 0 or end < 0:
