@@ -58,13 +58,23 @@ score = 100 · earned / possible. The key itself, submitted as flags with every 
 linked to every other, scores exactly 100 (so does the key with each group's conflicting figures
 linked in a chain). A key with nothing to earn scores 100 with no penalty, else 0.
 
-Measures for comparison (they ignore boundaries, groups and links): precision, recall and F1 of
-flags matched with the item's category, overall and per category; the SemEval-2020 Task 11 span
-metric on merged spans, category-blind and counting same-category pairs only; nervaluate-style
-COR/INC/PAR/MIS/SPU counts for the strict, exact, partial and type schemes.
+Measures for comparison (they ignore boundaries, groups and links; decoys are not key spans):
+precision, recall and F1 of flags matched with the item's category, overall and per category;
+the SemEval-2020 Task 11 span metric on merged spans, category-blind and counting same-category
+pairs only (`span_metric`); and the COR/INC/PAR/MIS/SPU counts of the strict, exact, partial and
+type schemes (`nervaluate_schemes`). These counts equal nervaluate 1.2.1's at its default
+settings, run per article (a span [start, end) given as its inclusive (start, end − 1)) and
+added up, with flags and key items given in canonical order: sorted by (article, start, end,
+category, id). nervaluate pairs predictions in the order given, so ties between flags are
+settled by that order, never by submission order. Precision and recall follow nervaluate's
+formulas, except that with nothing on either side they are 1 (nervaluate gives 0), as for the
+other measures. Spans meet only within one article: a flag on an article the key has no span
+on is spurious in every scheme and lowers span precision, never recall; a key span on an article
+nobody flagged is missed.
 
 Invalid input (duplicate ids, start ≥ end, negative offsets, unknown categories when the
-exercise's categories are passed, policy values out of range) raises ValueError naming the value.
+exercise's categories are passed, policy values out of range) raises ValueError naming the value;
+`span_metric` likewise refuses an empty, inverted or negative span, naming it.
 """
 
 from scoring.engine import RULES, RULES_CHANGES, PreparedKey, score

@@ -34,15 +34,17 @@ from scoring.matching import (
     count_without_text,
 )
 from scoring.metrics import (
+    Contact,
     KeySpans,
     OverlapSums,
     SchemeKey,
+    canonical_order,
+    contact,
+    contact_kind,
     detection,
     merge_spans,
-    pair_greedily,
-    pair_kind,
-    pair_rank,
-    schemes_from_counts,
+    scheme_pairs,
+    schemes_from_pairs,
     span_score_from_sums,
 )
 from scoring.report import (
@@ -205,12 +207,13 @@ class _Analysis:
     """What it becomes when it matches no item."""
     decoy: KeyItem | None
     """The decoy it matches, if any: what it costs when left unmatched."""
-    ranks: tuple[tuple[bool, bool, int, int], ...]
-    """(*pair_rank, item index) for each real item it overlaps at all, for nervaluate."""
+    contacts: tuple[Contact, ...]
+    """For nervaluate: its `contact` with each real item it overlaps enough, the items in
+    canonical order."""
     sole: int | None
-    """The index of the item when it overlaps exactly one real item."""
+    """The index of the item when it has a contact with exactly one."""
     kind: int
-    """The `pair_kind` of that pair."""
+    """The `contact_kind` of that contact."""
     sums: tuple[float, float, float, float]
     """Its SemEval overlap sums (`KeySpans.sums`) against the key spans, category-blind, then
     against those of its category."""
@@ -312,7 +315,7 @@ class PreparedKey:
         chosen: list[int | None] = []  # each flag's item, while no two flags compete
         claimed = [False] * len(self.real)
         compete = False
-        overlaps = [0] * len(self.real)  # flags overlapping each item, for nervaluate
+        overlaps = [0] * len(self.real)  # flags in contact with each item, for nervaluate
         for flag in ordered:
             span = (flag.article, flag.start, flag.end, flag.category)
             analysis = kept.get(span)
@@ -323,8 +326,8 @@ class PreparedKey:
             if sole is not None:
                 overlaps[sole] += 1
             else:
-                for rank in analysis.ranks:
-                    overlaps[rank[3]] += 1
+                for met in analysis.contacts:
+                    overlaps[met[3]] += 1
             only = analysis.only_option
             chosen.append(only)
             if only is not None:
@@ -480,7 +483,11 @@ class PreparedKey:
             miss = _near_miss(*closest, policy)
         else:
             miss = self._not_in_key
-        ranks = tuple([(*pair_rank(real[number], flag), number) for number in near])
+        # The research measures see the flag as submitted, not widened to words.
+        met = [contact(real[number], number, flag) for number in near]
+        contacts = tuple(sorted(
+            [m for m in met if m is not None], key=lambda m: canonical_order(real[m[3]])
+        ))
         blind = self.key_spans_blind.sums(flag.article, flag.start, flag.end) if near else (0.0, 0.0)
         matched = (
             self.key_spans_matched.sums((flag.article, flag.category), flag.start, flag.end)
@@ -489,8 +496,9 @@ class PreparedKey:
         )
         return _Analysis(
             self._category_place(flag.category), tuple(options),
-            options[0][0] if len(options) == 1 else None, matches, miss, decoy, ranks,
-            near[0] if len(near) == 1 else None, pair_kind(ranks[0]) if len(ranks) == 1 else 0,
+            options[0][0] if len(options) == 1 else None, matches, miss, decoy, contacts,
+            contacts[0][3] if len(contacts) == 1 else None,
+            contact_kind(contacts[0]) if len(contacts) == 1 else 0,
             (*blind, *matched),
         )
 
@@ -610,29 +618,26 @@ class PreparedKey:
         return merged
 
     def _schemes(self, analyses: list[_Analysis], overlaps: list[int]) -> Schemes:
-        """nervaluate counts, from the overlaps ranked when each flag's span was analysed.
+        """nervaluate counts, from the contacts found when each flag's span was analysed.
 
-        ``overlaps`` counts the flags overlapping each item. A flag overlapping a single item
-        that no other flag overlaps is paired with it whatever the ranking; only the other pairs
-        go through the greedy pairing.
+        ``analyses`` are the flags' in canonical order; ``overlaps`` counts the flags in contact
+        with each item. A flag in contact with a single item that no other flag touches gets it
+        in every scheme, whatever the order; only the other flags go through nervaluate's
+        pairing (`scheme_pairs`).
         """
-        counts = [0, 0, 0, 0]
+        kinds = [0, 0, 0, 0]
         contested = []
-        position = -1
         for analysis in analyses:
-            position += 1
             sole = analysis.sole
             if sole is not None and overlaps[sole] == 1:
-                counts[analysis.kind] += 1
-            else:
-                for loose, other, shared, number in analysis.ranks:
-                    contested.append((loose, other, shared, position, number))
-        if contested:
-            for kind, paired in enumerate(pair_greedily(contested)):
-                counts[kind] += paired
+                kinds[analysis.kind] += 1
+            elif analysis.contacts:
+                contested.append(analysis.contacts)
         if len(self._scheme_counts) >= _ANALYSES_KEPT:
             self._scheme_counts.clear()
-        return schemes_from_counts(counts, len(analyses), len(self.real), known=self._scheme_counts)
+        return schemes_from_pairs(
+            scheme_pairs(kinds, contested), len(analyses), len(self.real), known=self._scheme_counts
+        )
 
     def _detection(
         self, flagged: list[int], correct: list[int]

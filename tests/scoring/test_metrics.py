@@ -70,6 +70,42 @@ def test_span_metric_edge_cases():
     assert (nothing_to_find.precision, nothing_to_find.recall, nothing_to_find.f1) == (0.0, 0.0, 0.0)
 
 
+def test_span_metric_on_documents_the_key_does_not_cover():
+    # The flag on "elsewhere" shares nothing with the key: it halves precision, leaves recall.
+    result = span_metric([("a", 0, 10), ("elsewhere", 0, 10)], [("a", 0, 10)])
+    assert (result.flagged_spans, result.key_spans) == (2, 1)
+    assert (result.precision, result.recall) == (0.5, 1.0)
+    # Flags only there: precision 0 and recall 0, not "nothing on either side".
+    result = span_metric([("elsewhere", 0, 10)], [("a", 0, 10)])
+    assert (result.precision, result.recall, result.f1) == (0.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("flagged", "key", "message"),
+    [
+        ([("a", 10, 5)], [], "flagged span ('a', 10, 5): it is inverted (start 10 is after end 5)"),
+        ([("a", 5, 5)], [], "flagged span ('a', 5, 5): it is empty (start 5 equals end)"),
+        ([("a", -2, 5)], [], "flagged span ('a', -2, 5): offsets must not be negative"),
+        ([("a", -5, -2)], [], "flagged span ('a', -5, -2): offsets must not be negative"),
+        ([("a", 0, 2.5)], [], "flagged span ('a', 0, 2.5): its offsets must be integers"),
+        ([("a", False, 2)], [], "flagged span ('a', False, 2): its offsets must be integers"),
+        ([("a", 0, 5)], [("a", 0, 4), ("b", 9, 3)], "key span ('b', 9, 3): it is inverted"),
+        ([], [("a", 7, 7)], "key span ('a', 7, 7): it is empty"),
+        ([], [("a", -1, 3)], "key span ('a', -1, 3): offsets must not be negative"),
+    ],
+)
+def test_span_metric_refuses_spans_that_are_not_spans(flagged, key, message):
+    with pytest.raises(ValueError) as error:
+        span_metric(flagged, key)
+    assert message in str(error.value)
+
+
+def test_span_metric_takes_any_iterable_once():
+    flagged = (span for span in [("a", 0, 10)])
+    key = (span for span in [("a", 0, 10)])
+    assert span_metric(flagged, key).f1 == 1.0
+
+
 def _reference_merge(spans):
     """Merge by repeatedly joining any two position sets that share a position."""
     groups = [set(range(start, end)) for start, end in spans]
@@ -165,12 +201,45 @@ def test_nervaluate_counts_every_kind_of_pair():
     assert schemes.partial.f1 == pytest.approx(6 / 11)  # 2 * 0.5 * 0.6 / 1.1
 
 
-def test_nervaluate_prefers_exact_then_same_category_pairs():
+def test_nervaluate_pairs_flags_first_come_first_served_in_each_scheme():
+    # Canonically the loose flag (10-18) comes before the exact one (10-20), and takes the item:
+    # in every scheme, as nervaluate does, the exact flag being left SPU.
     items = [_key("k", 10, 20)]
-    flags = [_flag("loose", 10, 18), _flag("exact_other", 10, 20, "loaded_framing")]
-    assert nervaluate_schemes(flags, items).exact.correct == 1
-    flags = [_flag("loose_other", 10, 19, "loaded_framing"), _flag("loose_same", 12, 20)]
-    assert nervaluate_schemes(flags, items).type.correct == 1
+    flags = [_flag("exact_other", 10, 20, "loaded_framing"), _flag("loose", 10, 18)]
+    schemes = nervaluate_schemes(flags, items)
+    assert (schemes.exact.correct, schemes.exact.incorrect, schemes.exact.spurious) == (0, 1, 1)
+    assert (schemes.type.correct, schemes.type.incorrect, schemes.type.spurious) == (1, 0, 1)
+
+
+def test_nervaluate_schemes_pair_apart():
+    # One flag on two items; the schemes choose differently. Strict: no exact pair of its
+    # category, so the first item (INC). Exact: the exact span, of another category (COR).
+    # Type: the first item of its category (COR).
+    items = [_key("k1", 0, 10), _key("k2", 5, 15, "loaded_framing")]
+    flags = [_flag("f", 5, 15)]
+    schemes = nervaluate_schemes(flags, items)
+    counts = {
+        name: (s.correct, s.incorrect, s.partial, s.missed, s.spurious)
+        for name, s in [
+            ("strict", schemes.strict), ("exact", schemes.exact),
+            ("partial", schemes.partial), ("type", schemes.type),
+        ]
+    }
+    assert counts == {
+        "strict": (0, 1, 0, 1, 0),
+        "exact": (1, 0, 0, 1, 0),
+        "partial": (1, 0, 0, 1, 0),
+        "type": (1, 0, 0, 1, 0),
+    }
+
+
+def test_nervaluate_on_articles_the_key_does_not_cover():
+    # A flag on an article without key items is SPU; a key item nobody flagged on its article MIS.
+    schemes = nervaluate_schemes([Flag("f", "elsewhere", 0, 10, "unverified")], [_key("k", 0, 10)])
+    for counts in (schemes.strict, schemes.exact, schemes.partial, schemes.type):
+        assert (counts.correct, counts.incorrect, counts.partial, counts.missed, counts.spurious) == (
+            0, 0, 0, 1, 1,
+        )
 
 
 def test_nervaluate_with_nothing_on_either_side():
