@@ -374,7 +374,7 @@ def _check_overlaps(items: Sequence[KeyItem], log: ProblemLog, source: str) -> N
                 reaching = item
 
 
-def read_ratings(
+def read_rating_key(
     tables: Sequence[Mapping[str, Any]], articles: Collection[str], log: ProblemLog, source: str
 ) -> tuple[RatingKey, ...]:
     """Read the ``[[ratings]]`` of a key file: the instructor's Admiralty rating of each article.

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from exercises.answers import AnswersError, read_answers, read_ratings
 from exercises.articles import article_files, read_article
 from exercises.fields import ID_PATTERN, Fields, type_name
-from exercises.keyfile import check_items, read_groups, read_ratings
+from exercises.keyfile import check_items, read_groups, read_rating_key
 from exercises.problems import ProblemLog
 from exercises.tomlfile import read_toml
-from exercises.types import Article, Category, ExercisePackage
+from exercises.types import Article, CalibrationSet, Category, ExercisePackage
 from scoring.types import Policy
 
 EXERCISE_FILE = "exercise.toml"
@@ -81,7 +83,7 @@ def load_package(path: Path | str, *, content_dir: Path | str = DEFAULT_CONTENT_
     raw_items = key_fields.tables("items") or []
     raw_ratings = key_fields.tables("ratings", required=False) or []
     key_fields.finish()
-    rating_key = read_ratings(raw_ratings, article_ids, log, KEY_FILE)
+    rating_key = read_rating_key(raw_ratings, article_ids, log, KEY_FILE)
     items = check_items(
         raw_items,
         {article.id: article.text for article in articles},
@@ -91,6 +93,7 @@ def load_package(path: Path | str, *, content_dir: Path | str = DEFAULT_CONTENT_
         source=KEY_FILE,
         unreadable=unreadable,
     )
+    calibration = _read_calibration(package, {article.id: article.text for article in articles}, log, hashed)
     log.raise_if_any()
     # No problem recorded means every required field was read.
     assert slug and title and briefing and instructions and suggested_minutes and attempts
@@ -108,6 +111,7 @@ def load_package(path: Path | str, *, content_dir: Path | str = DEFAULT_CONTENT_
         key=items,
         rating_key=rating_key,
         content_hash=_content_hash(hashed),
+        calibration=calibration,
         warnings=tuple(log.warnings),
     )
 
@@ -187,6 +191,33 @@ def _read_policy(table: Mapping[str, Any], log: ProblemLog) -> Policy:
     except (TypeError, ValueError) as error:
         log.add(EXERCISE_FILE, f"rejected by the scoring policy: {error}", field="policy")
         return Policy()
+
+
+CALIBRATION_DIR = "calibration"
+"""A package's folder of blind answer sets, one ``<name>.json`` answers file each."""
+
+
+def _read_calibration(
+    package: Path, texts: Mapping[str, str], log: ProblemLog, hashed: dict[str, bytes]
+) -> tuple[CalibrationSet, ...]:
+    """Read the package's calibration sets (answers files, see `exercises.answers`)."""
+    sets = []
+    for path in sorted((package / CALIBRATION_DIR).glob("*.json")):
+        shown = f"{CALIBRATION_DIR}/{path.name}"
+        raw = path.read_bytes()
+        hashed[shown] = raw
+        if not ID_PATTERN.fullmatch(path.stem):
+            log.add(shown, "the file name must be an id (lower-case letters, digits, '-' and '_')")
+            continue
+        try:
+            source = raw.decode("utf-8")
+            data = json.loads(source)
+            flags, ratings = read_answers(data, texts), read_ratings(data, texts)
+        except (UnicodeDecodeError, json.JSONDecodeError, AnswersError) as error:
+            log.add(shown, f"not an answers file: {error}")
+            continue
+        sets.append(CalibrationSet(path.stem, tuple(flags), tuple(ratings), source))
+    return tuple(sets)
 
 
 def _content_hash(files: Mapping[str, bytes]) -> str:

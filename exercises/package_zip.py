@@ -24,7 +24,7 @@ from typing import Any
 import tomli_w
 
 from exercises.keyfile import item_table
-from exercises.loader import EXERCISE_FILE, KEY_FILE, load_package
+from exercises.loader import CALIBRATION_DIR, EXERCISE_FILE, KEY_FILE, load_package
 from exercises.problems import PackageError, Problem
 from exercises.types import Article, ConflictGroup, ExercisePackage
 
@@ -35,7 +35,9 @@ MAX_MEMBERS = 64
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 ZIP_NAME = "package.zip"
 
-_MEMBER = re.compile(r"(?:exercise\.toml|key\.toml|articles/[a-z0-9][a-z0-9_-]*\.(?:txt|toml))")
+_MEMBER = re.compile(
+    r"(?:exercise\.toml|key\.toml|articles/[a-z0-9][a-z0-9_-]*\.(?:txt|toml)|calibration/[a-z0-9][a-z0-9_-]*\.json)"
+)
 
 
 def package_files(package: ExercisePackage) -> dict[str, bytes]:
@@ -47,6 +49,8 @@ def package_files(package: ExercisePackage) -> dict[str, bytes]:
     for article in package.articles:
         files[f"articles/{article.id}.txt"] = article.text.encode("utf-8")
         files[f"articles/{article.id}.toml"] = _toml(_article_table(article))
+    for answers in package.calibration:
+        files[f"{CALIBRATION_DIR}/{answers.name}.json"] = answers.source.encode("utf-8")
     return files
 
 
@@ -90,7 +94,7 @@ def read_zip(data: bytes, *, max_total: int = MAX_TOTAL_BYTES) -> dict[str, byte
         for info in infos:
             name = info.filename[len(prefix) :]
             if not _MEMBER.fullmatch(name):
-                problems.append(Problem(info.filename, "not part of an exercise package (expected exercise.toml, key.toml, articles/<id>.txt and articles/<id>.toml)"))
+                problems.append(Problem(info.filename, "not part of an exercise package (expected exercise.toml, key.toml, articles/<id>.txt, articles/<id>.toml and calibration/<name>.json)"))
                 continue
             content = _read_member(archive, info, max_total - total)
             total += len(content)
@@ -114,6 +118,7 @@ def load_zip(data: bytes) -> ExercisePackage:
     with tempfile.TemporaryDirectory(prefix="crosscheck-zip-") as folder:
         root = Path(folder) / "package"
         (root / "articles").mkdir(parents=True)
+        (root / CALIBRATION_DIR).mkdir()
         for name, content in files.items():
             (root / name).write_bytes(content)
         # An empty content folder: a shared package must carry every article it names.

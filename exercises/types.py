@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from exercises.problems import Problem
 from scoring.engine import PreparedKey
-from scoring.types import KeyItem, Policy, RatingKey
+from scoring.types import Flag, KeyItem, Policy, RatingKey, SourceRating
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,17 @@ class ConflictGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class CalibrationSet:
+    """Answers to the exercise by someone who had not seen the key, to read grades against."""
+
+    name: str
+    flags: tuple[Flag, ...]
+    ratings: tuple[SourceRating, ...]
+    source: str
+    """The answers file as written (JSON), kept so the set can be exported unchanged."""
+
+
+@dataclass(frozen=True, slots=True)
 class ExercisePackage:
     """A validated exercise: what trainees read and the key their flags are scored against."""
 
@@ -79,6 +90,8 @@ class ExercisePackage:
     """The instructor's source ratings, one per rated article (none: trainees rate nothing)."""
     content_hash: str
     """SHA-256 (hex) over the package's files and the article files it uses."""
+    calibration: tuple[CalibrationSet, ...] = ()
+    """Blind answer sets the package carries (``calibration/<name>.json``)."""
     warnings: tuple[Problem, ...] = ()
     """What loads but deserves the author's look, e.g. key items whose core was derived."""
 

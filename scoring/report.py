@@ -269,9 +269,10 @@ class SchemeCounts:
     partial: int
     """PAR (partial scheme only)."""
     missed: int
-    """MIS: key spans no flag overlaps."""
+    """MIS: key spans no flag was paired with (nervaluate pairs each flag with at most one span
+    that it covers at least 1% of)."""
     spurious: int
-    """SPU: flags that overlap no key span (decoy hits included)."""
+    """SPU: flags paired with no key span (decoy hits included)."""
     possible: int
     """COR + INC + PAR + MIS."""
     actual: int
@@ -290,9 +291,9 @@ class Schemes:
     exact: SchemeCounts
     """Exact boundaries, whatever the category."""
     partial: SchemeCounts
-    """Any overlap, whatever the category; a partial overlap counts half."""
+    """Overlap (at least 1% of the key span), whatever the category; a partial overlap counts half."""
     type: SchemeCounts
-    """Any overlap with the same category."""
+    """Overlap (at least 1% of the key span) with the same category."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exercises.loader import load_package
-from exercises.score_cli import read_answers, read_ratings
+from exercises.answers import read_answers, read_ratings
 from scoring import ItemStatus
 from scoring.matching import WORD
 from scoring.types import Flag
@@ -160,3 +160,9 @@ def test_flag_order_never_matters(package, key, texts, random, name):
     assert (first.score, first.totals, first.items, first.links) == (second.score, second.totals, second.items, second.links)
     assert sorted(first.flags, key=lambda f: f.id) == sorted(second.flags, key=lambda f: f.id)
     assert (first.schemes, first.spans) == (second.schemes, second.spans)
+
+
+def test_the_package_carries_the_blind_sets_unchanged(package):
+    assert [answers.name for answers in package.calibration] == list(BLIND_SETS)
+    for answers in package.calibration:
+        assert answers.source == (HERE / answers.name / "answers.json").read_text(encoding="utf-8")

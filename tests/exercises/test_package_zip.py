@@ -24,6 +24,7 @@ def test_round_trip_is_exact(path: object) -> None:
     assert again.key == package.key  # same items, same offsets into the same texts
     assert again.articles == package.articles
     assert (again.categories, again.groups, again.policy) == (package.categories, package.groups, package.policy)
+    assert (again.rating_key, again.calibration) == (package.rating_key, package.calibration)
     assert package_files(again) == package_files(package)
     assert export_zip(again) == data
 
