@@ -10,6 +10,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from exercises.storable import is_storable
+
 csrf = CSRFProtect()
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -70,7 +72,7 @@ def _refuse_null_characters() -> None:
     """A NUL in a form field or query value is a 400: PostgreSQL cannot store it (a 500 otherwise)."""
     for values in (request.args, request.form):
         for name, value in values.items(multi=True):
-            if "\x00" in name or "\x00" in value:
+            if not (is_storable(name) and is_storable(value)):
                 abort(400, f"The field {name.replace(chr(0), '')!r} contains a null character.")
 
 

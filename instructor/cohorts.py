@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app import accounts
 from app.auth.forms import USERNAME_PATTERN
 from app.models import Cohort, Role, User
+from exercises.storable import PROBLEM, is_storable
 
 MAX_IMPORT_ROWS = 2000
 
@@ -67,6 +68,9 @@ def parse_trainee_csv(data: bytes) -> tuple[list[ImportRow], list[str]]:
     for line, record in enumerate(csv.reader(io.StringIO(text)), start=1):
         cells = [cell.strip() for cell in record]
         if not any(cells):
+            continue
+        if not all(is_storable(cell) for cell in cells):
+            problems.append(f"Line {line}: {PROBLEM}.")
             continue
         if line == 1 and cells[0].lower() == "username":
             continue

@@ -31,6 +31,7 @@ from app.models import (
     cohort_trainees,
     utcnow,
 )
+from exercises.storable import is_storable
 from scoring.anchoring import find_quote, reanchor
 
 MAX_FLAGS = 300
@@ -39,7 +40,6 @@ MAX_CONTEXT = 200
 MAX_QUOTE = 5000
 MAX_LINKS = 50
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 SPAN_FIELDS = ("start", "end", "quote")
 CREATE_FIELDS = frozenset({"client_id", "article", "start", "end", "quote", "prefix", "suffix", "category", "note", "links"})
 UPDATE_FIELDS = frozenset({"start", "end", "quote", "prefix", "suffix", "category", "note", "links"})
@@ -318,8 +318,7 @@ def _text(errors: _Errors, payload: dict[str, Any], name: str, *, limit: int, re
     if not isinstance(value, str):
         errors.add(name, f"{name} must be text.")
         return None
-    if UNSTORABLE.search(value):
-        # PostgreSQL refuses NUL in text and no database encodes a lone surrogate: a 500 otherwise.
+    if not is_storable(value):
         errors.add(name, f"{name} must not contain a null character or a lone surrogate.")
         return None
     if required and not value.strip():
