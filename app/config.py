@@ -13,6 +13,7 @@ ENVIRONMENT_SETTINGS = (
     "SECRET_KEY",
     "DATABASE_URL",
     "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_KEY_PREFIX",
     "SESSION_COOKIE_SECURE",
     "TRUSTED_PROXIES",
     "MAX_CONTENT_LENGTH",
@@ -29,6 +30,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'crosscheck.sqlite3'}",
         RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_KEY_PREFIX="crosscheck",
         LOGIN_RATE_PER_ACCOUNT="5 per minute",
         LOGIN_RATE_PER_ADDRESS="30 per minute",
         SESSION_COOKIE_HTTPONLY=True,

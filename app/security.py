@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, abort, request
+from flask_login import current_user
 from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
@@ -81,4 +82,7 @@ def _add_security_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    # Trainees' work, one-time passwords and exports: never kept by a browser or a proxy.
+    if request.path.startswith("/api/") or (request.endpoint != "static" and current_user.is_authenticated):
+        response.headers["Cache-Control"] = "no-store"
     return response

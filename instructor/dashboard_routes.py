@@ -267,7 +267,6 @@ def _filename(*parts: str) -> str:
 def _download(chunks: Iterator[str], filename: str, mimetype: str) -> Response:
     response = Response(stream_with_context(chunks), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

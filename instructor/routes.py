@@ -25,13 +25,6 @@ from instructor.forms import (
 blueprint = Blueprint("instructor", __name__, url_prefix="/instructor", template_folder="templates")
 
 
-def _no_store(html: str) -> Response:
-    """A page showing one-time passwords: browsers and proxies must not keep it."""
-    response = Response(html, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @blueprint.route("/")
 @access(INSTRUCTOR)
 def cohorts() -> str:
@@ -87,9 +80,7 @@ def _cohort_page(cohort: Cohort, status: int = 200, **context: object) -> Respon
         confirm_form=ConfirmForm(),
         **context,
     )
-    response = _no_store(html) if "one_time_passwords" in context else Response(html)
-    response.status_code = status
-    return response
+    return Response(html, status=status)
 
 
 @blueprint.route("/cohorts/<int:cohort_id>")
