@@ -534,11 +534,13 @@ def create_flag(db: Session, user: User, attempt: Attempt, new: NewFlag) -> Outc
             )
         return Outcome(existing, current_revision(db, attempt), changed=False)
     ensure_editable(db, user, attempt)
-    if len(attempt.flags) >= MAX_FLAGS:
-        raise InvalidFlag({}, f"This attempt already has {MAX_FLAGS} flags, the most allowed.")
     links = _link_targets(attempt, new.client_id, new.links)
     article = next(article for article in attempt.exercise.articles if article.ref == new.article)
+    # The revision update locks the attempt's row until commit, so concurrent creates count one
+    # after another, each seeing the flags the others committed: the limit holds under a race.
     revision = _bump_revision(db, attempt)
+    if _flag_count(db, attempt) >= MAX_FLAGS:
+        raise InvalidFlag({}, f"This attempt already has {MAX_FLAGS} flags, the most allowed.")
     flag = Flag(
         client_id=new.client_id,
         article_ref=new.article,
