@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Flask
 
+from app.models import utcnow
+
 ENVIRONMENT_SETTINGS = (
     "SECRET_KEY",
     "DATABASE_URL",
@@ -41,6 +43,8 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         TRUSTED_PROXIES=0,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
+        # What deadlines are checked against; tests put a frozen clock here.
+        CLOCK=utcnow,
     )
     for name in ENVIRONMENT_SETTINGS:
         if name in os.environ:

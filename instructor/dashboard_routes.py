@@ -23,8 +23,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app import db, grading
+from app.deadlines import close_overdue, now
 from app.access import INSTRUCTOR, access
-from app.models import Assignment, AttemptGrant, KeyVersion, Score, User
+from app.models import Assignment, Attempt, AttemptGrant, KeyVersion, Score, User
 from instructor import cohorts as cohort_service
 from instructor import exports
 from instructor import key_gaps
@@ -39,7 +40,9 @@ DASHBOARD = "/cohorts/<int:cohort_id>/exercises/<int:exercise_id>"
 
 def _scope(database: Session, cohort_id: int, exercise_id: int) -> Scope:
     cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
-    return scope_for(database, cohort, exercise_id)
+    scope = scope_for(database, cohort, exercise_id)
+    close_overdue(database, now(), Attempt.cohort_id == cohort.id, Attempt.exercise_id == exercise_id)
+    return scope
 
 
 def _gap_share() -> tuple[GapShareForm, float]:
@@ -276,6 +279,7 @@ def export_results(cohort_id: int) -> Response:
     """Results of every trainee at every exercise set for the cohort, one row each (CSV)."""
     database = db.session()
     cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    close_overdue(database, now(), Attempt.cohort_id == cohort.id)
     assignments = database.scalars(
         select(Assignment).where(Assignment.cohort_id == cohort.id).order_by(Assignment.exercise_id)
     ).all()

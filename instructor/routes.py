@@ -120,7 +120,7 @@ def import_trainees(cohort_id: int) -> Response:
     rows, problems = cohort_service.parse_trainee_csv(form.file.data.read())
     imported = []
     if not problems:
-        imported, problems = cohort_service.import_trainees(database, cohort, rows)
+        imported, problems = cohort_service.import_trainees(database, cohort, rows, current_user)
     if problems:
         database.rollback()
         form.file.errors.extend(problems)
@@ -138,6 +138,8 @@ def reset_password(cohort_id: int, user_id: int) -> Response:
     database = db.session()
     cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
     trainee = cohort_service.trainee_in_cohort(database, cohort, user_id)
+    if not cohort_service.manages_account(current_user, trainee):
+        abort(403, "This trainee is also in a cohort you do not teach: ask an administrator to reset the password.")
     if not ConfirmForm().validate_on_submit():
         return _cohort_page(cohort, status=400)
     password = accounts.generated_password()
