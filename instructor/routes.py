@@ -196,7 +196,7 @@ def assign_exercise(cohort_id: int) -> Response:
         return _cohort_page(cohort, status=400, assignment_form=form)
     deadline = form.deadline.data.replace(tzinfo=UTC) if form.deadline.data else None
     exercise = database.get(Exercise, form.exercise_id.data)
-    cohort.assignments.append(Assignment(exercise=exercise, deadline=deadline))
+    cohort.assignments.append(Assignment(exercise=exercise, deadline=deadline, allow_late=form.allow_late.data))
     database.commit()
     flash(f"{exercise.title} is set for {cohort.name}.", "success")
     return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
