@@ -28,13 +28,15 @@ run: $(VENV)/.installed-run
 	$(BIN)/crosscheck serve --host $(HOST) --port $(PORT)
 
 # Production-style: gunicorn with $(WORKERS) workers on DATABASE_URL (PostgreSQL), rate limits in Redis.
+# gunicorn trusts X-Forwarded-Proto from no address (its default trusts loopback): the app alone reads
+# forwarded headers, and only when TRUSTED_PROXIES says how many proxies are in front.
 serve-prod: $(VENV)/.installed-run
 	@test -n "$$DATABASE_URL" || { echo "serve-prod needs DATABASE_URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/crosscheck"; exit 2; }
 	$(BIN)/crosscheck upgrade-db
 	-$(BIN)/crosscheck load-exercises
 	RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379} \
 	  $(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) --no-control-socket \
-	  --graceful-timeout 10 $(GUNICORN_FLAGS) 'app:create_app()'
+	  --forwarded-allow-ips '' --graceful-timeout 10 $(GUNICORN_FLAGS) 'app:create_app()'
 
 test: $(VENV)/.installed-test
 	$(BIN)/pytest

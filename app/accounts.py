@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Cohort, Role, User
+from app.passwords import verify_decoy
 
 # No 0/O, 1/I/L: codes are read aloud and copied from slides.
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -53,9 +54,10 @@ def create_user(
 def authenticate(db: Session, username: str, password: str) -> User | None:
     """The account for ``username`` if ``password`` is right."""
     user = db.scalar(select(User).where(User.username == username))
-    if user is None or not user.check_password(password):
+    if user is None:
+        verify_decoy(password)
         return None
-    return user
+    return user if user.check_password(password) else None
 
 
 def new_join_code() -> str:

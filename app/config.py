@@ -9,10 +9,13 @@ from typing import Any
 
 from flask import Flask
 
+from app.models import utcnow
+
 ENVIRONMENT_SETTINGS = (
     "SECRET_KEY",
     "DATABASE_URL",
     "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_KEY_PREFIX",
     "SESSION_COOKIE_SECURE",
     "TRUSTED_PROXIES",
     "MAX_CONTENT_LENGTH",
@@ -29,6 +32,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'crosscheck.sqlite3'}",
         RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_KEY_PREFIX="crosscheck",
         LOGIN_RATE_PER_ACCOUNT="5 per minute",
         LOGIN_RATE_PER_ADDRESS="30 per minute",
         SESSION_COOKIE_HTTPONLY=True,
@@ -39,6 +43,8 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         TRUSTED_PROXIES=0,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
+        # What deadlines are checked against; tests put a frozen clock here.
+        CLOCK=utcnow,
     )
     for name in ENVIRONMENT_SETTINGS:
         if name in os.environ:

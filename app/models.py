@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -227,7 +229,11 @@ class KeyVersion(Base):
 
 
 class Assignment(Base):
-    """An exercise set for a cohort, with an optional deadline."""
+    """An exercise set for a cohort, with an optional deadline.
+
+    At the deadline open attempts are submitted as they stand, unless ``allow_late``: then work
+    goes on and what is submitted after the deadline is marked late.
+    """
 
     __tablename__ = "assignments"
 
@@ -238,13 +244,35 @@ class Assignment(Base):
         ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    allow_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     cohort: Mapped[Cohort] = relationship(back_populates="assignments")
     exercise: Mapped[Exercise] = relationship(back_populates="assignments")
 
 
+class DeadlineExtension(Base):
+    """A later deadline an instructor gave one trainee for one assignment."""
+
+    __tablename__ = "deadline_extensions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["cohort_id", "exercise_id"], ["assignments.cohort_id", "assignments.exercise_id"], ondelete="CASCADE"
+        ),
+    )
+
+    cohort_id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Attempt(Base):
-    """A trainee's work on an exercise: in progress until ``submitted_at`` is set, then final."""
+    """A trainee's work on an exercise for one cohort: in progress until ``submitted_at`` is set, then final.
+
+    ``cohort_id`` is the cohort whose assignment the work was made for: only that cohort's
+    instructors see it. None only for work older than the column whose trainee no cohort set the
+    exercise for.
+    """
 
     __tablename__ = "attempts"
     __table_args__ = (
@@ -255,12 +283,15 @@ class Attempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"), index=True)
     number: Mapped[int] = mapped_column(Integer, default=1)
     # Bumped on every change to the attempt's flags, so a second tab learns it is behind.
     revision: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Submitted after its deadline (an assignment that allows late work).
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[User] = relationship()
     exercise: Mapped[Exercise] = relationship()

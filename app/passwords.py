@@ -7,6 +7,9 @@ still costs an attacker a memory-hard guess each.
 
 from __future__ import annotations
 
+import functools
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -24,3 +27,17 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    return hash_password(secrets.token_hex(16))
+
+
+def verify_decoy(password: str) -> None:
+    """Check ``password`` against a hash nobody's password matches, taking as long as a real check.
+
+    Refusing an unknown username without it would answer in a fraction of the time a wrong
+    password takes, which tells an attacker which usernames exist.
+    """
+    verify_password(_decoy_hash(), password)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, abort, request
+from flask_login import current_user
 from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from exercises.storable import is_storable
 
 csrf = CSRFProtect()
 
@@ -70,7 +73,7 @@ def _refuse_null_characters() -> None:
     """A NUL in a form field or query value is a 400: PostgreSQL cannot store it (a 500 otherwise)."""
     for values in (request.args, request.form):
         for name, value in values.items(multi=True):
-            if "\x00" in name or "\x00" in value:
+            if not (is_storable(name) and is_storable(value)):
                 abort(400, f"The field {name.replace(chr(0), '')!r} contains a null character.")
 
 
@@ -79,4 +82,7 @@ def _add_security_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    # Trainees' work, one-time passwords and exports: never kept by a browser or a proxy.
+    if request.path.startswith("/api/") or (request.endpoint != "static" and current_user.is_authenticated):
+        response.headers["Cache-Control"] = "no-store"
     return response

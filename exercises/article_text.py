@@ -12,6 +12,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import PurePath
 
+from exercises.storable import PROBLEM, is_storable
+
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
 SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
@@ -91,6 +93,8 @@ def upload_text(filename: str, data: bytes) -> str:
         decoded = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UploadError(f"{filename}: not UTF-8 text ({error.reason} at byte {error.start})") from error
+    if not is_storable(decoded):
+        raise UploadError(f"{filename}: {PROBLEM}")
     text = html_to_text(decoded) if suffix in HTML_SUFFIXES else normalise_text(decoded)
     if not text.strip():
         raise UploadError(f"{filename}: no text in the file")

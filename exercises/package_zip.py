@@ -5,8 +5,9 @@ The zip holds a self-contained package: ``exercise.toml``, ``key.toml`` and ever
 fixed timestamp), and reading a written zip and writing it again gives the same files.
 
 Reading trusts nothing: absolute paths, ``..``, backslashes, symbolic links, files other than a
-package's, non-UTF-8 text and too much data (counted while decompressing, not from the zip's own
-headers) are each refused with a message naming the member.
+package's, non-UTF-8 text, damaged data (a bad checksum, a broken deflate stream), text no database
+can store and too much data (counted while decompressing, not from the zip's own headers) are each
+refused with a message naming the member.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import re
 import stat
 import tempfile
 import zipfile
+import zlib
+from collections.abc import Iterator
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -26,6 +29,7 @@ import tomli_w
 from exercises.keyfile import item_table
 from exercises.loader import CALIBRATION_DIR, EXERCISE_FILE, KEY_FILE, load_package
 from exercises.problems import PackageError, Problem
+from exercises.storable import PROBLEM, is_storable
 from exercises.types import Article, ConflictGroup, ExercisePackage
 
 MAX_TOTAL_BYTES = 8 * 1024 * 1024
@@ -124,7 +128,54 @@ def load_zip(data: bytes) -> ExercisePackage:
         # An empty content folder: a shared package must carry every article it names.
         empty = Path(folder) / "content"
         empty.mkdir()
-        return load_package(root, content_dir=empty)
+        package = load_package(root, content_dir=empty)
+    # After parsing: TOML escapes such as \u0000 only become characters then.
+    problems = list(_unstorable_texts(package))
+    if problems:
+        raise PackageError(tuple(problems))
+    return package
+
+
+def _unstorable_texts(package: ExercisePackage) -> Iterator[Problem]:
+    """A problem for every text of ``package`` that a database cannot store, naming its file."""
+    for article in package.articles:
+        for name, value in _texts(article):
+            suffix = "txt" if name == "text" else "toml"
+            yield from _check(f"articles/{article.id}.{suffix}", value, field=name)
+    for name, value in _texts(package):
+        yield from _check(EXERCISE_FILE, value, field=name)
+    for category in package.categories:
+        for name, value in _texts(category):
+            yield from _check(EXERCISE_FILE, value, field=name)
+    for group in package.groups:
+        for name, value in _texts(group):
+            yield from _check(KEY_FILE, value, item=group.id, field=name)
+    for item in package.key:
+        for name, value in _texts(item):
+            yield from _check(KEY_FILE, value, item=item.id, field=name)
+    for rating in package.rating_key:
+        for name, value in _texts(rating):
+            yield from _check(KEY_FILE, value, item=f"ratings.{rating.article}", field=name)
+    for answers in package.calibration:
+        yield from _check(f"{CALIBRATION_DIR}/{answers.name}.json", answers.source, field="flags")
+
+
+def _texts(record: Any) -> Iterator[tuple[str, str]]:
+    """The text fields of a dataclass record, and those in its tuples (of text or of records)."""
+    for field in dataclasses.fields(record):
+        value = getattr(record, field.name)
+        values = value if isinstance(value, tuple) else (value,)
+        for element in values:
+            if isinstance(element, str):
+                yield field.name, element
+            elif dataclasses.is_dataclass(element):
+                for _, text in _texts(element):
+                    yield field.name, text
+
+
+def _check(file: str, text: str, *, item: str | None = None, field: str) -> Iterator[Problem]:
+    if not is_storable(text):
+        yield Problem(file, PROBLEM, item=item, field=field)
 
 
 def _error(member: str, message: str) -> PackageError:
@@ -160,12 +211,15 @@ def _common_folder(names: list[str]) -> str:
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, allowance: int) -> bytes:
     """Decompress one member, stopping as soon as the zip's total goes over the limit."""
     chunks, size = [], 0
-    with archive.open(info) as member:
-        while chunk := member.read(64 * 1024):
-            size += len(chunk)
-            if size > allowance:
-                raise _error(info.filename, f"the zip unpacks to more than {MAX_TOTAL_BYTES} bytes; refused (a zip bomb?)")
-            chunks.append(chunk)
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(64 * 1024):
+                size += len(chunk)
+                if size > allowance:
+                    raise _error(info.filename, f"the zip unpacks to more than {MAX_TOTAL_BYTES} bytes; refused (a zip bomb?)")
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+        raise _error(info.filename, f"damaged or unsupported data, cannot be unpacked ({error})") from error
     return b"".join(chunks)
 
 

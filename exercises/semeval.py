@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from exercises.storable import PROBLEM, is_storable
 from scoring.anchoring import find_quote
 
 ARTICLE_FILE = re.compile(r"article(\d+)\.txt")
@@ -73,6 +74,9 @@ def parse_labels(text: str, texts: Mapping[str, str]) -> list[Label]:
     labels, problems = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
+            continue
+        if not is_storable(line):
+            problems.append(f"line {number}: {PROBLEM}")
             continue
         cells = line.rstrip("\r").split("\t")
         if len(cells) != 4:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app import accounts
 from app.auth.forms import USERNAME_PATTERN
 from app.models import Cohort, Role, User
+from exercises.storable import PROBLEM, is_storable
 
 MAX_IMPORT_ROWS = 2000
 
@@ -31,6 +32,13 @@ def cohort_for_instructor(db: Session, user: User, cohort_id: int) -> Cohort:
     if cohort is None or not (user.is_admin or user in cohort.instructors):
         abort(404, "No such cohort among yours.")
     return cohort
+
+
+def manages_account(instructor: User, trainee: User) -> bool:
+    """Whether ``instructor`` may act on the trainee's account itself (a password reset): an admin,
+    or an instructor who teaches every cohort the trainee is in, so no other cohort's work is
+    reachable by signing in as them."""
+    return instructor.is_admin or all(instructor in cohort.instructors for cohort in trainee.cohorts)
 
 
 def trainee_in_cohort(db: Session, cohort: Cohort, user_id: int) -> User:
@@ -68,6 +76,9 @@ def parse_trainee_csv(data: bytes) -> tuple[list[ImportRow], list[str]]:
         cells = [cell.strip() for cell in record]
         if not any(cells):
             continue
+        if not all(is_storable(cell) for cell in cells):
+            problems.append(f"Line {line}: {PROBLEM}.")
+            continue
         if line == 1 and cells[0].lower() == "username":
             continue
         if len(cells) < 2 or len(cells) > 3:
@@ -92,10 +103,14 @@ def parse_trainee_csv(data: bytes) -> tuple[list[ImportRow], list[str]]:
     return rows, problems
 
 
-def import_trainees(db: Session, cohort: Cohort, rows: list[ImportRow]) -> tuple[list[ImportedTrainee], list[str]]:
+def import_trainees(
+    db: Session, cohort: Cohort, rows: list[ImportRow], importer: User
+) -> tuple[list[ImportedTrainee], list[str]]:
     """Create accounts with one-time passwords and add everyone to ``cohort``.
 
-    Existing trainee accounts are only added; an existing instructor's username is a problem.
+    An existing account is only added when it is a trainee the importer already teaches in
+    another cohort (or the importer is an admin). Any other existing username is reported as
+    taken, the same words whoever holds it, so an import neither takes over nor reveals an account.
     The caller commits only when there are no problems, so an import is all or nothing.
     """
     existing = {
@@ -106,8 +121,11 @@ def import_trainees(db: Session, cohort: Cohort, rows: list[ImportRow]) -> tuple
     problems: list[str] = []
     for row in rows:
         user = existing.get(row.username)
-        if user is not None and user.role != Role.TRAINEE:
-            problems.append(f"Line {row.line}: {row.username!r} belongs to an instructor.")
+        if user is not None and not _may_admit(importer, user):
+            problems.append(
+                f"Line {row.line}: the username {row.username!r} is taken; choose another, or ask an "
+                "administrator to add that account."
+            )
             continue
         password = None
         if user is None:
@@ -125,3 +143,9 @@ def import_trainees(db: Session, cohort: Cohort, rows: list[ImportRow]) -> tuple
             cohort.trainees.append(user)
         imported.append(ImportedTrainee(user, password))
     return imported, problems
+
+
+def _may_admit(importer: User, user: User) -> bool:
+    if user.role != Role.TRAINEE:
+        return False
+    return importer.is_admin or any(importer in cohort.instructors for cohort in user.cohorts)

@@ -85,6 +85,7 @@ def counted_attempts(scope: Scope) -> Subquery:
         .join(cohort_trainees, cohort_trainees.c.user_id == Attempt.user_id)
         .where(
             cohort_trainees.c.cohort_id == scope.cohort.id,
+            Attempt.cohort_id == scope.cohort.id,
             Attempt.exercise_id == scope.exercise.id,
             Attempt.submitted_at.is_not(None),
         )
@@ -107,6 +108,7 @@ def current_scores(scope: Scope) -> Subquery:
             Score.f1,
             Attempt.started_at,
             Attempt.submitted_at,
+            Attempt.late,
             seconds_between(Attempt.started_at, Attempt.submitted_at).label("seconds"),
         )
         .join(counted, counted.c.attempt_id == Score.attempt_id)
@@ -134,7 +136,11 @@ def completion(db: Session, scope: Scope) -> Completion:
             func.max(case((Attempt.submitted_at.is_not(None), 1), else_=0)).label("submitted"),
         )
         .join(cohort_trainees, cohort_trainees.c.user_id == Attempt.user_id)
-        .where(cohort_trainees.c.cohort_id == scope.cohort.id, Attempt.exercise_id == scope.exercise.id)
+        .where(
+            cohort_trainees.c.cohort_id == scope.cohort.id,
+            Attempt.cohort_id == scope.cohort.id,
+            Attempt.exercise_id == scope.exercise.id,
+        )
         .group_by(Attempt.user_id)
         .subquery()
     )
@@ -557,6 +563,7 @@ class TraineeRow:
     recall: float | None
     seconds: float | None
     submitted_at: datetime | None
+    late: bool | None
     in_progress: bool
 
 
@@ -573,7 +580,7 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
     current = current_scores(scope)
     open_attempt = (
         select(Attempt.user_id)
-        .where(Attempt.exercise_id == scope.exercise.id, Attempt.submitted_at.is_(None))
+        .where(Attempt.cohort_id == scope.cohort.id, Attempt.exercise_id == scope.exercise.id, Attempt.submitted_at.is_(None))
         .correlate(User)
         .where(Attempt.user_id == User.id)
         .exists()
@@ -587,7 +594,7 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
         select(
             User.id, User.username, User.display_name, User.is_demo,
             current.c.attempt_id, current.c.score, current.c.precision, current.c.recall,
-            current.c.seconds, current.c.submitted_at, open_attempt,
+            current.c.seconds, current.c.submitted_at, current.c.late, open_attempt,
         )
         .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
         .outerjoin(current, current.c.user_id == User.id)
@@ -601,10 +608,15 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
 
 
 def submitted_attempts(scope: Scope, user_id: int) -> Select[tuple[Attempt]]:
-    """A trainee's submitted attempts at the exercise, newest first."""
+    """A trainee's submitted attempts at the exercise for the scope's cohort, newest first."""
     return (
         select(Attempt)
-        .where(Attempt.user_id == user_id, Attempt.exercise_id == scope.exercise.id, Attempt.submitted_at.is_not(None))
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.cohort_id == scope.cohort.id,
+            Attempt.exercise_id == scope.exercise.id,
+            Attempt.submitted_at.is_not(None),
+        )
         .order_by(Attempt.number.desc(), Attempt.id.desc())
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,14 +24,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app import db, grading
+from app.deadlines import close_overdue, now
 from app.access import INSTRUCTOR, access
-from app.models import Assignment, AttemptGrant, KeyVersion, Score, User
+from app.models import Assignment, Attempt, AttemptGrant, DeadlineExtension, KeyVersion, Score, User
 from instructor import cohorts as cohort_service
 from instructor import exports
 from instructor import key_gaps
 from instructor.dashboard import Scope, build_dashboard, flags_at, scope_for, submitted_attempts
 from instructor.dashboard_forms import AcceptAlternativeForm, AddToKeyForm, GapShareForm, category_choices
-from instructor.forms import ConfirmForm
+from instructor.forms import ConfirmForm, ExtensionForm
 from instructor.routes import blueprint
 from scoring.report import report_from_dict
 
@@ -39,7 +41,9 @@ DASHBOARD = "/cohorts/<int:cohort_id>/exercises/<int:exercise_id>"
 
 def _scope(database: Session, cohort_id: int, exercise_id: int) -> Scope:
     cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
-    return scope_for(database, cohort, exercise_id)
+    scope = scope_for(database, cohort, exercise_id)
+    close_overdue(database, now(), Attempt.cohort_id == cohort.id, Attempt.exercise_id == exercise_id)
+    return scope
 
 
 def _gap_share() -> tuple[GapShareForm, float]:
@@ -241,8 +245,29 @@ def trainee_result(cohort_id: int, exercise_id: int, user_id: int) -> Response:
             debriefs=debriefs,
             grants=grants,
             confirm_form=ConfirmForm(),
+            extension_form=ExtensionForm(),
+            extension=database.get(DeadlineExtension, (scope.cohort.id, scope.exercise.id, trainee.id)),
         )
     )
+
+
+@blueprint.route(DASHBOARD + "/trainees/<int:user_id>/extension", methods=["POST"])
+@access(INSTRUCTOR)
+def extend_deadline(cohort_id: int, exercise_id: int, user_id: int) -> Response:
+    """Give one trainee a later deadline for the cohort's exercise."""
+    database = db.session()
+    scope = _scope(database, cohort_id, exercise_id)
+    trainee = cohort_service.trainee_in_cohort(database, scope.cohort, user_id)
+    form = ExtensionForm()
+    if not form.validate_on_submit():
+        abort(400, "; ".join(message for messages in form.errors.values() for message in messages))
+    key = (scope.cohort.id, scope.exercise.id, trainee.id)
+    extension = database.get(DeadlineExtension, key) or DeadlineExtension(cohort_id=key[0], exercise_id=key[1], user_id=key[2])
+    extension.deadline = form.deadline.data.replace(tzinfo=UTC)
+    database.add(extension)
+    database.commit()
+    flash(f"{trainee.display_name} may work on {scope.exercise.title} until {extension.deadline:%Y-%m-%d %H:%M} UTC.", "success")
+    return redirect(url_for("instructor.trainee_result", cohort_id=cohort_id, exercise_id=exercise_id, user_id=user_id))
 
 
 @blueprint.route(DASHBOARD + "/trainees/<int:user_id>/retry", methods=["POST"])
@@ -267,7 +292,6 @@ def _filename(*parts: str) -> str:
 def _download(chunks: Iterator[str], filename: str, mimetype: str) -> Response:
     response = Response(stream_with_context(chunks), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -277,6 +301,7 @@ def export_results(cohort_id: int) -> Response:
     """Results of every trainee at every exercise set for the cohort, one row each (CSV)."""
     database = db.session()
     cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    close_overdue(database, now(), Attempt.cohort_id == cohort.id)
     assignments = database.scalars(
         select(Assignment).where(Assignment.cohort_id == cohort.id).order_by(Assignment.exercise_id)
     ).all()

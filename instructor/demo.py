@@ -356,6 +356,7 @@ def _seed_batch(
             {
                 "user_id": user_id,
                 "exercise_id": exercise.id,
+                "cohort_id": cohort.id,
                 "number": 1,
                 "revision": 0,
                 "started_at": started,

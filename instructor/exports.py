@@ -28,7 +28,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
 
 FLAG_COLUMNS = (
-    "username", "display_name", "exercise", "attempt", "submitted_at",
+    "username", "display_name", "exercise", "attempt", "submitted_at", "late",
     "flag_id", "article", "start", "end", "category", "quote", "note", "links",
 )
 
@@ -57,7 +57,7 @@ def result_columns(categories: Sequence[str]) -> list[str]:
     """The header of the results export: fixed columns, then five per category."""
     columns = [
         "username", "display_name", "demo", "exercise", "status", "attempt", "started_at",
-        "submitted_at", "seconds", "score", "precision", "recall", "f1",
+        "submitted_at", "late", "seconds", "score", "precision", "recall", "f1",
     ]
     for category in categories:
         columns += [f"{category}_{name}" for name in ("correct", "flagged", "expected", "precision", "recall")]
@@ -92,14 +92,14 @@ def _exercise_result_rows(db: Session, scope: Scope, categories: Sequence[str]) 
     current = current_scores(scope)
     started = (
         select(Attempt.user_id)
-        .where(Attempt.exercise_id == scope.exercise.id, Attempt.user_id == User.id)
+        .where(Attempt.cohort_id == scope.cohort.id, Attempt.exercise_id == scope.exercise.id, Attempt.user_id == User.id)
         .correlate(User)
         .exists()
     )
     query = (
         select(
             User.username, User.display_name, User.is_demo, current.c.attempt_id, Attempt.number,
-            current.c.started_at, current.c.submitted_at, current.c.seconds, current.c.score,
+            current.c.started_at, current.c.submitted_at, current.c.late, current.c.seconds, current.c.score,
             current.c.precision, current.c.recall, current.c.f1, started,
         )
         .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
@@ -109,12 +109,12 @@ def _exercise_result_rows(db: Session, scope: Scope, categories: Sequence[str]) 
         .order_by(User.username)
         .execution_options(yield_per=BATCH)
     )
-    for (username, name, demo, attempt_id, number, started_at, submitted_at, seconds, score,
+    for (username, name, demo, attempt_id, number, started_at, submitted_at, late, seconds, score,
          precision, recall, f1, has_started) in db.execute(query):
         status = "submitted" if attempt_id is not None else "in progress" if has_started else "not started"
         row: list[Any] = [
             username, name, "yes" if demo else "no", scope.exercise.slug, status, number,
-            _iso(started_at), _iso(submitted_at), _rounded(seconds, 0), _rounded(score, 2),
+            _iso(started_at), _iso(submitted_at), _yes_no(late), _rounded(seconds, 0), _rounded(score, 2),
             _rounded(precision, 4), _rounded(recall, 4),
             _rounded(f1, 4),
         ]
@@ -165,6 +165,10 @@ def _flagged_by_attempt(db: Session, scope: Scope) -> dict[int, dict[str, int]]:
     return flagged
 
 
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else "yes" if value else "no"
+
+
 def _rounded(value: float | None, digits: int) -> float | int | None:
     if value is None:
         return None
@@ -183,12 +187,13 @@ def flag_records(db: Session, scope: Scope) -> Iterator[dict[str, Any]]:
     last_id = 0
     while True:
         batch = db.execute(
-            select(Flag, User.username, User.display_name, Attempt.number, Attempt.submitted_at)
+            select(Flag, User.username, User.display_name, Attempt.number, Attempt.submitted_at, Attempt.late)
             .join(Attempt, Attempt.id == Flag.attempt_id)
             .join(User, User.id == Attempt.user_id)
             .join(cohort_trainees, cohort_trainees.c.user_id == Attempt.user_id)
             .where(
                 cohort_trainees.c.cohort_id == scope.cohort.id,
+                Attempt.cohort_id == scope.cohort.id,
                 Attempt.exercise_id == scope.exercise.id,
                 Attempt.submitted_at.is_not(None),
                 Flag.id > last_id,
@@ -199,13 +204,14 @@ def flag_records(db: Session, scope: Scope) -> Iterator[dict[str, Any]]:
         if not batch:
             return
         links = _links_of(db, [flag.id for flag, *_ in batch])
-        for flag, username, name, number, submitted_at in batch:
+        for flag, username, name, number, submitted_at, late in batch:
             yield {
                 "username": username,
                 "display_name": name,
                 "exercise": scope.exercise.slug,
                 "attempt": number,
                 "submitted_at": _iso(submitted_at),
+                "late": late,
                 "flag_id": flag.client_id,
                 "article": flag.article_ref,
                 "start": flag.start,

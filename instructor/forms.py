@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
-from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.auth.forms import check_username, normalise_username
@@ -46,4 +46,12 @@ class AssignmentForm(FlaskForm):
     deadline = DateTimeLocalField(
         "Deadline (optional, UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
+    allow_late = BooleanField("Allow late submissions (marked late); otherwise work is submitted at the deadline")
     submit = SubmitField("Set exercise")
+
+
+class ExtensionForm(FlaskForm):
+    deadline = DateTimeLocalField(
+        "New deadline for this trainee (UTC)", format="%Y-%m-%dT%H:%M", validators=[DataRequired("Give the new deadline.")]
+    )
+    submit = SubmitField("Extend the deadline")

@@ -25,13 +25,6 @@ from instructor.forms import (
 blueprint = Blueprint("instructor", __name__, url_prefix="/instructor", template_folder="templates")
 
 
-def _no_store(html: str) -> Response:
-    """A page showing one-time passwords: browsers and proxies must not keep it."""
-    response = Response(html, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @blueprint.route("/")
 @access(INSTRUCTOR)
 def cohorts() -> str:
@@ -87,9 +80,7 @@ def _cohort_page(cohort: Cohort, status: int = 200, **context: object) -> Respon
         confirm_form=ConfirmForm(),
         **context,
     )
-    response = _no_store(html) if "one_time_passwords" in context else Response(html)
-    response.status_code = status
-    return response
+    return Response(html, status=status)
 
 
 @blueprint.route("/cohorts/<int:cohort_id>")
@@ -129,7 +120,7 @@ def import_trainees(cohort_id: int) -> Response:
     rows, problems = cohort_service.parse_trainee_csv(form.file.data.read())
     imported = []
     if not problems:
-        imported, problems = cohort_service.import_trainees(database, cohort, rows)
+        imported, problems = cohort_service.import_trainees(database, cohort, rows, current_user)
     if problems:
         database.rollback()
         form.file.errors.extend(problems)
@@ -147,6 +138,8 @@ def reset_password(cohort_id: int, user_id: int) -> Response:
     database = db.session()
     cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
     trainee = cohort_service.trainee_in_cohort(database, cohort, user_id)
+    if not cohort_service.manages_account(current_user, trainee):
+        abort(403, "This trainee is also in a cohort you do not teach: ask an administrator to reset the password.")
     if not ConfirmForm().validate_on_submit():
         return _cohort_page(cohort, status=400)
     password = accounts.generated_password()
@@ -203,7 +196,7 @@ def assign_exercise(cohort_id: int) -> Response:
         return _cohort_page(cohort, status=400, assignment_form=form)
     deadline = form.deadline.data.replace(tzinfo=UTC) if form.deadline.data else None
     exercise = database.get(Exercise, form.exercise_id.data)
-    cohort.assignments.append(Assignment(exercise=exercise, deadline=deadline))
+    cohort.assignments.append(Assignment(exercise=exercise, deadline=deadline, allow_late=form.allow_late.data))
     database.commit()
     flash(f"{exercise.title} is set for {cohort.name}.", "success")
     return redirect(url_for("instructor.cohort", cohort_id=cohort.id))

@@ -22,6 +22,7 @@ from app import accounts, create_app, db, migrate
 from app.exercise_import import import_package
 from app.grading import score_attempt
 from app.passwords import hash_password
+from app.trainee.attempts import assigning_cohort
 from bench.harness import fresh_postgres_database
 from app.models import Assignment, Attempt, Cohort, Exercise, Flag, Role, User, utcnow
 from exercises.loader import load_package
@@ -140,10 +141,14 @@ class Factory:
         flags: list[tuple[str, str, str]] = (),  # type: ignore[assignment]
         submit: bool = False,
     ) -> tuple[Attempt, Flag | None]:
-        """An attempt with flags given as (article ref, quote, category); optionally submitted and scored."""
+        """An attempt with flags given as (article ref, quote, category); optionally submitted and scored.
+
+        It is made for the cohort the app would choose (see ``assigning_cohort``).
+        """
         with self.app.app_context():
             session = db.session()
-            attempt = Attempt(user_id=user.id, exercise_id=exercise.id)
+            cohort_id = assigning_cohort(session, session.get(User, user.id), exercise.id)
+            attempt = Attempt(user_id=user.id, exercise_id=exercise.id, cohort_id=cohort_id)
             texts = {article.ref: article.text for article in session.get(Exercise, exercise.id).articles}
             for number, (ref, quote, category) in enumerate(flags, start=1):
                 start = texts[ref].index(quote)

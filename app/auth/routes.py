@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -18,7 +19,9 @@ blueprint = Blueprint("auth", __name__)
 
 
 def _login_username_key() -> str:
-    return "login-account:" + (request.form.get("username") or "").strip().lower()
+    # Per account *and* address: failures from elsewhere never lock the owner out of their account.
+    username = (request.form.get("username") or "").strip().lower()
+    return f"login-account:{username}@{get_remote_address()}"
 
 
 def _failed_login(response: Response) -> bool:

@@ -10,13 +10,14 @@ import dataclasses
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from app.deadlines import as_utc, close_overdue, deadline_for, now
 from app.grading import score_attempt
 from app.models import (
     Assignment,
@@ -31,6 +32,7 @@ from app.models import (
     cohort_trainees,
     utcnow,
 )
+from exercises.storable import is_storable
 from scoring.anchoring import find_quote, reanchor
 
 MAX_FLAGS = 300
@@ -39,7 +41,6 @@ MAX_CONTEXT = 200
 MAX_QUOTE = 5000
 MAX_LINKS = 50
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 SPAN_FIELDS = ("start", "end", "quote")
 CREATE_FIELDS = frozenset({"client_id", "article", "start", "end", "quote", "prefix", "suffix", "category", "note", "links"})
 UPDATE_FIELDS = frozenset({"start", "end", "quote", "prefix", "suffix", "category", "note", "links"})
@@ -127,7 +128,7 @@ class ExerciseStatus:
 
     @property
     def overdue(self) -> bool:
-        return self.deadline is not None and as_utc(self.deadline) < utcnow()
+        return self.deadline is not None and as_utc(self.deadline) <= now()
 
 
 @dataclass(frozen=True)
@@ -136,13 +137,9 @@ class CohortExercises:
     exercises: list[ExerciseStatus] = field(default_factory=list)
 
 
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands datetimes back without a zone; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def my_exercises(db: Session, user: User) -> list[CohortExercises]:
     """Each of ``user``'s cohorts with its open exercises and the trainee's status in each."""
+    close_overdue(db, now(), Attempt.user_id == user.id)
     rows = db.execute(
         select(Assignment.cohort_id, Exercise, Assignment.deadline)
         .join(Exercise, Exercise.id == Assignment.exercise_id)
@@ -201,6 +198,7 @@ def own_attempt(db: Session, user: User, attempt_id: int, *, with_links: bool = 
     Its flags come loaded, with their links unless ``with_links`` is False: a change to one flag
     needs only that flag's links, and loading every flag's makes each autosave slower as flags add up.
     """
+    close_overdue(db, now(), Attempt.id == attempt_id, Attempt.user_id == user.id)
     flags = selectinload(Attempt.flags)
     return db.scalar(
         select(Attempt)
@@ -209,11 +207,23 @@ def own_attempt(db: Session, user: User, attempt_id: int, *, with_links: bool = 
     )
 
 
-def start_or_resume(db: Session, user: User, exercise: Exercise) -> Attempt:
-    """The trainee's open attempt at ``exercise``, or a new one if another is allowed.
+def assigning_cohort(db: Session, user: User, exercise_id: int) -> int | None:
+    """The cohort a new attempt at the exercise is made for: the lowest-numbered of ``user``'s
+    cohorts that set it (the same rule the migration used for older work)."""
+    return db.scalar(
+        select(func.min(Assignment.cohort_id))
+        .join(cohort_trainees, cohort_trainees.c.cohort_id == Assignment.cohort_id)
+        .where(cohort_trainees.c.user_id == user.id, Assignment.exercise_id == exercise_id)
+    )
 
-    Raises NoAttemptsLeft when every allowed attempt has been submitted.
+
+def start_or_resume(db: Session, user: User, exercise: Exercise) -> Attempt:
+    """The trainee's open attempt at ``exercise``, or a new one (for their assigning cohort) if another is allowed.
+
+    Raises NoAttemptsLeft when every allowed attempt has been submitted, AttemptClosed when the
+    deadline has passed.
     """
+    cohort_id = assigning_cohort(db, user, exercise.id)
     for _ in range(2):
         attempts = list(
             db.scalars(
@@ -227,7 +237,10 @@ def start_or_resume(db: Session, user: User, exercise: Exercise) -> Attempt:
             return open_attempt
         if len(attempts) >= attempts_allowed(db, user, exercise):
             raise NoAttemptsLeft
-        attempt = Attempt(user_id=user.id, exercise_id=exercise.id, number=len(attempts) + 1)
+        deadline = deadline_for(db, user.id, cohort_id, exercise.id)
+        if deadline.closes(now()):
+            raise AttemptClosed(f"The deadline for this exercise passed at {deadline.at:%Y-%m-%d %H:%M} UTC.")
+        attempt = Attempt(user_id=user.id, exercise_id=exercise.id, cohort_id=cohort_id, number=len(attempts) + 1)
         db.add(attempt)
         try:
             db.commit()
@@ -250,7 +263,13 @@ def can_start_new(db: Session, user: User, exercise: Exercise) -> bool:
 
 
 def ensure_editable(db: Session, user: User, attempt: Attempt) -> None:
-    """Raise AttemptClosed unless the attempt is in progress and its exercise open."""
+    """Raise AttemptClosed unless the attempt is in progress, before its deadline, and its exercise open."""
+    deadline = deadline_for(db, user.id, attempt.cohort_id, attempt.exercise_id)
+    if deadline.closes(now()):
+        raise AttemptClosed(
+            f"The deadline passed at {deadline.at:%Y-%m-%d %H:%M} UTC: nothing more can change, and "
+            "your work was submitted as it stood at your last save."
+        )
     if attempt.submitted_at is not None:
         raise AttemptClosed("This attempt was submitted; a submission is final.")
     if open_exercise(db, user, attempt.exercise_id) is None:
@@ -318,8 +337,7 @@ def _text(errors: _Errors, payload: dict[str, Any], name: str, *, limit: int, re
     if not isinstance(value, str):
         errors.add(name, f"{name} must be text.")
         return None
-    if UNSTORABLE.search(value):
-        # PostgreSQL refuses NUL in text and no database encodes a lone surrogate: a 500 otherwise.
+    if not is_storable(value):
         errors.add(name, f"{name} must not contain a null character or a lone surrogate.")
         return None
     if required and not value.strip():
@@ -535,11 +553,13 @@ def create_flag(db: Session, user: User, attempt: Attempt, new: NewFlag) -> Outc
             )
         return Outcome(existing, current_revision(db, attempt), changed=False)
     ensure_editable(db, user, attempt)
-    if len(attempt.flags) >= MAX_FLAGS:
-        raise InvalidFlag({}, f"This attempt already has {MAX_FLAGS} flags, the most allowed.")
     links = _link_targets(attempt, new.client_id, new.links)
     article = next(article for article in attempt.exercise.articles if article.ref == new.article)
+    # The revision update locks the attempt's row until commit, so concurrent creates count one
+    # after another, each seeing the flags the others committed: the limit holds under a race.
     revision = _bump_revision(db, attempt)
+    if _flag_count(db, attempt) >= MAX_FLAGS:
+        raise InvalidFlag({}, f"This attempt already has {MAX_FLAGS} flags, the most allowed.")
     flag = Flag(
         client_id=new.client_id,
         article_ref=new.article,
@@ -617,10 +637,11 @@ def add_quoted_flag(db: Session, user: User, attempt: Attempt, article_ref: str,
 
 
 def submit(db: Session, user: User, attempt: Attempt) -> Score:
-    """Make the attempt final and score it against the current key."""
+    """Make the attempt final (late if past a deadline that takes late work) and score it."""
     ensure_editable(db, user, attempt)
     _bump_revision(db, attempt)
-    attempt.submitted_at = utcnow()
+    attempt.submitted_at = now()
+    attempt.late = deadline_for(db, user.id, attempt.cohort_id, attempt.exercise_id).passed(attempt.submitted_at)
     db.flush()
     return score_attempt(db, attempt)
 

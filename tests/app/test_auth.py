@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import statistics
+import time
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from app import db
+from app import accounts, db
 from app.models import Role, User
 from tests.conftest import PASSWORD, Factory, csrf_token, login, post_form
 
@@ -222,3 +225,21 @@ def test_change_password_needs_the_current_one(client: FlaskClient, factory: Fac
     data = {"current_password": "not it at all", "password": "a brand new password", "confirm": "a brand new password"}
     response = post_form(client, "/account/password", data, page="/account/password")
     assert "The current password is wrong." in response.get_data(as_text=True)
+
+
+def test_an_unknown_username_takes_as_long_to_refuse_as_a_wrong_password(app: Flask, factory: Factory) -> None:
+    """The code path that checks the password runs for unknown usernames too (no timing oracle)."""
+    factory.user("grace", Role.INSTRUCTOR)
+
+    def median_seconds(username: str) -> float:
+        timings = []
+        with app.app_context():
+            for _ in range(7):
+                started = time.perf_counter()
+                assert accounts.authenticate(db.session(), username, "a wrong password") is None
+                timings.append(time.perf_counter() - started)
+        return statistics.median(timings)
+
+    known, unknown = median_seconds("grace"), median_seconds("nobody-here")
+    # One Argon2 check is tens of milliseconds; skipping it is a thousandth of that.
+    assert unknown > known / 2, (known, unknown)

@@ -115,6 +115,9 @@ ROUTES: dict[str, Route] = {
     "instructor.accept_alternative": Route("POST", lambda w: f"{dashboard(w)}/key/accept", THIS_COHORT),
     "instructor.trainee_result": Route("GET", lambda w: f"{dashboard(w)}/trainees/{w.ids['trainee']}", THIS_COHORT),
     "instructor.allow_retry": Route("POST", lambda w: f"{dashboard(w)}/trainees/{w.ids['trainee']}/retry", THIS_COHORT),
+    "instructor.extend_deadline": Route(
+        "POST", lambda w: f"{dashboard(w)}/trainees/{w.ids['trainee']}/extension", THIS_COHORT
+    ),
     "instructor.export_results": Route(
         "GET", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/export/results.csv", THIS_COHORT
     ),

@@ -101,7 +101,7 @@ def test_bulk_import_shows_one_time_passwords_once(app: Flask, client: FlaskClie
         ("alice,Alice\nalice,Alice again\n", "Line 2: &#39;alice&#39; appears twice in the file."),
         ("alice\n", "Line 1: expected username, display name and an optional email."),
         ("alice,Alice,not-an-email\n", "Line 1: &#39;not-an-email&#39; is not an email address."),
-        ("grace,Grace\n", "Line 1: &#39;grace&#39; belongs to an instructor."),
+        ("grace,Grace\n", "Line 1: the username &#39;grace&#39; is taken; choose another"),
         ("", "The file has no trainees."),
     ],
 )

@@ -64,3 +64,23 @@ def test_errors_static_files_and_redirects_carry_the_headers(world: World) -> No
     assert [(r.request.path, r.status_code, missing(r)) for r in responses if missing(r)] == []
     for response in responses:
         response.close()
+
+
+def test_trainee_work_and_the_api_are_never_cached(world: World) -> None:
+    """Pages with trainees' work, their exports and every API answer: Cache-Control: no-store."""
+    trainee, instructor = world.client("trainee"), world.client("instructor")
+    dashboard = f"/instructor/cohorts/{world.ids['cohort']}/exercises/{world.ids['exercise']}"
+    responses = [
+        trainee.get("/exercises"),
+        trainee.get(f"/attempts/{world.ids['attempt']}"),
+        trainee.get(f"/api/attempts/{world.ids['attempt']}/flags"),
+        trainee.get("/api/no-such-thing"),
+        world.app.test_client().get("/api/attempts/1/flags"),
+        instructor.get(f"/instructor/cohorts/{world.ids['cohort']}"),
+        instructor.get(dashboard + "/dashboard"),
+        instructor.get(dashboard + f"/trainees/{world.ids['trainee']}"),
+        instructor.get(dashboard + "/export/flags.csv"),
+    ]
+    assert [(r.request.path, r.headers.get("Cache-Control")) for r in responses if r.headers.get("Cache-Control") != "no-store"] == []
+    with trainee.get("/static/app.css") as static:
+        assert static.headers.get("Cache-Control") != "no-store"
