@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,9 @@ def _copy_package(exercise: Exercise, package: ExercisePackage) -> None:
     exercise.categories = [dataclasses.asdict(category) for category in package.categories]
     exercise.groups = {group.id: group.description for group in package.groups}
     exercise.policy = dataclasses.asdict(package.policy)
+    exercise.calibration = [
+        {"name": answers.name, "answers": json.loads(answers.source)} for answers in package.calibration
+    ]
     exercise.package_hash = package.content_hash
 
 

@@ -156,6 +156,8 @@ class Exercise(Base):
     categories: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     groups: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Blind answer sets from the package ({"name", "answers"}: an answers file), read against grades.
+    calibration: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     state: Mapped[str] = mapped_column(String(16), default=ExerciseState.DRAFT)
     available_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     available_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

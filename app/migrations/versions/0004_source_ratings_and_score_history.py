@@ -5,7 +5,9 @@
 - ``key_versions.ratings``: the instructor's Admiralty ratings of the articles' sources;
 - ``source_ratings``: a trainee's ratings, one per article of an attempt;
 - ``scores.rules`` and ``scores.note``: the scoring rules a score was made under, and why it
-  replaced the attempt's previous score. Existing scores were made under rules 1.
+  replaced the attempt's previous score. Existing scores were made under rules 1;
+- ``exercises.calibration``: the blind answer sets an exercise package carries, to read grades
+  against.
 
 Revision ID: 0004
 Revises: 0003
@@ -29,6 +31,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("tracing", sa.Text(), nullable=False, server_default=""))
     with op.batch_alter_table("key_versions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("ratings", sa.JSON(), nullable=False, server_default="[]"))
+    with op.batch_alter_table("exercises", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("calibration", sa.JSON(), nullable=False, server_default="[]"))
     with op.batch_alter_table("scores", schema=None) as batch_op:
         batch_op.add_column(sa.Column("rules", sa.Integer(), nullable=False, server_default="1"))
         batch_op.add_column(sa.Column("note", sa.Text(), nullable=False, server_default=""))
@@ -51,6 +55,8 @@ def downgrade() -> None:
     with op.batch_alter_table("scores", schema=None) as batch_op:
         batch_op.drop_column("note")
         batch_op.drop_column("rules")
+    with op.batch_alter_table("exercises", schema=None) as batch_op:
+        batch_op.drop_column("calibration")
     with op.batch_alter_table("key_versions", schema=None) as batch_op:
         batch_op.drop_column("ratings")
     with op.batch_alter_table("articles", schema=None) as batch_op:
