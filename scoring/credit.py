@@ -54,7 +54,7 @@ def conflict_partners(items: Sequence[KeyItem]) -> tuple[frozenset[int] | None, 
     for number, item in enumerate(items):
         if item.group is not None:
             members.setdefault(item.group, []).append(number)
-    agreeing = _agreeing_pairs(items)
+    agreeing = agreeing_pairs(items)
     partners: list[frozenset[int] | None] = []
     for number, item in enumerate(items):
         if item.group is None:
@@ -70,7 +70,7 @@ def conflict_partners(items: Sequence[KeyItem]) -> tuple[frozenset[int] | None, 
     return tuple(partners)
 
 
-def _agreeing_pairs(items: Sequence[KeyItem]) -> dict[frozenset[str], str]:
+def agreeing_pairs(items: Sequence[KeyItem]) -> dict[frozenset[str], str]:
     """Return each pair of agreeing figures (declared on either side) with the reason given."""
     return {
         frozenset((item.id, agreement.item)): agreement.reason
@@ -101,11 +101,11 @@ def judge_links(
     flags: Sequence[Flag],
     item_of_flag: Mapping[str, KeyItem],
     policy: Policy,
-    items: Sequence[KeyItem],
+    agreeing: Mapping[frozenset[str], str],
 ) -> tuple[LinkResult, ...]:
     """Judge every distinct pair of linked flags, sorted by their ids.
 
-    ``items`` are the key's items. A pair linked in both directions counts once. A pair whose
+    ``agreeing`` holds the key's `agreeing_pairs`. A pair linked in both directions counts once. A pair whose
     flags matched conflicting figures is correct, and earns ``policy.link_bonus`` when it connects
     a figure not yet connected to the other through the pairs before it: so a group of n figures
     earns at most n - 1 bonuses, however its figures are linked. A pair of figures that agree
@@ -123,7 +123,6 @@ def judge_links(
         return ()
     known = {flag.id for flag in flags}
     connected = _Connections()
-    agreeing = _agreeing_pairs(items)
     return tuple(
         _judge_pair(
             first, second, item_of_flag.get(first), item_of_flag.get(second), known, agreeing,

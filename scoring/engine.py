@@ -22,7 +22,14 @@ import operator
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from scoring.credit import conflict_partners, judge_links, judge_ratings, pair_credit, possible_links
+from scoring.credit import (
+    agreeing_pairs,
+    conflict_partners,
+    judge_links,
+    judge_ratings,
+    pair_credit,
+    possible_links,
+)
 from scoring.matching import (
     Candidate,
     Span,
@@ -264,6 +271,7 @@ class PreparedKey:
             core_words(i.start, i.end, i.quote, *i.core) for i in self.real + self.decoys
         )
         self.partners = conflict_partners(self.real)
+        self.agreeing = agreeing_pairs(self.real)
         """For each real item, the numbers of the figures it conflicts with (None: not a figure)."""
         self.possible_links = possible_links(self.real)
         # fsum: exact sums, so totals never depend on the order of items or flags.
@@ -381,7 +389,7 @@ class PreparedKey:
             place = self.decoy_places[decoy_id]
             items[place] = self._decoy_result(self.items[place], hits)
 
-        links = judge_links(flags, item_of_flag, self.policy, self.real)
+        links = judge_links(flags, item_of_flag, self.policy, self.agreeing)
         bonuses = correct_links = 0
         for link in links:
             if link.status is _CORRECT_LINK:

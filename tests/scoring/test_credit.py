@@ -1,6 +1,6 @@
 import pytest
 
-from scoring.credit import category_factor, conflict_partners, judge_links, pair_credit, possible_links
+from scoring.credit import agreeing_pairs, category_factor, conflict_partners, judge_links, pair_credit, possible_links
 from scoring.report import LinkStatus
 from scoring.types import Agreement, Flag, KeyItem, Policy
 
@@ -63,7 +63,7 @@ def test_links_earn_the_bonus_for_each_figure_they_connect():
     # f1-f2 both ways counts once; f1-f3 connects x3; f2-f3 adds nothing: x1, x2, x3 are joined
     flags = _flags(("f1", ["f2"]), ("f2", ["f1", "f3"]), ("f3", ["f1"]))
     item_of_flag = {"f1": _figure("x1", "x"), "f2": _figure("x2", "x"), "f3": _figure("x3", "x")}
-    links = judge_links(flags, item_of_flag, POLICY, list(item_of_flag.values()))
+    links = judge_links(flags, item_of_flag, POLICY, agreeing_pairs(list(item_of_flag.values())))
     assert [(link.flag_ids, link.status, link.group, link.bonus) for link in links] == [
         (("f1", "f2"), LinkStatus.CORRECT, "x", 0.5),
         (("f1", "f3"), LinkStatus.CORRECT, "x", 0.5),
@@ -76,14 +76,14 @@ def test_a_chain_earns_as_much_as_every_pair():
     chain = _flags(("f0", ["f1"]), ("f1", ["f2"]), ("f2", ["f3"]), ("f3", []))
     every_pair = _flags(("f0", ["f1", "f2", "f3"]), ("f1", ["f2", "f3"]), ("f2", ["f3"]), ("f3", []))
     for flags in (chain, every_pair):
-        links = judge_links(flags, item_of_flag, POLICY, list(item_of_flag.values()))
+        links = judge_links(flags, item_of_flag, POLICY, agreeing_pairs(list(item_of_flag.values())))
         assert sum(link.bonus for link in links) == 1.5  # 3 figures joined to the first: 3 * 0.5
 
 
 def test_wrong_links_are_reported_and_earn_nothing():
     flags = _flags(("f1", ["f2", "f3", "nope", "f1"]), ("f2", []), ("f3", ["f4"]), ("f4", []))
     item_of_flag = {"f1": _figure("x1", "x"), "f2": _figure("y1", "y"), "f3": ITEM}
-    links = judge_links(flags, item_of_flag, POLICY, list(item_of_flag.values()))
+    links = judge_links(flags, item_of_flag, POLICY, agreeing_pairs(list(item_of_flag.values())))
     assert [(link.flag_ids, link.status, link.bonus) for link in links] == [
         (("f1", "f1"), LinkStatus.SELF_LINK, 0.0),
         (("f1", "f2"), LinkStatus.CROSS_GROUP, 0.0),
@@ -100,7 +100,7 @@ def test_a_link_between_figures_that_agree_earns_nothing_and_says_why():
                  core_start=0, core_end=3, agrees_with=(Agreement("x2", "100 killed and 200 injured make 300."),))
     x2 = KeyItem("x2", "a", 10, 20, "100 killed", "conflicting_number", group="x")
     flags = _flags(("f1", ["f2"]), ("f2", []))
-    (link,) = judge_links(flags, {"f1": x1, "f2": x2}, POLICY, [x1, x2])
+    (link,) = judge_links(flags, {"f1": x1, "f2": x2}, POLICY, agreeing_pairs([x1, x2]))
     assert (link.status, link.bonus) == (LinkStatus.COMPATIBLE, 0.0)
     assert link.reason == "“300” and “100 killed” agree: 100 killed and 200 injured make 300."
 
@@ -108,5 +108,5 @@ def test_a_link_between_figures_that_agree_earns_nothing_and_says_why():
 def test_a_link_to_a_flag_that_matched_nothing_says_so():
     flags = _flags(("f1", ["f2"]), ("f2", []))
     x1 = _figure("x1", "x")
-    (link,) = judge_links(flags, {"f1": x1}, POLICY, [x1])
+    (link,) = judge_links(flags, {"f1": x1}, POLICY, agreeing_pairs([x1]))
     assert link.reason == "Flag 'f2' matched no key figure, so the link shows no conflict."
