@@ -121,15 +121,17 @@ def judge_links(
                 pairs.add((flag_id, other) if flag_id <= other else (other, flag_id))
     if not pairs:
         return ()
-    known = {flag.id for flag in flags}
+    known: set[str] | None = None  # every flag id, needed only where an end matched nothing
     connected = _Connections()
-    return tuple(
-        _judge_pair(
-            first, second, item_of_flag.get(first), item_of_flag.get(second), known, agreeing,
-            connected, policy,
+    results = []
+    for first, second in sorted(pairs):
+        first_item, second_item = item_of_flag.get(first), item_of_flag.get(second)
+        if known is None and (first_item is None or second_item is None):
+            known = {flag.id for flag in flags}
+        results.append(
+            _judge_pair(first, second, first_item, second_item, known, agreeing, connected, policy)
         )
-        for first, second in sorted(pairs)
-    )
+    return tuple(results)
 
 
 class _Connections:
@@ -159,16 +161,19 @@ def _judge_pair(
     second: str,
     first_item: KeyItem | None,
     second_item: KeyItem | None,
-    known: set[str],
+    known: set[str] | None,
     agreeing: Mapping[frozenset[str], str],
     connected: _Connections,
     policy: Policy,
 ) -> LinkResult:
-    """Judge one pair of linked flags, given the items they matched (None: no item)."""
+    """Judge one pair of linked flags, given the items they matched (None: no item).
+
+    ``known`` holds every flag id, wherever an end matched no item.
+    """
     ids = (first, second)
     if first == second:
         return _new_link_result(ids, _SELF_LINK, None, 0.0, f"Flag {first!r} links to itself.")
-    for flag_id in ids:
+    for flag_id in ids if known is not None else ():
         if flag_id not in known:
             return _new_link_result(
                 ids, _UNKNOWN_FLAG, None, 0.0, f"There is no flag {flag_id!r} to link to."

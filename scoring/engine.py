@@ -36,6 +36,7 @@ from scoring.matching import (
     SpanIndex,
     Words,
     best_assignment,
+    best_single,
     boundary_factor,
     core_words,
     count_without_text,
@@ -206,8 +207,8 @@ class _Analysis:
     """The index of its category in `PreparedKey.category_names`."""
     options: tuple[Candidate, ...]
     """Items it may match, with the assignment weights."""
-    only_option: int | None
-    """The item, when it may match exactly one."""
+    best_option: int | None
+    """The item it takes when no other flag wants any of its items: the best of its options."""
     matches: dict[int, _Match]
     """What matching each item it may match earns (for a figure, when its group pays)."""
     miss: _Miss
@@ -320,7 +321,7 @@ class PreparedKey:
         ordered = sorted(flags, key=_canonical_order)
         kept = self._analyses
         analyses = []
-        chosen: list[int | None] = []  # each flag's item, while no two flags compete
+        chosen: list[int | None] = []  # each flag's best item, while no two flags want the same
         claimed = [False] * len(self.real)
         compete = False
         overlaps = [0] * len(self.real)  # flags in contact with each item, for nervaluate
@@ -336,13 +337,13 @@ class PreparedKey:
             else:
                 for met in analysis.contacts:
                     overlaps[met[3]] += 1
-            only = analysis.only_option
-            chosen.append(only)
-            if only is not None:
-                compete = compete or claimed[only]
-                claimed[only] = True
-            elif analysis.options:
-                compete = True
+            # Each flag taking its best item is optimal unless two flags' best items are the same
+            # (the sum of every flag's best is the most any assignment can reach).
+            best = analysis.best_option
+            chosen.append(best)
+            if best is not None:
+                compete = compete or claimed[best]
+                claimed[best] = True
         if compete:
             chosen = best_assignment([analysis.options for analysis in analyses])
 
@@ -504,7 +505,7 @@ class PreparedKey:
         )
         return _Analysis(
             self._category_place(flag.category), tuple(options),
-            options[0][0] if len(options) == 1 else None, matches, miss, decoy, contacts,
+            best_single(options), matches, miss, decoy, contacts,
             contacts[0][3] if len(contacts) == 1 else None,
             contact_kind(contacts[0]) if len(contacts) == 1 else 0,
             (*blind, *matched),

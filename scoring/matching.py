@@ -196,7 +196,7 @@ def best_assignment(candidates: Sequence[Sequence[Candidate]]) -> list[int | Non
         else:
             # No other flag wants its items: it takes the best of them.
             if options:
-                chosen[flag] = options[0][0] if len(options) == 1 else _best_single(options)
+                chosen[flag] = best_single(options)
     for flags in _components(candidates, competing):
         for flag, item in _best_in_component(flags, candidates):
             chosen[flag] = item
@@ -208,7 +208,11 @@ def _rounded(weight: float, tie: float) -> tuple[float, float]:
     return (round(weight, 9), round(tie, 9))
 
 
-def _best_single(options: Sequence[Candidate]) -> int | None:
+def best_single(options: Sequence[Candidate]) -> int | None:
+    """Return the item of the best candidate (by weight, then tie-break weight; the first of equals),
+    as `best_assignment` gives it to a flag that no other flag competes with; None for none."""
+    if len(options) == 1:
+        return options[0][0]
     best_item, best_value = None, (0.0, 0.0)
     for item, weight, tie in options:
         value = _rounded(weight, tie)

@@ -13,7 +13,7 @@ from tests.conftest import Factory, csrf_token, login
 from tests.security.conftest import KEY_ONLY, World, routes, url_for_rule
 
 SEED = Path(__file__).resolve().parents[2] / "exercises" / "deir-ez-zor-2018"
-SEED_KEY_TEXT = "Ask what each counts: from the first shell"
+SEED_KEY_TEXT = "Compare every headline with the evidence beneath it"
 """From an explanation in the seed package's key.toml."""
 
 
