@@ -15,7 +15,9 @@ C3 and D4, both in range ((1.5 + 2) / 13 → 27).
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from typing import Any
 
@@ -29,6 +31,7 @@ from app.formatting import long_date
 from app.models import Attempt, Cohort, Exercise, Score, SourceRating
 from exercises.answers import read_answers, read_ratings
 from instructor.dashboard import build_dashboard, scope_for
+from instructor.exports import result_columns
 from tests.conftest import Factory, login
 from tests.instructor.dashboard_cohort import FLAGS, FixedCohort, build_fixed_cohort
 from tests.rated_exercise import rate_sources
@@ -151,3 +154,17 @@ def test_the_dashboard_page_shows_the_ceiling_the_rescore_and_the_spread(app: Fl
     assert re.search(r'<tr class="key-grade accepted"><th scope="row">B <span class="muted small">usually reliable</span></th>\s*<td class="num">1</td>\s*<td><strong>Key</strong></td>', spread)
     assert re.search(r'<tr class=" accepted"><th scope="row">C ', spread)
     assert "1 submission without a rating (closed at the deadline)." in spread
+
+
+def test_the_results_csv_carries_the_ratings_and_the_rating_credit(client: FlaskClient, fixed: FixedCohort) -> None:
+    with client.get(f"/instructor/cohorts/{fixed.cohort_id}/export/results.csv") as response:
+        assert response.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert list(rows[0])[-5:] == ["rating_credit", "mini-a_reliability", "mini-a_credibility", "mini-b_reliability", "mini-b_credibility"]
+    assert list(rows[0]) == result_columns(["unverified", "conflicting_number", "loaded_framing"], ["mini-a", "mini-b"])
+    by_name = {row["username"]: row for row in rows}
+    alice, carol, erin = by_name["alice"], by_name["carol"], by_name["erin"]
+    assert (alice["score"], alice["rating_credit"]) == ("61.54", "2.0")
+    assert [alice[f"mini-{a}_{s}"] for a in "ab" for s in ("reliability", "credibility")] == ["B", "2", "F", "4"]
+    assert (carol["rating_credit"], carol["mini-a_reliability"]) == ("0.0", "")
+    assert (erin["rating_credit"], erin["mini-b_credibility"]) == ("", "")
