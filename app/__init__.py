@@ -9,13 +9,14 @@ from flask import Flask
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, database, security, blueprints and commands."""
-    from app import auth, cli, config, db, errors, security, trainee
+    from app import auth, cli, config, db, errors, formatting, security, trainee
     import instructor
 
     app = Flask(__name__, instance_relative_config=True)
     config.configure(app, test_config)
     app.jinja_env.add_extension("jinja2.ext.do")
     db.init_app(app)
+    formatting.init_app(app)
     security.init_app(app)
     auth.init_app(app)
     errors.init_app(app)

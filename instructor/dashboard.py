@@ -9,6 +9,7 @@ trainee of the cohort counts with their latest submitted attempt.
 from __future__ import annotations
 
 import math
+import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,13 +19,26 @@ from typing import Any
 from flask import abort
 from sqlalchemy import Float, Select, Subquery, case, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
-from app.models import Assignment, Attempt, Cohort, Exercise, Flag, Score, ScoreItem, User, cohort_trainees
+from app.admiralty import CREDIBILITY_WORDS, RELIABILITY_WORDS
+from app.models import (
+    Assignment,
+    Attempt,
+    Cohort,
+    Exercise,
+    Flag,
+    Score,
+    ScoreItem,
+    SourceRating,
+    User,
+    cohort_trainees,
+)
 from scoring.metrics import detection
 from scoring.report import ItemStatus
+from scoring.types import RatingKey
 
 HISTOGRAM_BINS = 10
 """Score bins of ten points: 0–9, 10–19, …, 90–100 (100 falls in the last bin)."""
@@ -621,6 +635,136 @@ def submitted_attempts(scope: Scope, user_id: int) -> Select[tuple[Attempt]]:
     )
 
 
+@dataclass(frozen=True)
+class GradeCount:
+    """How many counted submissions gave one grade, and how the key regards that grade."""
+
+    grade: str
+    words: str
+    count: int
+    is_key: bool
+    accepted: bool
+
+
+@dataclass(frozen=True)
+class RatingSpread:
+    """The cohort's source ratings of one article beside the key's."""
+
+    article: str
+    title: str
+    reliability: tuple[GradeCount, ...]
+    credibility: tuple[GradeCount, ...]
+    unrated: int
+    """Counted submissions without a rating of the article (closed at a deadline)."""
+
+
+def rating_spreads(
+    db: Session, scope: Scope, ratings: Sequence[RatingKey], submissions: int
+) -> list[RatingSpread]:
+    """Per article the key rates, how many counted submissions gave each grade (one grouped query)."""
+    if not ratings:
+        return []
+    counted = counted_attempts(scope)
+    reliability: dict[str, Counter[str]] = defaultdict(Counter)
+    credibility: dict[str, Counter[str]] = defaultdict(Counter)
+    query = (
+        select(SourceRating.article_ref, SourceRating.reliability, SourceRating.credibility, func.count())
+        .join(counted, counted.c.attempt_id == SourceRating.attempt_id)
+        .group_by(SourceRating.article_ref, SourceRating.reliability, SourceRating.credibility)
+    )
+    for article, given_reliability, given_credibility, count in db.execute(query):
+        reliability[article][given_reliability] += count
+        credibility[article][given_credibility] += count
+    titles = {article.ref: article.title for article in scope.exercise.articles}
+    return [
+        RatingSpread(
+            article=key.article,
+            title=titles.get(key.article, key.article),
+            reliability=tuple(
+                GradeCount(grade, words, reliability[key.article][grade], grade == key.reliability, grade in key.accept_reliability)
+                for grade, words in RELIABILITY_WORDS.items()
+            ),
+            credibility=tuple(
+                GradeCount(grade, words, credibility[key.article][grade], grade == key.credibility, grade in key.accept_credibility)
+                for grade, words in CREDIBILITY_WORDS.items()
+            ),
+            unrated=submissions - sum(reliability[key.article].values()),
+        )
+        for key in ratings
+    ]
+
+
+@dataclass(frozen=True)
+class CurrentScore:
+    """A counted submission's current score as the history and the ceiling need it."""
+
+    score: float
+    span_f1: float
+    """SemEval span F1 regardless of category, from the stored report."""
+    note: str
+    created_at: datetime
+    previous: float | None
+    """The score it replaced; None for a first score."""
+
+
+def current_score_history(db: Session, scope: Scope) -> list[CurrentScore]:
+    """Every counted submission's current score with the score it replaced, in one query.
+
+    The span F1 is read out of the stored report by the database, so no report is loaded whole.
+    """
+    counted = counted_attempts(scope)
+    earlier = aliased(Score)
+    previous_id = (
+        select(func.max(earlier.id))
+        .where(earlier.attempt_id == Score.attempt_id, earlier.id < Score.id)
+        .scalar_subquery()
+    )
+    previous = aliased(Score)
+    query = (
+        select(
+            Score.score,
+            Score.report[("spans", "category_blind", "f1")].as_float(),
+            Score.note,
+            Score.created_at,
+            previous.score,
+        )
+        .join(counted, counted.c.attempt_id == Score.attempt_id)
+        .outerjoin(previous, previous.id == previous_id)
+        .where(Score.is_current.is_(True))
+    )
+    return [CurrentScore(*row) for row in db.execute(query)]
+
+
+@dataclass(frozen=True)
+class Rescore:
+    """Scores one rescore changed: when, why, and the median of those submissions before and after."""
+
+    note: str
+    on: datetime
+    submissions: int
+    median_before: float
+    median_after: float
+
+
+def rescores(history: Iterable[CurrentScore]) -> list[Rescore]:
+    """The rescores behind the current scores, newest first (scores with a note replaced an earlier one)."""
+    by_note: dict[str, list[CurrentScore]] = defaultdict(list)
+    for row in history:
+        if row.note and row.previous is not None:
+            by_note[row.note].append(row)
+    found = [
+        Rescore(
+            note=note,
+            on=max(row.created_at for row in rows),
+            submissions=len(rows),
+            median_before=statistics.median(row.previous for row in rows if row.previous is not None),
+            median_after=statistics.median(row.score for row in rows),
+        )
+        for note, rows in by_note.items()
+    ]
+    return sorted(found, key=lambda rescore: rescore.on, reverse=True)
+
+
 @dataclass
 class Dashboard:
     """Everything the dashboard page shows for one cohort × exercise."""
@@ -636,6 +780,9 @@ class Dashboard:
     trainees: TraineePage
     status_counts: list[StatusCount]
     spans: list[SpanCount]
+    ratings: list[RatingSpread]
+    history: list[CurrentScore]
+    rescores: list[Rescore]
 
     def chart_data(self) -> dict[str, Any]:
         """What dashboard.js draws, handed over as JSON."""
@@ -644,14 +791,17 @@ class Dashboard:
         }
 
 
-def build_dashboard(db: Session, scope: Scope, key_items: list[dict[str, Any]], *, page: int = 1) -> Dashboard:
-    """Run the dashboard's queries for ``scope`` under the given (current) key items."""
+def build_dashboard(
+    db: Session, scope: Scope, key_items: list[dict[str, Any]], ratings: Sequence[RatingKey] = (), *, page: int = 1
+) -> Dashboard:
+    """Run the dashboard's queries for ``scope`` under the given (current) key items and ratings."""
     done = completion(db, scope)
     summary = score_summary(db, scope)
     counts = item_status_counts(db, scope)
     spans = span_counts(db, scope)
     items, decoys = item_outcomes(counts, key_items, summary.submissions)
     categories = scope.exercise.categories
+    history = current_score_history(db, scope)
     return Dashboard(
         scope=scope,
         completion=done,
@@ -666,5 +816,8 @@ def build_dashboard(db: Session, scope: Scope, key_items: list[dict[str, Any]], 
         trainees=trainee_page(db, scope, page),
         status_counts=counts,
         spans=spans,
+        ratings=rating_spreads(db, scope, ratings, summary.submissions),
+        history=history,
+        rescores=rescores(history),
     )
 

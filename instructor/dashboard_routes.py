@@ -27,6 +27,7 @@ from app import db, grading
 from app.deadlines import close_overdue, now
 from app.access import INSTRUCTOR, access
 from app.models import Assignment, Attempt, AttemptGrant, DeadlineExtension, KeyVersion, Score, User
+from instructor import ceiling
 from instructor import cohorts as cohort_service
 from instructor import exports
 from instructor import key_gaps
@@ -58,7 +59,9 @@ def _gap_share() -> tuple[GapShareForm, float]:
 
 def _dashboard_page(database: Session, scope: Scope, *, status: int = 200, problems: list[str] | None = None) -> Response:
     key = grading.current_key_version(database, scope.exercise.id)
-    board = build_dashboard(database, scope, key.items, page=request.args.get("page", 1, type=int))
+    board = build_dashboard(
+        database, scope, key.items, grading.rating_key(key), page=request.args.get("page", 1, type=int)
+    )
     share_form, share = _gap_share()
     clusters = key_gaps.unkeyed_clusters(database, scope, key.items, board.spans, board.summary.submissions, share)
     disagreements = key_gaps.category_disagreements(board.status_counts, key.items, board.summary.submissions, share)
@@ -94,6 +97,7 @@ def _dashboard_page(database: Session, scope: Scope, *, status: int = 200, probl
         board=board,
         scope=scope,
         key=key,
+        ceiling=ceiling.ceiling(scope.exercise, key, board.history),
         category_names={category["id"]: category["name"] for category in scope.exercise.categories},
         share=share,
         share_form=share_form,

@@ -18,7 +18,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app import grading
-from app.models import Attempt, Flag, ScoreItem, User, cohort_trainees, flag_links
+from app.models import Attempt, Flag, Score, ScoreItem, SourceRating, User, cohort_trainees, flag_links
 from instructor.dashboard import Scope, current_scores
 from scoring.metrics import detection
 
@@ -53,14 +53,18 @@ def csv_lines(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def result_columns(categories: Sequence[str]) -> list[str]:
-    """The header of the results export: fixed columns, then five per category."""
+def result_columns(categories: Sequence[str], rated_articles: Sequence[str] = ()) -> list[str]:
+    """The header of the results export: fixed columns, five per category, the rating credit, then
+    the trainee's reliability and credibility grade for each article a key rates."""
     columns = [
         "username", "display_name", "demo", "exercise", "status", "attempt", "started_at",
         "submitted_at", "late", "seconds", "score", "precision", "recall", "f1",
     ]
     for category in categories:
         columns += [f"{category}_{name}" for name in ("correct", "flagged", "expected", "precision", "recall")]
+    columns.append("rating_credit")
+    for article in rated_articles:
+        columns += [f"{article}_reliability", f"{article}_credibility"]
     return columns
 
 
@@ -73,15 +77,27 @@ def cohort_categories(scopes: Sequence[Scope]) -> list[str]:
     return list(seen)
 
 
+def rated_articles(db: Session, scopes: Sequence[Scope]) -> list[str]:
+    """Every article the current keys of the cohort's exercises rate, in first-seen order."""
+    seen: dict[str, None] = {}
+    for scope in scopes:
+        for rating in grading.rating_key(grading.current_key_version(db, scope.exercise.id)):
+            seen.setdefault(rating.article, None)
+    return list(seen)
+
+
 def result_rows(db: Session, scopes: Sequence[Scope]) -> Iterator[list[Any]]:
     """One row per trainee and exercise of the cohort, the header first."""
     categories = cohort_categories(scopes)
-    yield result_columns(categories)
+    articles = rated_articles(db, scopes)
+    yield result_columns(categories, articles)
     for scope in scopes:
-        yield from _exercise_result_rows(db, scope, categories)
+        yield from _exercise_result_rows(db, scope, categories, articles)
 
 
-def _exercise_result_rows(db: Session, scope: Scope, categories: Sequence[str]) -> Iterator[list[Any]]:
+def _exercise_result_rows(
+    db: Session, scope: Scope, categories: Sequence[str], articles: Sequence[str]
+) -> Iterator[list[Any]]:
     key = grading.current_key_version(db, scope.exercise.id).items
     real = [item for item in key if not item["decoy"]]
     expected: dict[str, int] = defaultdict(int)
@@ -89,6 +105,7 @@ def _exercise_result_rows(db: Session, scope: Scope, categories: Sequence[str]) 
         expected[item["category"]] += 1
     correct = _correct_by_attempt(db, scope, real)
     flagged = _flagged_by_attempt(db, scope)
+    ratings = _ratings_by_attempt(db, scope)
     current = current_scores(scope)
     started = (
         select(Attempt.user_id)
@@ -101,16 +118,18 @@ def _exercise_result_rows(db: Session, scope: Scope, categories: Sequence[str]) 
             User.username, User.display_name, User.is_demo, current.c.attempt_id, Attempt.number,
             current.c.started_at, current.c.submitted_at, current.c.late, current.c.seconds, current.c.score,
             current.c.precision, current.c.recall, current.c.f1, started,
+            Score.report[("totals", "rating_credit")].as_float(),
         )
         .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
         .outerjoin(current, current.c.user_id == User.id)
         .outerjoin(Attempt, Attempt.id == current.c.attempt_id)
+        .outerjoin(Score, Score.id == current.c.score_id)
         .where(cohort_trainees.c.cohort_id == scope.cohort.id)
         .order_by(User.username)
         .execution_options(yield_per=BATCH)
     )
     for (username, name, demo, attempt_id, number, started_at, submitted_at, late, seconds, score,
-         precision, recall, f1, has_started) in db.execute(query):
+         precision, recall, f1, has_started, rating_credit) in db.execute(query):
         status = "submitted" if attempt_id is not None else "in progress" if has_started else "not started"
         row: list[Any] = [
             username, name, "yes" if demo else "no", scope.exercise.slug, status, number,
@@ -130,7 +149,23 @@ def _exercise_result_rows(db: Session, scope: Scope, categories: Sequence[str]) 
                 figures.correct, figures.flagged, figures.expected,
                 _rounded(figures.precision, 4), _rounded(figures.recall, 4),
             ]
+        row.append(_rounded(rating_credit, 2))
+        given = ratings.get(attempt_id, {}) if attempt_id is not None else {}
+        for article in articles:
+            row += list(given.get(article, (None, None)))
         yield row
+
+
+def _ratings_by_attempt(db: Session, scope: Scope) -> dict[int, dict[str, tuple[str, str]]]:
+    """Per counted attempt and article: the trainee's reliability and credibility grades."""
+    current = current_scores(scope)
+    given: dict[int, dict[str, tuple[str, str]]] = defaultdict(dict)
+    query = select(
+        SourceRating.attempt_id, SourceRating.article_ref, SourceRating.reliability, SourceRating.credibility
+    ).join(current, current.c.attempt_id == SourceRating.attempt_id)
+    for attempt_id, article, reliability, credibility in db.execute(query):
+        given[attempt_id][article] = (reliability, credibility)
+    return given
 
 
 def _correct_by_attempt(db: Session, scope: Scope, real: Sequence[dict[str, Any]]) -> dict[int, dict[str, int]]:

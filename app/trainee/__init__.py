@@ -12,3 +12,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.blueprint)
     # The instructor drill-down shows the same debrief, so the partial builds its own layout.
     app.add_template_global(debrief.build_debrief, "build_debrief")
+    app.add_template_global(debrief.source_judgements, "source_judgements")
+    app.add_template_global(debrief.score_change, "score_change")

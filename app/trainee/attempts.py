@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,18 +29,22 @@ from app.models import (
     ExerciseState,
     Flag,
     Score,
+    SourceRating,
     User,
     cohort_trainees,
     utcnow,
 )
 from exercises.storable import is_storable
 from scoring.anchoring import find_quote, reanchor
+from scoring.types import SourceRating as GivenRating
 
 MAX_FLAGS = 300
 MAX_NOTE = 1000
 MAX_CONTEXT = 200
 MAX_QUOTE = 5000
 MAX_LINKS = 50
+MAX_REASON = 300
+"""Characters of a source rating's one-line reason."""
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SPAN_FIELDS = ("start", "end", "quote")
 CREATE_FIELDS = frozenset({"client_id", "article", "start", "end", "quote", "prefix", "suffix", "category", "note", "links"})
@@ -636,10 +641,20 @@ def add_quoted_flag(db: Session, user: User, attempt: Attempt, article_ref: str,
 # --- submitting -------------------------------------------------------------------------------
 
 
-def submit(db: Session, user: User, attempt: Attempt) -> Score:
-    """Make the attempt final (late if past a deadline that takes late work) and score it."""
+def submit(db: Session, user: User, attempt: Attempt, ratings: Sequence[GivenRating] = ()) -> Score:
+    """Make the attempt final (late if past a deadline that takes late work), store the trainee's
+    source ratings and score it; the caller commits it all at once."""
     ensure_editable(db, user, attempt)
     _bump_revision(db, attempt)
+    attempt.ratings.extend(
+        SourceRating(
+            article_ref=rating.article,
+            reliability=rating.reliability,
+            credibility=rating.credibility,
+            reason=rating.reason,
+        )
+        for rating in ratings
+    )
     attempt.submitted_at = now()
     attempt.late = deadline_for(db, user.id, attempt.cohort_id, attempt.exercise_id).passed(attempt.submitted_at)
     db.flush()

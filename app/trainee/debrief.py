@@ -10,9 +10,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from app.models import Article, Exercise, Flag
-from scoring.report import FlagOutcome, ItemResult, ItemStatus, LinkStatus, Report
+from app import grading
+from app.admiralty import either, rating_words
+from app.models import Article, Attempt, Exercise, Flag, KeyVersion, Score
+from scoring.report import FlagOutcome, ItemResult, ItemStatus, LinkStatus, RatingResult, Report
 from scoring.types import KeyItem
 
 ITEM_LABELS = {
@@ -238,3 +241,61 @@ def _readable(reason: str, by_client: dict[str, Flag]) -> str:
     for client_id, flag in by_client.items():
         reason = reason.replace(f"'{client_id}'", f"“{flag.quote}”")
     return reason
+
+
+@dataclass(frozen=True)
+class SourceJudgement:
+    """The trainee's rating of one article beside the instructor's, for the debrief."""
+
+    title: str
+    result: RatingResult
+    accepted_reliability: str
+    """The grades the key accepts, as a phrase ("B, C or F")."""
+    accepted_credibility: str
+
+    @property
+    def yours(self) -> str | None:
+        """The trainee's rating in words; None when they gave none (work closed at a deadline)."""
+        if self.result.reliability is None or self.result.credibility is None:
+            return None
+        return rating_words(self.result.reliability, self.result.credibility)
+
+    @property
+    def instructors(self) -> str:
+        return rating_words(self.result.key_reliability, self.result.key_credibility)
+
+
+def source_judgements(exercise: Exercise, report: Report, version: KeyVersion) -> tuple[SourceJudgement, ...]:
+    """Each article the key rates, with the trainee's rating, the instructor's and the range accepted."""
+    titles = {article.ref: article.title for article in exercise.articles}
+    keys = {key.article: key for key in grading.rating_key(version)}
+    judgements = []
+    for result in report.ratings:
+        key = keys.get(result.article)
+        judgements.append(
+            SourceJudgement(
+                title=titles.get(result.article, result.article),
+                result=result,
+                accepted_reliability=either(key.accept_reliability) if key else result.key_reliability,
+                accepted_credibility=either(key.accept_credibility) if key else result.key_credibility,
+            )
+        )
+    return tuple(judgements)
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    """A rescore that replaced the attempt's score: from what, to what, when and why."""
+
+    before: float
+    after: float
+    on: datetime
+    note: str
+
+
+def score_change(attempt: Attempt, current: Score) -> ScoreChange | None:
+    """How ``current`` replaced the attempt's previous score; None for the first score."""
+    earlier = [score for score in attempt.scores if score.id < current.id]
+    if not earlier:
+        return None
+    return ScoreChange(earlier[-1].score, current.score, current.created_at, current.note)

@@ -1,14 +1,15 @@
-"""Forms of the trainee pages: flagging by quote without JavaScript."""
+"""Forms of the trainee pages: flagging by quote without JavaScript, and submitting with source ratings."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.admiralty import CREDIBILITY_WORDS, RELIABILITY_WORDS
 from app.models import Exercise
-from app.trainee.attempts import MAX_NOTE, MAX_QUOTE
+from app.trainee.attempts import MAX_NOTE, MAX_QUOTE, MAX_REASON
 
 
 class QuoteFlagForm(FlaskForm):
@@ -31,3 +32,41 @@ def quote_flag_form(exercise: Exercise) -> QuoteFlagForm:
     form.article.choices = [SelectChoice(article.ref, article.title) for article in exercise.articles]
     form.category.choices = [SelectChoice(category["id"], category["name"]) for category in exercise.categories]
     return form
+
+
+class SourceRatingForm(Form):
+    """A trainee's Admiralty rating of one article, with a one-line reason."""
+
+    reliability = RadioField(
+        "Reliability of the source",
+        choices=[SelectChoice(grade, f"{grade} – {words}") for grade, words in RELIABILITY_WORDS.items()],
+        invalid_choice_message="Choose how reliable the source is, A to F.",
+    )
+    credibility = RadioField(
+        "Credibility of the information",
+        choices=[SelectChoice(grade, f"{grade} – {words}") for grade, words in CREDIBILITY_WORDS.items()],
+        invalid_choice_message="Choose how credible the information is, 1 to 6.",
+    )
+    reason = StringField(
+        "Your reason, in one line",
+        validators=[
+            DataRequired("Give a one-line reason for this rating."),
+            Length(max=MAX_REASON, message=f"Keep the reason to {MAX_REASON} characters or fewer."),
+        ],
+    )
+
+
+class SubmitForm(FlaskForm):
+    """Make an attempt final; ``ratings`` has one entry per article the key rates, in the key's order."""
+
+    ratings = FieldList(FormField(SourceRatingForm))
+    submit = SubmitField("Submit my flags")
+
+
+def submit_form(rated: int) -> SubmitForm:
+    """The submit form with exactly ``rated`` source ratings to give (none when the key rates nothing)."""
+
+    class RatedSubmitForm(SubmitForm):
+        ratings = FieldList(FormField(SourceRatingForm), min_entries=rated, max_entries=rated)
+
+    return RatedSubmitForm()

@@ -15,8 +15,9 @@ from app.models import Attempt, Exercise
 from app.trainee import attempts
 from app.trainee.api import flag_json
 from app.trainee.attempts import AttemptClosed, InvalidFlag, NoAttemptsLeft
-from app.trainee.forms import QuoteFlagForm, quote_flag_form
+from app.trainee.forms import QuoteFlagForm, SubmitForm, quote_flag_form, submit_form
 from scoring.report import report_from_dict
+from scoring.types import RatingKey, SourceRating
 
 blueprint = Blueprint("trainee", __name__)
 
@@ -160,22 +161,35 @@ def delete_flag(attempt_id: int, flag_id: int) -> Response:
 @blueprint.route("/attempts/<int:attempt_id>/submit", methods=["GET", "POST"])
 @access(TRAINEE)
 def submit(attempt_id: int) -> Response:
-    """Confirm, then make the attempt final and score it."""
+    """Confirm, rate each source the key rates, then make the attempt final and score it."""
     attempt = _editable_attempt(attempt_id)
     if isinstance(attempt, Response):
         return attempt
-    if request.method == "POST":
-        database = db.session()
-        attempts.submit(database, current_user, attempt)
+    database = db.session()
+    rated = grading.rating_key(grading.current_key_version(database, attempt.exercise_id))
+    form = submit_form(len(rated))
+    if form.validate_on_submit():
+        attempts.submit(database, current_user, attempt, _given_ratings(rated, form))
         database.commit()
         return redirect(url_for(".debrief", attempt_id=attempt.id))
+    titles = {article.ref: article.title for article in attempt.exercise.articles}
     html = render_template(
         "trainee/submit.html",
         exercise=attempt.exercise,
         attempt=attempt,
         counts=attempts.flags_per_category(attempt.exercise, attempt.flags),
+        form=form,
+        ratings=[(titles[key.article], entry) for key, entry in zip(rated, form.ratings, strict=True)],
     )
-    return Response(html, mimetype="text/html")
+    return Response(html, status=400 if request.method == "POST" else 200, mimetype="text/html")
+
+
+def _given_ratings(rated: tuple[RatingKey, ...], form: SubmitForm) -> list[SourceRating]:
+    """The ratings a valid submit form gives, one per article the key rates."""
+    return [
+        SourceRating(key.article, entry.reliability.data, entry.credibility.data, entry.reason.data.strip())
+        for key, entry in zip(rated, form.ratings, strict=True)
+    ]
 
 
 @blueprint.route("/attempts/<int:attempt_id>/debrief")

@@ -111,7 +111,7 @@ def test_the_workspace_shows_the_articles_as_single_text_nodes(app: Flask, desk:
         match = re.search(rf'<div class="article-text" id="text-{ref}"[^>]*>(.*?)</div>', text, re.S)
         assert match and html.unescape(match.group(1)) == article_text(app, ref)
         assert "<" not in match.group(1)
-    assert "By A. Reporter" in text and "Test Tabloid" in text and "2018-02-07" in text
+    assert "By A. Reporter" in text and "Test Tabloid" in text and "Event: 7 Feb 2018" in text
     for name in ("Unverified claim", "Conflicting number", "Loaded framing"):
         assert re.search(rf'<button type="button" class="category-button cat-\d" data-category="\w+">{name}</button>', text)
     assert "<details class=\"card briefing\"" in text

@@ -1,0 +1,31 @@
+"""How scores and dates read on the pages: one rule for each, registered as template filters."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import Flask
+
+NOT_STATED = "not stated"
+
+
+def whole_score(value: float) -> int:
+    """A score rounded half up to a whole number (62.5 → 63), the one rule for every score shown.
+
+    Python's ``round`` and ``%.0f`` round half to even (62.5 → 62), so two pages could disagree.
+    """
+    return int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def long_date(value: str | datetime.date | None) -> str:
+    """A date as "7 Feb 2018"; an ISO date string is read first, and an empty one is not stated."""
+    if not value:
+        return NOT_STATED
+    moment = datetime.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(whole_score, "whole_score")
+    app.add_template_filter(long_date, "long_date")
