@@ -544,6 +544,7 @@ function tapWord(article, event) {
   selection.addRange(range);
   lastSelection = { article: article.ref, start: span.start, end: span.end };
   openToolbar({ article: article.ref, start: span.start, end: span.end }, false);
+  showNotice("Choose a category for the words selected, or tap elsewhere to start again.");
 }
 
 for (const article of articles.values()) {
