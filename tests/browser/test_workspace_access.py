@@ -262,6 +262,22 @@ def test_workspace_a_span_is_flagged_on_a_phone_by_tapping_its_first_and_last_wo
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
     page.screenshot(path=str(SHOTS / "workspace-390.png"), full_page=True)
 
+    # One word: the same word twice. A tap away from the toolbar starts again from that word.
+    for word in ("brutal", "brutal"):
+        point = word_centre(page, "mini-b", word)
+        page.touchscreen.tap(point["x"], point["y"])
+    expect(toolbar.locator("#toolbar-quote")).to_have_text("brutal")
+    point = word_centre(page, "mini-b", "regime")
+    page.touchscreen.tap(point["x"], point["y"])
+    expect(toolbar).to_be_hidden()
+    expect(page.locator("#sync-notice")).to_contain_text("Starts at “regime”")
+    point = word_centre(page, "mini-b", "brutal")
+    page.touchscreen.tap(point["x"], point["y"])
+    expect(toolbar.locator("#toolbar-quote")).to_have_text("brutal regime")
+    toolbar.get_by_role("button", name="Loaded framing", exact=True).tap()
+    expect_saved(page, 2)
+    assert [flag.quote for flag in stored_flags(app)] == ["described heavy shelling", "brutal regime"]
+
 
 def test_workspace_reflows_at_320_px_and_loads_without_errors(page: Page, live_server: str, trainee: str) -> None:
     failed: list[str] = []

@@ -39,6 +39,7 @@ let lastSelection = null; // the latest selection inside an article, for "Use se
 let openedByKeyboard = false;
 let lastPointer = "mouse";
 const twoTaps = new TwoTaps(); // a span chosen by tapping its first and last word
+let tapSelected = false; // the selection is one that two taps made (not the browser's own)
 
 const STATUS_TEXT = {
   saved: "Saved",
@@ -516,7 +517,12 @@ document.addEventListener("keydown", (event) => {
 });
 document.addEventListener("pointerdown", (event) => {
   lastPointer = event.pointerType || "mouse";
-  if (!toolbar.hidden && !toolbar.contains(event.target)) closeToolbar();
+  if (!toolbar.hidden && !toolbar.contains(event.target)) {
+    closeToolbar();
+    // A tap away from the toolbar starts again: drop the span that two taps selected.
+    if (tapSelected) window.getSelection().removeAllRanges();
+  }
+  if (!toolbar.contains(event.target)) tapSelected = false;
 });
 
 /** A tap on a word: the first tap chooses where the span starts, the next where it ends. */
@@ -542,6 +548,7 @@ function tapWord(article, event) {
   range.setEnd(article.node, span.end);
   selection.removeAllRanges();
   selection.addRange(range);
+  tapSelected = true;
   lastSelection = { article: article.ref, start: span.start, end: span.end };
   openToolbar({ article: article.ref, start: span.start, end: span.end }, false);
   showNotice("Choose a category for the words selected, or tap elsewhere to start again.");
