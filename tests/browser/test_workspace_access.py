@@ -12,7 +12,19 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.steps import NBSP_QUOTE, article_text, expect_saved, flag_item, flag_with_mouse, log_in, start_exercise, stored_flags
+from app import db
+from app.models import Flag
+
+from tests.browser.steps import (
+    NBSP_QUOTE,
+    article_text,
+    expect_saved,
+    flag_item,
+    flag_with_mouse,
+    log_in,
+    start_exercise,
+    stored_flags,
+)
 from tests.conftest import Factory
 
 pytestmark = pytest.mark.browser
@@ -137,9 +149,6 @@ def test_workspace_links_a_figure_from_the_toolbar_by_keyboard_with_number_keys(
     flags = {flag.quote: flag for flag in stored_flags(app)}
     assert flags["550 men"].category == "conflicting_number"
     with app.app_context():
-        from app import db
-        from app.models import Flag
-
         assert [target.quote for target in db.session().get(Flag, flags["550 men"].id).links] == [NBSP_QUOTE]
 
     # Compact cards: article and paragraph, not the article's title.
