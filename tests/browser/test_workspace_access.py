@@ -142,6 +142,8 @@ def test_workspace_links_a_figure_from_the_toolbar_by_keyboard_with_number_keys(
     assert page.evaluate("CSS.highlights.get('flag-link').size") == 1
     page.keyboard.press("Space")
     expect(option).to_be_checked()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "workspace-link-to.png"))
     page.keyboard.press("2")  # the second category: Conflicting number
     expect(toolbar).to_be_hidden()
     expect_saved(page, 2)
