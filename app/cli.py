@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import inspect
 from werkzeug.serving import run_simple
 
 from app import accounts, backup, db, exercise_import, grading, migrate
@@ -33,8 +34,10 @@ cli = FlaskGroup(
 @with_appcontext
 def upgrade_db() -> None:
     """Apply the schema migrations to DATABASE_URL (creates the schema on first run)."""
-    migrate.upgrade(db.get_engine())
-    click.echo("Database schema is up to date.")
+    engine = db.get_engine()
+    fresh = not inspect(engine).get_table_names()
+    migrate.upgrade(engine)
+    click.echo("Database schema created." if fresh else "Database schema is up to date.")
     session = db.session()
     rescored = grading.rescore_outdated(session)
     session.commit()

@@ -58,6 +58,13 @@ def index() -> Response:
     return redirect(url_for("auth.login"))
 
 
+@blueprint.route("/favicon.ico")
+@access(PUBLIC)
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the icon in static."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @blueprint.route("/setup", methods=["GET", "POST"])
 @access(PUBLIC)
 def setup() -> str | Response:

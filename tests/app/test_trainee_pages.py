@@ -112,12 +112,28 @@ def test_the_workspace_shows_the_articles_as_single_text_nodes(app: Flask, desk:
         assert match and html.unescape(match.group(1)) == article_text(app, ref)
         assert "<" not in match.group(1)
     assert "By A. Reporter" in text and "Test Tabloid" in text and "Event: 7 Feb 2018" in text
-    for name in ("Unverified claim", "Conflicting number", "Loaded framing"):
-        assert re.search(rf'<button type="button" class="category-button cat-\d" data-category="\w+">{name}</button>', text)
+    for key, name in enumerate(("Unverified claim", "Conflicting number", "Loaded framing"), start=1):
+        assert re.search(
+            rf'<button type="button" class="category-button cat-\d" data-category="\w+" aria-keyshortcuts="{key}">'
+            rf'<kbd class="hotkey" aria-hidden="true">{key}</kbd> {name}</button>',
+            text,
+        )
     assert "<details class=\"card briefing\"" in text
     data = json.loads(re.search(r'<script type="application/json" id="workspace-data">(.*?)</script>', text, re.S).group(1))
     assert data["revision"] == 1 and [flag["client_id"] for flag in data["flags"]] == ["c1"]
     assert data["flagsUrl"] == f"/api/attempts/{desk.attempt_id}/flags"
+
+
+def test_the_workspace_has_a_status_bar_a_link_to_list_and_a_flag_list_per_article(desk: Desk) -> None:
+    text = page(desk, f"/attempts/{desk.attempt_id}")
+    bar = re.search(r'<div class="status-bar" id="status-bar">(.*?)</div>', text, re.S)
+    assert bar, "no status bar"
+    assert 'id="save-status"' in bar.group(1) and 'id="sync-notice"' in bar.group(1)
+    assert f'<a id="review-link" class="button primary" href="/attempts/{desk.attempt_id}/submit">Review and submit</a>' in bar.group(1)
+    assert re.search(r'<fieldset id="toolbar-links" class="toolbar-links" hidden>\s*<legend>Link to:</legend>', text)
+    assert "used when you choose Conflicting number" in text
+    for ref, title in (("mini-a", "A short wire report"), ("mini-b", "A short tabloid report")):
+        assert f'<ul class="visually-hidden flagged-words" id="flagged-{ref}" aria-label="Flagged in {title}" hidden></ul>' in text
 
 
 def test_the_workspace_never_carries_the_key(desk: Desk) -> None:

@@ -105,7 +105,7 @@ def test_autosave_survives_a_database_restart(page: Page, own_postgres: OwnPostg
 
         own_postgres.stop()
         flag_with_mouse(page, "mini-b", "550 men", "Conflicting number", note="while the database was down")
-        expect(page.locator("#save-status")).to_have_text("Offline — will retry")
+        expect(page.locator("#save-status")).to_have_text("Offline: 1 change waiting")
         own_postgres.start()
         expect(page.locator("#save-status")).to_have_text("Saved", timeout=40_000)
 

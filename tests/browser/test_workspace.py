@@ -66,7 +66,7 @@ def test_a_trainee_flags_links_goes_offline_submits_and_reads_the_debrief(
     # Link the two figures from the panel.
     figure = flag_item(page, "550 men")
     figure.get_by_text("Edit").click()
-    figure.get_by_label("“about\u00a0500 fighters” (A short wire report)").check()
+    figure.get_by_role("checkbox", name="“about\u00a0500 fighters” Article 1, paragraph 1").check()
     expect(page.locator("#save-status")).to_have_text("Saved")
     expect(figure.locator(".flag-links")).to_contain_text("Linked to:")
 
@@ -80,7 +80,7 @@ def test_a_trainee_flags_links_goes_offline_submits_and_reads_the_debrief(
 
     page.context.set_offline(True)
     flag_with_mouse(page, "mini-b", "brutal regime", "Loaded framing")
-    expect(page.locator("#save-status")).to_have_text("Offline — will retry")
+    expect(page.locator("#save-status")).to_have_text("Offline: 1 change waiting")
     assert len(stored_flags(app)) == 3
     page.context.set_offline(False)
     expect_saved(page, 4)

@@ -2,6 +2,7 @@
 // dismiss suggestions, save the whole key as JSON. Spans are read and converted by the trainee
 // workspace's offsets module, so the editor and the workspace count offsets the same way.
 import { describeSpan, unitOffsets, unitsFromRange } from "./offsets.js";
+import { moveCaret, paintCaret, TwoTaps, wordAt } from "./selecting.js";
 
 const root = document.getElementById("key-editor");
 const data = JSON.parse(document.getElementById("editor-data").textContent);
@@ -87,10 +88,19 @@ function readSelection() {
 }
 
 const selectionBar = document.getElementById("selection-bar");
+const selectionHint = document.getElementById("selection-hint");
+const twoClicks = new TwoTaps(); // a span chosen by clicking or tapping its first and last word
+let lastArticle = null; // the article element the selection was made in, to return focus to
+
 document.addEventListener("selectionchange", () => {
+  for (const [ref, node] of texts) paintCaret(node.parentElement, node);
   const found = readSelection();
   if (!found) return; // clicking a button or a field must not forget the span just selected
   selection = found;
+  lastArticle = texts.get(found.article).parentElement;
+  selectionHint.textContent = twoClicks.anchor
+    ? "Click or tap the last word of the item to extend the selection to it."
+    : "";
   selectionBar.hidden = false;
   document.getElementById("selection-quote").textContent = found.quote;
   document.getElementById("selection-where").textContent = titles.get(found.article) || found.article;
@@ -98,10 +108,53 @@ document.addEventListener("selectionchange", () => {
 
 function clearSelection() {
   selection = null;
+  twoClicks.reset();
   selectionBar.hidden = true;
   document.getSelection().removeAllRanges();
 }
 document.getElementById("selection-clear").addEventListener("click", clearSelection);
+
+// The same ways to select as in the trainee workspace: arrows move, Shift+arrows select, Enter
+// goes to the category buttons; and, without dragging, a click or tap on the first word and
+// another on the last.
+for (const [ref, node] of texts) {
+  const element = node.parentElement;
+  element.addEventListener("keydown", (event) => {
+    if (moveCaret(event, element, node)) {
+      twoClicks.reset();
+      paintCaret(element, node);
+      return;
+    }
+    if (event.key === "Enter" || event.key === "f" || event.key === "F") {
+      event.preventDefault();
+      if (readSelection()) selectionBar.querySelector(".category-button").focus();
+      else setStatus("Select words first: move with the arrow keys and hold Shift to select.", "error");
+    } else if (event.key === "Escape") {
+      document.getSelection().collapseToStart?.();
+      twoClicks.reset();
+    }
+  });
+  element.addEventListener("blur", () => paintCaret(element, node));
+  element.addEventListener("click", (event) => {
+    const current = document.getSelection();
+    const plain = event.detail <= 1 && !event.shiftKey && !event.ctrlKey && !event.metaKey && !event.altKey;
+    if (!plain || (current.rangeCount && !current.isCollapsed)) {
+      twoClicks.reset(); // a drag, a double click or a Shift+click made the selection
+      return;
+    }
+    const word = wordAt(node, event.clientX, event.clientY);
+    if (!word) return;
+    const span = twoClicks.tap(ref, word);
+    current.setBaseAndExtent(node, span.start, node, span.end);
+  });
+}
+selectionBar.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  event.preventDefault();
+  const article = lastArticle;
+  clearSelection();
+  if (article) article.focus();
+});
 
 function setStatus(text, state) {
   const message = document.getElementById("save-message");

@@ -63,3 +63,8 @@ export function describeSpan(text, startUnit, endUnit) {
     suffix: after.slice(0, CONTEXT_LENGTH).join(""),
   };
 }
+
+/** The paragraph (1, 2, …) that a UTF-16 offset falls in; paragraphs are split by blank lines. */
+export function paragraphOf(text, unitOffset) {
+  return (text.slice(0, unitOffset).match(/\n\s*\n/g) || []).length + 1;
+}

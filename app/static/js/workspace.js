@@ -2,13 +2,15 @@
 // category, and manage the flags in the side panel. Flags are painted with the CSS Custom
 // Highlight API, so the article stays one text node and offsets stay stable.
 
-import { describeSpan, unitOffsets, unitsFromRange } from "./offsets.js";
+import { describeSpan, paragraphOf, unitOffsets, unitsFromRange } from "./offsets.js";
+import { moveCaret, paintCaret as paintCaretIn, TwoTaps, wordAt } from "./selecting.js";
 import { Sync } from "./sync.js";
 
 const data = JSON.parse(document.getElementById("workspace-data").textContent);
 const categories = new Map(data.categories.map((category) => [category.id, category]));
 const articleOrder = data.articles.map((article) => article.ref);
 const articleTitles = new Map(data.articles.map((article) => [article.ref, article.title]));
+const categoryOrder = [...categories.values()].sort((a, b) => a.index - b.index);
 
 const articles = new Map();
 for (const element of document.querySelectorAll(".article-text[data-article]")) {
@@ -21,6 +23,8 @@ for (const element of document.querySelectorAll(".article-text[data-article]")) 
 const toolbar = document.getElementById("flag-toolbar");
 const toolbarQuote = document.getElementById("toolbar-quote");
 const toolbarNote = document.getElementById("toolbar-note");
+const toolbarLinks = document.getElementById("toolbar-links");
+const toolbarLinkOptions = document.getElementById("toolbar-link-options");
 const statusLine = document.getElementById("save-status");
 const notice = document.getElementById("sync-notice");
 const list = document.getElementById("flags");
@@ -34,15 +38,17 @@ let pendingSpan = null; // what the open toolbar would flag
 let lastSelection = null; // the latest selection inside an article, for "Use selected text"
 let openedByKeyboard = false;
 let lastPointer = "mouse";
-let noticeTimer = null;
+const twoTaps = new TwoTaps(); // a span chosen by tapping its first and last word
+let tapSelected = false; // the selection is one that two taps made (not the browser's own)
 
 const STATUS_TEXT = {
   saved: "Saved",
   saving: "Saving…",
-  offline: "Offline — will retry",
   error: "Not saved",
   "signed-out": "Signed out — log in again; your changes are kept in this browser",
 };
+
+const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
 function newClientId() {
   if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
@@ -52,14 +58,17 @@ function newClientId() {
 
 function showStatus(state) {
   statusLine.dataset.state = state;
-  statusLine.textContent = STATUS_TEXT[state] || state;
+  if (state === "offline") {
+    statusLine.textContent = `Offline: ${plural(sync.pending, "change")} waiting`;
+  } else {
+    statusLine.textContent = STATUS_TEXT[state] || state;
+  }
 }
 
-function showNotice(message, { sticky = false } = {}) {
-  window.clearTimeout(noticeTimer);
+/** Show the last thing done (or gone wrong) in the status bar, where it stays until the next. */
+function showNotice(message) {
   notice.textContent = message;
   notice.hidden = false;
-  if (!sticky) noticeTimer = window.setTimeout(() => { notice.hidden = true; }, 8000);
 }
 
 // --- local state ----------------------------------------------------------------------------
@@ -144,21 +153,61 @@ function paint() {
 }
 
 function paintCaret() {
-  if (!highlights) return;
   const selection = window.getSelection();
-  const article = selection.rangeCount && selection.isCollapsed ? articleOf(selection.anchorNode) : null;
-  if (!article || document.activeElement !== article.element) {
-    highlights.delete("keyboard-caret");
-    return;
+  const article = selection.rangeCount ? articleOf(selection.anchorNode) : null;
+  if (article) paintCaretIn(article.element, article.node);
+  else if (highlights) highlights.delete("keyboard-caret");
+}
+
+/** Show the two ends of a link (or one flag) together: in the text and in the panel. */
+function showLinkEnds(ids) {
+  const ranges = ids.map((id) => flags.get(id)).filter(Boolean).map(rangeOf).filter(Boolean);
+  if (highlights) {
+    if (ranges.length) highlights.set("flag-link", new Highlight(...ranges));
+    else highlights.delete("flag-link");
   }
-  const text = article.text;
-  let start = selection.anchorNode === article.node ? selection.anchorOffset : 0;
-  if (start >= text.length) start = Math.max(0, text.length - 1);
-  const codePoint = text.codePointAt(start);
-  const range = document.createRange();
-  range.setStart(article.node, start);
-  range.setEnd(article.node, Math.min(text.length, start + (codePoint > 0xffff ? 2 : 1)));
-  highlights.set("keyboard-caret", new Highlight(range));
+  for (const item of list.querySelectorAll("li[data-client-id]")) item.classList.toggle("link-end", ids.includes(item.dataset.clientId));
+}
+
+/** Where a flag is, short: "A1 ¶2" on screen, "Article 1, paragraph 2" for assistive technology. */
+function whereOf(flag) {
+  const article = articles.get(flag.article);
+  const number = articleOrder.indexOf(flag.article) + 1;
+  const paragraph = article ? paragraphOf(article.text, article.units[Math.min(flag.start, article.units.length - 1)]) : 1;
+  return { short: `A${number} ¶${paragraph}`, long: `Article ${number}, paragraph ${paragraph}` };
+}
+
+/** whereOf as two spans: the short form shown, the long one read out. */
+function whereElements(flag) {
+  const where = whereOf(flag);
+  const shown = document.createElement("span");
+  shown.setAttribute("aria-hidden", "true");
+  shown.textContent = where.short;
+  const read = document.createElement("span");
+  read.className = "visually-hidden";
+  read.textContent = where.long;
+  const fragment = document.createDocumentFragment();
+  fragment.append(shown, read);
+  return fragment;
+}
+
+/** The flags as words, in each article's hidden list: the highlights never reach a screen reader. */
+function describeFlagsInText() {
+  for (const article of articles.values()) {
+    const described = document.getElementById(`flagged-${article.ref}`);
+    if (!described) continue;
+    const own = sortedFlags().filter((flag) => flag.article === article.ref);
+    described.replaceChildren(...own.map((flag) => {
+      const item = document.createElement("li");
+      const mark = document.createElement("mark");
+      mark.textContent = flag.quote;
+      const category = categories.get(flag.category);
+      item.append(mark, ` flagged as ${category ? category.name : flag.category}, ${whereOf(flag).long.toLowerCase()}`);
+      if (flag.note) item.append(`. Note: ${flag.note}`);
+      return item;
+    }));
+    described.hidden = own.length === 0;
+  }
 }
 
 // --- the side panel -------------------------------------------------------------------------
@@ -201,7 +250,9 @@ function buildItem(flag, number) {
   quote.textContent = quoteText(flag);
   quote.setAttribute("aria-label", `Show flag ${number} in the text: ${flag.quote}`);
   quote.addEventListener("click", () => activate(flag.client_id, { scroll: true }));
-  item.querySelector(".flag-where").textContent = `in ${articleTitles.get(flag.article) || flag.article}`;
+  const whereLine = item.querySelector(".flag-where");
+  whereLine.append(whereElements(flag));
+  whereLine.title = articleTitles.get(flag.article) || flag.article;
   item.querySelector(".flag-note").textContent = flag.note ? `Note: ${flag.note}` : "";
 
   const links = item.querySelector(".flag-links");
@@ -213,7 +264,13 @@ function buildItem(flag, number) {
       chip.type = "button";
       chip.className = "link-chip link-button";
       chip.textContent = quoteText(flags.get(id));
+      chip.setAttribute("aria-label", `Show the linked figure ${flags.get(id).quote} (${whereOf(flags.get(id)).long})`);
       chip.addEventListener("click", () => activate(id, { scroll: true }));
+      const both = [flag.client_id, id];
+      chip.addEventListener("pointerenter", () => showLinkEnds(both));
+      chip.addEventListener("focus", () => showLinkEnds(both));
+      chip.addEventListener("pointerleave", () => showLinkEnds([]));
+      chip.addEventListener("blur", () => showLinkEnds([]));
       links.append(chip);
     }
   }
@@ -254,7 +311,7 @@ function buildItem(flag, number) {
       box.type = "checkbox";
       box.checked = linked.includes(other.client_id);
       box.addEventListener("change", () => toggleLink(flag, other, box.checked));
-      label.append(box, ` ${quoteText(other)} (${articleTitles.get(other.article) || other.article})`);
+      label.append(box, ` ${quoteText(other)} `, whereElements(other));
       box.id = `link-${number}-${index}`;
       options.append(label);
     });
@@ -307,6 +364,7 @@ function render() {
   }
   countLine.textContent = String(flags.size);
   paint();
+  describeFlagsInText();
 }
 
 function activate(clientId, { scroll = false } = {}) {
@@ -352,6 +410,7 @@ function openToolbar(span, byKeyboard) {
   openedByKeyboard = byKeyboard;
   toolbarQuote.textContent = article.text.slice(span.start, span.end);
   toolbarNote.value = "";
+  fillLinkOptions();
   toolbar.hidden = false;
   const range = document.createRange();
   range.setStart(article.node, span.start);
@@ -366,10 +425,30 @@ function openToolbar(span, byKeyboard) {
   if (byKeyboard) toolbar.querySelector(".category-button").focus();
 }
 
+/** "Link to:" in the toolbar: the figures already flagged, to link the new one to as it is made. */
+function fillLinkOptions() {
+  const figures = sortedFlags().filter((flag) => isGrouped(flag.category));
+  toolbarLinkOptions.replaceChildren(...figures.map((flag, index) => {
+    const label = document.createElement("label");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.id = `toolbar-link-${index}`;
+    box.value = flag.client_id;
+    label.append(box, ` ${quoteText(flag)} `, whereElements(flag));
+    // The other end of the link: show it while the option is pointed at or focused.
+    for (const [event, ids] of [["pointerenter", [flag.client_id]], ["pointerleave", []]]) label.addEventListener(event, () => showLinkEnds(ids));
+    box.addEventListener("focus", () => showLinkEnds([flag.client_id]));
+    box.addEventListener("blur", () => showLinkEnds([]));
+    return label;
+  }));
+  toolbarLinks.hidden = figures.length === 0;
+}
+
 function closeToolbar({ returnFocus = false } = {}) {
   const span = pendingSpan;
   toolbar.hidden = true;
   pendingSpan = null;
+  showLinkEnds([]);
   if (returnFocus && span) articles.get(span.article).element.focus();
 }
 
@@ -382,7 +461,7 @@ function flagPending(categoryId) {
     ...describeSpan(article.text, pendingSpan.start, pendingSpan.end),
     category: categoryId,
     note: toolbarNote.value.slice(0, data.maxNote),
-    links: [],
+    links: isGrouped(categoryId) ? [...toolbarLinkOptions.querySelectorAll("input:checked")].map((box) => box.value) : [],
   };
   const byKeyboard = openedByKeyboard;
   closeToolbar();
@@ -390,7 +469,8 @@ function flagPending(categoryId) {
   lastSelection = null;
   activeId = body.client_id;
   change({ kind: "create", clientId: body.client_id, body });
-  showNotice(`Flagged “${body.quote}” as ${categories.get(categoryId).name}.`);
+  const linked = body.links.length ? `, linked to ${body.links.map((id) => quoteText(flags.get(id))).join(", ")}` : "";
+  showNotice(`Flagged “${body.quote}” as ${categories.get(categoryId).name}${linked}.`);
   if (byKeyboard) article.element.focus();
 }
 
@@ -398,53 +478,97 @@ for (const button of toolbar.querySelectorAll(".category-button")) {
   button.addEventListener("click", () => flagPending(button.dataset.category));
 }
 document.getElementById("toolbar-cancel").addEventListener("click", () => closeToolbar({ returnFocus: openedByKeyboard }));
+function toolbarControls() {
+  return [...toolbar.querySelectorAll("button, input")].filter((control) => !control.disabled && control.offsetParent !== null);
+}
+
 toolbar.addEventListener("keydown", (event) => {
   if (event.key === "Escape") {
     event.preventDefault();
     closeToolbar({ returnFocus: true });
+    return;
   }
+  if (event.key === "Tab") {
+    // Tab past either end of the toolbar closes it and goes back to the text, never to the page behind.
+    const controls = toolbarControls();
+    const edge = event.shiftKey ? controls[0] : controls[controls.length - 1];
+    if (document.activeElement === edge) {
+      event.preventDefault();
+      closeToolbar({ returnFocus: true });
+    }
+    return;
+  }
+  // Number keys choose a category (1 for the first), except while typing the note.
+  const typing = event.target === toolbarNote;
+  if (!typing && !event.ctrlKey && !event.altKey && !event.metaKey && /^[1-9]$/.test(event.key)) {
+    const category = categoryOrder[Number(event.key) - 1];
+    if (category) {
+      event.preventDefault();
+      flagPending(category.id);
+    }
+  }
+});
+toolbar.addEventListener("focusout", (event) => {
+  // Focus moved somewhere else on the page (not out of the window): the toolbar no longer applies.
+  if (event.relatedTarget && !toolbar.contains(event.relatedTarget) && !toolbar.hidden) closeToolbar();
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && !toolbar.hidden && !toolbar.contains(event.target)) closeToolbar({ returnFocus: true });
 });
 document.addEventListener("pointerdown", (event) => {
   lastPointer = event.pointerType || "mouse";
-  if (!toolbar.hidden && !toolbar.contains(event.target)) closeToolbar();
+  if (!toolbar.hidden && !toolbar.contains(event.target)) {
+    closeToolbar();
+    // A tap away from the toolbar starts again: drop the span that two taps selected.
+    if (tapSelected) window.getSelection().removeAllRanges();
+  }
+  if (!toolbar.contains(event.target)) tapSelected = false;
 });
 
-const KEY_MOVES = {
-  ArrowLeft: ["backward", "character"],
-  ArrowRight: ["forward", "character"],
-  ArrowUp: ["backward", "line"],
-  ArrowDown: ["forward", "line"],
-  Home: ["backward", "lineboundary"],
-  End: ["forward", "lineboundary"],
-};
-
-/** Put a collapsed caret at the start of the article unless the selection is already in it. */
-function caretInto(article) {
+/** A tap on a word: the first tap chooses where the span starts, the next where it ends. */
+function tapWord(article, event) {
   const selection = window.getSelection();
-  if (selection.rangeCount && article.element.contains(selection.anchorNode) && article.element.contains(selection.focusNode)) return;
-  selection.collapse(article.node, 0);
+  if (selection.rangeCount && !selection.isCollapsed && selectionIn(article)) return; // a long-press selection wins
+  const word = wordAt(article.node, event.clientX, event.clientY);
+  if (!word) return;
+  const span = twoTaps.tap(article.ref, word);
+  if (!span.done) {
+    if (highlights) {
+      const range = document.createRange();
+      range.setStart(article.node, word.start);
+      range.setEnd(article.node, word.end);
+      highlights.set("tap-anchor", new Highlight(range));
+    }
+    showNotice(`Starts at “${article.text.slice(word.start, word.end)}”: tap the last word of the span (or the same word again).`);
+    return;
+  }
+  if (highlights) highlights.delete("tap-anchor");
+  const range = document.createRange();
+  range.setStart(article.node, span.start);
+  range.setEnd(article.node, span.end);
+  selection.removeAllRanges();
+  selection.addRange(range);
+  tapSelected = true;
+  lastSelection = { article: article.ref, start: span.start, end: span.end };
+  openToolbar({ article: article.ref, start: span.start, end: span.end }, false);
+  showNotice("Choose a category for the words selected, or tap elsewhere to start again.");
 }
 
 for (const article of articles.values()) {
   const { element } = article;
-  element.addEventListener("pointerup", () => {
+  element.addEventListener("pointerup", (event) => {
+    if (event.pointerType === "touch" || event.pointerType === "pen") {
+      window.setTimeout(() => tapWord(article, event), 0);
+      return;
+    }
     window.setTimeout(() => {
       const span = selectionIn(article);
       if (span) openToolbar(span, false);
     }, 0);
   });
-  element.addEventListener("focus", () => element.classList.add("keyboard-mode"));
-  element.addEventListener("blur", () => {
-    element.classList.remove("keyboard-mode");
-    paintCaret();
-  });
+  element.addEventListener("blur", () => paintCaret());
   element.addEventListener("keydown", (event) => {
-    const move = KEY_MOVES[event.key];
-    if (move) {
-      event.preventDefault();
-      caretInto(article);
-      const granularity = (event.ctrlKey || event.altKey) && move[1] === "character" ? "word" : move[1];
-      window.getSelection().modify(event.shiftKey ? "extend" : "move", move[0], granularity);
+    if (moveCaret(event, element, article.node)) {
       paintCaret();
       return;
     }
@@ -472,7 +596,9 @@ document.addEventListener("selectionchange", () => {
     window.clearTimeout(touchTimer);
     touchTimer = window.setTimeout(() => {
       const settled = currentSelection();
-      if (settled) openToolbar(settled, false);
+      const open = pendingSpan && !toolbar.hidden;
+      const same = open && settled && settled.article === pendingSpan.article && settled.start === pendingSpan.start && settled.end === pendingSpan.end;
+      if (settled && !same) openToolbar(settled, false);
     }, 600);
   }
 });
@@ -487,11 +613,11 @@ const sync = new Sync({
   onServerFlags: serverFlags,
   onRejected: (op, body) => {
     const fields = body && body.fields ? Object.values(body.fields).flat().join(" ") : "";
-    showNotice(`A change was not saved: ${(body && body.error) || "the server refused it"} ${fields}`.trim(), { sticky: true });
+    showNotice(`A change was not saved: ${(body && body.error) || "the server refused it"} ${fields}`.trim());
   },
   onClosed: (message) => {
     showStatus("error");
-    showNotice(`${message} Reload the page to see the debrief.`, { sticky: true });
+    showNotice(`${message} Reload the page to see the debrief.`);
     for (const control of document.querySelectorAll(".panel button, .panel select, .panel textarea, .panel input, .flag-toolbar button")) {
       control.disabled = true;
     }
@@ -516,6 +642,6 @@ reviewLink.addEventListener("click", async (event) => {
   if (!sync.pending) return;
   event.preventDefault();
   await sync.flush();
-  if (sync.pending) showNotice("Some changes are not saved yet. You can submit once they are.", { sticky: true });
+  if (sync.pending) showNotice("Some changes are not saved yet. You can submit once they are.");
   else window.location.assign(reviewLink.href);
 });
