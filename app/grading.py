@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from blinker import Signal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -18,6 +19,9 @@ from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem
 from scoring.types import KeyItem, Policy
 
 RESCORE_BATCH = 500
+
+scores_stored = Signal("New current scores, on submit and on every rescore; sent with the session and ``scores``.")
+"""Whoever must hear of a new score (the LMS grade passback) connects here; the caller still commits."""
 
 
 def key_items(version: KeyVersion) -> tuple[KeyItem, ...]:
@@ -110,7 +114,9 @@ def score_attempt(db: Session, attempt: Attempt) -> Score:
     """Score a submitted attempt against the current key and store it as its current score."""
     version = current_key_version(db, attempt.exercise_id)
     report = prepared_key(attempt.exercise, version).score(engine_flags(attempt.flags))
-    return _store(db, attempt.id, version, report, attempt.flags)
+    stored = _store(db, attempt.id, version, report, attempt.flags)
+    scores_stored.send(db, scores=[stored])
+    return stored
 
 
 def rescore_exercise(db: Session, exercise: Exercise) -> int:
@@ -122,10 +128,13 @@ def rescore_exercise(db: Session, exercise: Exercise) -> int:
     key = prepared_key(exercise, version)
     count = 0
     for batch in _submitted_batches(db, exercise.id):
-        for attempt in batch:
+        stored = [
             _store(db, attempt.id, version, key.score(engine_flags(attempt.flags)), attempt.flags)
-            count += 1
+            for attempt in batch
+        ]
+        count += len(stored)
         db.flush()
+        scores_stored.send(db, scores=stored)
     return count
 
 
