@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pylti1p3.names_roles import NamesRolesProvisioningService
-from pylti1p3.roles import DesignerRole, StaffRole, StudentRole, TeacherRole, TeachingAssistantRole
+from pylti1p3.roles import AbstractRole, DesignerRole, StaffRole, StudentRole, TeacherRole, TeachingAssistantRole
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -39,9 +39,19 @@ NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 CUSTOM_EXERCISE = "crosscheck_exercise"
 CUSTOM_DEADLINE = "crosscheck_deadline"
 CUSTOM_ATTEMPTS = "crosscheck_attempts"
+
+
+class AdministratorRole(AbstractRole):
+    """LMS administrators at every level; the library's staff role misses the institution's."""
+
+    _system_roles = ("Administrator", "SysAdmin")
+    _institution_roles = ("Administrator", "SysAdmin")
+    _context_roles = ("Administrator",)
+
+
 NO_PASSWORD = "!lti"
 """Not a hash: no password matches it, so a launched account cannot log in with one until an instructor resets it."""
-TEACHING_ROLES = (TeacherRole, TeachingAssistantRole, DesignerRole, StaffRole)
+TEACHING_ROLES = (TeacherRole, TeachingAssistantRole, DesignerRole, StaffRole, AdministratorRole)
 log = logging.getLogger(__name__)
 
 

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from app import db
 from app.models import LtiDeployment, LtiPlatform
-from tests.lti.platform import CLIENT_ID, DEPLOYMENT_ID, INSTRUCTOR, LEARNER, Activity, Person, LMS
+from tests.lti.platform import CLIENT_ID, DEPLOYMENT_ID, INSTRUCTOR, LEARNER, LMS, Activity, Person
 
 FORM_ACTION = re.compile(r'<form[^>]*action="([^"]*)"')
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
@@ -135,3 +135,17 @@ def browser(lms: LMS) -> Browser:
 @pytest.fixture
 def browsers(lms: LMS) -> Callable[[], Browser]:
     return lambda: Browser(lms)
+
+
+def activity_for(lms: LMS, exercise_id: int, **custom: str) -> Activity:
+    """A link in the course to the exercise, with a gradebook column, as deep linking would leave it."""
+    line = lms.add_lineitem({"label": "Mini exercise", "scoreMaximum": 100})
+    made = Activity(
+        resource_link_id=f"link-{len(lms.activities) + 1}",
+        title="Mini exercise",
+        url=lms.tool + "/lti/launch",
+        custom={"crosscheck_exercise": str(exercise_id), **custom},
+        lineitem_id=line["id"].rsplit("/", 1)[1],
+    )
+    lms.activities.append(made)
+    return made
