@@ -33,7 +33,7 @@ from app.trainee.attempts import as_utc
 LAUNCH_VALUE_LIFETIME = 3600
 """Seconds a nonce or a saved launch is kept: a deep-linking instructor has this long to pick."""
 log = logging.getLogger(__name__)
-LIBRARY_ERRORS = (LtiException, OIDCException, requests.RequestException, ValueError, TypeError, KeyError)
+LIBRARY_ERRORS = (LtiException, OIDCException, requests.RequestException, ValueError, TypeError, KeyError, AttributeError)
 """What the library raises on bad input; each becomes a refusal naming the check, never a 500."""
 
 

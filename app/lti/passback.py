@@ -137,7 +137,8 @@ def _send(db: Session, sync: LtiGradeSync, score: Score) -> None:
     link = sync.resource_link
     platform = link.context.platform
     sub = db.scalar(select(LtiAccount.sub).where(LtiAccount.user_id == sync.user_id, LtiAccount.issuer == platform.issuer))
-    assert sub is not None and link.lineitem_url is not None
+    if sub is None:
+        raise LtiException(f"The trainee has no account on {platform.issuer} any more.")
     service = AssignmentsGradesService(
         service_connector(db, platform), {"scope": link.ags_scopes, "lineitem": link.lineitem_url}
     )
@@ -162,13 +163,12 @@ def deliver(db: Session, sync: LtiGradeSync) -> bool:
         sync.sent_timestamp is None or as_utc(score.created_at) > as_utc(sync.sent_timestamp)
     )
     try:
-        if newer:
-            assert score is not None
+        if newer and score is not None:
             _send(db, sync, score)
             sync.sent_score_id, sync.sent_timestamp = score.id, score.created_at
     except Superseded:
         log.info("grade %s: the LMS already holds a newer score", sync.id)
-    except (LtiException, requests.RequestException, AssertionError) as error:
+    except (LtiException, requests.RequestException) as error:
         sync.failures += 1
         sync.next_attempt_at = utcnow() + _wait_after(sync.failures)
         sync.last_error = str(error)[:1000]

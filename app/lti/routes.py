@@ -88,9 +88,10 @@ def _launch() -> Response:
     except NoCrosscheckRole as error:
         database.rollback()
         abort(403, str(error))
-    except ValueError as error:
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        # Claims of the wrong shape (a context that is not an object, say) are the LMS's error.
         database.rollback()
-        abort(400, f"The LMS launch was refused: {error}")
+        abort(400, f"The LMS launch was refused: its claims are malformed ({error}).")
     if is_deep_link and landing.role != Role.INSTRUCTOR:
         database.rollback()
         abort(403, "Only instructors can add Crosscheck activities to a course.")
