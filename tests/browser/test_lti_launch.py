@@ -28,7 +28,7 @@ def lms(app: Flask, live_server: str) -> Iterator[LMS]:
 
 
 def test_an_instructor_adds_the_exercise_and_a_learner_launches_into_it(page: Page, factory: Factory, lms: LMS, live_server: str) -> None:
-    exercise = factory.exercise()
+    factory.exercise()
     violations: list[str] = []
     page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text and live_server in page.url else None)
 
