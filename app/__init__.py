@@ -9,7 +9,7 @@ from flask import Flask
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, database, security, blueprints and commands."""
-    from app import auth, cli, config, db, errors, formatting, security, trainee
+    from app import auth, cli, config, db, errors, formatting, lti, security, trainee
     import instructor
 
     app = Flask(__name__, instance_relative_config=True)
@@ -22,5 +22,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     trainee.init_app(app)
     instructor.init_app(app)
+    lti.init_app(app)
     cli.init_app(app)
     return app

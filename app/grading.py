@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from blinker import Signal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -22,6 +23,9 @@ from scoring.types import KeyItem, Policy, RatingKey, SourceRating
 RESCORE_BATCH = 500
 
 log = logging.getLogger(__name__)
+
+scores_stored = Signal("New current scores, on submit and on every rescore; sent with the session and ``scores``.")
+"""Whoever must hear of a new score (the LMS grade passback) connects here; the caller still commits."""
 
 
 def key_items(version: KeyVersion) -> tuple[KeyItem, ...]:
@@ -169,7 +173,9 @@ def score_attempt(db: Session, attempt: Attempt) -> Score:
     """Score a submitted attempt against the current key and store it as its current score."""
     version = current_key_version(db, attempt.exercise_id)
     report = prepared_key(attempt.exercise, version).score(engine_flags(attempt.flags), engine_ratings(attempt))
-    return _store(db, attempt, version, report)
+    stored = _store(db, attempt, version, report)
+    scores_stored.send(db, scores=[stored])
+    return stored
 
 
 def rescore_exercise(db: Session, exercise: Exercise, *, note: str) -> int:
@@ -182,11 +188,13 @@ def rescore_exercise(db: Session, exercise: Exercise, *, note: str) -> int:
     key = prepared_key(exercise, version)
     count = 0
     for batch in _submitted_batches(db, exercise.id):
-        for attempt in batch:
-            report = key.score(engine_flags(attempt.flags), engine_ratings(attempt))
-            _store(db, attempt, version, report, note)
-            count += 1
+        stored = [
+            _store(db, attempt, version, key.score(engine_flags(attempt.flags), engine_ratings(attempt)), note)
+            for attempt in batch
+        ]
+        count += len(stored)
         db.flush()
+        scores_stored.send(db, scores=stored)
     log.info("rescored %s submissions of %s: %s", count, exercise.slug, note)
     return count
 

@@ -416,3 +416,161 @@ class AttemptGrant(Base):
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"))
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- LTI 1.3: the tool's keys, registered platforms, and what launches linked ---------------------
+
+
+class LtiToolKey(Base):
+    """One of the tool's RSA key pairs: the newest unretired one signs; every stored one is published."""
+
+    __tablename__ = "lti_tool_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    private_key_pem: Mapped[str] = mapped_column(Text)
+    public_key_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when a newer key took over signing; the key stays in the JWKS until it is removed.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LtiPlatform(Base):
+    """An LMS registration: what the admin copied from the platform's tool configuration."""
+
+    __tablename__ = "lti_platforms"
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    issuer: Mapped[str] = mapped_column(String(255))
+    client_id: Mapped[str] = mapped_column(String(255))
+    auth_login_url: Mapped[str] = mapped_column(String(1000))
+    auth_token_url: Mapped[str] = mapped_column(String(1000))
+    key_set_url: Mapped[str] = mapped_column(String(1000))
+    roster_sync: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The platform's JWKS as last fetched; fetched again when a launch names an unknown kid.
+    key_set: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    key_set_fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    deployments: Mapped[list[LtiDeployment]] = relationship(
+        back_populates="platform", cascade="all, delete-orphan", order_by="LtiDeployment.deployment_id"
+    )
+
+
+class LtiDeployment(Base):
+    __tablename__ = "lti_deployments"
+    __table_args__ = (UniqueConstraint("platform_id", "deployment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    deployment_id: Mapped[str] = mapped_column(String(255))
+
+    platform: Mapped[LtiPlatform] = relationship(back_populates="deployments")
+
+
+class LtiLaunchValue(Base):
+    """The LTI library's short-lived launch data: nonces (single use), launches kept for deep linking.
+
+    In the database rather than the session cookie, so every worker sees it and the cross-site
+    launch POST, which carries no Lax session cookie, still finds it.
+    """
+
+    __tablename__ = "lti_launch_values"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class LtiAccessToken(Base):
+    """An OAuth 2 access token from a platform, reused until it expires."""
+
+    __tablename__ = "lti_access_tokens"
+
+    platform_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_platforms.id", ondelete="CASCADE"), primary_key=True
+    )
+    scope_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LtiAccount(Base):
+    """An LMS user (issuer and ``sub``) and the one Crosscheck account it maps to."""
+
+    __tablename__ = "lti_accounts"
+    __table_args__ = (UniqueConstraint("issuer", "sub"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    sub: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    user: Mapped[User] = relationship()
+
+
+class LtiContext(Base):
+    """An LMS course (context) and the cohort it maps to."""
+
+    __tablename__ = "lti_contexts"
+    __table_args__ = (UniqueConstraint("platform_id", "context_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    context_id: Mapped[str] = mapped_column(String(255))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    # The Names and Roles service of the course, when the platform offers it.
+    memberships_url: Mapped[str | None] = mapped_column(String(1000))
+
+    platform: Mapped[LtiPlatform] = relationship()
+    cohort: Mapped[Cohort] = relationship()
+
+
+class LtiResourceLink(Base):
+    """A link in the course, the exercise it opens and the gradebook column (line item) it feeds."""
+
+    __tablename__ = "lti_resource_links"
+    __table_args__ = (UniqueConstraint("context_id", "resource_link_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    context_id: Mapped[int] = mapped_column(ForeignKey("lti_contexts.id", ondelete="CASCADE"))
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"), index=True)
+    lineitem_url: Mapped[str | None] = mapped_column(String(1000))
+    ags_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    context: Mapped[LtiContext] = relationship()
+    exercise: Mapped[Exercise] = relationship()
+
+
+class LtiGradeSync(Base):
+    """Whether a trainee's grade on one line item still has to reach the LMS.
+
+    One row per line item and trainee, so a retry always sends the newest score, never a
+    queued old one.
+    """
+
+    __tablename__ = "lti_grade_syncs"
+    __table_args__ = (
+        UniqueConstraint("resource_link_id", "user_id"),
+        Index("ix_lti_grade_syncs_due", "pending", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource_link_id: Mapped[int] = mapped_column(ForeignKey("lti_resource_links.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    pending: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped whenever a new score is queued, so a delivery finishing late cannot mark it done.
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    # The score the LMS has, by the time it was computed: an older one is never sent over it.
+    sent_score_id: Mapped[int | None] = mapped_column(ForeignKey("scores.id", ondelete="SET NULL"))
+    sent_timestamp: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    resource_link: Mapped[LtiResourceLink] = relationship()
+    user: Mapped[User] = relationship()

@@ -273,6 +273,7 @@ class PreparedKey:
         )
         self.partners = conflict_partners(self.real)
         self.agreeing = agreeing_pairs(self.real)
+        self.lone_reasons = tuple(self._lone_reason(number) for number in range(len(self.real)))
         """For each real item, the numbers of the figures it conflicts with (None: not a figure)."""
         self.possible_links = possible_links(self.real)
         # fsum: exact sums, so totals never depend on the order of items or flags.
@@ -474,7 +475,7 @@ class PreparedKey:
             if fit.covered and fit.factor >= policy.min_boundary_factor:
                 credit = pair_credit(item, flag, fit.factor, policy)
                 matches[number] = _match(
-                    item, flag.category, credit, fit, self._lone_reason(number), policy.lone_figure_credit
+                    item, flag.category, credit, fit, self.lone_reasons[number], policy.lone_figure_credit
                 )
                 # Matching a flag both earns its credit and saves its false-positive cost.
                 options.append((number, credit[0] + unmatched_cost, fit.factor))

@@ -144,6 +144,20 @@ ROUTES: dict[str, Route] = {
     "authoring.dismiss_suggestions": Route(
         "POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/suggestions/dismissed", ADMIN_EDITS
     ),
+    # LTI: the LMS's endpoints answer everyone (a launch without a valid token is a 400); there is
+    # no pending deep link, platform or retired key here, so those pages are 404 for who may see them.
+    "lti.login": Route("GET", lambda w: "/lti/login", everyone()),
+    "lti.launch": Route("POST", lambda w: "/lti/launch", everyone()),
+    "lti.deep_link": Route("POST", lambda w: "/lti/deep-link", everyone()),
+    "lti.jwks": Route("GET", lambda w: "/lti/jwks", everyone()),
+    "lti.pick_exercise": Route("GET", lambda w: "/lti/deep-link/pick", signed_in(trainee=FORBID, other_trainee=FORBID, instructor=HIDDEN, other_instructor=HIDDEN, admin=HIDDEN)),
+    "lti.platforms": Route("GET", lambda w: "/lti/platforms", ADMIN_EDITS),
+    "lti.register_platform": Route("POST", lambda w: "/lti/platforms", ADMIN_EDITS),
+    "lti.platform": Route("GET", lambda w: "/lti/platforms/1", {**ADMIN_EDITS, "admin": HIDDEN}),
+    "lti.delete_platform": Route("POST", lambda w: "/lti/platforms/1/delete", {**ADMIN_EDITS, "admin": HIDDEN}),
+    "lti.rotate_key": Route("POST", lambda w: "/lti/keys/rotate", ADMIN_EDITS),
+    "lti.remove_key": Route("POST", lambda w: "/lti/keys/999/delete", {**ADMIN_EDITS, "admin": HIDDEN}),
+    "lti.sync_roster": Route("POST", lambda w: f"/lti/cohorts/{w.ids['cohort']}/roster", THIS_COHORT),
 }
 
 

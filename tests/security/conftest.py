@@ -16,7 +16,8 @@ from werkzeug.routing import Rule
 
 from app import db
 from app.access import ADMIN, INSTRUCTOR, PUBLIC, SIGNED_IN, TRAINEE
-from app.models import Attempt, Exercise, ExerciseState, Flag, Role
+from app.lti import keys
+from app.models import Attempt, Exercise, ExerciseState, Flag, LtiDeployment, LtiPlatform, Role
 from tests.conftest import MINI_PACKAGE, Factory, csrf_token, login
 
 KEY_ONLY = ("Reported by whom?", "A label that takes a side.", "Emotive label.", "Nothing contradicts it.", "550 here, 500 in the other report.")
@@ -90,6 +91,17 @@ def world(app: Flask, factory: Factory, tmp_path: Path) -> World:
         session.execute(
             update(Exercise).where(Exercise.id == draft.id).values(state=ExerciseState.DRAFT, created_by_id=other_instructor.id)
         )
+        platform = LtiPlatform(
+            name="An LMS",
+            issuer="https://lms.example",
+            client_id="client-1",
+            auth_login_url="https://lms.example/auth",
+            auth_token_url="https://lms.example/token",
+            key_set_url="https://lms.example/jwks",
+            deployments=[LtiDeployment(deployment_id="1")],
+        )
+        session.add(platform)
+        tool_key = keys.create_key(session)
         session.commit()
     return World(
         app,
@@ -106,6 +118,8 @@ def world(app: Flask, factory: Factory, tmp_path: Path) -> World:
             "flag": flag.id,
             "other_attempt": other_attempt.id,
             "other_flag": other_flag.id,
+            "platform": platform.id,
+            "tool_key": tool_key.id,
         },
     )
 
@@ -119,6 +133,8 @@ def url_for_rule(rule: Rule, world: World) -> str:
         "user_id": world.ids["trainee"],
         "flag_id": world.ids["flag"],
         "client_id": "flag-1",
+        "platform_id": world.ids["platform"],
+        "key_id": world.ids["tool_key"],
     }
     path = rule.rule
     for name in rule.arguments:

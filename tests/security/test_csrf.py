@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from app.lti import CSRF_EXEMPT
 from tests.security.conftest import World, routes, url_for_rule, user_for
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -42,6 +43,8 @@ def test_every_state_changing_route_refuses_a_bad_csrf_token(app: Flask, world: 
     checked, failures = [], []
     before = world.flag_notes(), world.revision()
     for rule in routes(app, MUTATING):
+        if rule.endpoint in CSRF_EXEMPT:
+            continue
         user = user_for(rule, app)
         client = clients.setdefault(user, world.client(user))
         for method in sorted(rule.methods & MUTATING):
@@ -58,4 +61,20 @@ def test_every_state_changing_route_refuses_a_bad_csrf_token(app: Flask, world: 
 def test_logout_without_a_token_keeps_the_session(world: World) -> None:
     client = world.client("trainee")
     assert client.post("/logout").status_code == 400
+    assert client.get("/exercises").status_code == 200
+
+
+def test_only_the_lms_endpoints_are_exempt_and_they_refuse_a_post_without_a_launch(app: Flask, world: World) -> None:
+    """The LMS posts these cross-site with no token; without state, nonce and signature nothing happens."""
+    exempt = sorted(rule.endpoint for rule in routes(app, MUTATING) if rule.endpoint in CSRF_EXEMPT)
+    assert exempt == ["lti.deep_link", "lti.launch", "lti.login"]
+    client = world.client("trainee")
+    before = world.flag_notes(), world.revision()
+    for url in ("/lti/launch", "/lti/deep-link"):
+        response = client.post(url, data={"id_token": "x.y.z", "state": "state-forged"})
+        assert response.status_code == 400
+        assert "the state check failed" in response.get_data(as_text=True)
+    response = client.post("/lti/login", data={"iss": "https://attacker.example", "login_hint": "1"})
+    assert response.status_code == 400 and "login initiation check failed" in response.get_data(as_text=True)
+    assert (world.flag_notes(), world.revision()) == before
     assert client.get("/exercises").status_code == 200
