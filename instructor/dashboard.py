@@ -12,7 +12,7 @@ import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -865,13 +865,13 @@ def word_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def chosen_span(spans: Counter[tuple[int, int]]) -> tuple[int, int]:
+def chosen_span(spans: Mapping[tuple[int, int], int]) -> tuple[int, int]:
     """The span most of these flags chose: the commonest exact span when at least half the flags
     chose it, else the median start to the median end (each flag's end lies past its start, so
     the median end lies past the median start): scattered one-word flags give the phrase they
     share, not the one word that happened to come up most."""
     total = sum(spans.values())
-    (common, count), = spans.most_common(1)
+    common, count = max(spans.items(), key=lambda pair: (pair[1], -pair[0][0], -pair[0][1]))
     if 2 * count >= total:
         return common
     starts = sorted(start for (start, _), n in spans.items() for _ in range(n))
