@@ -11,7 +11,7 @@ COMPRESSED_TYPES = ["text/html", "application/json", "text/css", "text/javascrip
 def init_app(app: Flask) -> None:
     """Compress the text responses a browser accepts compressed (Accept-Encoding)."""
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
-    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     # Streamed responses stay as they are: the exports are written as they are read, and
     # Flask-Compress's stream mode leaves a static file's handle open.
