@@ -9,7 +9,7 @@ from flask import Flask
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, database, security, blueprints and commands."""
-    from app import auth, cli, config, db, errors, formatting, lti, security, trainee
+    from app import auth, cli, compression, config, db, errors, formatting, lti, security, trainee
     import instructor
 
     app = Flask(__name__, instance_relative_config=True)
@@ -18,6 +18,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     formatting.init_app(app)
     security.init_app(app)
+    compression.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     trainee.init_app(app)

@@ -145,8 +145,11 @@ def _vague_source() -> re.Pattern[str]:
     modifier = rf"(?:(?:{alternation(parts['modifiers'])})\s+){{0,2}}"
     noun = rf"(?:{alternation(parts['nouns'])})"
     verb = rf"(?:{alternation(parts['verbs'])})"
+    # "sources close to the ministry say": a tie to an institution names nobody either.
+    ties = "|".join(r"\s+".join(re.escape(word) for word in tie.split("-")) for tie in parts.get("ties", []))
+    tie = rf"(?:\s+(?:{ties})\s+(?:the\s+)?[\w'-]+(?:\s+[\w'-]+)?)?" if ties else ""
     return re.compile(
-        rf"(?<![\w-]){modifier}{noun}(?:\s+and\s+{noun})?(?:\s+[a-z-]+){{0,3}}?\s+{verb}(?![\w-])",
+        rf"(?<![\w-]){modifier}{noun}(?:\s+and\s+{noun})?{tie}(?:\s+[a-z-]+){{0,3}}?\s+{verb}(?![\w-])",
         re.IGNORECASE,
     )
 
@@ -193,6 +196,8 @@ _MODIFIER = (
     r"|as\s+few\s+as|only|just|a\s+total\s+of)\s+){0,2}"
 )
 _TIME_UNIT = r"(?:minute|hour|day|week|month|year)s?"
+_TIME_OF_DAY = re.compile(r"(?::\d{2})?\s*(?:[ap]\.?\s?m\.?(?![\w])|o'clock|hrs\b|GMT\b|UTC\b)", re.IGNORECASE)
+"""What follows a number that is a time of day ("7 a.m.", "7.30pm", "9 o'clock"): not a count."""
 _FIGURE = re.compile(
     rf"(?<![\w.,-])(?P<range>from\s+)?(?P<mod>{_MODIFIER})(?P<low>{_NUMBER})"
     rf"(?:(?P<unit>-{_TIME_UNIT}(?:-long)?)"
@@ -333,6 +338,8 @@ def find_figures(article: str, text: str) -> list[Figure]:
         low = _number_value(match.group("low"))
         if low is None or not free(start, end):
             continue
+        if not match.group("high") and _TIME_OF_DAY.match(folded, end):
+            continue  # "7 a.m." is when, not how many: it conflicts with no count
         if match.group("range") and not match.group("high"):
             start = match.start("mod")
         high = _number_value(match.group("high")) if match.group("high") else None

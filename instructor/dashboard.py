@@ -9,9 +9,10 @@ trainee of the cohort counts with their latest submitted attempt.
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
 from app.admiralty import CREDIBILITY_WORDS, RELIABILITY_WORDS
+from app.formatting import whole_score
 from app.models import (
     Assignment,
     Attempt,
@@ -46,7 +48,24 @@ HISTOGRAM_BINS = 10
 HEAT_LEVELS = 8
 """Heatmap intensities heat-1 … heat-8 (heat-0: nobody flagged the text)."""
 
-TRAINEES_PER_PAGE = 50
+TRAINEES_PER_PAGE = 500
+"""Trainees in one page of the table: the table sorts and filters in the browser, so a cohort
+should fit on one page; larger ones page on the server (sorted by name)."""
+
+LOW_SCORE = 40
+"""A whole score below this needs the instructor's attention."""
+
+MANY_FALSE_POSITIVES = 3
+"""At least this many false positives, and at least twice the cohort's median, needs attention."""
+
+HARDEST_SHOWN = 10
+"""Key items the item table shows until "show all"."""
+
+AT_A_GLANCE = 3
+"""How many missed items and false positives the first screen names."""
+
+SENTENCE_LIMIT = 240
+"""Characters of context kept on each side of a span when its sentence is long."""
 
 DETECTED_STATUSES = (
     ItemStatus.FOUND,
@@ -178,6 +197,9 @@ class ScoreSummary:
     """Counts per bin of `HISTOGRAM_BINS`."""
     mean_seconds: float | None
     median_seconds: float | None
+    lower_quartile: float | None = None
+    upper_quartile: float | None = None
+    """The middle half of the scores lies between the quartiles (the spread shown)."""
 
     @property
     def histogram_labels(self) -> list[str]:
@@ -199,6 +221,8 @@ def score_summary(db: Session, scope: Scope) -> ScoreSummary:
     submissions, mean, mean_seconds = db.execute(
         select(func.count(), func.avg(current.c.score), func.avg(current.c.seconds))
     ).one()
+    scores = [float(score) for score in db.scalars(select(current.c.score).order_by(current.c.score))]
+    lower, upper = _quartiles(scores)
     return ScoreSummary(
         submissions=submissions,
         mean=float(mean) if mean is not None else None,
@@ -206,7 +230,19 @@ def score_summary(db: Session, scope: Scope) -> ScoreSummary:
         histogram=tuple(histogram),
         mean_seconds=float(mean_seconds) if mean_seconds is not None else None,
         median_seconds=_median(db, current.c.seconds, submissions),
+        lower_quartile=lower,
+        upper_quartile=upper,
     )
+
+
+def _quartiles(ordered: Sequence[float]) -> tuple[float | None, float | None]:
+    """The lower and upper quartiles of sorted scores (inclusive method; one score is its own)."""
+    if not ordered:
+        return None, None
+    if len(ordered) == 1:
+        return ordered[0], ordered[0]
+    lower, _, upper = statistics.quantiles(ordered, n=4, method="inclusive")
+    return lower, upper
 
 
 def _median(db: Session, column: Any, count: int) -> float | None:
@@ -461,6 +497,8 @@ class Segment:
     decoy: bool
     opens_key: bool
     closes_key: bool
+    label: str = ""
+    """The accessible name of a flagged segment: its count, its words and its sentence."""
 
     @property
     def classes(self) -> str:
@@ -480,6 +518,19 @@ class ArticleHeat:
     title: str
     segments: list[Segment]
     peak: int
+
+
+HEAT_LABEL_CONTEXT = 50
+"""Characters of the sentence kept on each side of a heatmap segment in its accessible name."""
+
+
+def segment_label(text: str, start: int, end: int, count: int) -> str:
+    """A heatmap segment's name: "3 flags: “a” in “… killed a soldier …”" (not just "a")."""
+    words = " ".join(text[start:end].split()) or "the space"
+    sentence = sentence_of(text, start, end, limit=HEAT_LABEL_CONTEXT)
+    context = " ".join(sentence.text.split())
+    flags = f"{count} flag{'s' if count != 1 else ''}"
+    return f"{flags}: “{words}” in “{context}”" if context != words else f"{flags}: “{words}”"
 
 
 def heat_level(count: int, submissions: int) -> int:
@@ -532,6 +583,7 @@ def coverage(
                     decoy=bool(inside) and all(item["decoy"] for item in inside),
                     opens_key=any(item["start"] == left for item in inside),
                     closes_key=any(item["end"] == right for item in inside),
+                    label=segment_label(text, left, right, running) if running else "",
                 )
             )
         heats.append(ArticleHeat(article.ref, article.title, segments, peak))
@@ -579,6 +631,12 @@ class TraineeRow:
     submitted_at: datetime | None
     late: bool | None
     in_progress: bool
+    false_positives: int | None = None
+
+    @property
+    def status(self) -> str:
+        """Submitted, in progress or not started, as the table and its filter say it."""
+        return "submitted" if self.attempt_id else "in progress" if self.in_progress else "not started"
 
 
 @dataclass(frozen=True)
@@ -609,9 +667,11 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
             User.id, User.username, User.display_name, User.is_demo,
             current.c.attempt_id, current.c.score, current.c.precision, current.c.recall,
             current.c.seconds, current.c.submitted_at, current.c.late, open_attempt,
+            Score.report[("totals", "false_positives")].as_integer(),
         )
         .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
         .outerjoin(current, current.c.user_id == User.id)
+        .outerjoin(Score, Score.id == current.c.score_id)
         .where(cohort_trainees.c.cohort_id == scope.cohort.id)
         .order_by(User.display_name, User.id)
         .offset((page - 1) * per_page)
@@ -765,6 +825,201 @@ def rescores(history: Iterable[CurrentScore]) -> list[Rescore]:
     return sorted(found, key=lambda rescore: rescore.on, reverse=True)
 
 
+@dataclass(frozen=True)
+class Sentence:
+    """A span shown in its sentence: the words before it, the span itself and the words after."""
+
+    before: str
+    span: str
+    after: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.before}{self.span}{self.after}"
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')]*\s|\n")
+
+
+def sentence_of(text: str, start: int, end: int, *, limit: int = SENTENCE_LIMIT) -> Sentence:
+    """The sentence(s) around ``text[start:end]``, cut at ``limit`` characters a side."""
+    left = 0
+    for match in _SENTENCE_END.finditer(text, 0, start):
+        left = match.end()
+    found = _SENTENCE_END.search(text, max(end - 1, start))
+    right = found.end() if found else len(text)
+    before, after = text[left:start].lstrip(), text[end:right].rstrip()
+    if len(before) > limit:
+        before = "…" + before[-limit:].split(" ", 1)[-1]
+    if len(after) > limit:
+        after = after[:limit].rsplit(" ", 1)[0] + "…"
+    return Sentence(before, text[start:end], after)
+
+
+def word_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start``–``end`` widened to whole words: no word is cut in two."""
+    while start > 0 and (text[start - 1].isalnum() and text[start].isalnum()):
+        start -= 1
+    while end < len(text) and (text[end - 1].isalnum() and text[end].isalnum()):
+        end += 1
+    return start, end
+
+
+def chosen_span(spans: Mapping[tuple[int, int], int]) -> tuple[int, int]:
+    """The span most of these flags chose: the commonest exact span when at least half the flags
+    chose it, else the median start to the median end (each flag's end lies past its start, so
+    the median end lies past the median start): scattered one-word flags give the phrase they
+    share, not the one word that happened to come up most."""
+    total = sum(spans.values())
+    common, count = max(spans.items(), key=lambda pair: (pair[1], -pair[0][0], -pair[0][1]))
+    if 2 * count >= total:
+        return common
+    starts = sorted(start for (start, _), n in spans.items() for _ in range(n))
+    ends = sorted(end for (_, end), n in spans.items() for _ in range(n))
+    middle = (total - 1) // 2
+    return starts[middle], ends[middle]
+
+
+@dataclass(frozen=True)
+class FlagOutcomeRow:
+    """One flag of a counted submission with what its current score made of it."""
+
+    attempt_id: int
+    user_id: int
+    article: str
+    start: int
+    end: int
+    category: str
+    outcome: str
+    item_id: str | None
+
+
+def flag_outcomes(db: Session, scope: Scope) -> list[FlagOutcomeRow]:
+    """Every flag of the counted submissions as its current score judged it (from the stored reports)."""
+    current = current_scores(scope)
+    rows = []
+    query = select(current.c.attempt_id, current.c.user_id, Score.report["flags"]).join(
+        Score, Score.id == current.c.score_id
+    )
+    for attempt_id, user_id, flags in db.execute(query):
+        for flag in flags or ():
+            rows.append(
+                FlagOutcomeRow(
+                    attempt_id, user_id, flag["article"], flag["start"], flag["end"], flag["category"],
+                    flag["outcome"], flag.get("item_id"),
+                )
+            )
+    return rows
+
+
+@dataclass(frozen=True)
+class MissedItem:
+    """A key item many missed, for the first screen."""
+
+    outcome: ItemOutcome
+    sentence: Sentence
+
+
+@dataclass(frozen=True)
+class FalsePositive:
+    """A stretch many flagged that earned nothing (a decoy or no key item), for the first screen."""
+
+    article: str
+    start: int
+    end: int
+    submissions: int
+    decoy: bool
+    sentence: Sentence
+
+
+@dataclass(frozen=True)
+class AttentionRow:
+    user_id: int
+    display_name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Attention:
+    """Trainees the instructor should look at first, by reason."""
+
+    not_started: list[TraineeRow]
+    low_score: list[TraineeRow]
+    many_false_positives: list[TraineeRow]
+    false_positive_bar: int
+
+    def __bool__(self) -> bool:
+        return bool(self.not_started or self.low_score or self.many_false_positives)
+
+
+FALSE_POSITIVE_OUTCOMES = ("not_in_key", "decoy", "duplicate")
+
+
+def most_missed(items: Sequence[ItemOutcome], texts: dict[str, str], limit: int = AT_A_GLANCE) -> list[MissedItem]:
+    """The items the most submissions missed (ties: the least credit), each in its sentence."""
+    ranked = sorted((o for o in items if o.missed), key=lambda o: (-o.missed, o.credit_share, o.item["id"]))
+    return [
+        MissedItem(outcome, sentence_of(texts[outcome.item["article"]], outcome.item["start"], outcome.item["end"]))
+        for outcome in ranked[:limit]
+    ]
+
+
+def most_flagged_false_positives(
+    outcomes: Iterable[FlagOutcomeRow], texts: dict[str, str], key_items: Sequence[dict[str, Any]], limit: int = AT_A_GLANCE
+) -> list[FalsePositive]:
+    """Stretches flagged by the most submissions for no credit: decoys by item, other false
+    positives as runs of overlapping flags, each shown at the span most of those flags chose."""
+    decoys = {item["id"]: item for item in key_items if item["decoy"]}
+    groups: dict[tuple[str, Any], tuple[set[int], Counter[tuple[int, int]]]] = {}
+    loose: dict[str, list[FlagOutcomeRow]] = defaultdict(list)
+    for row in outcomes:
+        if row.outcome == "decoy" and row.item_id in decoys:
+            attempts, spans = groups.setdefault((row.article, row.item_id), (set(), Counter()))
+            attempts.add(row.attempt_id)
+            spans[(decoys[row.item_id]["start"], decoys[row.item_id]["end"])] += 1
+        elif row.outcome == "not_in_key" and row.article in texts:
+            loose[row.article].append(row)
+    for article, rows in loose.items():
+        rows.sort(key=lambda row: (row.start, row.end))
+        reach = -1
+        key: tuple[str, Any] = (article, -1)
+        for row in rows:
+            if row.start >= reach:
+                key = (article, row.start)
+            reach = max(reach, row.end)
+            attempts, spans = groups.setdefault(key, (set(), Counter()))
+            attempts.add(row.attempt_id)
+            spans[(row.start, row.end)] += 1
+    found = []
+    for (article, ident), (attempts, spans) in groups.items():
+        start, end = word_span(texts[article], *chosen_span(spans))
+        found.append(
+            FalsePositive(article, start, end, len(attempts), isinstance(ident, str), sentence_of(texts[article], start, end))
+        )
+    found.sort(key=lambda fp: (-fp.submissions, fp.article, fp.start))
+    return found[:limit]
+
+
+def needs_attention(db: Session, scope: Scope) -> Attention:
+    """Not started, scored below `LOW_SCORE`, or many false positives (at least
+    `MANY_FALSE_POSITIVES` and twice the cohort's median): the whole cohort, by name."""
+    rows = trainee_page(db, scope, 1, per_page=10**9).rows
+    counts = sorted(row.false_positives or 0 for row in rows if row.attempt_id)
+    bar = max(MANY_FALSE_POSITIVES, 2 * math.ceil(statistics.median(counts))) if counts else MANY_FALSE_POSITIVES
+    return Attention(
+        not_started=[row for row in rows if row.status == "not started"],
+        low_score=sorted(
+            (row for row in rows if row.attempt_id and row.score is not None and whole_score(row.score) < LOW_SCORE),
+            key=lambda row: (row.score, row.display_name),
+        ),
+        many_false_positives=sorted(
+            (row for row in rows if row.attempt_id and (row.false_positives or 0) >= bar),
+            key=lambda row: (-(row.false_positives or 0), row.display_name),
+        ),
+        false_positive_bar=bar,
+    )
+
+
 @dataclass
 class Dashboard:
     """Everything the dashboard page shows for one cohort × exercise."""
@@ -783,6 +1038,15 @@ class Dashboard:
     ratings: list[RatingSpread]
     history: list[CurrentScore]
     rescores: list[Rescore]
+    flag_outcomes: list[FlagOutcomeRow]
+    missed: list[MissedItem]
+    false_positives: list[FalsePositive]
+    attention: Attention
+
+    @property
+    def hardest(self) -> list[ItemOutcome]:
+        """The ten hardest items, which the item table shows before "show all"."""
+        return self.items[:HARDEST_SHOWN]
 
     def chart_data(self) -> dict[str, Any]:
         """What dashboard.js draws, handed over as JSON."""
@@ -802,6 +1066,8 @@ def build_dashboard(
     items, decoys = item_outcomes(counts, key_items, summary.submissions)
     categories = scope.exercise.categories
     history = current_score_history(db, scope)
+    texts = {article.ref: article.text for article in scope.exercise.articles}
+    outcomes = flag_outcomes(db, scope)
     return Dashboard(
         scope=scope,
         completion=done,
@@ -819,5 +1085,9 @@ def build_dashboard(
         ratings=rating_spreads(db, scope, ratings, summary.submissions),
         history=history,
         rescores=rescores(history),
+        flag_outcomes=outcomes,
+        missed=most_missed(items, texts),
+        false_positives=most_flagged_false_positives(outcomes, texts, key_items),
+        attention=needs_attention(db, scope),
     )
 

@@ -36,6 +36,15 @@ class AcceptAlternativeForm(FlaskForm):
     note = StringField("Why the key changes (kept in the key history)", validators=[Optional(), Length(max=500)])
 
 
+class AcceptExtentForm(FlaskForm):
+    """Accept the span most near-miss flags chose as an alternative extent of a key item."""
+
+    item_id = HiddenField(validators=[DataRequired("The key item is missing.")])
+    start = IntegerField(validators=[InputRequired("The start offset is missing."), NumberRange(min=0, max=10**9)])
+    end = IntegerField(validators=[InputRequired("The end offset is missing."), NumberRange(min=1, max=10**9)])
+    note = StringField("Why the key changes (kept in the key history)", validators=[Optional(), Length(max=500)])
+
+
 class GapShareForm(FlaskForm):
     """How large a share of submissions must agree before a false positive is a possible gap."""
 

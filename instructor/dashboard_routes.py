@@ -31,8 +31,14 @@ from instructor import ceiling
 from instructor import cohorts as cohort_service
 from instructor import exports
 from instructor import key_gaps
-from instructor.dashboard import Scope, build_dashboard, flags_at, scope_for, submitted_attempts
-from instructor.dashboard_forms import AcceptAlternativeForm, AddToKeyForm, GapShareForm, category_choices
+from instructor.dashboard import LOW_SCORE, Scope, build_dashboard, flags_at, scope_for, submitted_attempts
+from instructor.dashboard_forms import (
+    AcceptAlternativeForm,
+    AcceptExtentForm,
+    AddToKeyForm,
+    GapShareForm,
+    category_choices,
+)
 from instructor.forms import ConfirmForm, ExtensionForm
 from instructor.routes import blueprint
 from scoring.report import report_from_dict
@@ -65,6 +71,12 @@ def _dashboard_page(database: Session, scope: Scope, *, status: int = 200, probl
     share_form, share = _gap_share()
     clusters = key_gaps.unkeyed_clusters(database, scope, key.items, board.spans, board.summary.submissions, share)
     disagreements = key_gaps.category_disagreements(board.status_counts, key.items, board.summary.submissions, share)
+    texts = {article.ref: article.text for article in scope.exercise.articles}
+    near = key_gaps.near_misses(board.flag_outcomes, key.items, texts, board.summary.submissions, share)
+    extent_forms = [
+        AcceptExtentForm(formdata=None, data={"item_id": miss.item["id"], "start": miss.start, "end": miss.end})
+        for miss in near
+    ]
     add_forms = []
     for cluster in clusters:
         form = AddToKeyForm(
@@ -103,6 +115,9 @@ def _dashboard_page(database: Session, scope: Scope, *, status: int = 200, probl
         share_form=share_form,
         gaps=list(zip(clusters, add_forms)),
         disagreements=list(zip(disagreements, accept_forms)),
+        near_misses=list(zip(near, extent_forms)),
+        show_all_items=request.args.get("items") == "all",
+        low_score=LOW_SCORE,
         history=history,
         assignments=assignments,
         problems=problems or [],
@@ -156,12 +171,20 @@ def dashboard_flags_at(cohort_id: int, exercise_id: int) -> Response:
 KeyChange = Callable[[Session, Scope, Any], tuple[KeyVersion, int]]
 
 
-def _change_key(cohort_id: int, exercise_id: int, form_class: type[AddToKeyForm | AcceptAlternativeForm], change: KeyChange) -> Response:
+def _change_key(
+    cohort_id: int,
+    exercise_id: int,
+    form_class: type[AddToKeyForm | AcceptAlternativeForm | AcceptExtentForm],
+    change: KeyChange,
+    *,
+    anchor: str = "key-gaps",
+) -> Response:
     """Validate the posted form and apply ``change``; commit and report, or show problems with a 400."""
     database = db.session()
     scope = _scope(database, cohort_id, exercise_id)
     form = form_class()
-    form.category.choices = category_choices(scope.exercise)
+    if hasattr(form, "category"):
+        form.category.choices = category_choices(scope.exercise)
     if not form.validate_on_submit():
         problems = [
             f"{getattr(form, name).label.text or name}: {message}"
@@ -176,7 +199,7 @@ def _change_key(cohort_id: int, exercise_id: int, form_class: type[AddToKeyForm 
         return _dashboard_page(database, scope, status=400, problems=error.problems)
     database.commit()
     flash(f"Key version {version.number} saved: {version.note}. {rescored} submissions rescored.", "success")
-    return redirect(url_for("instructor.dashboard", cohort_id=scope.cohort.id, exercise_id=scope.exercise.id) + "#key-gaps")
+    return redirect(url_for("instructor.dashboard", cohort_id=scope.cohort.id, exercise_id=scope.exercise.id) + "#" + anchor)
 
 
 def _add_from_form(database: Session, scope: Scope, form: AddToKeyForm) -> tuple[KeyVersion, int]:
@@ -198,6 +221,20 @@ def _accept_from_form(database: Session, scope: Scope, form: AcceptAlternativeFo
     return key_gaps.accept_alternative(
         database, scope.exercise, current_user, item_id=form.item_id.data, category=form.category.data, note=form.note.data or ""
     )
+
+
+def _extent_from_form(database: Session, scope: Scope, form: AcceptExtentForm) -> tuple[KeyVersion, int]:
+    return key_gaps.accept_extent(
+        database, scope.exercise, current_user, item_id=form.item_id.data, start=form.start.data,
+        end=form.end.data, note=form.note.data or "",
+    )
+
+
+@blueprint.route(DASHBOARD + "/key/extent", methods=["POST"])
+@access(INSTRUCTOR)
+def accept_extent(cohort_id: int, exercise_id: int) -> Response:
+    """Accept the span most near-miss flags chose as an alternative extent of a key item; rescore."""
+    return _change_key(cohort_id, exercise_id, AcceptExtentForm, _extent_from_form, anchor="near-misses")
 
 
 @blueprint.route(DASHBOARD + "/key/add", methods=["POST"])
@@ -317,12 +354,14 @@ def export_results(cohort_id: int) -> Response:
 @blueprint.route(DASHBOARD + "/export/flags.csv")
 @access(INSTRUCTOR)
 def export_flags_csv(cohort_id: int, exercise_id: int) -> Response:
-    """Every flag of the cohort's submitted attempts at the exercise, with offsets and quotes (CSV)."""
+    """Every flag of the cohort's submitted attempts at the exercise, with offsets, quotes and what
+    the current score made of it (CSV; ``?excel=1`` starts it with a byte order mark for Excel)."""
     database = db.session()
     scope = _scope(database, cohort_id, exercise_id)
     rows = exports.flag_rows(exports.flag_records(database, scope))
-    name = _filename(scope.cohort.name, scope.exercise.slug, "flags") + ".csv"
-    return _download(exports.csv_lines(rows), name, "text/csv")
+    excel = request.args.get("excel") == "1"
+    name = _filename(scope.cohort.name, scope.exercise.slug, "flags", *(["excel"] if excel else [])) + ".csv"
+    return _download(exports.csv_lines(rows, excel=excel), name, "text/csv; charset=utf-8")
 
 
 @blueprint.route(DASHBOARD + "/export/flags.json")

@@ -18,7 +18,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app import grading
-from app.models import Attempt, Flag, Score, ScoreItem, SourceRating, User, cohort_trainees, flag_links
+from app.formatting import whole_score
+from app.models import Attempt, Flag, KeyVersion, Score, ScoreItem, SourceRating, User, cohort_trainees, flag_links
 from instructor.dashboard import Scope, current_scores
 from scoring.metrics import detection
 
@@ -30,7 +31,27 @@ BATCH = 1000
 FLAG_COLUMNS = (
     "username", "display_name", "exercise", "attempt", "submitted_at", "late",
     "flag_id", "article", "start", "end", "category", "quote", "note", "links",
+    "outcome", "matched_item", "points",
 )
+"""The last three say what the attempt's current score made of the flag: its `flag_outcome`, the
+quote of the key item it matched (or the decoy it hit, or the item it barely missed) and the points
+it earned (its credit less its penalty)."""
+
+BOM = "\ufeff"
+"""Excel reads a CSV as UTF-8 only when it starts with a byte order mark (quotes hold ’ and –)."""
+
+ITEM_STATUS_OUTCOME = {
+    "found": "found",
+    "partial": "partial",
+    "wrong_category": "wrong category",
+    "lone_figure": "lone figure",
+}
+FLAG_OUTCOME_WORDS = {
+    "decoy": "decoy",
+    "duplicate": "false positive",
+    "not_in_key": "false positive",
+    "insufficient_overlap": "near miss",
+}
 
 
 def safe_cell(value: Any) -> Any:
@@ -40,8 +61,11 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def csv_lines(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """Write ``rows`` as CSV text, a chunk at a time, every text cell made formula-safe."""
+def csv_lines(rows: Iterable[Sequence[Any]], *, excel: bool = False) -> Iterator[str]:
+    """Write ``rows`` as CSV text, a chunk at a time, every text cell made formula-safe; for
+    ``excel``, behind a byte order mark so that Excel reads it as UTF-8."""
+    if excel:
+        yield BOM
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for number, row in enumerate(rows, start=1):
@@ -58,7 +82,7 @@ def result_columns(categories: Sequence[str], rated_articles: Sequence[str] = ()
     the trainee's reliability and credibility grade for each article a key rates."""
     columns = [
         "username", "display_name", "demo", "exercise", "status", "attempt", "started_at",
-        "submitted_at", "late", "seconds", "score", "precision", "recall", "f1",
+        "submitted_at", "late", "seconds", "score", "score_exact", "precision", "recall", "f1",
     ]
     for category in categories:
         columns += [f"{category}_{name}" for name in ("correct", "flagged", "expected", "precision", "recall")]
@@ -133,7 +157,8 @@ def _exercise_result_rows(
         status = "submitted" if attempt_id is not None else "in progress" if has_started else "not started"
         row: list[Any] = [
             username, name, "yes" if demo else "no", scope.exercise.slug, status, number,
-            _iso(started_at), _iso(submitted_at), _yes_no(late), _rounded(seconds, 0), _rounded(score, 2),
+            _iso(started_at), _iso(submitted_at), _yes_no(late), _rounded(seconds, 0),
+            None if score is None else whole_score(score), _rounded(score, 2),
             _rounded(precision, 4), _rounded(recall, 4),
             _rounded(f1, 4),
         ]
@@ -239,7 +264,9 @@ def flag_records(db: Session, scope: Scope) -> Iterator[dict[str, Any]]:
         if not batch:
             return
         links = _links_of(db, [flag.id for flag, *_ in batch])
+        judged = _judgements(db, {flag.attempt_id for flag, *_ in batch})
         for flag, username, name, number, submitted_at, late in batch:
+            outcome, item_quote, points = judged.get((flag.attempt_id, flag.client_id), (None, None, None))
             yield {
                 "username": username,
                 "display_name": name,
@@ -255,9 +282,43 @@ def flag_records(db: Session, scope: Scope) -> Iterator[dict[str, Any]]:
                 "quote": flag.quote,
                 "note": flag.note,
                 "links": links.get(flag.id, []),
+                "outcome": outcome,
+                "matched_item": item_quote,
+                "points": points,
             }
         last_id = batch[-1][0].id
         db.expunge_all()
+
+
+def flag_outcome(flag: dict[str, Any], item_status: str | None) -> str:
+    """A flag's outcome in words: found, partial, wrong category, lone figure (a matched flag, by
+    what became of its item), false positive, decoy or near miss."""
+    if flag["outcome"] == "matched":
+        return ITEM_STATUS_OUTCOME.get(item_status or "", "partial")
+    return FLAG_OUTCOME_WORDS.get(flag["outcome"], flag["outcome"])
+
+
+def _judgements(db: Session, attempt_ids: Iterable[int]) -> dict[tuple[int, str], tuple[str, str | None, float]]:
+    """Per (attempt, flag client id): outcome, the quote of its item and its points, from the
+    attempt's current score (the key version that score used names the items)."""
+    judged: dict[tuple[int, str], tuple[str, str | None, float]] = {}
+    quotes: dict[int, dict[str, str]] = {}
+    query = select(Score.attempt_id, Score.key_version_id, Score.report["flags"], Score.report["items"]).where(
+        Score.attempt_id.in_(list(attempt_ids)), Score.is_current.is_(True)
+    )
+    for attempt_id, version_id, flags, items in db.execute(query):
+        if version_id not in quotes:
+            version = db.get(KeyVersion, version_id)
+            quotes[version_id] = {item["id"]: item["quote"] for item in (version.items if version else ())}
+        status = {item["id"]: item["status"] for item in items or ()}
+        for flag in flags or ():
+            item_id = flag.get("item_id")
+            judged[(attempt_id, flag["id"])] = (
+                flag_outcome(flag, status.get(item_id)),
+                quotes[version_id].get(item_id) if item_id else None,
+                round(float(flag["credit"]) - float(flag["penalty"]), 2),
+            )
+    return judged
 
 
 def _links_of(db: Session, flag_ids: Sequence[int]) -> dict[int, list[str]]:

@@ -8,6 +8,10 @@ Two kinds of gap are looked for among the counted submissions of a cohort:
   least that many flags. Flags that touch a key item without matching it (too little overlap, a
   duplicate) are boundary questions, not gaps, and are left out. The offered change is "add to
   key": a new item for the span most of those flags chose.
+* **Near misses**: a key item where that share of the cohort placed a flag that touches the
+  item without matching it (outcome ``insufficient_overlap``: none of its core, or running too far
+  past its extent). The offered change is "accept as alternative extent" for the span most of
+  those flags chose (see `accept_extent` for the rule).
 * **Category disagreements**: a key item whose span that share of the cohort found but flagged
   with a category the key does not accept. The offered change is "accept as alternative": add the
   category to the item's ``also``.
@@ -34,7 +38,17 @@ from app.models import Exercise, Flag, KeyVersion, User
 from exercises import PackageError, validate_key
 from exercises.keyfile import declared_groups, item_table, which_occurrence
 from exercises.types import Category
-from instructor.dashboard import Scope, SpanCount, StatusCount, counted_attempts
+from instructor.dashboard import (
+    FlagOutcomeRow,
+    Scope,
+    Sentence,
+    SpanCount,
+    StatusCount,
+    chosen_span,
+    counted_attempts,
+    sentence_of,
+    word_span,
+)
 from scoring.anchoring import find_quote
 from scoring.report import ItemStatus
 
@@ -73,6 +87,28 @@ class UnkeyedCluster:
     categories: list[tuple[str, int]]
     """Categories chosen by the overlapping flags, most frequent first."""
     notes: list[str]
+    sentence: Sentence | None = None
+    """The proposed span in its sentence."""
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """A key item many trainees flagged beside: touching it without matching it."""
+
+    item: dict[str, Any]
+    submissions: int
+    """Counted submissions with a near-miss flag on the item."""
+    share: float
+    flags: int
+    start: int
+    end: int
+    """The span most of those flags chose."""
+    chosen_by: int
+    """Flags on exactly that span."""
+    sentence: Sentence
+    """The chosen span in its sentence."""
+    item_sentence: Sentence
+    """The key item's extent in its sentence."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +161,10 @@ def unkeyed_clusters(
     clusters = []
     for ref, start, end in regions:
         inside = [span for span in unkeyed if span.article == ref and span.start < end and start < span.end]
-        modal = max(inside, key=lambda span: (span.count, -span.start, -span.end))
+        boundaries: Counter[tuple[int, int]] = Counter()
+        for span in inside:
+            boundaries[(span.start, span.end)] += span.count
+        proposed_start, proposed_end = word_span(articles[ref].text, *chosen_span(boundaries))
         categories: Counter[str] = Counter()
         for span in inside:
             categories[span.category] += span.count
@@ -138,12 +177,13 @@ def unkeyed_clusters(
                 end=end,
                 submissions=len(attempts),
                 share=len(attempts) / submissions,
-                proposed_start=modal.start,
-                proposed_end=modal.end,
-                proposed_quote=articles[ref].text[modal.start : modal.end],
+                proposed_start=proposed_start,
+                proposed_end=proposed_end,
+                proposed_quote=articles[ref].text[proposed_start:proposed_end],
                 proposed_category=max(categories, key=lambda category: (categories[category], category)),
                 categories=sorted(categories.items(), key=lambda pair: (-pair[1], pair[0])),
                 notes=notes,
+                sentence=sentence_of(articles[ref].text, proposed_start, proposed_end),
             )
         )
     clusters.sort(key=lambda cluster: (-cluster.share, cluster.article_ref, cluster.start))
@@ -195,6 +235,49 @@ def _flags_in_regions(
         ):
             if len(notes) < SAMPLE_NOTES and not touches_key(ref, left, right, key_items):
                 notes.append(note)
+    return found
+
+
+def near_misses(
+    outcomes: Iterable[FlagOutcomeRow],
+    key_items: Sequence[dict[str, Any]],
+    texts: dict[str, str],
+    submissions: int,
+    share: float = DEFAULT_SHARE,
+) -> list[NearMiss]:
+    """Key items where at least ``share`` of the submissions flagged beside the item (outcome
+    ``insufficient_overlap``), with the span most of those flags chose: most submissions first."""
+    if submissions == 0:
+        return []
+    needed = threshold(share, submissions)
+    items = {item["id"]: item for item in key_items if not item["decoy"]}
+    attempts: dict[str, set[int]] = defaultdict(set)
+    spans: dict[str, Counter[tuple[int, int]]] = defaultdict(Counter)
+    for row in outcomes:
+        if row.outcome == "insufficient_overlap" and row.item_id in items:
+            attempts[row.item_id].add(row.attempt_id)
+            spans[row.item_id][(row.start, row.end)] += 1
+    found = []
+    for item_id, who in attempts.items():
+        if len(who) < needed:
+            continue
+        item = items[item_id]
+        text = texts[item["article"]]
+        start, end = chosen_span(spans[item_id])
+        found.append(
+            NearMiss(
+                item=item,
+                submissions=len(who),
+                share=len(who) / submissions,
+                flags=sum(spans[item_id].values()),
+                start=start,
+                end=end,
+                chosen_by=spans[item_id][(start, end)],
+                sentence=sentence_of(text, start, end),
+                item_sentence=sentence_of(text, item["start"], item["end"]),
+            )
+        )
+    found.sort(key=lambda miss: (-miss.submissions, miss.item["id"]))
     return found
 
 
@@ -310,6 +393,59 @@ def accept_alternative(
     return save_key_version(
         db, exercise, items, user, _note(f"{item_id!r} also accepts {category!r}", note)
     )
+
+
+def widened_extent(record: dict[str, Any], start: int, end: int) -> tuple[int, int, int, int]:
+    """The extent and core an item takes when ``start``–``end`` is accepted as an alternative extent.
+
+    The rule, so that no flag that matched before stops matching:
+
+    * the extent grows to cover both the old extent and the chosen span, so a flag running past
+      the old extent into the chosen span is no longer cut down for it;
+    * when the chosen span shares a character with the core, the core stays: the chosen flags
+      already touch it and only ran too far;
+    * otherwise the core grows to cover both the old core and the chosen span (from the first of
+      their words to the last). A flag on the chosen span, or on the old core, then covers a part
+      of the core and matches, with the partial credit the boundary rule gives for part of a core.
+      (Making the chosen span the whole core instead would turn every flag on the old core into a
+      near miss: the trainees who were right before would lose the item.)
+
+    Returns (start, end, core_start, core_end).
+    """
+    core_start = record.get("core_start")
+    core_end = record.get("core_end")
+    if core_start is None or core_end is None:
+        core_start, core_end = record["start"], record["end"]
+    new_start, new_end = min(record["start"], start), max(record["end"], end)
+    if not (start < core_end and core_start < end):
+        core_start, core_end = min(core_start, start), max(core_end, end)
+    return new_start, new_end, core_start, core_end
+
+
+def accept_extent(
+    db: Session, exercise: Exercise, user: User, *, item_id: str, start: int, end: int, note: str = ""
+) -> tuple[KeyVersion, int]:
+    """Accept ``start``–``end`` as an alternative extent of key item ``item_id`` (see
+    `widened_extent`), as a new key version; rescore."""
+    records = [dict(record) for record in grading.current_key_version(db, exercise.id).items]
+    record = next((r for r in records if r["id"] == item_id), None)
+    if record is None:
+        raise KeyChangeError([f"{KEY_SOURCE}: no item {item_id!r} in the current key"])
+    if record["decoy"]:
+        raise KeyChangeError([f"{KEY_SOURCE}: item {item_id!r} is a decoy: its extent is not widened"])
+    text = next(a.text for a in exercise.articles if a.ref == record["article"])
+    if not 0 <= start < end <= len(text):
+        raise KeyChangeError([f"{KEY_SOURCE}: the span {start}–{end} is not in article {record['article']!r}"])
+    if not (start < record["end"] and record["start"] < end):
+        raise KeyChangeError([f"{KEY_SOURCE}: the span {text[start:end]!r} does not touch item {item_id!r}"])
+    widened = widened_extent(record, start, end)
+    current_core = (record.get("core_start"), record.get("core_end"))
+    if widened[:2] == (record["start"], record["end"]) and widened[2:] == current_core:
+        raise KeyChangeError([f"{KEY_SOURCE}: item {item_id!r} already accepts {text[start:end]!r}"])
+    record["start"], record["end"], record["core_start"], record["core_end"] = widened
+    record["quote"] = text[widened[0] : widened[1]]
+    summary = f"{item_id!r} also accepts {text[start:end]!r} (extent {record['quote']!r})"
+    return save_key_version(db, exercise, key_file_items(exercise, records), user, _note(summary, note))
 
 
 def _note(summary: str, note: str) -> str:

@@ -113,6 +113,7 @@ ROUTES: dict[str, Route] = {
     ),
     "instructor.add_key_item": Route("POST", lambda w: f"{dashboard(w)}/key/add", THIS_COHORT),
     "instructor.accept_alternative": Route("POST", lambda w: f"{dashboard(w)}/key/accept", THIS_COHORT),
+    "instructor.accept_extent": Route("POST", lambda w: f"{dashboard(w)}/key/extent", THIS_COHORT),
     "instructor.trainee_result": Route("GET", lambda w: f"{dashboard(w)}/trainees/{w.ids['trainee']}", THIS_COHORT),
     "instructor.allow_retry": Route("POST", lambda w: f"{dashboard(w)}/trainees/{w.ids['trainee']}/retry", THIS_COHORT),
     "instructor.extend_deadline": Route(

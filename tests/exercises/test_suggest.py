@@ -61,6 +61,21 @@ def test_figures_know_what_they_count(text: str, quote: str, value: str, kind: s
     assert (text[figure.start : figure.end], figure.value, figure.kind) == (quote, value, kind)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["The fire started at 7 a.m. on the hill.", "It began at 7am.", "By 7.30 p.m. it was out.", "At 9 o'clock the crews left."],
+)
+def test_times_of_day_are_not_counts(text: str) -> None:
+    """B15: "7 a.m." says when, so it is no conflicting number ("about 7" was proposed)."""
+    assert find_figures("a", text) == []
+    assert [s for s in suggest({"a": text}) if s.category == "conflicting_number"] == []
+
+
+def test_a_count_before_a_time_is_still_a_count() -> None:
+    [figure] = find_figures("a", "At 7 a.m. 40 firefighters arrived.")
+    assert figure.value == "40"
+
+
 def test_figures_in_names_are_not_figures() -> None:
     assert find_figures("a", "By Treadstone 71\n\nNothing else.") == []
 
@@ -89,6 +104,7 @@ def test_suggestions_cut_the_stored_text_and_do_not_overlap_within_a_category() 
     [
         ("The base is reportedly under attack.", "is reportedly under attack", "unverified"),
         ("Local media has been reporting clashes.", "Local media has been reporting", "unverified"),
+        ("Sources close to the ministry say the fire was set.", "Sources close to the ministry say", "unverified"),
         ("But there are none.", "But there are none.", "unverified"),
         ("It was a massacre.", "massacre", "loaded_framing"),
         ("The brutal regime fell.", "brutal regime", "loaded_framing"),

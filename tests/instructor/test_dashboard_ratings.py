@@ -164,7 +164,7 @@ def test_the_results_csv_carries_the_ratings_and_the_rating_credit(client: Flask
     assert list(rows[0]) == result_columns(["unverified", "conflicting_number", "loaded_framing"], ["mini-a", "mini-b"])
     by_name = {row["username"]: row for row in rows}
     alice, carol, erin = by_name["alice"], by_name["carol"], by_name["erin"]
-    assert (alice["score"], alice["rating_credit"]) == ("61.54", "2.0")
+    assert (alice["score"], alice["score_exact"], alice["rating_credit"]) == ("62", "61.54", "2.0")
     assert [alice[f"mini-{a}_{s}"] for a in "ab" for s in ("reliability", "credibility")] == ["B", "2", "F", "4"]
     assert (carol["rating_credit"], carol["mini-a_reliability"]) == ("0.0", "")
     assert (erin["rating_credit"], erin["mini-b_credibility"]) == ("", "")

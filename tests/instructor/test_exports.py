@@ -43,7 +43,7 @@ def test_results_csv(client: FlaskClient, fixed: FixedCohort) -> None:
         "submitted", "submitted", "submitted", "in progress", "not started",
     ]
     alice = rows["alice"]
-    assert (alice["score"], alice["precision"], alice["recall"], alice["seconds"]) == ("54.55", "1.0", "0.5714", "600")
+    assert (alice["score"], alice["score_exact"], alice["precision"], alice["recall"], alice["seconds"]) == ("55", "54.55", "1.0", "0.5714", "600")
     assert (alice["conflicting_number_correct"], alice["conflicting_number_flagged"], alice["conflicting_number_expected"]) == ("2", "2", "4")
     assert (alice["conflicting_number_precision"], alice["conflicting_number_recall"]) == ("1.0", "0.5")
     carol = rows["carol"]

@@ -58,6 +58,7 @@ COHORTS = [
     ("instructor", "POST", DASHBOARD_B + "/trainees/{other_trainee}/retry", 404),
     ("instructor", "POST", DASHBOARD_B + "/key/add", 404),
     ("instructor", "POST", DASHBOARD_B + "/key/accept", 404),
+    ("instructor", "POST", DASHBOARD_B + "/key/extent", 404),
     ("instructor", "GET", "/instructor/cohorts/{other_cohort}/export/results.csv", 404),
     ("instructor", "GET", DASHBOARD_B + "/export/flags.csv", 404),
     ("instructor", "GET", DASHBOARD_B + "/export/flags.json", 404),

@@ -76,22 +76,113 @@
       });
   }
 
+  // Each heatmap is one Tab stop (roving tabindex): the arrow keys, Home and End move between
+  // its flagged stretches, Enter or Space lists their flags.
+  function rove(heatmap, from, to) {
+    from.setAttribute("tabindex", "-1");
+    to.setAttribute("tabindex", "0");
+    to.focus();
+  }
+
   function watchHeatmaps() {
     document.querySelectorAll(".heatmap").forEach(function (heatmap) {
       heatmap.addEventListener("click", function (event) {
         var segment = event.target.closest("[data-at]");
-        if (segment) { choose(segment); }
+        if (segment) {
+          var current = heatmap.querySelector("[data-at][tabindex='0']");
+          if (current && current !== segment) { rove(heatmap, current, segment); }
+          choose(segment);
+        }
       });
       heatmap.addEventListener("keydown", function (event) {
         var segment = event.target.closest("[data-at]");
-        if (segment && (event.key === "Enter" || event.key === " ")) {
+        if (!segment) { return; }
+        if (event.key === "Enter" || event.key === " ") {
           event.preventDefault();
           choose(segment);
+          return;
+        }
+        var all = Array.prototype.slice.call(heatmap.querySelectorAll("[data-at]"));
+        var index = all.indexOf(segment);
+        var next = null;
+        if (event.key === "ArrowRight" || event.key === "ArrowDown") { next = all[Math.min(index + 1, all.length - 1)]; }
+        else if (event.key === "ArrowLeft" || event.key === "ArrowUp") { next = all[Math.max(index - 1, 0)]; }
+        else if (event.key === "Home") { next = all[0]; }
+        else if (event.key === "End") { next = all[all.length - 1]; }
+        if (next) {
+          event.preventDefault();
+          if (next !== segment) { rove(heatmap, segment, next); }
         }
       });
     });
   }
 
+  // The trainee table: sorted by name on the server; header buttons sort it, a text box filters it.
+  function cellValue(row, column, kind) {
+    var cell = row.cells[column];
+    var value = cell ? cell.getAttribute("data-value") : "";
+    if (kind === "number") {
+      return value === "" || value === null || value === "None" ? null : parseFloat(value);
+    }
+    return (value || "").toLowerCase();
+  }
+
+  function sortTable(table, header) {
+    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var column = headers.indexOf(header);
+    var kind = header.getAttribute("data-sort");
+    var ascending = header.getAttribute("aria-sort") !== "ascending";
+    headers.forEach(function (other) { other.removeAttribute("aria-sort"); });
+    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = cellValue(a, column, kind);
+      var y = cellValue(b, column, kind);
+      if (x === y) { return 0; }
+      if (x === null) { return 1; }  // empty cells last, either way
+      if (y === null) { return -1; }
+      var order = x < y ? -1 : 1;
+      return ascending ? order : -order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+    var caption = table.querySelector("caption");
+    if (caption) {
+      caption.textContent = "Trainees, sorted by " + header.textContent.trim() + (ascending ? ", ascending" : ", descending");
+    }
+  }
+
+  function filterTable(table, text, count) {
+    var words = text.trim().toLowerCase();
+    var shown = 0;
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      var match = !words || row.textContent.toLowerCase().indexOf(words) !== -1;
+      row.hidden = !match;
+      if (match) { shown += 1; }
+    });
+    count.textContent = words ? shown + " of " + table.tBodies[0].rows.length + " trainees shown" : "";
+  }
+
+  function enhanceTraineeTable() {
+    var table = document.getElementById("trainees");
+    if (!table || !table.tHead) { return; }
+    table.tHead.querySelectorAll("th[data-sort]").forEach(function (header) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = header.textContent;
+      header.replaceChildren(button);
+      button.addEventListener("click", function () { sortTable(table, header); });
+    });
+    var tools = document.getElementById("trainee-tools");
+    var input = document.getElementById("trainee-filter");
+    var count = document.getElementById("trainee-count");
+    if (tools && input && count) {
+      tools.hidden = false;
+      input.addEventListener("input", function () { filterTable(table, input.value, count); });
+    }
+  }
+
   drawHistogram(readData());
   watchHeatmaps();
+  enhanceTraineeTable();
 }());
