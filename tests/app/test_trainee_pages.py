@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app import db
+from app.formatting import points, whole_percent, whole_score
 from app.models import Assignment, AttemptGrant, Exercise, ExerciseState, utcnow
 from tests.app.trainee_desk import NBSP_TEXT, Desk, article_text, open_desk
 from tests.conftest import Factory, csrf_token, login
@@ -304,3 +305,17 @@ def test_every_score_is_rounded_half_up_and_the_rule_is_stated(desk: Desk) -> No
         assert 0 <= int(percentage) <= 100
     # The tables scroll in their own box.
     assert text.count('<div class="table-scroll"><table class="data') == 3
+    # The JSON report shows the score as the page does.
+    shown = int(re.search(r'Score: <span class="score">(\d+)</span>', text).group(1))
+    report = desk.api("GET", f"/api/attempts/{desk.attempt_id}/report").get_json()
+    assert report["score_shown"] == shown == whole_score(report["score"])
+
+
+@pytest.mark.parametrize(
+    ("value", "score", "shown_points", "percent"),
+    [(62.5, 63, "62.50", 6250), (1.925, 2, "1.93", 193), (0.285, 0, "0.29", 29), (0.005, 0, "0.01", 1), (2.5, 3, "2.50", 250)],
+)
+def test_scores_points_and_percentages_round_half_up(value: float, score: int, shown_points: str, percent: int) -> None:
+    assert whole_score(value) == score
+    assert points(value) == shown_points
+    assert whole_percent(value) == percent
