@@ -61,7 +61,7 @@ FLAG_LABELS = {
     FlagOutcome.MATCHED: "Matched",
     FlagOutcome.DECOY: "False positive (decoy)",
     FlagOutcome.DUPLICATE: "False positive (duplicate)",
-    FlagOutcome.INSUFFICIENT_OVERLAP: "False positive (too little overlap)",
+    FlagOutcome.INSUFFICIENT_OVERLAP: "Near miss (a false positive)",
     FlagOutcome.NOT_IN_KEY: "False positive",
 }
 

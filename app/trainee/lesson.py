@@ -182,14 +182,16 @@ def _boundaries(report: Report, keyed: Mapping[str, KeyItem]) -> list[_Pattern]:
         patterns.append(
             _Pattern(
                 short_cost,
-                f"{_count(short, 'flag')} {_were(short)} in the right place but too short: take in every word that carries the problem, such as what a figure counts.",
+                f"{_count(short, 'flag')} {_were(short)} in the right place but too short: "
+                "take in every word that carries the problem, such as what a figure counts.",
             )
         )
     if long:
         patterns.append(
             _Pattern(
                 long_cost,
-                f"{_count(long, 'flag')} {_were(long)} in the right place but too long: stop where the problem ends.",
+                f"{_count(long, 'flag')} {_were(long)} in the right place but too long: "
+                "stop where the problem ends.",
             )
         )
     return patterns
@@ -203,7 +205,8 @@ def _wrong_category(report: Report) -> list[_Pattern]:
     return [
         _Pattern(
             cost,
-            f"{_count(len(wrong), 'flag')} {_were(len(wrong))} on the right words but under another category: check the category definitions before choosing.",
+            f"{_count(len(wrong), 'flag')} {_were(len(wrong))} on the right words but under another category: "
+            "check the category definitions before choosing.",
         )
     ]
 
@@ -219,7 +222,8 @@ def _near_misses(report: Report) -> list[_Pattern]:
     return [
         _Pattern(
             cost,
-            f"{len(near)} {noun}: the flag touched a key item but not the words that carry the problem, or ran too far past them; select those words themselves.",
+            f"{len(near)} {noun}: "
+            "the flag touched a key item but not the words that carry the problem, or ran too far past them; select those words themselves.",
         )
     ]
 
@@ -231,7 +235,8 @@ def _other_false_positives(report: Report) -> list[_Pattern]:
         patterns.append(
             _Pattern(
                 sum(flag.penalty for flag in unmatched),
-                f"{_count(len(unmatched), 'flag')} matched nothing in the key: flag only what you can name a problem for.",
+                f"{_count(len(unmatched), 'flag')} matched nothing in the key: "
+                "flag only what you can name a problem for.",
             )
         )
     duplicates = _outcome(report.flags, FlagOutcome.DUPLICATE)
@@ -239,7 +244,8 @@ def _other_false_positives(report: Report) -> list[_Pattern]:
         patterns.append(
             _Pattern(
                 sum(flag.penalty for flag in duplicates),
-                f"{_count(len(duplicates), 'flag')} repeated an item another of your flags already had: one flag per problem.",
+                f"{_count(len(duplicates), 'flag')} repeated an item another of your flags already had: "
+                "one flag per problem.",
             )
         )
     decoys = _outcome(report.flags, FlagOutcome.DECOY)
@@ -266,7 +272,8 @@ def _links(report: Report) -> list[_Pattern]:
         patterns.append(
             _Pattern(
                 bonus * len(agreeing),
-                f"You linked {_count(len(agreeing), 'pair')} of figures that agree: they count different things or can both be true, so they do not conflict.",
+                f"You linked {_count(len(agreeing), 'pair')} of figures that agree: "
+                "they count different things or can both be true, so they do not conflict.",
             )
         )
     wrong = [link for link in report.links if link.status in (LinkStatus.CROSS_GROUP, LinkStatus.NOT_A_FIGURE)]
@@ -274,7 +281,8 @@ def _links(report: Report) -> list[_Pattern]:
         patterns.append(
             _Pattern(
                 bonus * len(wrong) / 2,
-                f"{_count(len(wrong), 'link')} joined flags that are not figures for one quantity: link only figures that state the same thing differently.",
+                f"{_count(len(wrong), 'link')} joined flags that are not figures for one quantity: "
+                "link only figures that state the same thing differently.",
             )
         )
     return patterns

@@ -250,7 +250,8 @@ def visible_text(markup: str) -> str:
 
 def _submitted_debrief(desk: Desk) -> str:
     desk.create(client_id="a500", quote=NBSP_TEXT, category="conflicting_number")
-    desk.create(client_id="b550", article="mini-b", quote="550 men", category="unverified", links=["a500"])
+    desk.create(client_id="b550", article="mini-b", quote="550 men", category="unverified")
+    desk.create(client_id="near", article="mini-b", quote="battle", category="loaded_framing")
     desk.create(client_id="fp", quote="held the ridge", category="unverified")
     desk.create(client_id="decoy", quote="40 Americans", category="conflicting_number")
     desk.api("POST", f"/api/attempts/{desk.attempt_id}/submit")
@@ -260,10 +261,10 @@ def _submitted_debrief(desk: Desk) -> str:
 def test_the_debrief_opens_with_what_to_learn_in_plain_words(desk: Desk) -> None:
     text = html.unescape(_submitted_debrief(desk))
     summary = text[text.index("What to learn") : text.index('id="score-heading')]
-    assert "What went well" in summary and "You found 1 of 7 key items" in summary
+    assert "What went well" in summary and "You found 2 of 7 key items" in summary
     assert "What cost the most points" in summary
-    assert "You flagged a decoy, a statement that looks suspicious but is sound" in summary
-    assert "1 flag matched nothing in the key" in summary
+    assert "1 near miss: the flag touched a key item but not the words that carry the problem" in summary
+    assert "1 flag was on the right words but under another category" in summary
     assert "What was missed" in summary and "One example of each:" in summary
     assert "<q>reportedly</q> <span class=\"muted\">· Unverified claim</span>" in summary
 
@@ -292,7 +293,7 @@ def test_the_filter_row_is_a_radio_group_left_hidden_until_the_script_runs(desk:
     ]
     counts = {value: int(count) for value, _, _, count in labels}
     assert counts["all"] == len(re.findall(r'<li id="note-', text))
-    assert counts == {"default": 10, "mine": 4, "missed": 6, "false": 2, "decoys": 2, "all": 10}, counts
+    assert counts == {"default": 11, "mine": 6, "missed": 5, "false": 3, "decoys": 2, "all": 11}, counts
     # Without the script every note is listed, each tagged with the filters it shows under.
     assert 'data-shows="missed"' in text and 'data-shows="mine false decoys"' in text
 
