@@ -18,6 +18,16 @@ def whole_score(value: float) -> int:
     return int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def points(value: float) -> str:
+    """Points to two decimals, rounded half up like `whole_score` (1.925 → "1.93")."""
+    return str(Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def whole_percent(share: float) -> int:
+    """A share between 0 and 1 as a whole percentage, rounded half up (0.625 → 63)."""
+    return whole_score(float(Decimal(repr(float(share))) * 100))
+
+
 def long_date(value: str | datetime.date | None) -> str:
     """A date as "7 Feb 2018"; an ISO date string is read first, and an empty one is not stated."""
     if not value:
@@ -28,4 +38,6 @@ def long_date(value: str | datetime.date | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(whole_score, "whole_score")
+    app.add_template_filter(points, "points")
+    app.add_template_filter(whole_percent, "whole_percent")
     app.add_template_filter(long_date, "long_date")

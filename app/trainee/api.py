@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from app import db
 from app.access import PUBLIC, TRAINEE, access
 from app.errors import error_response
+from app.formatting import whole_score
 from app.models import Attempt, Flag
 from app.trainee import attempts
 from app.trainee.attempts import AttemptClosed, InvalidFlag, Outcome
@@ -189,6 +190,7 @@ def report(attempt_id: int) -> Response:
             "attempt_id": attempt.id,
             "key_version": score.key_version.number,
             "score": score.score,
+            "score_shown": whole_score(score.score),
             "report": score.report,
         }
     )

@@ -8,12 +8,14 @@ notes. It is a template global, so any page that has an attempt's report can sho
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from app import grading
 from app.admiralty import either, rating_words
+from app.trainee.lesson import Lesson, what_to_learn
 from app.models import Article, Attempt, Exercise, Flag, KeyVersion, Score
 from scoring.report import FlagOutcome, ItemResult, ItemStatus, LinkStatus, RatingResult, Report
 from scoring.types import KeyItem
@@ -27,11 +29,39 @@ ITEM_LABELS = {
     ItemStatus.DECOY_AVOIDED: "Decoy, rightly left alone",
     ItemStatus.DECOY_FLAGGED: "Decoy flagged",
 }
+# What each note shows under, for the filter row: "mine" (my flags), "missed", "false" (false
+# positives) and "decoys". A matched flag has no note of its own: its mark shows under "mine".
+ITEM_SHOWS = {
+    ItemStatus.FOUND: "mine",
+    ItemStatus.PARTIAL: "mine",
+    ItemStatus.WRONG_CATEGORY: "mine",
+    ItemStatus.LONE_FIGURE: "mine",
+    ItemStatus.MISSED: "missed",
+    ItemStatus.DECOY_AVOIDED: "decoys",
+    ItemStatus.DECOY_FLAGGED: "decoys mine",
+}
+FLAG_SHOWS = {
+    FlagOutcome.MATCHED: "mine",
+    FlagOutcome.DECOY: "mine false decoys",
+    FlagOutcome.DUPLICATE: "mine false",
+    FlagOutcome.INSUFFICIENT_OVERLAP: "mine false",
+    FlagOutcome.NOT_IN_KEY: "mine false",
+}
+FILTERS = (
+    ("default", "My flags and what I missed"),
+    ("mine", "My flags"),
+    ("missed", "Missed"),
+    ("false", "False positives"),
+    ("decoys", "Decoys"),
+    ("all", "All"),
+)
+"""The filter row's choices, the first the default: (value, label)."""
+
 FLAG_LABELS = {
     FlagOutcome.MATCHED: "Matched",
     FlagOutcome.DECOY: "False positive (decoy)",
     FlagOutcome.DUPLICATE: "False positive (duplicate)",
-    FlagOutcome.INSUFFICIENT_OVERLAP: "False positive (too little overlap)",
+    FlagOutcome.INSUFFICIENT_OVERLAP: "Near miss (a false positive)",
     FlagOutcome.NOT_IN_KEY: "False positive",
 }
 
@@ -54,21 +84,35 @@ class Note:
     penalty: float
     flags: tuple[str, ...]
     """For an item: the quotes of the trainee's flags matched to it."""
+    shows: str
+    """The filters it shows under, space-separated (see `FILTERS`)."""
     trainee_note: str = ""
+
+    @property
+    def spoken(self) -> str:
+        """What a screen reader hears where the note's span starts."""
+        return f"Note {self.number}, {self.label}, {self.category}:"
 
 
 @dataclass(frozen=True)
 class Segment:
     text: str
     classes: str
-    markers: tuple[int, ...]
-    """Numbers of the notes whose span ends with this segment."""
+    markers: tuple[Note, ...]
+    """The notes whose span ends with this segment."""
+    notes: tuple[int, ...] = ()
+    """Numbers of the notes whose span covers this segment, shortest span first."""
+    opens: tuple[Note, ...] = ()
+    """The notes whose span starts with this segment."""
+    shows: str = ""
+    """The filters under which the segment stays marked."""
 
 
 @dataclass(frozen=True)
 class DebriefArticle:
     article: Article
-    segments: tuple[Segment, ...]
+    paragraphs: tuple[tuple[Segment, ...], ...]
+    """The text cut at blank lines, each paragraph cut into segments."""
     notes: tuple[Note, ...]
 
 
@@ -89,6 +133,9 @@ class Debrief:
     groups: tuple[GroupSummary, ...]
     category_names: dict[str, str]
     wrong_links: int
+    lesson: Lesson
+    counts: dict[str, int]
+    """How many notes each filter of `FILTERS` shows."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +145,7 @@ class _Mark:
     css: str
     note: Note | None
     """None for a matched flag: it is described under its item."""
+    shows: str
 
 
 def build_debrief(exercise: Exercise, flags: Sequence[Flag], report: Report, key_items: Sequence[KeyItem]) -> Debrief:
@@ -109,12 +157,23 @@ def build_debrief(exercise: Exercise, flags: Sequence[Flag], report: Report, key
         _article(article, [item for item in report.items if item.article == article.ref], report, keyed, by_client, names)
         for article in exercise.articles
     )
+    notes = [note for article in articles for note in article.notes]
+    counts = {value: sum(1 for note in notes if _shown(note.shows, value)) for value, _ in FILTERS}
+    groups = {group_id: str(description) for group_id, description in exercise.groups.items()}
     return Debrief(
         articles=articles,
         groups=_groups(exercise, report, keyed, by_client),
         category_names=names,
         wrong_links=report.totals.wrong_links,
+        lesson=what_to_learn(report, key_items, names, groups),
+        counts=counts,
     )
+
+
+def _shown(shows: str, choice: str) -> bool:
+    """Whether a note or mark tagged ``shows`` shows under filter ``choice``."""
+    wanted = {"default": {"mine", "missed"}, "all": {"mine", "missed", "false", "decoys"}}.get(choice, {choice})
+    return bool(wanted & set(shows.split()))
 
 
 def _article(
@@ -143,15 +202,16 @@ def _article(
             points=result.points,
             penalty=result.penalty,
             flags=tuple(by_client[flag_id].quote for flag_id in result.flag_ids if flag_id in by_client),
+            shows=ITEM_SHOWS[result.status],
         )
-        marks.append(_Mark(key.start, key.end, f"key key-{result.status.value}", note))
+        marks.append(_Mark(key.start, key.end, f"key key-{result.status.value}", note, note.shows))
     for result in report.flags:
         if result.article != article.ref:
             continue
         stored = by_client.get(result.id)
         css = f"mine mine-{result.outcome.value}"
         if result.outcome is FlagOutcome.MATCHED:
-            marks.append(_Mark(result.start, result.end, css, None))
+            marks.append(_Mark(result.start, result.end, css, None, FLAG_SHOWS[result.outcome]))
             continue
         note = Note(
             number=0,
@@ -166,13 +226,14 @@ def _article(
             points=0.0,
             penalty=result.penalty,
             flags=(),
+            shows=FLAG_SHOWS[result.outcome],
             trainee_note=stored.note if stored else "",
         )
-        marks.append(_Mark(result.start, result.end, css, note))
+        marks.append(_Mark(result.start, result.end, css, note, note.shows))
     numbered = _number(marks)
     return DebriefArticle(
         article=article,
-        segments=_segments(article.text, numbered),
+        paragraphs=_paragraphs(article.text, numbered),
         notes=tuple(mark.note for mark in numbered if mark.note is not None),
     )
 
@@ -188,19 +249,53 @@ def _number(marks: list[_Mark]) -> list[_Mark]:
             continue
         counter += 1
         note = dataclasses.replace(mark.note, number=counter)
-        numbered.append(_Mark(mark.start, mark.end, mark.css, note))
+        numbered.append(_Mark(mark.start, mark.end, mark.css, note, mark.shows))
     return numbered
 
 
-def _segments(text: str, marks: list[_Mark]) -> tuple[Segment, ...]:
-    """Cut ``text`` at every mark boundary; each piece carries the classes of the marks over it."""
-    cuts = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+"""A blank line, with the white space around it: where one paragraph ends and the next begins."""
+
+
+def _paragraphs(text: str, marks: list[_Mark]) -> tuple[tuple[Segment, ...], ...]:
+    """Cut ``text`` into paragraphs at blank lines, and each into segments (see `_segments`)."""
+    breaks = [(found.start(), found.end()) for found in PARAGRAPH_BREAK.finditer(text)]
+    bounds = [0, *(edge for pair in breaks for edge in pair), len(text)]
+    paragraphs: list[tuple[Segment, ...]] = []
+    for start, end in zip(bounds[::2], bounds[1::2]):
+        if start == end and paragraphs:
+            continue
+        segments = _segments(text, marks, start, end)
+        if not segments and paragraphs:
+            continue
+        paragraphs.append(segments)
+    return tuple(paragraphs)
+
+
+def _segments(text: str, marks: list[_Mark], begin: int, finish: int) -> tuple[Segment, ...]:
+    """Cut ``text[begin:finish]`` at every mark boundary; each piece carries the classes of the
+    marks over it, and the notes that start, end or lie over it.
+
+    A note whose span ends in the blank line after the paragraph ends with the paragraph."""
+    inside = [mark for mark in marks if mark.start < finish and mark.end > begin]
+    cuts = sorted({begin, finish, *(min(max(m.start, begin), finish) for m in inside), *(min(max(m.end, begin), finish) for m in inside)})
     segments = []
     for start, end in zip(cuts, cuts[1:]):
-        over = [mark for mark in marks if mark.start <= start and end <= mark.end]
+        over = [mark for mark in inside if mark.start <= start and end <= mark.end]
         classes = " ".join(sorted({css for mark in over for css in mark.css.split()}))
-        markers = tuple(sorted(mark.note.number for mark in marks if mark.end == end and mark.note is not None))
-        segments.append(Segment(text[start:end], classes, markers))
+        ending = [mark.note for mark in inside if min(mark.end, finish) == end and mark.note is not None]
+        opening = [mark.note for mark in over if max(mark.start, begin) == start and mark.note is not None]
+        covering = sorted((mark for mark in over if mark.note is not None), key=lambda mark: mark.end - mark.start)
+        segments.append(
+            Segment(
+                text[start:end],
+                classes,
+                tuple(sorted(ending, key=lambda note: note.number)),
+                tuple(mark.note.number for mark in covering if mark.note is not None),
+                tuple(sorted(opening, key=lambda note: note.number)),
+                " ".join(sorted({tag for mark in over for tag in mark.shows.split()})),
+            )
+        )
     return tuple(segments)
 
 
@@ -210,7 +305,7 @@ def _groups(exercise: Exercise, report: Report, keyed: dict[str, KeyItem], by_cl
     for group_id, description in exercise.groups.items():
         members = [item for item in report.items if item.group == group_id]
         figures = tuple(
-            (keyed[item.id].quote if item.id in keyed else item.id, titles.get(item.article, item.article), ITEM_LABELS[item.status])
+            (keyed[item.id].quote if item.id in keyed else "(an item no longer in the key)", titles.get(item.article, item.article), ITEM_LABELS[item.status])
             for item in members
         )
         found = sum(1 for item in members if item.status in (ItemStatus.FOUND, ItemStatus.PARTIAL))
@@ -233,7 +328,7 @@ def _groups(exercise: Exercise, report: Report, keyed: dict[str, KeyItem], by_cl
 
 def _quote_of(client_id: str, by_client: dict[str, Flag]) -> str:
     flag = by_client.get(client_id)
-    return flag.quote if flag else client_id
+    return flag.quote if flag else "(a deleted flag)"
 
 
 def _readable(reason: str, by_client: dict[str, Flag]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from html.parser import HTMLParser
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app import db
+from app.formatting import points, whole_percent, whole_score
 from app.models import Assignment, AttemptGrant, Exercise, ExerciseState, utcnow
 from tests.app.trainee_desk import NBSP_TEXT, Desk, article_text, open_desk
 from tests.conftest import Factory, csrf_token, login
@@ -223,9 +225,9 @@ def test_the_debrief_shows_score_overlays_explanations_and_groups(desk: Desk) ->
     text = page(desk, f"/attempts/{desk.attempt_id}/debrief")
     assert re.search(r'Score: <span class="score">\d+</span> / 100', text)
     assert "Scored against key version 1" in text
-    assert '<span class="key key-found mine mine-matched">about\xa0500 fighters</span>' in text
-    assert '<span class="key key-missed">reportedly</span>' in text
-    assert '<span class="mine mine-not_in_key">held the ridge</span>' in text
+    assert re.search(r'<mark class="key key-found mine mine-matched" [^>]*><span class="visually-hidden">Note \d, Found, Conflicting number: </span>about\xa0500 fighters</mark>', text)
+    assert re.search(r'<mark class="key key-missed" [^>]*><span class="visually-hidden">Note \d, Missed, Unverified claim: </span>reportedly</mark>', text)
+    assert re.search(r'<mark class="mine mine-not_in_key" [^>]*><span class="visually-hidden">Note \d, False positive, Unverified claim: </span>held the ridge</mark>', text)
     assert "key-decoy_flagged" in text and "Decoy flagged" in text
     for explanation in KEY_EXPLANATIONS:
         assert explanation in html.unescape(text)
@@ -235,3 +237,102 @@ def test_the_debrief_shows_score_overlays_explanations_and_groups(desk: Desk) ->
     assert "<th scope=\"row\">Conflicting number</th>" in text
     # Flag ids in the engine's reasons are shown as the words flagged.
     assert "'a500'" not in html.unescape(text)
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees: text nodes only, no attributes, no script or style."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(markup: str) -> str:
+    parser = _Visible()
+    parser.feed(markup)
+    return " ".join(parser.parts)
+
+
+def _submitted_debrief(desk: Desk) -> str:
+    desk.create(client_id="a500", quote=NBSP_TEXT, category="conflicting_number")
+    desk.create(client_id="b550", article="mini-b", quote="550 men", category="unverified")
+    desk.create(client_id="near", article="mini-b", quote="battle", category="loaded_framing")
+    desk.create(client_id="fp", quote="held the ridge", category="unverified")
+    desk.create(client_id="decoy", quote="40 Americans", category="conflicting_number")
+    desk.api("POST", f"/api/attempts/{desk.attempt_id}/submit")
+    return page(desk, f"/attempts/{desk.attempt_id}/debrief")
+
+
+def test_the_debrief_opens_with_what_to_learn_in_plain_words(desk: Desk) -> None:
+    text = html.unescape(_submitted_debrief(desk))
+    summary = text[text.index("What to learn") : text.index('id="score-heading')]
+    assert "What went well" in summary and "You found 2 of 7 key items" in summary
+    assert "What cost the most points" in summary
+    assert "1 near miss: the flag touched a key item but not the words that carry the problem" in summary
+    assert "1 flag was on the right words but under another category" in summary
+    assert "What was missed" in summary and "One example of each:" in summary
+    assert "<q>reportedly</q> <span class=\"muted\">· Unverified claim</span>" in summary
+
+
+def test_no_internal_id_reaches_the_page(desk: Desk) -> None:
+    seen = visible_text(_submitted_debrief(desk))
+    for internal in (
+        "force-500", "force-550", "duration-four", "duration-three", "brutal-regime", "americans-40",
+        "conflicting_number", "loaded_framing", "'force'", "'duration'", "“force”", "'a500'", "'b550'", "'fp'", "'decoy'",
+    ):
+        assert internal not in seen, internal
+    assert "Size of the attacking force" in seen
+
+
+def test_the_filter_row_is_a_radio_group_left_hidden_until_the_script_runs(desk: Desk) -> None:
+    text = _submitted_debrief(desk)
+    fieldset = re.search(r'<fieldset class="debrief-filter" data-filter hidden>.*?</fieldset>', text, re.S).group(0)
+    labels = re.findall(r'<input type="radio" name="show-\d+" value="(\w+)"( checked)?> ([^<]+) <span class="count">\((\d+)\)', fieldset)
+    assert [(value, checked, label) for value, checked, label, _ in labels] == [
+        ("default", " checked", "My flags and what I missed"),
+        ("mine", "", "My flags"),
+        ("missed", "", "Missed"),
+        ("false", "", "False positives"),
+        ("decoys", "", "Decoys"),
+        ("all", "", "All"),
+    ]
+    counts = {value: int(count) for value, _, _, count in labels}
+    assert counts["all"] == len(re.findall(r'<li id="note-', text))
+    assert counts == {"default": 11, "mine": 6, "missed": 5, "false": 3, "decoys": 2, "all": 11}, counts
+    # Without the script every note is listed, each tagged with the filters it shows under.
+    assert 'data-shows="missed"' in text and 'data-shows="mine false decoys"' in text
+
+
+def test_every_score_is_rounded_half_up_and_the_rule_is_stated(desk: Desk) -> None:
+    text = _submitted_debrief(desk)
+    assert "Scores are rounded to whole points, halves up" in text
+    assert not re.search(r"\d\.\d{3}", visible_text(text))
+    for percentage in re.findall(r'<td class="num">(\d+)%</td>', text):
+        assert 0 <= int(percentage) <= 100
+    # The tables scroll in their own box.
+    assert text.count('<div class="table-scroll"><table class="data') == 3
+    # The JSON report shows the score as the page does.
+    shown = int(re.search(r'Score: <span class="score">(\d+)</span>', text).group(1))
+    report = desk.api("GET", f"/api/attempts/{desk.attempt_id}/report").get_json()
+    assert report["score_shown"] == shown == whole_score(report["score"])
+
+
+@pytest.mark.parametrize(
+    ("value", "score", "shown_points", "percent"),
+    [(62.5, 63, "62.50", 6250), (1.925, 2, "1.93", 193), (0.285, 0, "0.29", 29), (0.005, 0, "0.01", 1), (2.5, 3, "2.50", 250)],
+)
+def test_scores_points_and_percentages_round_half_up(value: float, score: int, shown_points: str, percent: int) -> None:
+    assert whole_score(value) == score
+    assert points(value) == shown_points
+    assert whole_percent(value) == percent

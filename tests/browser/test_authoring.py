@@ -189,6 +189,8 @@ def test_an_instructor_authors_publishes_and_a_trainee_is_debriefed(
     trainee.get_by_role("link", name="Review and submit").click()
     trainee.get_by_role("button", name="Submit my flags").click()
     expect(trainee.get_by_role("heading", name=f"Debrief: {TITLE}")).to_be_visible()
+    # The decoy left alone shows under "All" (the debrief opens on my flags and what I missed).
+    trainee.get_by_role("group", name="Show").get_by_role("radio", name=re.compile("^All")).check()
     for explanation in (
         "Reported by whom? Ask for the source.",
         "The writer's own label, not a description.",
