@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import socket
 import re
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ from flask import Flask
 from hypothesis import settings
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
 from app import accounts, create_app, db, migrate
@@ -176,6 +179,21 @@ class Factory:
             session.add(cohort)
             session.commit()
             return cohort
+
+
+@contextlib.contextmanager
+def served(app: Flask) -> Iterator[str]:
+    """Serve ``app`` in a thread on 127.0.0.1 (a free port) and give its base URL, for a browser or
+    a test LMS to call."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
 
 
 @pytest.fixture

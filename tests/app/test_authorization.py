@@ -65,6 +65,7 @@ ROUTES: dict[str, Route] = {
     "auth.index": Route("GET", lambda w: "/", everyone()),
     "auth.setup": Route("GET", lambda w: "/setup", everyone(HIDDEN)),
     "auth.login": Route("GET", lambda w: "/login", everyone()),
+    "auth.favicon": Route("GET", lambda w: "/favicon.ico", everyone()),
     "auth.logout": Route("POST", lambda w: "/logout", signed_in()),
     "auth.register": Route("GET", lambda w: "/register", everyone()),
     "auth.change_password": Route("GET", lambda w: "/account/password", signed_in()),

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterator
 from html import unescape
 from typing import Any
@@ -12,9 +11,9 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
-from werkzeug.serving import make_server
 
 from app import db
+from tests.conftest import served
 from app.models import LtiDeployment, LtiPlatform
 from tests.lti.platform import CLIENT_ID, DEPLOYMENT_ID, INSTRUCTOR, LEARNER, LMS, Activity, Person
 
@@ -32,15 +31,8 @@ LEARNERS = [
 @pytest.fixture
 def tool(app: Flask) -> Iterator[str]:
     """The app under test, served in a thread on 127.0.0.1 so the LMS can call it."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
+    with served(app) as url:
+        yield url
 
 
 def register(app: Flask, lms: LMS, **changes: Any) -> int:
