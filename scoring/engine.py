@@ -349,7 +349,7 @@ class PreparedKey:
             chosen = best_assignment([analysis.options for analysis in analyses])
 
         real, places, partners = self.real, self.real_places, self.partners
-        matched = {number for number in chosen if number is not None}
+        matched = set(chosen)  # None among them is no item: harmless for the disjointness test
         items = list(self.untouched)
         outcomes: dict[str, FlagResult] = {}
         item_of_flag: dict[str, KeyItem] = {}
