@@ -39,7 +39,7 @@ from app.models import (
     cohort_trainees,
 )
 from scoring.metrics import detection
-from scoring.report import ItemStatus
+from scoring.report import MATCHED_STATUSES, ItemStatus
 from scoring.types import RatingKey
 
 HISTOGRAM_BINS = 10
@@ -67,13 +67,6 @@ AT_A_GLANCE = 3
 SENTENCE_LIMIT = 240
 """Characters of context kept on each side of a span when its sentence is long."""
 
-DETECTED_STATUSES = (
-    ItemStatus.FOUND,
-    ItemStatus.PARTIAL,
-    ItemStatus.LONE_FIGURE,
-    ItemStatus.WRONG_CATEGORY,
-)
-"""Statuses in which some flag matched the item's span."""
 
 
 class seconds_between(GenericFunction[float]):
@@ -349,7 +342,7 @@ def item_outcomes(
     decoys = []
     for item in key_items:
         statuses = by_item[item["id"]]
-        detected = sum(statuses[status] for status in DETECTED_STATUSES)
+        detected = sum(statuses[status] for status in MATCHED_STATUSES)
         if item["decoy"]:
             decoys.append(DecoyOutcome(item, submissions, statuses[ItemStatus.DECOY_FLAGGED]))
             continue
@@ -477,7 +470,7 @@ def confusion_table(
         cells[(category, None)] += submissions
     for row in counts:
         category = category_of.get(row.item_id)
-        if category is None or row.status not in DETECTED_STATUSES:
+        if category is None or row.status not in MATCHED_STATUSES:
             continue
         cells[(category, row.chosen_category)] += row.count
         cells[(category, None)] -= row.count

@@ -62,6 +62,7 @@ from scoring.report import (
     ItemResult,
     ItemStatus,
     LinkStatus,
+    MATCHED_STATUSES,
     Report,
     SchemeCounts,
     Schemes,
@@ -132,7 +133,7 @@ _MATCHED = FlagOutcome.MATCHED
 _CORRECT_LINK = LinkStatus.CORRECT
 _REDUNDANT_LINK = LinkStatus.REDUNDANT
 
-_TALLIED = (ItemStatus.FOUND, ItemStatus.PARTIAL, ItemStatus.WRONG_CATEGORY, ItemStatus.LONE_FIGURE)
+_TALLIED = MATCHED_STATUSES
 """What a matched item can become; a `_Match` holds its status's place here."""
 
 

@@ -110,6 +110,10 @@ class LinkStatus(enum.StrEnum):
     """A flag linked to itself."""
 
 
+MATCHED_STATUSES = (ItemStatus.FOUND, ItemStatus.PARTIAL, ItemStatus.WRONG_CATEGORY, ItemStatus.LONE_FIGURE)
+"""What a real key item can become when a flag matched it."""
+
+
 @dataclass(frozen=True, slots=True)
 class ItemResult:
     """The outcome for one key item, decoys included."""

@@ -11,16 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from scoring.report import FlagOutcome, FlagResult, ItemResult, ItemStatus, LinkStatus, Report
+from scoring.report import MATCHED_STATUSES, FlagOutcome, FlagResult, ItemResult, ItemStatus, LinkStatus, Report
 from scoring.types import KeyItem
 
 MOST_COSTLY = 3
 """How many of the costliest patterns the summary names."""
-
-LOCATED = (ItemStatus.FOUND, ItemStatus.PARTIAL, ItemStatus.WRONG_CATEGORY, ItemStatus.LONE_FIGURE)
-"""Statuses of a real item that one of the trainee's flags matched."""
-
-
 
 @dataclass(frozen=True)
 class Example:
@@ -75,7 +70,7 @@ def _well(report: Report, keyed: Mapping[str, KeyItem]) -> tuple[str, ...]:
     totals = report.totals
     real = [item for item in report.items if not _is_decoy(item)]
     decoys = len(report.items) - len(real)
-    located = sum(1 for item in real if item.status in LOCATED)
+    located = sum(1 for item in real if item.status in MATCHED_STATUSES)
     sentences = []
     if located:
         found = f"You found {located} of {len(real)} key items"
@@ -139,7 +134,7 @@ def _groups(report: Report, groups: Mapping[str, str]) -> list[_Pattern]:
         )
         if not members or not shortfall:
             continue
-        found = sum(1 for item in members if item.status in LOCATED)
+        found = sum(1 for item in members if item.status in MATCHED_STATUSES)
         lone = lone or any(item.status is ItemStatus.LONE_FIGURE for item in members)
         parts.append(f"{found} of {len(members)} for “{_headline(description)}”")
         lost += shortfall
@@ -162,7 +157,7 @@ def _boundaries(report: Report, keyed: Mapping[str, KeyItem]) -> list[_Pattern]:
     short = long = 0
     for item in report.items:
         key = keyed.get(item.id)
-        if key is None or item.status not in LOCATED or item.boundary_factor >= 1 or not item.flag_ids:
+        if key is None or item.status not in MATCHED_STATUSES or item.boundary_factor >= 1 or not item.flag_ids:
             continue
         flag = flags.get(item.flag_ids[0])
         if flag is None:
@@ -198,7 +193,7 @@ def _boundaries(report: Report, keyed: Mapping[str, KeyItem]) -> list[_Pattern]:
 
 
 def _wrong_category(report: Report) -> list[_Pattern]:
-    wrong = [item for item in report.items if item.status in LOCATED and item.category_factor < 1]
+    wrong = [item for item in report.items if item.status in MATCHED_STATUSES and item.category_factor < 1]
     if not wrong:
         return []
     cost = sum(item.points * (1 - item.category_factor) * item.boundary_factor for item in wrong)
