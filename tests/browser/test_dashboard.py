@@ -96,3 +96,30 @@ def _walk_through(page: Page, live_server: str, fixed: FixedCohort) -> None:
     expect(page.locator(".flash").first).to_contain_text("Key version 2 saved")
     expect(page.locator("#near-misses")).to_contain_text("No key item was flagged beside")
     assert [error for error in errors if "404" not in error] == []  # /favicon.ico (B10) is another session's
+
+
+def test_the_dashboard_and_cohort_page_reflow_at_320_px(browser: Browser, live_server: str, fixed: FixedCohort) -> None:
+    # WCAG 1.4.10: no sideways scroll at 320 CSS px; wide tables scroll inside their own box
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/login")
+        page.get_by_label("Username").fill("teacher")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("link", name="Cohorts")).to_be_visible()
+        for path in (fixed.url(), f"/instructor/cohorts/{fixed.cohort_id}"):
+            page.goto(live_server + path)
+            width = page.evaluate("document.scrollingElement.scrollWidth")
+            # what widens the page: anything past the edge that no scrolling box holds
+            wide = page.evaluate(
+                """[...document.querySelectorAll('body *')].filter(e => {
+                    if (e.getBoundingClientRect().right <= 321) return false;
+                    for (let p = e.parentElement; p; p = p.parentElement)
+                        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return false;
+                    return true;
+                }).map(e => e.tagName.toLowerCase() + '.' + e.className)"""
+            )
+            assert width <= 320, (path, width, wide)
+    finally:
+        context.close()
