@@ -471,6 +471,27 @@ def save_key(
     return KeySaved(version, True, rescored)
 
 
+def save_ratings(db: Session, user: User, exercise: Exercise, ratings: list[dict[str, Any]], note: str = "") -> KeySaved:
+    """Store the exercise's source ratings (`scoring.RatingKey` records; empty: none asked).
+
+    Before any submission the current key version changes in place; afterwards a new version
+    keeps the items and every submission is rescored. The caller commits.
+    """
+    exercise.edited_in_app = True
+    current = grading.current_key_version(db, exercise.id)
+    if not has_submissions(db, exercise.id):
+        current.ratings = ratings
+        if note:
+            current.note = note
+        db.flush()
+        return KeySaved(current, False, 0)
+    version, rescored = grading.add_key_version(
+        db, exercise, list(current.items), ratings=ratings, origin="editor",
+        note=note or "source ratings changed", user=user,
+    )
+    return KeySaved(version, True, rescored)
+
+
 def problem_records(error: PackageError) -> list[dict[str, str | None]]:
     """Problems as the editor shows them, next to the item and field they concern."""
     return [{"item": p.item, "field": p.field, "message": p.message, "text": str(p)} for p in error.problems]

@@ -1,4 +1,4 @@
-"""Forms for authoring exercises: a new exercise, publishing, assigning, zip and SemEval imports."""
+"""Forms for authoring exercises: a new exercise, publishing, assigning, source ratings, zip and SemEval imports."""
 
 from __future__ import annotations
 
@@ -14,13 +14,16 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from app.admiralty import CREDIBILITY_WORDS, RELIABILITY_WORDS
 from app.models import ExerciseState
 from exercises.fields import ID_PATTERN
 
@@ -128,6 +131,57 @@ class EditDetailsForm(FlaskForm):
 
 def state_choices() -> list[SelectChoice]:
     return [SelectChoice(state.value, state.value.title()) for state in ExerciseState]
+
+
+def _grade_choices(words: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(grade, f"{grade}: {meaning}") for grade, meaning in words.items()]
+
+
+class RatingKeyForm(Form):
+    """The instructor's Admiralty rating of one article, with the grades accepted from trainees."""
+
+    asked = BooleanField("Ask trainees to rate this article")
+    reliability = SelectField("Source reliability", choices=_grade_choices(RELIABILITY_WORDS))
+    credibility = SelectField("Information credibility", choices=_grade_choices(CREDIBILITY_WORDS))
+    accept_reliability = SelectMultipleField(
+        "Reliability grades accepted",
+        choices=_grade_choices(RELIABILITY_WORDS),
+        validators=[Optional()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    accept_credibility = SelectMultipleField(
+        "Credibility grades accepted",
+        choices=_grade_choices(CREDIBILITY_WORDS),
+        validators=[Optional()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    reasoning = TextAreaField("Your reasoning (trainees read it in the debrief)", filters=[lambda v: v.strip() if v else v])
+
+    def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
+        """An asked article needs reasoning, and its accepted grades must include the key's own."""
+        if not super().validate(extra_validators):
+            return False
+        if not self.asked.data:
+            return True
+        valid = True
+        if not self.reasoning.data:
+            self.reasoning.errors.append("Say why, for the trainees' debrief.")
+            valid = False
+        for grade, accepted in ((self.reliability, self.accept_reliability), (self.credibility, self.accept_credibility)):
+            if grade.data not in (accepted.data or []):
+                accepted.errors.append(f"Accept at least your own grade, {grade.data}.")
+                valid = False
+        return valid
+
+
+class SourceRatingsForm(FlaskForm):
+    """The exercise's source ratings, one block per article."""
+
+    articles = FieldList(FormField(RatingKeyForm))
+    note = StringField("Note for the key version", validators=[Optional(), Length(max=200)])
+    submit = SubmitField("Save the ratings")
 
 
 class PublishForm(FlaskForm):

@@ -25,6 +25,7 @@ from instructor.authoring_forms import (
     NewExerciseForm,
     PublishForm,
     SemevalUploadForm,
+    SourceRatingsForm,
     semeval_mapping_form,
 )
 from instructor.cohorts import cohort_for_instructor
@@ -295,6 +296,59 @@ def edit_details(exercise_id: int) -> Response:
         return _details_page(exercise, form, status=400)
     database.commit()
     flash(f"Details of “{exercise.title}” saved.", "success")
+    return redirect(url_for("authoring.exercise", exercise_id=exercise.id))
+
+
+def _ratings_form(exercise) -> SourceRatingsForm:  # type: ignore[no-untyped-def]
+    """The ratings form, filled from the current key version on a GET."""
+    form = SourceRatingsForm()
+    if not form.is_submitted():
+        keyed = {r.article: r for r in grading.rating_key(grading.current_key_version(db.session(), exercise.id))}
+        for article in exercise.articles:
+            rating = keyed.get(article.ref)
+            form.articles.append_entry(
+                {
+                    "asked": rating is not None,
+                    "reliability": rating.reliability if rating else "C",
+                    "credibility": rating.credibility if rating else "3",
+                    "accept_reliability": list(rating.accept_reliability) if rating else [],
+                    "accept_credibility": list(rating.accept_credibility) if rating else [],
+                    "reasoning": rating.reasoning if rating else "",
+                }
+            )
+    return form
+
+
+@blueprint.route("/<int:exercise_id>/ratings", methods=["GET", "POST"])
+@access(INSTRUCTOR)
+def source_ratings(exercise_id: int) -> Response:
+    """Set the instructor's Admiralty rating of each article, which trainees are asked to match."""
+    database = db.session()
+    exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
+    form = _ratings_form(exercise)
+    if len(form.articles.entries) != len(exercise.articles):
+        abort(400, "The form must rate every article of the exercise, in order.")
+    if not form.validate_on_submit():
+        html = render_template("instructor/authoring/ratings.html", exercise=exercise, form=form)
+        return Response(html, status=400 if form.is_submitted() else 200)
+    ratings = [
+        {
+            "article": article.ref,
+            "reliability": entry.form.reliability.data,
+            "credibility": entry.form.credibility.data,
+            "accept_reliability": sorted(entry.form.accept_reliability.data),
+            "accept_credibility": sorted(entry.form.accept_credibility.data),
+            "reasoning": entry.form.reasoning.data,
+        }
+        for article, entry in zip(exercise.articles, form.articles.entries, strict=True)
+        if entry.form.asked.data
+    ]
+    saved = authoring.save_ratings(database, current_user, exercise, ratings, (form.note.data or "").strip())
+    database.commit()
+    if saved.new_version:
+        flash(f"Source ratings saved as key version {saved.version.number}; {saved.rescored} submissions rescored.", "success")
+    else:
+        flash("Source ratings saved.", "success")
     return redirect(url_for("authoring.exercise", exercise_id=exercise.id))
 
 

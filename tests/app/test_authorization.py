@@ -143,6 +143,7 @@ ROUTES: dict[str, Route] = {
         "POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/semeval-mapping", ADMIN_EDITS
     ),
     "authoring.edit_details": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/details", ADMIN_EDITS),
+    "authoring.source_ratings": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/ratings", ADMIN_EDITS),
     "authoring.dismiss_suggestions": Route(
         "POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/suggestions/dismissed", ADMIN_EDITS
     ),
