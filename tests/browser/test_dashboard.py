@@ -8,10 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from app import db
-from app.models import Cohort, Exercise
 from tests.conftest import PASSWORD, Factory
-from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
+from tests.instructor.dashboard_cohort import FixedCohort, add_near_misses, build_fixed_cohort
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +19,7 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 
 @pytest.fixture
 def fixed(factory: Factory) -> FixedCohort:
-    cohort = build_fixed_cohort(factory)
-    with factory.app.app_context():
-        session = db.session()
-        group = session.get(Cohort, cohort.cohort_id)
-        exercise = session.get(Exercise, cohort.exercise_id)
-        for name in ("fay", "gus"):
-            user = factory.user(name, cohort=group)
-            factory.attempt(user, exercise, flags=[("mini-b", "battle", "conflicting_number")], submit=True)
-    return cohort
+    return add_near_misses(factory, build_fixed_cohort(factory))
 
 
 def test_an_instructor_reads_the_first_screen_sorts_filters_and_accepts_a_near_miss(browser: Browser, live_server: str, fixed: FixedCohort) -> None:

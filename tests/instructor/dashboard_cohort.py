@@ -20,7 +20,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from app import db
-from app.models import Attempt, Flag, Role
+from app.models import Attempt, Cohort, Exercise, Flag, Role
 from tests.conftest import Factory
 
 FLAGS = {
@@ -81,3 +81,17 @@ def build_fixed_cohort(factory: Factory) -> FixedCohort:
         )
         session.commit()
     return FixedCohort(cohort.id, exercise.id, {name: user.id for name, user in users.items()}, attempts)
+
+
+def add_near_misses(factory: Factory, cohort: FixedCohort) -> FixedCohort:
+    """Add two trainees who flag "battle" beside "three–hour battle" (core "three"): near misses."""
+    with factory.app.app_context():
+        session = db.session()
+        group = session.get(Cohort, cohort.cohort_id)
+        exercise = session.get(Exercise, cohort.exercise_id)
+        for name in ("fay", "gus"):
+            user = factory.user(name, cohort=group)
+            attempt, _ = factory.attempt(user, exercise, flags=[("mini-b", "battle", "conflicting_number")], submit=True)
+            cohort.users[name] = user.id
+            cohort.attempts[name] = attempt.id
+    return cohort

@@ -16,29 +16,18 @@ from sqlalchemy import select
 
 from app import db, grading
 from app.formatting import whole_score
-from app.models import Cohort, Exercise, Score
+from app.models import Exercise, Score
 from instructor import key_gaps
 from instructor.dashboard import build_dashboard, chosen_span, scope_for, sentence_of, word_span
 from tests.conftest import Factory, login
-from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
+from tests.instructor.dashboard_cohort import FixedCohort, add_near_misses, build_fixed_cohort
 
 RESULTS = "/instructor/cohorts/{}/export/results.csv"
 
 
 @pytest.fixture
 def fixed(factory: Factory) -> FixedCohort:
-    """The fixed cohort, plus two trainees who flag "battle" beside "three–hour battle" (core "three")."""
-    cohort = build_fixed_cohort(factory)
-    with factory.app.app_context():
-        session = db.session()
-        group = session.get(Cohort, cohort.cohort_id)
-        exercise = session.get(Exercise, cohort.exercise_id)
-        for name in ("fay", "gus"):
-            user = factory.user(name, cohort=group)
-            attempt, _ = factory.attempt(user, exercise, flags=[("mini-b", "battle", "conflicting_number")], submit=True)
-            cohort.users[name] = user.id
-            cohort.attempts[name] = attempt.id
-    return cohort
+    return add_near_misses(factory, build_fixed_cohort(factory))
 
 
 def _text(page: str) -> str:
