@@ -9,8 +9,8 @@ from flask import Flask
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, database, security, blueprints and commands."""
-    from app import auth, cli, compression, config, db, errors, formatting, lti, security, trainee
     import instructor
+    from app import auth, cli, compression, config, db, errors, formatting, lti, security, trainee
 
     app = Flask(__name__, instance_relative_config=True)
     config.configure(app, test_config)

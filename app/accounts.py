@@ -78,11 +78,7 @@ def normalise_join_code(code: str) -> str:
 
 def cohort_for_join_code(db: Session, code: str) -> Cohort | None:
     """The cohort that accepts ``code`` now, if any."""
-    return db.scalar(
-        select(Cohort).where(
-            Cohort.join_code == normalise_join_code(code), Cohort.join_enabled.is_(True)
-        )
-    )
+    return db.scalar(select(Cohort).where(Cohort.join_code == normalise_join_code(code), Cohort.join_enabled.is_(True)))
 
 
 def generated_password() -> str:

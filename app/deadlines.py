@@ -75,7 +75,12 @@ def close_overdue(db: Session, moment: datetime, *conditions: Any) -> int:
     candidates = db.scalars(
         select(Attempt)
         .join(Assignment, (Assignment.cohort_id == Attempt.cohort_id) & (Assignment.exercise_id == Attempt.exercise_id))
-        .where(Attempt.submitted_at.is_(None), Assignment.deadline.is_not(None), Assignment.allow_late.is_(False), *conditions)
+        .where(
+            Attempt.submitted_at.is_(None),
+            Assignment.deadline.is_not(None),
+            Assignment.allow_late.is_(False),
+            *conditions,
+        )
     ).all()
     closed = 0
     for attempt in candidates:

@@ -52,9 +52,7 @@ def _http_error(error: HTTPException) -> Response:
         from app.auth.forms import LoginForm
 
         throttled = f"Too many failed logins. Wait a minute and try again (limit: {error.description})."
-        return Response(
-            render_template("auth/login.html", form=LoginForm(), throttled=throttled), status=429
-        )
+        return Response(render_template("auth/login.html", form=LoginForm(), throttled=throttled), status=429)
     message = MESSAGES.get(status, error.name)
     if status in (400, 403, 404, 409, 422) and error.description and not _is_default(error):
         message = error.description
@@ -69,7 +67,9 @@ def _is_default(error: HTTPException) -> bool:
 
 
 def _csrf_error(error: CSRFError) -> Response:
-    return error_response(400, f"The form expired or its security token is missing ({error.description}). Reload the page and try again.")
+    return error_response(
+        400, f"The form expired or its security token is missing ({error.description}). Reload the page and try again."
+    )
 
 
 def _internal_error(_error: InternalServerError) -> Response:

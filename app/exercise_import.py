@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import grading
 from app.models import Article, Attempt, Exercise, ExerciseState, Flag, KeyVersion
-from exercises.loader import package_dirs, load_package
+from exercises.loader import load_package, package_dirs
 from exercises.problems import PackageError
 from exercises.types import Article as PackageArticle
 from exercises.types import ExercisePackage
@@ -152,8 +152,4 @@ def _rating_records(package: ExercisePackage) -> list[dict[str, Any]]:
 
 
 def _has_flags(db: Session, exercise_id: int) -> bool:
-    return bool(
-        db.scalar(
-            select(exists().where(Flag.attempt_id == Attempt.id, Attempt.exercise_id == exercise_id))
-        )
-    )
+    return bool(db.scalar(select(exists().where(Flag.attempt_id == Attempt.id, Attempt.exercise_id == exercise_id))))

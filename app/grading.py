@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 import scoring
-from exercises.cores import derived_core
 from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem, User
+from exercises.cores import derived_core
 from scoring.types import KeyItem, Policy, RatingKey, SourceRating
 
 RESCORE_BATCH = 500
@@ -49,10 +49,7 @@ def exercise_policy(exercise: Exercise) -> Policy:
 def current_key_version(db: Session, exercise_id: int) -> KeyVersion:
     """The newest key version of an exercise."""
     version = db.scalar(
-        select(KeyVersion)
-        .where(KeyVersion.exercise_id == exercise_id)
-        .order_by(KeyVersion.number.desc())
-        .limit(1)
+        select(KeyVersion).where(KeyVersion.exercise_id == exercise_id).order_by(KeyVersion.number.desc()).limit(1)
     )
     if version is None:
         raise LookupError(f"exercise {exercise_id} has no key")
@@ -99,9 +96,7 @@ def add_key_version(
     exercise.key_versions.append(version)
     db.flush()
     rescored = rescore_exercise(db, exercise, note=f"Key version {version.number}: {note}")
-    log.info(
-        "key version %s of %s (%s): %s submissions rescored", version.number, exercise.slug, origin, rescored
-    )
+    log.info("key version %s of %s (%s): %s submissions rescored", version.number, exercise.slug, origin, rescored)
     return version, rescored
 
 
@@ -129,7 +124,9 @@ def engine_ratings(attempt: Attempt) -> list[SourceRating]:
     ]
 
 
-def score_columns(version: KeyVersion, report: scoring.Report, categories: Mapping[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def score_columns(
+    version: KeyVersion, report: scoring.Report, categories: Mapping[str, str]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The columns of a current score row and of its item rows for ``report`` (ids aside).
 
     ``categories`` maps each flag's client id to its category: an item records the category of
@@ -157,12 +154,8 @@ def score_columns(version: KeyVersion, report: scoring.Report, categories: Mappi
     return score, items
 
 
-def _store(
-    db: Session, attempt: Attempt, version: KeyVersion, report: scoring.Report, note: str = ""
-) -> Score:
-    db.execute(
-        update(Score).where(Score.attempt_id == attempt.id, Score.is_current.is_(True)).values(is_current=False)
-    )
+def _store(db: Session, attempt: Attempt, version: KeyVersion, report: scoring.Report, note: str = "") -> Score:
+    db.execute(update(Score).where(Score.attempt_id == attempt.id, Score.is_current.is_(True)).values(is_current=False))
     columns, items = score_columns(version, report, {flag.client_id: flag.category for flag in attempt.flags})
     stored = Score(attempt_id=attempt.id, **columns, note=note, items=[ScoreItem(**item) for item in items])
     db.add(stored)
@@ -233,4 +226,3 @@ def _submitted_batches(db: Session, exercise_id: int) -> Iterator[list[Attempt]]
             return
         yield batch
         last_id = batch[-1].id
-

@@ -94,12 +94,8 @@ class User(UserMixin, Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    teaching: Mapped[list[Cohort]] = relationship(
-        secondary=cohort_instructors, back_populates="instructors"
-    )
-    cohorts: Mapped[list[Cohort]] = relationship(
-        secondary=cohort_trainees, back_populates="trainees"
-    )
+    teaching: Mapped[list[Cohort]] = relationship(secondary=cohort_instructors, back_populates="instructors")
+    cohorts: Mapped[list[Cohort]] = relationship(secondary=cohort_trainees, back_populates="trainees")
 
     def get_id(self) -> str:
         return self.session_token
@@ -138,9 +134,7 @@ class Cohort(Base):
     trainees: Mapped[list[User]] = relationship(
         secondary=cohort_trainees, back_populates="cohorts", order_by="User.display_name"
     )
-    assignments: Mapped[list[Assignment]] = relationship(
-        back_populates="cohort", cascade="all, delete-orphan"
-    )
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="cohort", cascade="all, delete-orphan")
 
 
 class Exercise(Base):
@@ -167,9 +161,7 @@ class Exercise(Base):
     edited_in_app: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     articles: Mapped[list[Article]] = relationship(
         back_populates="exercise", order_by="Article.position", cascade="all, delete-orphan"
@@ -177,9 +169,7 @@ class Exercise(Base):
     key_versions: Mapped[list[KeyVersion]] = relationship(
         back_populates="exercise", order_by="KeyVersion.number", cascade="all, delete-orphan"
     )
-    assignments: Mapped[list[Assignment]] = relationship(
-        back_populates="exercise", cascade="all, delete-orphan"
-    )
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="exercise", cascade="all, delete-orphan")
     # The instructor who made (or imported) it in the app; None for a package shipped with the instance.
     created_by: Mapped[User | None] = relationship()
 
@@ -239,9 +229,7 @@ class Assignment(Base):
 
     __tablename__ = "assignments"
 
-    cohort_id: Mapped[int] = mapped_column(
-        ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
-    )
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
     exercise_id: Mapped[int] = mapped_column(
         ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True, index=True
     )
@@ -297,9 +285,7 @@ class Attempt(Base):
 
     user: Mapped[User] = relationship()
     exercise: Mapped[Exercise] = relationship()
-    flags: Mapped[list[Flag]] = relationship(
-        back_populates="attempt", order_by="Flag.id", cascade="all, delete-orphan"
-    )
+    flags: Mapped[list[Flag]] = relationship(back_populates="attempt", order_by="Flag.id", cascade="all, delete-orphan")
     scores: Mapped[list[Score]] = relationship(
         back_populates="attempt", order_by="Score.id", cascade="all, delete-orphan"
     )
@@ -319,9 +305,7 @@ class Flag(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(
-        ForeignKey("attempts.id", ondelete="CASCADE"), index=True
-    )
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
     client_id: Mapped[str] = mapped_column(String(64))
     article_ref: Mapped[str] = mapped_column(String(80))
     start: Mapped[int] = mapped_column(Integer)
@@ -330,9 +314,7 @@ class Flag(Base):
     category: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     attempt: Mapped[Attempt] = relationship(back_populates="flags")
     links: Mapped[list[Flag]] = relationship(
@@ -355,9 +337,7 @@ class SourceRating(Base):
 
     __tablename__ = "source_ratings"
 
-    attempt_id: Mapped[int] = mapped_column(
-        ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True
-    )
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True)
     article_ref: Mapped[str] = mapped_column(String(80), primary_key=True)
     reliability: Mapped[str] = mapped_column(String(1))
     credibility: Mapped[str] = mapped_column(String(1))
@@ -397,9 +377,7 @@ class ScoreItem(Base):
     # Covers the dashboard's grouped scan of a cohort's current score items.
     __table_args__ = (Index("ix_score_items_outcome", "score_id", "item_id", "status", "chosen_category", "credit"),)
 
-    score_id: Mapped[int] = mapped_column(
-        ForeignKey("scores.id", ondelete="CASCADE"), primary_key=True
-    )
+    score_id: Mapped[int] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"), primary_key=True)
     item_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     status: Mapped[str] = mapped_column(String(24))
     chosen_category: Mapped[str | None] = mapped_column(String(64))
@@ -489,9 +467,7 @@ class LtiAccessToken(Base):
 
     __tablename__ = "lti_access_tokens"
 
-    platform_id: Mapped[int] = mapped_column(
-        ForeignKey("lti_platforms.id", ondelete="CASCADE"), primary_key=True
-    )
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"), primary_key=True)
     scope_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     token: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, abort, request
-from flask_login import current_user
 from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 

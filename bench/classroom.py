@@ -24,7 +24,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import (  # noqa: E402
+from bench.harness import (
     Latencies,
     ProdServer,
     TraineeClient,
@@ -119,19 +119,30 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--saturation-seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--postgres", default=POSTGRES, help="a PostgreSQL server URL (a database is created and dropped)")
+    parser.add_argument(
+        "--postgres", default=POSTGRES, help="a PostgreSQL server URL (a database is created and dropped)"
+    )
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as folder, fresh_postgres_database(args.postgres, "crosscheck_classroom") as database_url:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        fresh_postgres_database(args.postgres, "crosscheck_classroom") as database_url,
+    ):
         server = ProdServer(database_url, workers=args.workers)
         server.start(Path(folder) / "ours")
         try:
             exercise_id, texts = seed_classroom(database_url, args.trainees + args.concurrency)
             memory_start = {pid: rss_mb(pid) for pid in server.worker_pids()}
             memory_warm: dict[int, float] = {}
-            print(f"classroom: {args.trainees} trainees, {args.duration:.0f} s, {args.workers} workers on PostgreSQL, {server.url}")
+            print(
+                f"classroom: {args.trainees} trainees, {args.duration:.0f} s, {args.workers} workers on PostgreSQL, {server.url}"
+            )
             clients, latencies, submitted = run_class(
-                server, exercise_id, texts, args.trainees, args.duration,
+                server,
+                exercise_id,
+                texts,
+                args.trainees,
+                args.duration,
                 on_warm=lambda: memory_warm.update({pid: rss_mb(pid) for pid in server.worker_pids()}),
             )
             memory_end = {pid: rss_mb(pid) for pid in server.worker_pids()}
@@ -139,15 +150,23 @@ def main() -> None:
             errors = sum(latencies.errors.values())
             total, matched, problems = reconcile(database_url, clients)
             print(f"errors: {errors}; submitted: {submitted}/{args.trainees}")
-            print(f"reconciliation: {total} acknowledged flags, {matched} stored exactly once as acknowledged, {problems} problems")
-            print("worker memory (MB, at start → everyone at work → end): " + ", ".join(
-                f"{pid}: {memory_start.get(pid, 0):.0f} → {memory_warm.get(pid, 0):.0f} → {memory_end.get(pid, 0):.0f}"
-                for pid in sorted(set(memory_start) | set(memory_end))
-            ))
+            print(
+                f"reconciliation: {total} acknowledged flags, {matched} stored exactly once as acknowledged, {problems} problems"
+            )
+            print(
+                "worker memory (MB, at start → everyone at work → end): "
+                + ", ".join(
+                    f"{pid}: {memory_start.get(pid, 0):.0f} → {memory_warm.get(pid, 0):.0f} → {memory_end.get(pid, 0):.0f}"
+                    for pid in sorted(set(memory_start) | set(memory_end))
+                )
+            )
             growth = max((memory_end[pid] / memory_warm[pid] - 1) * 100 for pid in memory_end if memory_warm.get(pid))
             print(f"largest growth per worker once everyone was at work: {growth:.1f}%")
 
-            spare = [TraineeClient(server.url, f"trainee{number:04d}", texts, seed=number) for number in range(args.trainees, args.trainees + args.concurrency)]
+            spare = [
+                TraineeClient(server.url, f"trainee{number:04d}", texts, seed=number)
+                for number in range(args.trainees, args.trainees + args.concurrency)
+            ]
 
             def save_flag(session, index, setup=False, state=None):  # type: ignore[no-untyped-def]
                 client = spare[index]
@@ -156,11 +175,28 @@ def main() -> None:
                     client.log_in_and_open(exercise_id)
                     return client
                 article, start, end = client.random_span()
-                body = {"client_id": str(uuid.uuid4()), "article": article, "start": start, "end": end,
-                        "quote": texts[article][start:end], "category": "unverified", "note": "", "links": []}
-                created = session.post(f"{server.url}/api/attempts/{client.attempt_id}/flags", json=body, headers=client._headers(), timeout=15)
+                body = {
+                    "client_id": str(uuid.uuid4()),
+                    "article": article,
+                    "start": start,
+                    "end": end,
+                    "quote": texts[article][start:end],
+                    "category": "unverified",
+                    "note": "",
+                    "links": [],
+                }
+                created = session.post(
+                    f"{server.url}/api/attempts/{client.attempt_id}/flags",
+                    json=body,
+                    headers=client._headers(),
+                    timeout=15,
+                )
                 # Delete again at once, so the attempt stays under the flag limit during the run.
-                session.delete(f"{server.url}/api/attempts/{client.attempt_id}/flags/{body['client_id']}", headers=client._headers(), timeout=15)
+                session.delete(
+                    f"{server.url}/api/attempts/{client.attempt_id}/flags/{body['client_id']}",
+                    headers=client._headers(),
+                    timeout=15,
+                )
                 return created.status_code == 201
 
             ours = saturate(server.url, save_flag, args.saturation_seconds, args.concurrency)
@@ -170,16 +206,22 @@ def main() -> None:
         bare = ProdServer(database_url, workers=args.workers, app="bench.bare_app:create_app()")
         bare.start(Path(folder) / "bare")
         try:
+
             def echo(session, index, setup=False, state=None):  # type: ignore[no-untyped-def]
                 if setup:
                     return None
-                return session.post(f"{bare.url}/echo", json={"note": "x" * random.randint(1, 40)}, timeout=15).status_code == 201
+                return (
+                    session.post(f"{bare.url}/echo", json={"note": "x" * random.randint(1, 40)}, timeout=15).status_code
+                    == 201
+                )
 
             baseline = saturate(bare.url, echo, args.saturation_seconds, args.concurrency)
         finally:
             bare.stop()
-        print(f"flag saves (create + delete each): {ours:.0f}/s; bare Flask JSON endpoint: {baseline:.0f}/s; "
-              f"ratio {ours / baseline:.2f} (a save is two requests: per request {2 * ours / baseline:.2f})")
+        print(
+            f"flag saves (create + delete each): {ours:.0f}/s; bare Flask JSON endpoint: {baseline:.0f}/s; "
+            f"ratio {ours / baseline:.2f} (a save is two requests: per request {2 * ours / baseline:.2f})"
+        )
 
 
 if __name__ == "__main__":

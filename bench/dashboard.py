@@ -95,7 +95,11 @@ def main() -> None:
             seconds, page_bytes = render(app, demo)
             timings.append(seconds * 1000)
         target = TARGETS_MS.get(size)
-        verdict = "" if target is None else (" (target < %d ms: %s)" % (target, "met" if statistics.median(timings) < target else "MISSED"))
+        verdict = (
+            ""
+            if target is None
+            else (" (target < %d ms: %s)" % (target, "met" if statistics.median(timings) < target else "MISSED"))
+        )
         print(
             f"dashboard {size:>6} trainees: min {min(timings):7.1f} ms, median {statistics.median(timings):7.1f} ms, "
             f"page {page_bytes / 1024:.0f} KiB{verdict}"
@@ -107,7 +111,9 @@ def main() -> None:
         render(app, demo)
         increase = (memory_kb("VmHWM") - before) / 1024
         verdict = "met" if increase < MEMORY_TARGET_MB else "MISSED"
-        print(f"peak RSS increase rendering the {largest}-trainee dashboard: {increase:.1f} MB (target < {MEMORY_TARGET_MB} MB: {verdict})")
+        print(
+            f"peak RSS increase rendering the {largest}-trainee dashboard: {increase:.1f} MB (target < {MEMORY_TARGET_MB} MB: {verdict})"
+        )
     else:
         print("peak RSS: /proc/self/clear_refs is not writable here; not measured")
     engine.dispose()

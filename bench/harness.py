@@ -83,15 +83,28 @@ class ProdServer:
             if self.app == "app:create_app()":
                 command = ["make", "--no-print-directory", "serve-prod", f"VENV={BIN.parent}", "GUNICORN_FLAGS="]
             else:
-                command = [str(BIN / "gunicorn"), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}", "--no-control-socket", self.app]
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                command = [
+                    str(BIN / "gunicorn"),
+                    "--workers",
+                    str(self.workers),
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--no-control-socket",
+                    self.app,
+                ]
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
             try:
                 # Any answer will do: the bare comparison app has no login page.
-                if requests.get(self.url + "/login", timeout=2).status_code < 500 and len(self.worker_pids()) == self.workers:
+                if (
+                    requests.get(self.url + "/login", timeout=2).status_code < 500
+                    and len(self.worker_pids()) == self.workers
+                ):
                     return
             except requests.RequestException:
                 pass
@@ -155,7 +168,9 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def seed_classroom(database_url: str, trainees: int, exercise_slug: str = "deir-ez-zor-2018") -> tuple[int, dict[str, str]]:
+def seed_classroom(
+    database_url: str, trainees: int, exercise_slug: str = "deir-ez-zor-2018"
+) -> tuple[int, dict[str, str]]:
     """A cohort of ``trainees`` accounts set the exercise; returns its id and the article texts."""
     from app import create_app, db
     from app.models import Assignment, Cohort, Exercise, Role, User
@@ -168,7 +183,12 @@ def seed_classroom(database_url: str, trainees: int, exercise_slug: str = "deir-
         cohort = Cohort(name=f"Classroom of {trainees}", join_code=None)
         password_hash = hash_password(TRAINEE_PASSWORD)
         cohort.trainees = [
-            User(username=f"trainee{number:04d}", display_name=f"Trainee {number}", role=Role.TRAINEE, password_hash=password_hash)
+            User(
+                username=f"trainee{number:04d}",
+                display_name=f"Trainee {number}",
+                role=Role.TRAINEE,
+                password_hash=password_hash,
+            )
             for number in range(trainees)
         ]
         cohort.assignments = [Assignment(exercise=exercise)]
@@ -202,8 +222,10 @@ class Latencies:
         lines = [f"{'endpoint':<16}{'count':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"]
         for name in sorted(self.samples):
             values = sorted(self.samples[name])
-            pick = lambda q: values[min(len(values) - 1, int(q * len(values)))] * 1000  # noqa: E731
-            lines.append(f"{name:<16}{len(values):>8}{pick(.5):>9.1f}{pick(.95):>9.1f}{pick(.99):>9.1f}{self.errors[name]:>8}")
+            pick = lambda q: values[min(len(values) - 1, int(q * len(values)))] * 1000
+            lines.append(
+                f"{name:<16}{len(values):>8}{pick(0.5):>9.1f}{pick(0.95):>9.1f}{pick(0.99):>9.1f}{self.errors[name]:>8}"
+            )
         return "\n".join(lines)
 
 
@@ -246,10 +268,18 @@ class TraineeClient:
         page = self._timed("login page", "GET", "/login", retries=3)
         assert page is not None
         self._csrf_from(page)
-        done = self._timed("login", "POST", "/login", retries=3, data={"csrf_token": self.csrf, "username": self.username, "password": TRAINEE_PASSWORD})
+        done = self._timed(
+            "login",
+            "POST",
+            "/login",
+            retries=3,
+            data={"csrf_token": self.csrf, "username": self.username, "password": TRAINEE_PASSWORD},
+        )
         assert done is not None and done.url.endswith("/exercises"), f"{self.username} could not log in"
         self._csrf_from(done)
-        opened = self._timed("open workspace", "POST", f"/exercises/{exercise_id}/attempts", retries=3, data={"csrf_token": self.csrf})
+        opened = self._timed(
+            "open workspace", "POST", f"/exercises/{exercise_id}/attempts", retries=3, data={"csrf_token": self.csrf}
+        )
         assert opened is not None and "/attempts/" in opened.url, f"{self.username} could not open the workspace"
         self.attempt_id = int(opened.url.rstrip("/").rsplit("/", 1)[1])
         self._csrf_from(opened)
@@ -285,7 +315,14 @@ class TraineeClient:
             "links": [],
         }
         # The same client_id on a retry, as the browser's queue does: a replay never duplicates.
-        response = self._timed("create flag", "POST", f"/api/attempts/{self.attempt_id}/flags", retries=5, json=body, headers=self._headers())
+        response = self._timed(
+            "create flag",
+            "POST",
+            f"/api/attempts/{self.attempt_id}/flags",
+            retries=5,
+            json=body,
+            headers=self._headers(),
+        )
         if response is not None and response.status_code in (200, 201):
             self.acknowledged[client_id] = {"category": body["category"], "note": body["note"]}
 
@@ -294,7 +331,14 @@ class TraineeClient:
             return self.create_flag()
         client_id = self.random.choice(sorted(self.acknowledged))
         note = f"edited {self.random.randint(0, 9999)}"
-        response = self._timed("edit flag", "PATCH", f"/api/attempts/{self.attempt_id}/flags/{client_id}", retries=5, json={"note": note}, headers=self._headers())
+        response = self._timed(
+            "edit flag",
+            "PATCH",
+            f"/api/attempts/{self.attempt_id}/flags/{client_id}",
+            retries=5,
+            json={"note": note},
+            headers=self._headers(),
+        )
         if response is not None and response.status_code == 200:
             self.acknowledged[client_id]["note"] = note
 
@@ -302,7 +346,13 @@ class TraineeClient:
         if not self.acknowledged:
             return self.create_flag()
         client_id = self.random.choice(sorted(self.acknowledged))
-        response = self._timed("delete flag", "DELETE", f"/api/attempts/{self.attempt_id}/flags/{client_id}", retries=5, headers=self._headers())
+        response = self._timed(
+            "delete flag",
+            "DELETE",
+            f"/api/attempts/{self.attempt_id}/flags/{client_id}",
+            retries=5,
+            headers=self._headers(),
+        )
         if response is not None and response.status_code in (200, 404):
             del self.acknowledged[client_id]
 
@@ -316,7 +366,9 @@ class TraineeClient:
             self.delete_flag()
 
     def submit(self) -> bool:
-        response = self._timed("submit", "POST", f"/api/attempts/{self.attempt_id}/submit", retries=3, json={}, headers=self._headers())
+        response = self._timed(
+            "submit", "POST", f"/api/attempts/{self.attempt_id}/submit", retries=3, json={}, headers=self._headers()
+        )
         return response is not None and response.status_code == 200
 
 
@@ -330,7 +382,8 @@ def reconcile(database_url: str, clients: list[TraineeClient]) -> tuple[int, int
     with engine.connect() as connection:
         for client in clients:
             rows = connection.execute(
-                text("SELECT client_id, category, note FROM flags WHERE attempt_id = :attempt"), {"attempt": client.attempt_id}
+                text("SELECT client_id, category, note FROM flags WHERE attempt_id = :attempt"),
+                {"attempt": client.attempt_id},
             ).all()
             stored: dict[str, list[tuple[str, str]]] = defaultdict(list)
             for client_id, category, note in rows:

@@ -21,15 +21,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from exercises.loader import load_package  # noqa: E402
-from scoring import Flag, KeyItem, report_to_dict, rescore, score, span_metric  # noqa: E402
+from exercises.loader import load_package
+from scoring import Flag, KeyItem, report_to_dict, rescore, score, span_metric
 
 SEED = ROOT / "exercises" / "deir-ez-zor-2018"
 SUBMISSIONS = 10_000
 
 
-def synthetic_submission(rng: random.Random, key: tuple[KeyItem, ...], lengths: dict[str, int],
-                         categories: list[str]) -> list[Flag]:
+def synthetic_submission(
+    rng: random.Random, key: tuple[KeyItem, ...], lengths: dict[str, int], categories: list[str]
+) -> list[Flag]:
     """A plausible trainee: finds 30-80% of the items, selecting the core or the whole phrase with
     sloppy boundaries and some wrong categories, hits a decoy now and then, adds a few false
     positives and links some figures."""
@@ -75,6 +76,7 @@ def best_of(runs: int, work: Callable[[], object]) -> tuple[float, float]:
 
 def span_corpus(rng: random.Random) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
     """400 articles of 5,000 characters, 5,000 key spans and 4,000 flagged spans."""
+
     def spans(count: int) -> list[tuple[str, int, int]]:
         result = []
         for _ in range(count):
@@ -92,17 +94,19 @@ def main() -> None:
     categories = [c.id for c in package.categories]
     texts = {a.id: a.text for a in package.articles}
     lengths = {a.id: len(a.text) for a in package.articles}
-    submissions = [
-        (number, synthetic_submission(rng, key, lengths, categories)) for number in range(SUBMISSIONS)
-    ]
+    submissions = [(number, synthetic_submission(rng, key, lengths, categories)) for number in range(SUBMISSIONS)]
     flag_count = sum(len(flags) for _, flags in submissions)
-    print(f"seed exercise: {len(key)} key items; {SUBMISSIONS} synthetic submissions, "
-          f"{flag_count / SUBMISSIONS:.1f} flags on average")
+    print(
+        f"seed exercise: {len(key)} key items; {SUBMISSIONS} synthetic submissions, "
+        f"{flag_count / SUBMISSIONS:.1f} flags on average"
+    )
 
     one = submissions[0][1]
     single, single_cpu = best_of(200, lambda: score(key, one, policy, categories=categories, texts=texts))
-    print(f"score one submission ({len(one)} flags, key prepared each time): "
-          f"{single * 1e6:6.0f} µs wall, {single_cpu * 1e6:6.0f} µs CPU")
+    print(
+        f"score one submission ({len(one)} flags, key prepared each time): "
+        f"{single * 1e6:6.0f} µs wall, {single_cpu * 1e6:6.0f} µs CPU"
+    )
 
     def rescore_all() -> float:
         total = 0.0
@@ -118,17 +122,21 @@ def main() -> None:
     rescoring, rescoring_cpu = best_of(5, rescore_all)
     storing, storing_cpu = best_of(1, rescore_and_store)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"rescore {SUBMISSIONS} submissions: {rescoring:6.2f} s wall, {rescoring_cpu:6.2f} s CPU, "
-          f"{rescoring_cpu / SUBMISSIONS * 1e6:.0f} µs each  (target < 2 s; mean score {mean:.1f})")
+    print(
+        f"rescore {SUBMISSIONS} submissions: {rescoring:6.2f} s wall, {rescoring_cpu:6.2f} s CPU, "
+        f"{rescoring_cpu / SUBMISSIONS * 1e6:.0f} µs each  (target < 2 s; mean score {mean:.1f})"
+    )
     print(f"rescore {SUBMISSIONS} and report_to_dict each: {storing:6.2f} s wall, {storing_cpu:6.2f} s CPU")
     print(f"peak resident memory after rescoring: {peak:6.1f} MB  (target < 150 MB)")
 
     flagged, gold = span_corpus(rng)
     metric, metric_cpu = best_of(20, lambda: span_metric(flagged, gold))
     result = span_metric(flagged, gold)
-    print(f"SemEval span metric, 400 articles, 5,000 key / 4,000 flagged spans: "
-          f"{metric * 1e3:5.1f} ms wall, {metric_cpu * 1e3:5.1f} ms CPU  (target < 30 ms; "
-          f"P {result.precision:.3f} R {result.recall:.3f})")
+    print(
+        f"SemEval span metric, 400 articles, 5,000 key / 4,000 flagged spans: "
+        f"{metric * 1e3:5.1f} ms wall, {metric_cpu * 1e3:5.1f} ms CPU  (target < 30 ms; "
+        f"P {result.precision:.3f} R {result.recall:.3f})"
+    )
 
 
 if __name__ == "__main__":

@@ -25,9 +25,7 @@ class AnswersError(ValueError):
     """An answers file that cannot be scored; the message names the flag and the field."""
 
 
-def read_answers(
-    data: Any, texts: Mapping[str, str], *, reanchor: bool = False
-) -> list[Flag]:
+def read_answers(data: Any, texts: Mapping[str, str], *, reanchor: bool = False) -> list[Flag]:
     """Turn a parsed answers file into flags, checking each quote against the article text.
 
     ``texts`` maps article ids to their stored text. A quote that differs from the text at the
@@ -78,7 +76,10 @@ def _read_flag(number: int, record: Any, texts: Mapping[str, str], reanchor: boo
     end = _field(record, "end", int, where, optional=reanchor)
     if reanchor:
         span = find_span(
-            text, start, end, quote,
+            text,
+            start,
+            end,
+            quote,
             _field(record, "prefix", str, where, default=""),
             _field(record, "suffix", str, where, default=""),
         )
@@ -89,8 +90,7 @@ def _read_flag(number: int, record: Any, texts: Mapping[str, str], reanchor: boo
         assert start is not None and end is not None
         if not 0 <= start < end <= len(text):
             raise AnswersError(
-                f"{where}: offsets {start}-{end} do not fit article {article!r} "
-                f"({len(text)} characters)"
+                f"{where}: offsets {start}-{end} do not fit article {article!r} ({len(text)} characters)"
             )
         if text[start:end] != quote:
             raise AnswersError(

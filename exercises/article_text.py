@@ -19,9 +19,35 @@ HTML_SUFFIXES = (".html", ".htm")
 SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
 
 _BLOCKS = {
-    "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure",
-    "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
-    "pre", "section", "table", "tr", "ul",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tr",
+    "ul",
 }
 _DROPPED = {"script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object", "canvas"}
 _SPACES = re.compile(r"[ \t\r\f\v]+")

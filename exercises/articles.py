@@ -9,9 +9,7 @@ from exercises.problems import ProblemLog
 from exercises.tomlfile import read_toml
 from exercises.types import Article
 
-ARTICLE_FIELDS = (
-    "id", "title", "byline", "outlet", "event_date", "published", "language", "provenance", "tracing"
-)
+ARTICLE_FIELDS = ("id", "title", "byline", "outlet", "event_date", "published", "language", "provenance", "tracing")
 """The fields of an article's TOML sidecar."""
 
 

@@ -31,7 +31,12 @@ def _articles(path: Path, content_dir: Path) -> dict[str, str]:
 
 @click.command("suggest")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {article, start, end, quote, category, reason, group}.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON list of {article, start, end, quote, category, reason, group}.",
+)
 @click.option(
     "--content-dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),

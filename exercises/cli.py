@@ -15,9 +15,7 @@ from exercises.loader import DEFAULT_CONTENT_DIR, load_package
 from exercises.problems import PackageError
 from exercises.types import ExercisePackage
 
-_package_path = click.argument(
-    "path", type=click.Path(exists=True, file_okay=False, path_type=Path)
-)
+_package_path = click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 _content_dir_option = click.option(
     "--content-dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),

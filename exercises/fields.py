@@ -87,9 +87,7 @@ class Fields:
             return None
         return value
 
-    def integer(
-        self, name: str, *, required: bool = True, default: int | None = None, minimum: int = 1
-    ) -> int | None:
+    def integer(self, name: str, *, required: bool = True, default: int | None = None, minimum: int = 1) -> int | None:
         """An integer no smaller than ``minimum``; ``default`` when missing and not required."""
         value = self._get(name, required)
         if value is _MISSING:

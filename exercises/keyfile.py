@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
-
-import dataclasses
 
 from exercises.cores import derived_core
 from exercises.fields import ID_PATTERN, Fields, type_name
@@ -253,16 +252,13 @@ def _check_group_field(
         names = ", ".join(sorted(grouped)) or "none in this exercise"
         fields.problem(
             "group",
-            f"only items of a grouped category ({names}) belong to conflict groups; "
-            f"this one is {category}",
+            f"only items of a grouped category ({names}) belong to conflict groups; this one is {category}",
         )
     elif groups is not None and group not in {g.id for g in groups}:
         fields.problem("group", f"unknown group {group!r}: declare it as [groups.{group}]")
 
 
-def _resolve(
-    fields: Fields, text: str, article: str, quote: str, occurrence: int | None
-) -> tuple[int, int] | None:
+def _resolve(fields: Fields, text: str, article: str, quote: str, occurrence: int | None) -> tuple[int, int] | None:
     """Turn the item's quote into a span of the article's stored text, or record why not."""
     spans = find_quote(text, quote)
     if not spans:
@@ -272,8 +268,7 @@ def _resolve(
         if len(spans) > 1:
             fields.problem(
                 "quote",
-                f"found {len(spans)} times in article {article!r}; "
-                f"set occurrence (1 to {len(spans)}) to choose one",
+                f"found {len(spans)} times in article {article!r}; set occurrence (1 to {len(spans)}) to choose one",
             )
             return None
         return spans[0]
@@ -302,7 +297,7 @@ def _resolve_core(
             return None
         relative = derived_core(text[start:end], figure=figure)
         derived = text[start + relative[0] : start + relative[1]]
-        fields.log.warn(
+        fields.log.warning(
             fields.file,
             f"no core: the words a flag must cover are derived as {derived!r}; set core to choose them",
             item=fields.item,
@@ -346,8 +341,7 @@ def _check_group_sizes(
         if len(found) == 1:
             log.add(
                 source,
-                f"conflict group {group_id!r} has one member ({found[0]!r}); "
-                "a conflict needs at least two figures",
+                f"conflict group {group_id!r} has one member ({found[0]!r}); a conflict needs at least two figures",
                 item=f"groups.{group_id}",
             )
         elif not found:

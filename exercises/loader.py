@@ -68,9 +68,7 @@ def load_package(path: Path | str, *, content_dir: Path | str = DEFAULT_CONTENT_
     for article_id in article_ids:
         text_path, sidecar_path = article_files(article_id, package, content)
         shown = f"{package.name}/articles" if text_path.parent != content else content.name
-        article, raw_text, raw_sidecar = read_article(
-            article_id, text_path, sidecar_path, log, shown=shown
-        )
+        article, raw_text, raw_sidecar = read_article(article_id, text_path, sidecar_path, log, shown=shown)
         hashed[f"articles/{article_id}.txt"] = raw_text
         hashed[f"articles/{article_id}.toml"] = raw_sidecar
         if article is None:
@@ -161,7 +159,7 @@ def _read_policy(table: Mapping[str, Any], log: ProblemLog) -> Policy:
     for name, value in table.items():
         field = known.get(name)
         if name in RETIRED_POLICY_KEYS:
-            log.warn(
+            log.warning(
                 EXERCISE_FILE,
                 f"policy key {name!r} is no longer used: a flag matches an item by covering the "
                 "words of its core (see docs/authoring.md); remove it",

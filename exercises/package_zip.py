@@ -19,8 +19,7 @@ import stat
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -98,7 +97,12 @@ def read_zip(data: bytes, *, max_total: int = MAX_TOTAL_BYTES) -> dict[str, byte
         for info in infos:
             name = info.filename[len(prefix) :]
             if not _MEMBER.fullmatch(name):
-                problems.append(Problem(info.filename, "not part of an exercise package (expected exercise.toml, key.toml, articles/<id>.txt, articles/<id>.toml and calibration/<name>.json)"))
+                problems.append(
+                    Problem(
+                        info.filename,
+                        "not part of an exercise package (expected exercise.toml, key.toml, articles/<id>.txt, articles/<id>.toml and calibration/<name>.json)",
+                    )
+                )
                 continue
             content = _read_member(archive, info, max_total - total)
             total += len(content)
@@ -216,7 +220,9 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, allowance: int
             while chunk := member.read(64 * 1024):
                 size += len(chunk)
                 if size > allowance:
-                    raise _error(info.filename, f"the zip unpacks to more than {MAX_TOTAL_BYTES} bytes; refused (a zip bomb?)")
+                    raise _error(
+                        info.filename, f"the zip unpacks to more than {MAX_TOTAL_BYTES} bytes; refused (a zip bomb?)"
+                    )
                 chunks.append(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
         raise _error(info.filename, f"damaged or unsupported data, cannot be unpacked ({error})") from error

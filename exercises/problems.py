@@ -44,7 +44,7 @@ class ProblemLog:
         """Record one problem."""
         self.problems.append(Problem(file=file, message=message, item=item, field=field))
 
-    def warn(self, file: str, message: str, *, item: str | None = None, field: str | None = None) -> None:
+    def warning(self, file: str, message: str, *, item: str | None = None, field: str | None = None) -> None:
         """Record one warning: the package loads, but the author should check this."""
         self.warnings.append(Problem(file=file, message=message, item=item, field=field))
 

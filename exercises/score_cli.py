@@ -30,13 +30,9 @@ from scoring import Report, report_to_dict
     help="The answers file (JSON, as the web app exports a submission).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
-@click.option(
-    "--reanchor", is_flag=True, help="Locate each flag's quote when its offsets do not match."
-)
+@click.option("--reanchor", is_flag=True, help="Locate each flag's quote when its offsets do not match.")
 @_content_dir_option
-def score(
-    exercise: Path, answers: Path, as_json: bool, reanchor: bool, content_dir: Path
-) -> None:
+def score(exercise: Path, answers: Path, as_json: bool, reanchor: bool, content_dir: Path) -> None:
     """Score an answers file against an exercise package and print the debrief."""
     package = _load_or_exit(exercise, content_dir)
     try:
@@ -73,8 +69,7 @@ def render_report(package: ExercisePackage, report: Report) -> str:
     lines += _table(
         ("item", "status", "points", "net", "flags", "reason"),
         [
-            (i.id, i.status.value, f"{i.points:.2f}", f"{i.credit - i.penalty:.2f}",
-             ", ".join(i.flag_ids), i.reason)
+            (i.id, i.status.value, f"{i.points:.2f}", f"{i.credit - i.penalty:.2f}", ", ".join(i.flag_ids), i.reason)
             for i in report.items
         ],
     )
@@ -82,8 +77,16 @@ def render_report(package: ExercisePackage, report: Report) -> str:
     lines += _table(
         ("flag", "article", "span", "category", "outcome", "item", "credit", "penalty"),
         [
-            (f.id, f.article, f"{f.start}-{f.end}", f.category, f.outcome.value, f.item_id or "",
-             f"{f.credit:.2f}", f"{f.penalty:.2f}")
+            (
+                f.id,
+                f.article,
+                f"{f.start}-{f.end}",
+                f.category,
+                f.outcome.value,
+                f.item_id or "",
+                f"{f.credit:.2f}",
+                f"{f.penalty:.2f}",
+            )
             for f in report.flags
         ],
     )
@@ -98,8 +101,13 @@ def render_report(package: ExercisePackage, report: Report) -> str:
         lines += _table(
             ("article", "given", "key", "credit", "reason"),
             [
-                (r.article, f"{r.reliability or '-'}{r.credibility or '-'}",
-                 f"{r.key_reliability}{r.key_credibility}", f"{r.credit:.2f}", r.reason)
+                (
+                    r.article,
+                    f"{r.reliability or '-'}{r.credibility or '-'}",
+                    f"{r.key_reliability}{r.key_credibility}",
+                    f"{r.credit:.2f}",
+                    r.reason,
+                )
                 for r in report.ratings
             ],
         )
@@ -107,8 +115,15 @@ def render_report(package: ExercisePackage, report: Report) -> str:
     lines += _table(
         ("category", "correct", "flagged", "expected", "P", "R", "F1"),
         [
-            (d.category or "all", str(d.correct), str(d.flagged), str(d.expected),
-             f"{d.precision:.3f}", f"{d.recall:.3f}", f"{d.f1:.3f}")
+            (
+                d.category or "all",
+                str(d.correct),
+                str(d.flagged),
+                str(d.expected),
+                f"{d.precision:.3f}",
+                f"{d.recall:.3f}",
+                f"{d.f1:.3f}",
+            )
             for d in (report.detection, *report.by_category)
         ],
     )
@@ -116,8 +131,7 @@ def render_report(package: ExercisePackage, report: Report) -> str:
     lines += _table(
         ("spans", "flagged", "key", "P", "R", "F1"),
         [
-            (name, str(s.flagged_spans), str(s.key_spans), f"{s.precision:.3f}",
-             f"{s.recall:.3f}", f"{s.f1:.3f}")
+            (name, str(s.flagged_spans), str(s.key_spans), f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}")
             for name, s in (
                 ("category-blind", report.spans.category_blind),
                 ("category-matched", report.spans.category_matched),
@@ -129,11 +143,22 @@ def render_report(package: ExercisePackage, report: Report) -> str:
     lines += _table(
         ("scheme", "COR", "INC", "PAR", "MIS", "SPU", "P", "R", "F1"),
         [
-            (name, str(c.correct), str(c.incorrect), str(c.partial), str(c.missed),
-             str(c.spurious), f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}")
+            (
+                name,
+                str(c.correct),
+                str(c.incorrect),
+                str(c.partial),
+                str(c.missed),
+                str(c.spurious),
+                f"{c.precision:.3f}",
+                f"{c.recall:.3f}",
+                f"{c.f1:.3f}",
+            )
             for name, c in (
-                ("strict", schemes.strict), ("exact", schemes.exact),
-                ("partial", schemes.partial), ("type", schemes.type),
+                ("strict", schemes.strict),
+                ("exact", schemes.exact),
+                ("partial", schemes.partial),
+                ("type", schemes.type),
             )
         ],
     )

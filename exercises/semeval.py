@@ -90,7 +90,9 @@ def parse_labels(text: str, texts: Mapping[str, str]) -> list[Label]:
         if article not in texts:
             continue
         if not start < end <= len(texts[article]):
-            problems.append(f"line {number}: span {start}-{end} is outside article {raw_id} ({len(texts[article])} characters)")
+            problems.append(
+                f"line {number}: span {start}-{end} is outside article {raw_id} ({len(texts[article])} characters)"
+            )
             continue
         labels.append(Label(article, technique, start, end))
     if problems:
@@ -103,7 +105,9 @@ def techniques(labels: Iterable[Label]) -> list[str]:
     return sorted({label.technique for label in labels})
 
 
-def key_items(labels: Iterable[Label], texts: Mapping[str, str], mapping: Mapping[str, str | None]) -> list[dict[str, Any]]:
+def key_items(
+    labels: Iterable[Label], texts: Mapping[str, str], mapping: Mapping[str, str | None]
+) -> list[dict[str, Any]]:
     """Key items (as dicts for :func:`exercises.validate_key`) from labels, through ``mapping``.
 
     Overlapping spans of one category in one article are merged; each item explains which

@@ -170,16 +170,59 @@ def _quantity_kinds() -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------
 
 _UNITS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
-_SCALES = {"dozen": 12, "dozens": 12, "hundred": 100, "hundreds": 100, "thousand": 1000,
-           "thousands": 1000, "million": 1_000_000, "millions": 1_000_000, "tens": 10}
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december")
+_SCALES = {
+    "dozen": 12,
+    "dozens": 12,
+    "hundred": 100,
+    "hundreds": 100,
+    "thousand": 1000,
+    "thousands": 1000,
+    "million": 1_000_000,
+    "millions": 1_000_000,
+    "tens": 10,
+}
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 
 _WORD_NUMBER = (
     r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|five|six|seven|eight|nine))?"
@@ -214,8 +257,35 @@ _DATE = re.compile(
 _RELATIVE = re.compile(r"\s+(?:ago|earlier|later|before)(?![\w-])", re.IGNORECASE)
 _WORD = re.compile(r"[^\S\n]+([\"']?\w(?:[\w'-]|[.,](?=\d))*[\"']?)")
 _PASS_THROUGH = {"of", "the", "a", "an", "its", "their", "his", "her", "our", "attacking", "other", "more", "all"}
-_STOP = {"by", "in", "on", "at", "to", "for", "from", "with", "as", "and", "or", "but", "that", "which",
-         "who", "when", "while", "than", "is", "are", "was", "were", "be", "been", "had", "has", "have"}
+_STOP = {
+    "by",
+    "in",
+    "on",
+    "at",
+    "to",
+    "for",
+    "from",
+    "with",
+    "as",
+    "and",
+    "or",
+    "but",
+    "that",
+    "which",
+    "who",
+    "when",
+    "while",
+    "than",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "had",
+    "has",
+    "have",
+}
 _SAYING = {"as", "saying", "said", "says", "told"}
 _CASUALTY_WORDS = {"killed", "dead", "died", "wounded", "injured"}
 _ATTRIBUTING = re.compile(
@@ -359,7 +429,9 @@ def find_figures(article: str, text: str) -> list[Figure]:
             continue  # "one" alone is a pronoun far more often than a count
         if noun is None and re.search(r"[A-Z][\w-]*\s+$", folded[max(0, start - 30) : start]):
             continue  # a number in a name: "Treadstone 71", "Route 4"
-        if noun is not None and noun.lower().rstrip("s") in {u.rstrip("s") for u in ("minutes", "hours", "days", "weeks", "months", "years")}:
+        if noun is not None and noun.lower().rstrip("s") in {
+            u.rstrip("s") for u in ("minutes", "hours", "days", "weeks", "months", "years")
+        }:
             relative = _RELATIVE.match(folded, noun_end)
             if relative:
                 unit = noun.lower().rstrip("s")
@@ -407,7 +479,9 @@ _COPULA_BEFORE = re.compile(
 )
 _CROSS_HEAD = re.compile(r"(?m)^[ \t]*([A-Z][A-Z0-9 '\-?!,:]{2,60}[A-Z?!])[ \t]*$")
 _SCARE_QUOTES = re.compile(r"(?<![\w'])'([^'\n]{2,40}?)'(?![\w'])|\"([^\"\n]{2,30}?)\"")
-_CLAUSE_START = re.compile(r"[.;:!?()\n]|,\s|\s-\s|\b(?:even though|although|though|because|while|whereas)\b", re.IGNORECASE)
+_CLAUSE_START = re.compile(
+    r"[.;:!?()\n]|,\s|\s-\s|\b(?:even though|although|though|because|while|whereas)\b", re.IGNORECASE
+)
 
 
 def _extend_forward(folded: str, end: int, words: int) -> int:
@@ -482,15 +556,33 @@ def _phrase_suggestions(article: str, text: str, ids: CategoryIds) -> list[Sugge
         if word in seen_words:
             continue  # keyed where it first appears
         seen_words.add(word)
-        add(match.start(), match.end(), ids.loaded_framing, f"loaded word {match.group()!r}: what would a neutral word be?", "loaded")
+        add(
+            match.start(),
+            match.end(),
+            ids.loaded_framing,
+            f"loaded word {match.group()!r}: what would a neutral word be?",
+            "loaded",
+        )
     for match in _SCARE_QUOTES.finditer(folded):
         inner = match.group(1) or match.group(2)
         if len(inner.split()) > 3:
             continue
-        add(match.start(), match.end(), ids.loaded_framing, "scare quotes: whose word is it, and what do the quotes suggest?", "scare-quotes")
+        add(
+            match.start(),
+            match.end(),
+            ids.loaded_framing,
+            "scare quotes: whose word is it, and what do the quotes suggest?",
+            "scare-quotes",
+        )
     for match in _CROSS_HEAD.finditer(text):
         if sum(ch.isalpha() for ch in match.group(1)) >= 4 and len(match.group(1).split()) <= 6:
-            add(match.start(1), match.end(1), ids.loaded_framing, "cross-head in capitals: does the text below support it?", "cross-head")
+            add(
+                match.start(1),
+                match.end(1),
+                ids.loaded_framing,
+                "cross-head in capitals: does the text below support it?",
+                "cross-head",
+            )
     return _merge_loaded(folded, found, ids)
 
 
@@ -503,7 +595,12 @@ def _merge_loaded(folded: str, found: list[Suggestion], ids: CategoryIds) -> lis
         if merged and merged[-1].article == suggestion.article and folded[merged[-1].end : suggestion.start].isspace():
             previous = merged.pop()
             quote = previous.quote + folded[previous.end : suggestion.start] + suggestion.quote
-            suggestion = replace(previous, end=suggestion.end, quote=quote, reason=f"loaded words {previous.quote!r} and {suggestion.quote!r}")
+            suggestion = replace(
+                previous,
+                end=suggestion.end,
+                quote=quote,
+                reason=f"loaded words {previous.quote!r} and {suggestion.quote!r}",
+            )
         merged.append(suggestion)
     return others + merged
 
@@ -554,8 +651,14 @@ def suggest(articles: Mapping[str, str], *, categories: CategoryIds = CategoryId
             reason = f"figure {figure.value} ({what}); no differing figure for this quantity found"
         found.append(
             Suggestion(
-                figure.article, figure.start, figure.end, text[figure.start : figure.end],
-                categories.conflicting_number, reason, group, "figure",
+                figure.article,
+                figure.start,
+                figure.end,
+                text[figure.start : figure.end],
+                categories.conflicting_number,
+                reason,
+                group,
+                "figure",
             )
         )
     for article, text in articles.items():

@@ -366,9 +366,7 @@ def items_from_editor(exercise: Exercise, payload: Sequence[Any]) -> list[dict[s
         if not isinstance(raw, Mapping):
             items.append({"id": None, "quote": None})
             continue
-        item: dict[str, Any] = {
-            key: raw[key] for key in _ITEM_KEYS if key in raw and raw[key] not in (None, "", [])
-        }
+        item: dict[str, Any] = {key: raw[key] for key in _ITEM_KEYS if key in raw and raw[key] not in (None, "", [])}
         if item.get("decoy") is False:
             del item["decoy"]
         if isinstance(item.get("points"), str):
@@ -415,9 +413,17 @@ def groups_from_editor(payload: Any) -> tuple[ConflictGroup, ...]:
     problems, groups = [], []
     for group_id, description in payload.items():
         if not isinstance(description, str) or not description.strip():
-            problems.append(Problem("key", "a conflict group needs a description", item=f"groups.{group_id}", field="description"))
+            problems.append(
+                Problem("key", "a conflict group needs a description", item=f"groups.{group_id}", field="description")
+            )
         elif not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", str(group_id)):
-            problems.append(Problem("key", f"{group_id!r} is not an id (lower-case letters, digits, '-' and '_')", item=f"groups.{group_id}"))
+            problems.append(
+                Problem(
+                    "key",
+                    f"{group_id!r} is not an id (lower-case letters, digits, '-' and '_')",
+                    item=f"groups.{group_id}",
+                )
+            )
         else:
             groups.append(ConflictGroup(id=group_id, description=description.strip()))
     if problems:
@@ -471,7 +477,9 @@ def save_key(
     return KeySaved(version, True, rescored)
 
 
-def save_ratings(db: Session, user: User, exercise: Exercise, ratings: list[dict[str, Any]], note: str = "") -> KeySaved:
+def save_ratings(
+    db: Session, user: User, exercise: Exercise, ratings: list[dict[str, Any]], note: str = ""
+) -> KeySaved:
     """Store the exercise's source ratings (`scoring.RatingKey` records; empty: none asked).
 
     Before any submission the current key version changes in place; afterwards a new version
@@ -486,8 +494,13 @@ def save_ratings(db: Session, user: User, exercise: Exercise, ratings: list[dict
         db.flush()
         return KeySaved(current, False, 0)
     version, rescored = grading.add_key_version(
-        db, exercise, list(current.items), ratings=ratings, origin="editor",
-        note=note or "source ratings changed", user=user,
+        db,
+        exercise,
+        list(current.items),
+        ratings=ratings,
+        origin="editor",
+        note=note or "source ratings changed",
+        user=user,
     )
     return KeySaved(version, True, rescored)
 
@@ -515,7 +528,9 @@ def set_publishing(
     if state == ExerciseState.PUBLISHED:
         items = grading.current_key_version(db, exercise.id).items
         if not any(not item["decoy"] for item in items):
-            raise ValueError("Add at least one key item (not a decoy) before publishing: trainees are scored against it.")
+            raise ValueError(
+                "Add at least one key item (not a decoy) before publishing: trainees are scored against it."
+            )
     exercise.state = ExerciseState(state)
     exercise.available_from = available_from
     exercise.available_until = available_until
@@ -556,7 +571,14 @@ def package_of(db: Session, exercise: Exercise) -> ExercisePackage:
         try:
             event_date = datetime.date.fromisoformat(article.event_date)
         except ValueError:
-            problems.append(Problem(f"articles/{article.ref}.toml", "the article has no event date", item=article.ref, field="event_date"))
+            problems.append(
+                Problem(
+                    f"articles/{article.ref}.toml",
+                    "the article has no event date",
+                    item=article.ref,
+                    field="event_date",
+                )
+            )
             continue
         articles.append(
             PackageArticle(
@@ -612,7 +634,13 @@ def import_zip(db: Session, data: bytes, user: User | None = None) -> ImportOutc
     existing = db.scalar(select(Exercise).where(Exercise.slug == package.slug))
     if existing is not None and user is not None and not can_edit(user, existing):
         raise PackageError(
-            (Problem(EXERCISE_FILE, f"an exercise with slug {package.slug!r} exists and is not yours to change", field="slug"),)
+            (
+                Problem(
+                    EXERCISE_FILE,
+                    f"an exercise with slug {package.slug!r} exists and is not yours to change",
+                    field="slug",
+                ),
+            )
         )
     outcome = import_package(db, package)
     if outcome.action == "created" and user is not None:

@@ -20,8 +20,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.admiralty import CREDIBILITY_WORDS, RELIABILITY_WORDS
 from app.models import ExerciseState
@@ -34,7 +34,9 @@ ID_MESSAGE = "Lower-case letters, digits, '-' and '_' only."
 class CategoryForm(Form):
     """One category of the exercise; a row left without an id is dropped."""
 
-    id = StringField("Id", validators=[Optional(), Length(max=64), Regexp(ID_PATTERN.pattern + "$", message=ID_MESSAGE)])
+    id = StringField(
+        "Id", validators=[Optional(), Length(max=64), Regexp(ID_PATTERN.pattern + "$", message=ID_MESSAGE)]
+    )
     name = StringField("Name", validators=[Optional(), Length(max=120)])
     definition = TextAreaField("Definition", validators=[Optional()])
     example = TextAreaField("Example (not from the key)", validators=[Optional()])
@@ -61,7 +63,9 @@ class NewExerciseForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     briefing = TextAreaField("Briefing (the situation; no hints at the answers)", validators=[DataRequired()])
     instructions = TextAreaField("Instructions (how to flag, house rules)", validators=[DataRequired()])
-    suggested_minutes = IntegerField("Suggested minutes", default=30, validators=[InputRequired(), NumberRange(min=1, max=600)])
+    suggested_minutes = IntegerField(
+        "Suggested minutes", default=30, validators=[InputRequired(), NumberRange(min=1, max=600)]
+    )
     attempts = IntegerField("Attempts", default=1, validators=[InputRequired(), NumberRange(min=1, max=20)])
     categories = FieldList(FormField(CategoryForm), min_entries=4, max_entries=8)
     articles = FieldList(FormField(ArticleForm), min_entries=4, max_entries=4)
@@ -75,7 +79,9 @@ class NewExerciseForm(FlaskForm):
             raise ValidationError("Two categories have the same id.")
         for entry in field.entries:
             row = entry.form
-            if row.id.data and not all((row.name.data, (row.definition.data or "").strip(), (row.example.data or "").strip())):
+            if row.id.data and not all(
+                (row.name.data, (row.definition.data or "").strip(), (row.example.data or "").strip())
+            ):
                 row.name.errors = [*row.name.errors, "A category needs a name, a definition and an example."]
                 raise ValidationError(f"Category {row.id.data!r} is incomplete.")
 
@@ -157,7 +163,9 @@ class RatingKeyForm(Form):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-    reasoning = TextAreaField("Your reasoning (trainees read it in the debrief)", filters=[lambda v: v.strip() if v else v])
+    reasoning = TextAreaField(
+        "Your reasoning (trainees read it in the debrief)", filters=[lambda v: v.strip() if v else v]
+    )
 
     def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
         """An asked article needs reasoning, and its accepted grades must include the key's own."""
@@ -169,7 +177,10 @@ class RatingKeyForm(Form):
         if not self.reasoning.data:
             self.reasoning.errors.append("Say why, for the trainees' debrief.")
             valid = False
-        for grade, accepted in ((self.reliability, self.accept_reliability), (self.credibility, self.accept_credibility)):
+        for grade, accepted in (
+            (self.reliability, self.accept_reliability),
+            (self.credibility, self.accept_credibility),
+        ):
             if grade.data not in (accepted.data or []):
                 accepted.errors.append(f"Accept at least your own grade, {grade.data}.")
                 valid = False
@@ -186,8 +197,12 @@ class SourceRatingsForm(FlaskForm):
 
 class PublishForm(FlaskForm):
     state = SelectField("State", validators=[DataRequired()])
-    available_from = DateTimeLocalField("Available from (UTC, optional)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    available_until = DateTimeLocalField("Available until (UTC, optional)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    available_from = DateTimeLocalField(
+        "Available from (UTC, optional)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    available_until = DateTimeLocalField(
+        "Available until (UTC, optional)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
     submit = SubmitField("Save publishing")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -213,8 +228,13 @@ class SemevalUploadForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     event_date = DateField("Date of the events", validators=[DataRequired()])
     language = StringField("Language", default="en", validators=[DataRequired(), Length(max=16)])
-    articles = MultipleFileField("Article files (article<ID>.txt, one to four)", validators=[DataRequired("Choose the article files.")])
-    labels = FileField("Labels file (article_id, technique, start, end; tab-separated)", validators=[FileRequired("Choose the labels file.")])
+    articles = MultipleFileField(
+        "Article files (article<ID>.txt, one to four)", validators=[DataRequired("Choose the article files.")]
+    )
+    labels = FileField(
+        "Labels file (article_id, technique, start, end; tab-separated)",
+        validators=[FileRequired("Choose the labels file.")],
+    )
     submit = SubmitField("Read the labels")
 
 
@@ -225,7 +245,9 @@ class SemevalMappingForm(FlaskForm):
     submit = SubmitField("Create the key")
 
 
-def semeval_mapping_form(techniques: list[str], categories: list[tuple[str, str]], defaults: dict[str, str | None]) -> SemevalMappingForm:
+def semeval_mapping_form(
+    techniques: list[str], categories: list[tuple[str, str]], defaults: dict[str, str | None]
+) -> SemevalMappingForm:
     """The mapping form for ``techniques``: each maps to one of ``categories`` (id, name) or is left out."""
     choices = [SelectChoice("", "leave out"), *(SelectChoice(cid, name) for cid, name in categories)]
     known = {cid for cid, _ in categories}

@@ -30,9 +30,7 @@ from instructor.authoring_forms import (
 )
 from instructor.cohorts import cohort_for_instructor
 
-blueprint = Blueprint(
-    "authoring", __name__, url_prefix="/instructor/exercises", template_folder="templates"
-)
+blueprint = Blueprint("authoring", __name__, url_prefix="/instructor/exercises", template_folder="templates")
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -81,7 +79,11 @@ def new_exercise() -> Response | str:
         if row.is_blank():
             continue
         try:
-            text = upload_text(row.file.data.filename, row.file.data.read()) if getattr(row.file.data, "filename", "") else normalise_text(row.text.data)
+            text = (
+                upload_text(row.file.data.filename, row.file.data.read())
+                if getattr(row.file.data, "filename", "")
+                else normalise_text(row.text.data)
+            )
         except UploadError as error:
             row.file.errors = [str(error)]
             return Response(render_template("instructor/authoring/new.html", form=form), status=400)
@@ -346,7 +348,10 @@ def source_ratings(exercise_id: int) -> Response:
     saved = authoring.save_ratings(database, current_user, exercise, ratings, (form.note.data or "").strip())
     database.commit()
     if saved.new_version:
-        flash(f"Source ratings saved as key version {saved.version.number}; {saved.rescored} submissions rescored.", "success")
+        flash(
+            f"Source ratings saved as key version {saved.version.number}; {saved.rescored} submissions rescored.",
+            "success",
+        )
     else:
         flash("Source ratings saved.", "success")
     return redirect(url_for("authoring.exercise", exercise_id=exercise.id))
@@ -373,19 +378,32 @@ def save_key(exercise_id: int) -> tuple[Response, int]:
     exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
-        return jsonify(error="Send the key as JSON: {\"items\": [...], \"groups\": {...}, \"note\": \"...\"}.", problems=[]), 400
+        return jsonify(
+            error='Send the key as JSON: {"items": [...], "groups": {...}, "note": "..."}.', problems=[]
+        ), 400
     note = payload.get("note") if isinstance(payload.get("note"), str) else ""
     try:
-        saved = authoring.save_key(database, _user(), exercise, payload["items"], payload.get("groups") or {}, note=note.strip())
+        saved = authoring.save_key(
+            database, _user(), exercise, payload["items"], payload.get("groups") or {}, note=note.strip()
+        )
     except PackageError as error:
         database.rollback()
-        return jsonify(error=f"{len(error.problems)} problem(s) in the key; nothing was saved.", problems=authoring.problem_records(error)), 400
+        return jsonify(
+            error=f"{len(error.problems)} problem(s) in the key; nothing was saved.",
+            problems=authoring.problem_records(error),
+        ), 400
     database.commit()
     if saved.new_version:
         message = f"Saved as key version {saved.version.number}; {saved.rescored} submission(s) rescored."
     else:
         message = f"Saved key version {saved.version.number} (no submissions yet, so no new version)."
-    return jsonify(message=message, version=saved.version.number, new_version=saved.new_version, rescored=saved.rescored, items=saved.version.items), 200
+    return jsonify(
+        message=message,
+        version=saved.version.number,
+        new_version=saved.new_version,
+        rescored=saved.rescored,
+        items=saved.version.items,
+    ), 200
 
 
 @blueprint.route("/<int:exercise_id>/suggestions")
@@ -404,7 +422,11 @@ def dismiss_suggestions(exercise_id: int) -> tuple[Response, int]:
     database = db.session()
     exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
     payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not isinstance(payload.get("keys"), list) or not isinstance(payload.get("dismissed"), bool):
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("keys"), list)
+        or not isinstance(payload.get("dismissed"), bool)
+    ):
         return jsonify(error='Send JSON: {"keys": ["article:start:end:category", ...], "dismissed": true}.'), 400
     try:
         dismissed = authoring.set_dismissed(exercise, payload["keys"], payload["dismissed"])
@@ -501,7 +523,11 @@ def import_semeval() -> Response | str:
     mapping = semeval_mapping_form(techniques, _mapping_choices(exercise), semeval.DEFAULT_MAPPING)
     mapping.labels.data = json.dumps([[l.article, l.technique, l.start, l.end] for l in labels])
     return render_template(
-        "instructor/authoring/semeval_mapping.html", exercise=exercise, form=mapping, techniques=techniques, count=len(labels)
+        "instructor/authoring/semeval_mapping.html",
+        exercise=exercise,
+        form=mapping,
+        techniques=techniques,
+        count=len(labels),
     )
 
 
@@ -517,21 +543,40 @@ def semeval_mapping(exercise_id: int) -> Response | str:
         labels = [semeval.Label(str(a), str(t), int(s), int(e)) for a, t, s, e in rows]
     except (ValueError, TypeError):
         abort(400, "The labels did not come through; start the SemEval import again.")
-    if any(label.article not in texts or not 0 <= label.start < label.end <= len(texts[label.article]) for label in labels):
+    if any(
+        label.article not in texts or not 0 <= label.start < label.end <= len(texts[label.article]) for label in labels
+    ):
         abort(400, "The labels do not fit this exercise's articles; start the SemEval import again.")
     techniques = semeval.techniques(labels)
     form = semeval_mapping_form(techniques, _mapping_choices(exercise), semeval.DEFAULT_MAPPING)
     if not form.validate_on_submit():
-        html = render_template("instructor/authoring/semeval_mapping.html", exercise=exercise, form=form, techniques=techniques, count=len(labels))
+        html = render_template(
+            "instructor/authoring/semeval_mapping.html",
+            exercise=exercise,
+            form=form,
+            techniques=techniques,
+            count=len(labels),
+        )
         return Response(html, status=400)
-    mapping = {technique: getattr(form, f"technique_{index}").data or None for index, technique in enumerate(techniques)}
+    mapping = {
+        technique: getattr(form, f"technique_{index}").data or None for index, technique in enumerate(techniques)
+    }
     try:
         saved = authoring.apply_semeval_mapping(database, _user(), exercise, labels, mapping)
     except PackageError as error:
         database.rollback()
         form.labels.errors = [str(problem) for problem in error.problems]
-        html = render_template("instructor/authoring/semeval_mapping.html", exercise=exercise, form=form, techniques=techniques, count=len(labels))
+        html = render_template(
+            "instructor/authoring/semeval_mapping.html",
+            exercise=exercise,
+            form=form,
+            techniques=techniques,
+            count=len(labels),
+        )
         return Response(html, status=400)
     database.commit()
-    flash(f"The key has {len(saved.version.items)} items from the SemEval labels. Review them and add explanations.", "success")
+    flash(
+        f"The key has {len(saved.version.items)} items from the SemEval labels. Review them and add explanations.",
+        "success",
+    )
     return redirect(url_for("authoring.key_editor", exercise_id=exercise.id))

@@ -68,7 +68,6 @@ SENTENCE_LIMIT = 240
 """Characters of context kept on each side of a span when its sentence is long."""
 
 
-
 class seconds_between(GenericFunction[float]):
     """Seconds from the first timestamp to the second, computed by the database."""
 
@@ -170,12 +169,13 @@ def completion(db: Session, scope: Scope) -> Completion:
         .group_by(Attempt.user_id)
         .subquery()
     )
-    started, submitted = db.execute(
-        select(func.count(), func.coalesce(func.sum(per_trainee.c.submitted), 0))
-    ).one()
-    trainees = db.scalar(
-        select(func.count()).select_from(cohort_trainees).where(cohort_trainees.c.cohort_id == scope.cohort.id)
-    ) or 0
+    started, submitted = db.execute(select(func.count(), func.coalesce(func.sum(per_trainee.c.submitted), 0))).one()
+    trainees = (
+        db.scalar(
+            select(func.count()).select_from(cohort_trainees).where(cohort_trainees.c.cohort_id == scope.cohort.id)
+        )
+        or 0
+    )
     return Completion(trainees, trainees - started, started - submitted, submitted)
 
 
@@ -287,7 +287,10 @@ def item_status_counts(db: Session, scope: Scope) -> list[StatusCount]:
         .where(ScoreItem.status.not_in((ItemStatus.MISSED.value, ItemStatus.DECOY_AVOIDED.value)))
         .group_by(ScoreItem.item_id, ScoreItem.status, ScoreItem.chosen_category)
     )
-    return [StatusCount(item, status, chosen, count, float(credit)) for item, status, chosen, count, credit in db.execute(query)]
+    return [
+        StatusCount(item, status, chosen, count, float(credit))
+        for item, status, chosen, count, credit in db.execute(query)
+    ]
 
 
 @dataclass(frozen=True)
@@ -434,8 +437,13 @@ def category_figures(
         measured = detection(name, correct[name], flagged.get(name, 0), expected[name] * submissions)
         figures.append(
             CategoryFigures(
-                name, category["name"], measured.correct, measured.flagged, measured.expected,
-                measured.precision, measured.recall,
+                name,
+                category["name"],
+                measured.correct,
+                measured.flagged,
+                measured.expected,
+                measured.precision,
+                measured.recall,
             )
         )
     return figures
@@ -593,7 +601,9 @@ class SpotFlag:
     end: int
 
 
-def flags_at(db: Session, scope: Scope, article_ref: str, offset: int, *, limit: int = 50) -> tuple[int, list[SpotFlag]]:
+def flags_at(
+    db: Session, scope: Scope, article_ref: str, offset: int, *, limit: int = 50
+) -> tuple[int, list[SpotFlag]]:
     """The flags of counted attempts covering ``offset``: their number and the first ``limit``."""
     counted = counted_attempts(scope)
     covering = (
@@ -604,9 +614,7 @@ def flags_at(db: Session, scope: Scope, article_ref: str, offset: int, *, limit:
     )
     total = db.scalar(select(func.count()).select_from(covering.subquery())) or 0
     rows = db.execute(covering.order_by((Flag.note == "").asc(), Flag.id).limit(limit))
-    flags = [
-        SpotFlag(name, flag.quote, flag.category, flag.note, flag.start, flag.end) for flag, name in rows
-    ]
+    flags = [SpotFlag(name, flag.quote, flag.category, flag.note, flag.start, flag.end) for flag, name in rows]
     return total, flags
 
 
@@ -645,21 +653,37 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
     current = current_scores(scope)
     open_attempt = (
         select(Attempt.user_id)
-        .where(Attempt.cohort_id == scope.cohort.id, Attempt.exercise_id == scope.exercise.id, Attempt.submitted_at.is_(None))
+        .where(
+            Attempt.cohort_id == scope.cohort.id,
+            Attempt.exercise_id == scope.exercise.id,
+            Attempt.submitted_at.is_(None),
+        )
         .correlate(User)
         .where(Attempt.user_id == User.id)
         .exists()
     )
-    total = db.scalar(
-        select(func.count()).select_from(cohort_trainees).where(cohort_trainees.c.cohort_id == scope.cohort.id)
-    ) or 0
+    total = (
+        db.scalar(
+            select(func.count()).select_from(cohort_trainees).where(cohort_trainees.c.cohort_id == scope.cohort.id)
+        )
+        or 0
+    )
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
     query = (
         select(
-            User.id, User.username, User.display_name, User.is_demo,
-            current.c.attempt_id, current.c.score, current.c.precision, current.c.recall,
-            current.c.seconds, current.c.submitted_at, current.c.late, open_attempt,
+            User.id,
+            User.username,
+            User.display_name,
+            User.is_demo,
+            current.c.attempt_id,
+            current.c.score,
+            current.c.precision,
+            current.c.recall,
+            current.c.seconds,
+            current.c.submitted_at,
+            current.c.late,
+            open_attempt,
             Score.report[("totals", "false_positives")].as_integer(),
         )
         .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
@@ -711,9 +735,7 @@ class RatingSpread:
     """Counted submissions without a rating of the article (closed at a deadline)."""
 
 
-def rating_spreads(
-    db: Session, scope: Scope, ratings: Sequence[RatingKey], submissions: int
-) -> list[RatingSpread]:
+def rating_spreads(db: Session, scope: Scope, ratings: Sequence[RatingKey], submissions: int) -> list[RatingSpread]:
     """Per article the key rates, how many counted submissions gave each grade (one grouped query)."""
     if not ratings:
         return []
@@ -734,11 +756,23 @@ def rating_spreads(
             article=key.article,
             title=titles.get(key.article, key.article),
             reliability=tuple(
-                GradeCount(grade, words, reliability[key.article][grade], grade == key.reliability, grade in key.accept_reliability)
+                GradeCount(
+                    grade,
+                    words,
+                    reliability[key.article][grade],
+                    grade == key.reliability,
+                    grade in key.accept_reliability,
+                )
                 for grade, words in RELIABILITY_WORDS.items()
             ),
             credibility=tuple(
-                GradeCount(grade, words, credibility[key.article][grade], grade == key.credibility, grade in key.accept_credibility)
+                GradeCount(
+                    grade,
+                    words,
+                    credibility[key.article][grade],
+                    grade == key.credibility,
+                    grade in key.accept_credibility,
+                )
                 for grade, words in CREDIBILITY_WORDS.items()
             ),
             unrated=submissions - sum(reliability[key.article].values()),
@@ -898,8 +932,14 @@ def flag_outcomes(db: Session, scope: Scope) -> list[FlagOutcomeRow]:
         for flag in flags or ():
             rows.append(
                 FlagOutcomeRow(
-                    attempt_id, user_id, flag["article"], flag["start"], flag["end"], flag["category"],
-                    flag["outcome"], flag.get("item_id"),
+                    attempt_id,
+                    user_id,
+                    flag["article"],
+                    flag["start"],
+                    flag["end"],
+                    flag["category"],
+                    flag["outcome"],
+                    flag.get("item_id"),
                 )
             )
     return rows
@@ -958,7 +998,10 @@ def most_missed(items: Sequence[ItemOutcome], texts: dict[str, str], limit: int 
 
 
 def most_flagged_false_positives(
-    outcomes: Iterable[FlagOutcomeRow], texts: dict[str, str], key_items: Sequence[dict[str, Any]], limit: int = AT_A_GLANCE
+    outcomes: Iterable[FlagOutcomeRow],
+    texts: dict[str, str],
+    key_items: Sequence[dict[str, Any]],
+    limit: int = AT_A_GLANCE,
 ) -> list[FalsePositive]:
     """Stretches flagged by the most submissions for no credit: decoys by item, other false
     positives as runs of overlapping flags, each shown at the span most of those flags chose."""
@@ -987,7 +1030,9 @@ def most_flagged_false_positives(
     for (article, ident), (attempts, spans) in groups.items():
         start, end = word_span(texts[article], *chosen_span(spans))
         found.append(
-            FalsePositive(article, start, end, len(attempts), isinstance(ident, str), sentence_of(texts[article], start, end))
+            FalsePositive(
+                article, start, end, len(attempts), isinstance(ident, str), sentence_of(texts[article], start, end)
+            )
         )
     found.sort(key=lambda fp: (-fp.submissions, fp.article, fp.start))
     return found[:limit]
@@ -1067,9 +1112,7 @@ def build_dashboard(
         summary=summary,
         items=items,
         decoys=decoys,
-        categories=category_figures(
-            counts, flag_counts_by_category(spans), key_items, categories, summary.submissions
-        ),
+        categories=category_figures(counts, flag_counts_by_category(spans), key_items, categories, summary.submissions),
         confusion=confusion_table(counts, key_items, categories, summary.submissions),
         heat=coverage(scope, spans, key_items, summary.submissions),
         trainees=trainee_page(db, scope, page),
@@ -1083,4 +1126,3 @@ def build_dashboard(
         false_positives=most_flagged_false_positives(outcomes, texts, key_items),
         attention=needs_attention(db, scope),
     )
-

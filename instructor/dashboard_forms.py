@@ -18,7 +18,9 @@ class AddToKeyForm(FlaskForm):
     end = IntegerField(validators=[InputRequired("The end offset is missing."), NumberRange(min=1)])
     category = SelectField("Category", validators=[DataRequired("Choose a category.")])
     points = DecimalField(
-        "Points", default=1, places=None,
+        "Points",
+        default=1,
+        places=None,
         validators=[InputRequired("Give the item's points."), NumberRange(min=0.5, max=10)],
     )
     explanation = TextAreaField(
@@ -52,7 +54,8 @@ class GapShareForm(FlaskForm):
         csrf = False  # a GET form that only changes what is shown
 
     share = FloatField(
-        "Share of submissions (%)", validators=[Optional(), NumberRange(min=1, max=100, message="Give a share from 1 to 100%.")]
+        "Share of submissions (%)",
+        validators=[Optional(), NumberRange(min=1, max=100, message="Give a share from 1 to 100%.")],
     )
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC
 from collections.abc import Callable, Iterator
+from datetime import UTC
 from typing import Any
 
 from flask import (
@@ -24,13 +24,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app import db, grading
-from app.deadlines import close_overdue, now
 from app.access import INSTRUCTOR, access
+from app.deadlines import close_overdue, now
 from app.models import Assignment, Attempt, AttemptGrant, DeadlineExtension, KeyVersion, Score, User
-from instructor import ceiling
+from instructor import ceiling, exports, key_gaps
 from instructor import cohorts as cohort_service
-from instructor import exports
-from instructor import key_gaps
 from instructor.dashboard import LOW_SCORE, Scope, build_dashboard, flags_at, scope_for, submitted_attempts
 from instructor.dashboard_forms import (
     AcceptAlternativeForm,
@@ -63,7 +61,9 @@ def _gap_share() -> tuple[GapShareForm, float]:
     return form, share
 
 
-def _dashboard_page(database: Session, scope: Scope, *, status: int = 200, problems: list[str] | None = None) -> Response:
+def _dashboard_page(
+    database: Session, scope: Scope, *, status: int = 200, problems: list[str] | None = None
+) -> Response:
     key = grading.current_key_version(database, scope.exercise.id)
     board = build_dashboard(
         database, scope, key.items, grading.rating_key(key), page=request.args.get("page", 1, type=int)
@@ -199,7 +199,9 @@ def _change_key(
         return _dashboard_page(database, scope, status=400, problems=error.problems)
     database.commit()
     flash(f"Key version {version.number} saved: {version.note}. {rescored} submissions rescored.", "success")
-    return redirect(url_for("instructor.dashboard", cohort_id=scope.cohort.id, exercise_id=scope.exercise.id) + "#" + anchor)
+    return redirect(
+        url_for("instructor.dashboard", cohort_id=scope.cohort.id, exercise_id=scope.exercise.id) + "#" + anchor
+    )
 
 
 def _add_from_form(database: Session, scope: Scope, form: AddToKeyForm) -> tuple[KeyVersion, int]:
@@ -219,14 +221,24 @@ def _add_from_form(database: Session, scope: Scope, form: AddToKeyForm) -> tuple
 
 def _accept_from_form(database: Session, scope: Scope, form: AcceptAlternativeForm) -> tuple[KeyVersion, int]:
     return key_gaps.accept_alternative(
-        database, scope.exercise, current_user, item_id=form.item_id.data, category=form.category.data, note=form.note.data or ""
+        database,
+        scope.exercise,
+        current_user,
+        item_id=form.item_id.data,
+        category=form.category.data,
+        note=form.note.data or "",
     )
 
 
 def _extent_from_form(database: Session, scope: Scope, form: AcceptExtentForm) -> tuple[KeyVersion, int]:
     return key_gaps.accept_extent(
-        database, scope.exercise, current_user, item_id=form.item_id.data, start=form.start.data,
-        end=form.end.data, note=form.note.data or "",
+        database,
+        scope.exercise,
+        current_user,
+        item_id=form.item_id.data,
+        start=form.start.data,
+        end=form.end.data,
+        note=form.note.data or "",
     )
 
 
@@ -272,9 +284,9 @@ def trainee_result(cohort_id: int, exercise_id: int, user_id: int) -> Response:
         for attempt_id, score in scores.items()
     }
     grants = database.scalar(
-        select(func.count()).select_from(AttemptGrant).where(
-            AttemptGrant.user_id == trainee.id, AttemptGrant.exercise_id == scope.exercise.id
-        )
+        select(func.count())
+        .select_from(AttemptGrant)
+        .where(AttemptGrant.user_id == trainee.id, AttemptGrant.exercise_id == scope.exercise.id)
     )
     return Response(
         render_template(
@@ -303,11 +315,16 @@ def extend_deadline(cohort_id: int, exercise_id: int, user_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400, "; ".join(message for messages in form.errors.values() for message in messages))
     key = (scope.cohort.id, scope.exercise.id, trainee.id)
-    extension = database.get(DeadlineExtension, key) or DeadlineExtension(cohort_id=key[0], exercise_id=key[1], user_id=key[2])
+    extension = database.get(DeadlineExtension, key) or DeadlineExtension(
+        cohort_id=key[0], exercise_id=key[1], user_id=key[2]
+    )
     extension.deadline = form.deadline.data.replace(tzinfo=UTC)
     database.add(extension)
     database.commit()
-    flash(f"{trainee.display_name} may work on {scope.exercise.title} until {extension.deadline:%Y-%m-%d %H:%M} UTC.", "success")
+    flash(
+        f"{trainee.display_name} may work on {scope.exercise.title} until {extension.deadline:%Y-%m-%d %H:%M} UTC.",
+        "success",
+    )
     return redirect(url_for("instructor.trainee_result", cohort_id=cohort_id, exercise_id=exercise_id, user_id=user_id))
 
 

@@ -33,9 +33,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+import scoring
 from app import accounts, db, grading
 from app.exercise_import import import_package
-import scoring
 from app.models import (
     Assignment,
     Attempt,
@@ -56,14 +56,59 @@ DEFAULT_EXERCISE = "deir-ez-zor-2018"
 BATCH = 500
 
 FIRST_NAMES = (
-    "Amira", "Bao", "Carmen", "Dmitri", "Esi", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Kalani",
-    "Lena", "Mateo", "Nadia", "Oskar", "Priya", "Quentin", "Rosa", "Samir", "Tove", "Ugo", "Vera",
-    "Wanjiru", "Xavier", "Yusuf", "Zofia",
+    "Amira",
+    "Bao",
+    "Carmen",
+    "Dmitri",
+    "Esi",
+    "Farid",
+    "Greta",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kalani",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Oskar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Samir",
+    "Tove",
+    "Ugo",
+    "Vera",
+    "Wanjiru",
+    "Xavier",
+    "Yusuf",
+    "Zofia",
 )
 SURNAMES = (
-    "Abara", "Berg", "Castillo", "Dlamini", "Eriksen", "Fontaine", "Gashi", "Haddad", "Ivanova",
-    "Jensen", "Kowalski", "Laine", "Moreau", "Nakamura", "Okafor", "Petrova", "Quispe", "Rahman",
-    "Silva", "Tanaka", "Umarov", "Varga", "Weber", "Yilmaz", "Zeller",
+    "Abara",
+    "Berg",
+    "Castillo",
+    "Dlamini",
+    "Eriksen",
+    "Fontaine",
+    "Gashi",
+    "Haddad",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Laine",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrova",
+    "Quispe",
+    "Rahman",
+    "Silva",
+    "Tanaka",
+    "Umarov",
+    "Varga",
+    "Weber",
+    "Yilmaz",
+    "Zeller",
 )
 NOTES = {
     "unverified": (
@@ -151,7 +196,11 @@ class Simulator:
         found: list[Distractor] = []
         for ref, text in self.texts.items():
             taken = [(item["start"], item["end"]) for item in key if item["article"] == ref]
-            for pattern, category in ((HEDGES, "unverified"), (FIGURES, "conflicting_number"), (STRONG_WORDS, "loaded_framing")):
+            for pattern, category in (
+                (HEDGES, "unverified"),
+                (FIGURES, "conflicting_number"),
+                (STRONG_WORDS, "loaded_framing"),
+            ):
                 if category not in self.categories:
                     category = self.rng.choice(self.categories)
                 for match in pattern.finditer(text):
@@ -175,15 +224,26 @@ class Simulator:
                 continue
             start, end = self._boundaries(item, skill)
             chosen.append(
-                SimulatedFlag(item["article"], start, end, self._category(item, skill), self._note(item["category"], skill), item["group"])
+                SimulatedFlag(
+                    item["article"],
+                    start,
+                    end,
+                    self._category(item, skill),
+                    self._note(item["category"], skill),
+                    item["group"],
+                )
             )
         for decoy in self.decoys:
             if rng.random() < 0.05 + 0.4 * (1 - skill):
                 start, end = self._boundaries(decoy, skill)
-                chosen.append(SimulatedFlag(decoy["article"], start, end, decoy["category"], self._note(decoy["category"], skill)))
+                chosen.append(
+                    SimulatedFlag(decoy["article"], start, end, decoy["category"], self._note(decoy["category"], skill))
+                )
         for spot in self.distractors:
             if rng.random() < spot.pull * (1.3 - skill):
-                chosen.append(SimulatedFlag(spot.article, spot.start, spot.end, spot.category, self._note(spot.category, 0.3)))
+                chosen.append(
+                    SimulatedFlag(spot.article, spot.start, spot.end, spot.category, self._note(spot.category, 0.3))
+                )
         rng.shuffle(chosen)
         return chosen
 
@@ -408,7 +468,9 @@ def _seed_batch(
     return len(scored)
 
 
-def _insert_returning_ids(database: Session, table: Any, rows: Sequence[dict[str, Any]], *keys: str) -> dict[tuple[Any, ...], int]:
+def _insert_returning_ids(
+    database: Session, table: Any, rows: Sequence[dict[str, Any]], *keys: str
+) -> dict[tuple[Any, ...], int]:
     """Insert ``rows`` in multi-row statements; map each row's ``keys`` values to its new id.
 
     Asking for the ids in parameter order would make SQLite insert row by row; the rows' own
@@ -442,11 +504,18 @@ def _score_batch(database: Session, simulator: Simulator, scored: list[tuple[int
 
 
 @click.command("seed-demo")
-@click.option("--cohort", "cohort_name", default="Demo cohort", show_default=True, help="Name of the demo cohort to create.")
-@click.option("--trainees", type=click.IntRange(1, 100_000), required=True, help="How many simulated trainees.")
-@click.option("--exercise", "exercise_slug", default=DEFAULT_EXERCISE, show_default=True, help="Slug of the exercise to set.")
 @click.option(
-    "--unfinished", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+    "--cohort", "cohort_name", default="Demo cohort", show_default=True, help="Name of the demo cohort to create."
+)
+@click.option("--trainees", type=click.IntRange(1, 100_000), required=True, help="How many simulated trainees.")
+@click.option(
+    "--exercise", "exercise_slug", default=DEFAULT_EXERCISE, show_default=True, help="Slug of the exercise to set."
+)
+@click.option(
+    "--unfinished",
+    type=click.FloatRange(0, 1),
+    default=0.05,
+    show_default=True,
     help="Share of trainees who have not submitted (half not started, half in progress).",
 )
 @click.option("--seed", type=int, help="Random seed, for the same cohort every time.")
@@ -454,8 +523,15 @@ def _score_batch(database: Session, simulator: Simulator, scored: list[tuple[int
 def seed_demo_command(cohort_name: str, trainees: int, exercise_slug: str, unfinished: float, seed: int | None) -> None:
     """Create a demo cohort of simulated trainees with scored attempts, and an instructor who sees it."""
     made = seed_demo(
-        db.session(), cohort_name=cohort_name, trainees=trainees, exercise_slug=exercise_slug, unfinished=unfinished, seed=seed
+        db.session(),
+        cohort_name=cohort_name,
+        trainees=trainees,
+        exercise_slug=exercise_slug,
+        unfinished=unfinished,
+        seed=seed,
     )
-    click.echo(f"Demo cohort {cohort_name!r} (id {made.cohort_id}): {made.trainees} trainees, {made.submitted} submitted and scored.")
+    click.echo(
+        f"Demo cohort {cohort_name!r} (id {made.cohort_id}): {made.trainees} trainees, {made.submitted} submitted and scored."
+    )
     click.echo(f"Log in as {made.instructor_username} with password: {made.instructor_password}")
     click.echo(f"Dashboard: /instructor/cohorts/{made.cohort_id}/exercises/{made.exercise_id}/dashboard")

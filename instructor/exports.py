@@ -9,9 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -29,9 +29,23 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
 
 FLAG_COLUMNS = (
-    "username", "display_name", "exercise", "attempt", "submitted_at", "late",
-    "flag_id", "article", "start", "end", "category", "quote", "note", "links",
-    "outcome", "matched_item", "points",
+    "username",
+    "display_name",
+    "exercise",
+    "attempt",
+    "submitted_at",
+    "late",
+    "flag_id",
+    "article",
+    "start",
+    "end",
+    "category",
+    "quote",
+    "note",
+    "links",
+    "outcome",
+    "matched_item",
+    "points",
 )
 """The last three say what the attempt's current score made of the flag: its `flag_outcome`, the
 quote of the key item it matched (or the decoy it hit, or the item it barely missed) and the points
@@ -81,8 +95,21 @@ def result_columns(categories: Sequence[str], rated_articles: Sequence[str] = ()
     """The header of the results export: fixed columns, five per category, the rating credit, then
     the trainee's reliability and credibility grade for each article a key rates."""
     columns = [
-        "username", "display_name", "demo", "exercise", "status", "attempt", "started_at",
-        "submitted_at", "late", "seconds", "score", "score_exact", "precision", "recall", "f1",
+        "username",
+        "display_name",
+        "demo",
+        "exercise",
+        "status",
+        "attempt",
+        "started_at",
+        "submitted_at",
+        "late",
+        "seconds",
+        "score",
+        "score_exact",
+        "precision",
+        "recall",
+        "f1",
     ]
     for category in categories:
         columns += [f"{category}_{name}" for name in ("correct", "flagged", "expected", "precision", "recall")]
@@ -133,15 +160,28 @@ def _exercise_result_rows(
     current = current_scores(scope)
     started = (
         select(Attempt.user_id)
-        .where(Attempt.cohort_id == scope.cohort.id, Attempt.exercise_id == scope.exercise.id, Attempt.user_id == User.id)
+        .where(
+            Attempt.cohort_id == scope.cohort.id, Attempt.exercise_id == scope.exercise.id, Attempt.user_id == User.id
+        )
         .correlate(User)
         .exists()
     )
     query = (
         select(
-            User.username, User.display_name, User.is_demo, current.c.attempt_id, Attempt.number,
-            current.c.started_at, current.c.submitted_at, current.c.late, current.c.seconds, current.c.score,
-            current.c.precision, current.c.recall, current.c.f1, started,
+            User.username,
+            User.display_name,
+            User.is_demo,
+            current.c.attempt_id,
+            Attempt.number,
+            current.c.started_at,
+            current.c.submitted_at,
+            current.c.late,
+            current.c.seconds,
+            current.c.score,
+            current.c.precision,
+            current.c.recall,
+            current.c.f1,
+            started,
             Score.report[("totals", "rating_credit")].as_float(),
         )
         .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
@@ -152,14 +192,39 @@ def _exercise_result_rows(
         .order_by(User.username)
         .execution_options(yield_per=BATCH)
     )
-    for (username, name, demo, attempt_id, number, started_at, submitted_at, late, seconds, score,
-         precision, recall, f1, has_started, rating_credit) in db.execute(query):
+    for (
+        username,
+        name,
+        demo,
+        attempt_id,
+        number,
+        started_at,
+        submitted_at,
+        late,
+        seconds,
+        score,
+        precision,
+        recall,
+        f1,
+        has_started,
+        rating_credit,
+    ) in db.execute(query):
         status = "submitted" if attempt_id is not None else "in progress" if has_started else "not started"
         row: list[Any] = [
-            username, name, "yes" if demo else "no", scope.exercise.slug, status, number,
-            _iso(started_at), _iso(submitted_at), _yes_no(late), _rounded(seconds, 0),
-            None if score is None else whole_score(score), _rounded(score, 2),
-            _rounded(precision, 4), _rounded(recall, 4),
+            username,
+            name,
+            "yes" if demo else "no",
+            scope.exercise.slug,
+            status,
+            number,
+            _iso(started_at),
+            _iso(submitted_at),
+            _yes_no(late),
+            _rounded(seconds, 0),
+            None if score is None else whole_score(score),
+            _rounded(score, 2),
+            _rounded(precision, 4),
+            _rounded(recall, 4),
             _rounded(f1, 4),
         ]
         for category in categories:
@@ -167,12 +232,17 @@ def _exercise_result_rows(
                 row += [None] * 5
                 continue
             figures = detection(
-                category, correct[attempt_id].get(category, 0), flagged[attempt_id].get(category, 0),
+                category,
+                correct[attempt_id].get(category, 0),
+                flagged[attempt_id].get(category, 0),
                 expected.get(category, 0),
             )
             row += [
-                figures.correct, figures.flagged, figures.expected,
-                _rounded(figures.precision, 4), _rounded(figures.recall, 4),
+                figures.correct,
+                figures.flagged,
+                figures.expected,
+                _rounded(figures.precision, 4),
+                _rounded(figures.recall, 4),
             ]
         row.append(_rounded(rating_credit, 2))
         given = ratings.get(attempt_id, {}) if attempt_id is not None else {}

@@ -28,12 +28,8 @@ class TraineeImportForm(FlaskForm):
 
 
 class CoInstructorForm(FlaskForm):
-    username = StringField(
-        "Username", validators=[DataRequired(), check_username], filters=[normalise_username]
-    )
-    display_name = StringField(
-        "Display name (for a new account)", validators=[Optional(), Length(max=120)]
-    )
+    username = StringField("Username", validators=[DataRequired(), check_username], filters=[normalise_username])
+    display_name = StringField("Display name (for a new account)", validators=[Optional(), Length(max=120)])
     submit = SubmitField("Add co-instructor")
 
 
@@ -43,15 +39,15 @@ class ConfirmForm(FlaskForm):
 
 class AssignmentForm(FlaskForm):
     exercise_id = SelectField("Exercise", coerce=int, validators=[DataRequired("Choose an exercise.")])
-    deadline = DateTimeLocalField(
-        "Deadline (optional, UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
-    )
+    deadline = DateTimeLocalField("Deadline (optional, UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
     allow_late = BooleanField("Allow late submissions (marked late); otherwise work is submitted at the deadline")
     submit = SubmitField("Set exercise")
 
 
 class ExtensionForm(FlaskForm):
     deadline = DateTimeLocalField(
-        "New deadline for this trainee (UTC)", format="%Y-%m-%dT%H:%M", validators=[DataRequired("Give the new deadline.")]
+        "New deadline for this trainee (UTC)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired("Give the new deadline.")],
     )
     submit = SubmitField("Extend the deadline")

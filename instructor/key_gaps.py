@@ -49,7 +49,6 @@ from instructor.dashboard import (
     sentence_of,
     word_span,
 )
-from scoring.anchoring import find_quote
 from scoring.report import ItemStatus
 
 DEFAULT_SHARE = 0.2
@@ -211,7 +210,9 @@ def _flags_in_regions(
     """Per region: the counted attempts with an unkeyed flag overlapping it, and up to `SAMPLE_NOTES` notes."""
     counted = counted_attempts(scope)
     found: dict[tuple[str, int, int], tuple[set[int], list[str]]] = {region: (set(), []) for region in regions}
-    overlapping = or_(*(and_(Flag.article_ref == ref, Flag.start < end, Flag.end > start) for ref, start, end in regions))
+    overlapping = or_(
+        *(and_(Flag.article_ref == ref, Flag.start < end, Flag.end > start) for ref, start, end in regions)
+    )
     # Offsets only (read from an index) in one pass over the cohort's flags ...
     for attempt_id, ref, left, right in db.execute(
         select(Flag.attempt_id, Flag.article_ref, Flag.start, Flag.end)
@@ -320,7 +321,9 @@ def new_item_id(quote: str, taken: Iterable[str]) -> str:
     return candidate
 
 
-def save_key_version(db: Session, exercise: Exercise, items: Sequence[dict[str, Any]], user: User, note: str) -> tuple[KeyVersion, int]:
+def save_key_version(
+    db: Session, exercise: Exercise, items: Sequence[dict[str, Any]], user: User, note: str
+) -> tuple[KeyVersion, int]:
     """Validate ``items`` (key-file form) as the loader does, store them as the next key version and rescore.
 
     Returns the new version and how many submissions were rescored. The caller commits.
@@ -371,9 +374,7 @@ def add_to_key(
     if occurrence is not None:
         item["occurrence"] = occurrence
     summary = f"added {item['id']!r} ({category}, {points:g} points)"
-    return save_key_version(
-        db, exercise, [*key_file_items(exercise, records), item], user, _note(summary, note)
-    )
+    return save_key_version(db, exercise, [*key_file_items(exercise, records), item], user, _note(summary, note))
 
 
 def accept_alternative(
@@ -390,9 +391,7 @@ def accept_alternative(
             break
     else:
         raise KeyChangeError([f"{KEY_SOURCE}: no item {item_id!r} in the current key"])
-    return save_key_version(
-        db, exercise, items, user, _note(f"{item_id!r} also accepts {category!r}", note)
-    )
+    return save_key_version(db, exercise, items, user, _note(f"{item_id!r} also accepts {category!r}", note))
 
 
 def widened_extent(record: dict[str, Any], start: int, end: int) -> tuple[int, int, int, int]:

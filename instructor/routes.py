@@ -15,8 +15,8 @@ from app.models import Assignment, Cohort, Exercise, ExerciseState, Role, User
 from instructor import cohorts as cohort_service
 from instructor.forms import (
     AssignmentForm,
-    CoInstructorForm,
     CohortForm,
+    CoInstructorForm,
     ConfirmForm,
     JoinCodeForm,
     TraineeImportForm,

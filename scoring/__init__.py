@@ -101,6 +101,8 @@ from scoring.rescoring import rescore
 from scoring.types import Agreement, Flag, KeyItem, Policy, RatingKey, SourceRating
 
 __all__ = [
+    "RULES",
+    "RULES_CHANGES",
     "Agreement",
     "Detection",
     "Flag",
@@ -115,8 +117,6 @@ __all__ = [
     "PreparedKey",
     "RatingKey",
     "RatingResult",
-    "RULES",
-    "RULES_CHANGES",
     "Report",
     "SchemeCounts",
     "Schemes",

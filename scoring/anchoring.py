@@ -185,9 +185,7 @@ def reanchor(
         return None
 
     def rank(span: Span) -> tuple[int, int, int]:
-        context = _agreement_before(folded_text, span.start, prefix) + _agreement_after(
-            folded_text, span.end, suffix
-        )
+        context = _agreement_before(folded_text, span.start, prefix) + _agreement_after(folded_text, span.end, suffix)
         distance = abs(span.start - start) if start is not None else 0
         return (-context, distance, span.start)
 

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from scoring.report import LinkResult, LinkStatus, RatingResult, builder
 from scoring.types import Flag, KeyItem, Policy, RatingKey, SourceRating
 
-
 _new_link_result = builder(LinkResult)
 """Built for every submission: the fast way."""
 
@@ -72,11 +71,7 @@ def conflict_partners(items: Sequence[KeyItem]) -> tuple[frozenset[int] | None, 
 
 def agreeing_pairs(items: Sequence[KeyItem]) -> dict[frozenset[str], str]:
     """Return each pair of agreeing figures (declared on either side) with the reason given."""
-    return {
-        frozenset((item.id, agreement.item)): agreement.reason
-        for item in items
-        for agreement in item.agrees_with
-    }
+    return {frozenset((item.id, agreement.item)): agreement.reason for item in items for agreement in item.agrees_with}
 
 
 def possible_links(items: Sequence[KeyItem]) -> int:
@@ -128,9 +123,7 @@ def judge_links(
         first_item, second_item = item_of_flag.get(first), item_of_flag.get(second)
         if known is None and (first_item is None or second_item is None):
             known = {flag.id for flag in flags}
-        results.append(
-            _judge_pair(first, second, first_item, second_item, known, agreeing, connected, policy)
-        )
+        results.append(_judge_pair(first, second, first_item, second_item, known, agreeing, connected, policy))
     return tuple(results)
 
 
@@ -175,9 +168,7 @@ def _judge_pair(
         return _new_link_result(ids, _SELF_LINK, None, 0.0, f"Flag {first!r} links to itself.")
     for flag_id in ids if known is not None else ():
         if flag_id not in known:
-            return _new_link_result(
-                ids, _UNKNOWN_FLAG, None, 0.0, f"There is no flag {flag_id!r} to link to."
-            )
+            return _new_link_result(ids, _UNKNOWN_FLAG, None, 0.0, f"There is no flag {flag_id!r} to link to.")
     for flag_id, item in ((first, first_item), (second, second_item)):
         if item is None or item.group is None:
             what = (
@@ -214,9 +205,7 @@ def _judge_pair(
     )
 
 
-def judge_ratings(
-    keys: Sequence[RatingKey], given: Sequence[SourceRating], policy: Policy
-) -> tuple[RatingResult, ...]:
+def judge_ratings(keys: Sequence[RatingKey], given: Sequence[SourceRating], policy: Policy) -> tuple[RatingResult, ...]:
     """Compare the trainee's source ratings with the key's, one result per article the key rates.
 
     A reliability within the key's accepted range earns half of ``policy.rating_points``, a

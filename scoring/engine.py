@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import math
-import operator
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -56,13 +55,13 @@ from scoring.metrics import (
     span_score_from_sums,
 )
 from scoring.report import (
+    MATCHED_STATUSES,
     Detection,
     FlagOutcome,
     FlagResult,
     ItemResult,
     ItemStatus,
     LinkStatus,
-    MATCHED_STATUSES,
     Report,
     SchemeCounts,
     Schemes,
@@ -72,7 +71,6 @@ from scoring.report import (
 )
 from scoring.types import Flag, KeyItem, Policy, RatingKey, SourceRating
 from scoring.validation import check_flags, check_key, check_policy, check_rating_key, check_ratings
-
 
 RULES = 2
 """The version of the scoring rules: bumped whenever the same flags against the same key would
@@ -111,7 +109,6 @@ def score(
 _ANALYSES_KEPT = 50_000
 """How many distinct flagged spans (likewise runs of them, and nervaluate counts) a prepared key
 remembers: about 1.5 kB each."""
-
 
 
 def _canonical_order(flag: Flag) -> tuple[str, int, int, str, str]:
@@ -175,9 +172,7 @@ class _Fit:
         """Say how the flag's boundaries fit, for a trainee."""
         parts = []
         if self.covered < self.core_words:
-            parts.append(
-                f"covers {self.covered} of the {self.core_words} words that carry the problem"
-            )
+            parts.append(f"covers {self.covered} of the {self.core_words} words that carry the problem")
         if self.outside:
             words = "word" if self.outside == 1 else "words"
             parts.append(f"runs {self.outside} {words} past the widest selection that counts fully")
@@ -259,19 +254,11 @@ class PreparedKey:
         self.categories = None if categories is None else frozenset(categories)
         self.items = tuple(key)
         # Matching sees items in a canonical order so results never depend on the key's order.
-        self.real = tuple(
-            sorted((i for i in key if not i.decoy), key=lambda i: (i.article, i.start, i.end, i.id))
-        )
-        self.decoys = tuple(
-            sorted((i for i in key if i.decoy), key=lambda i: (i.article, i.start, i.end, i.id))
-        )
+        self.real = tuple(sorted((i for i in key if not i.decoy), key=lambda i: (i.article, i.start, i.end, i.id)))
+        self.decoys = tuple(sorted((i for i in key if i.decoy), key=lambda i: (i.article, i.start, i.end, i.id)))
         # One index over both, real items first: a flag's neighbours come from one look-up.
-        self.index = SpanIndex(
-            [Span(i.article, i.start, i.end, n) for n, i in enumerate(self.real + self.decoys)]
-        )
-        self.core_words = tuple(
-            core_words(i.start, i.end, i.quote, *i.core) for i in self.real + self.decoys
-        )
+        self.index = SpanIndex([Span(i.article, i.start, i.end, n) for n, i in enumerate(self.real + self.decoys)])
+        self.core_words = tuple(core_words(i.start, i.end, i.quote, *i.core) for i in self.real + self.decoys)
         self.partners = conflict_partners(self.real)
         self.agreeing = agreeing_pairs(self.real)
         self.lone_reasons = tuple(self._lone_reason(number) for number in range(len(self.real)))
@@ -306,9 +293,7 @@ class PreparedKey:
         self._merged_runs: dict[_RunSpans, tuple[OverlapSums, tuple[OverlapSums, ...]]] = {}
         self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
         penalty = policy.false_positive_penalty
-        self._not_in_key = _Miss(
-            FlagOutcome.NOT_IN_KEY, None, None, penalty, f"Not in the key: -{penalty:g}.", ""
-        )
+        self._not_in_key = _Miss(FlagOutcome.NOT_IN_KEY, None, None, penalty, f"Not in the key: -{penalty:g}.", "")
 
     def score(self, flags: Sequence[Flag], ratings: Sequence[SourceRating] = ()) -> Report:
         """Score one submission against this key; raise ValueError on invalid flags or ratings.
@@ -376,13 +361,32 @@ class PreparedKey:
             if conflicts_with is not None and matched.isdisjoint(conflicts_with):
                 match = match.lone  # type: ignore[assignment]  # every figure's match has one
             items[places[number]] = _new_item_result(
-                item.id, item.article, item.category, item.group, match.status, (flag_id,),
-                item.points, match.credit, 0.0, match.category_factor, match.boundary_factor,
-                match.reason, item.explanation,
+                item.id,
+                item.article,
+                item.category,
+                item.group,
+                match.status,
+                (flag_id,),
+                item.points,
+                match.credit,
+                0.0,
+                match.category_factor,
+                match.boundary_factor,
+                match.reason,
+                item.explanation,
             )
             outcomes[flag_id] = _new_flag_result(
-                flag_id, flag.article, flag.start, flag.end, flag.category, _MATCHED,
-                item.id, match.credit, 0.0, match.flag_reason, "",
+                flag_id,
+                flag.article,
+                flag.start,
+                flag.end,
+                flag.category,
+                _MATCHED,
+                item.id,
+                match.credit,
+                0.0,
+                match.flag_reason,
+                "",
             )
             credits.append(match.credit)
             tallies[match.tally] += 1
@@ -412,8 +416,15 @@ class PreparedKey:
             final = 100.0 if penalty == 0 else 0.0
         found, partial, wrong_category, lone_figure = tallies
         totals = _new_totals(
-            item_credit, link_credit, penalty, earned, self.possible,
-            found, partial, wrong_category, lone_figure,
+            item_credit,
+            link_credit,
+            penalty,
+            earned,
+            self.possible,
+            found,
+            partial,
+            wrong_category,
+            lone_figure,
             len(real) - len(item_of_flag),  # missed
             len(decoy_hits),  # decoys flagged
             len(flags) - len(item_of_flag),  # false positives
@@ -424,8 +435,16 @@ class PreparedKey:
         )
         overall, per_category = self._detection(flagged, correct)
         return _new_report(
-            final, totals, tuple(items), tuple([outcomes[flag.id] for flag in flags]), links,
-            rated, overall, per_category, self._span_metrics(ordered, analyses), self._schemes(analyses, overlaps),
+            final,
+            totals,
+            tuple(items),
+            tuple([outcomes[flag.id] for flag in flags]),
+            links,
+            rated,
+            overall,
+            per_category,
+            self._span_metrics(ordered, analyses),
+            self._schemes(analyses, overlaps),
             self.policy,
         )
 
@@ -435,9 +454,7 @@ class PreparedKey:
         if place is None:
             place = self._category_places[name] = len(self.category_names)
             self.category_names.append(name)
-            self._categories_by_name = sorted(
-                range(len(self.category_names)), key=self.category_names.__getitem__
-            )
+            self._categories_by_name = sorted(range(len(self.category_names)), key=self.category_names.__getitem__)
         return place
 
     def _analyse(self, flag: Flag, span: tuple[str, int, int, str]) -> _Analysis:
@@ -451,8 +468,16 @@ class PreparedKey:
             analysis = self._touching_nothing.get(flag.category)
             if analysis is None:
                 analysis = self._touching_nothing[flag.category] = _Analysis(
-                    self._category_place(flag.category), (), None, {}, self._not_in_key, None, (),
-                    None, 0, (0.0, 0.0, 0.0, 0.0),
+                    self._category_place(flag.category),
+                    (),
+                    None,
+                    {},
+                    self._not_in_key,
+                    None,
+                    (),
+                    None,
+                    0,
+                    (0.0, 0.0, 0.0, 0.0),
                 )
         if len(self._analyses) >= _ANALYSES_KEPT:
             self._analyses.clear()
@@ -487,27 +512,26 @@ class PreparedKey:
         elif options:
             # The item it wanted most went to another flag; the reason names that flag.
             wanted = max(options, key=lambda o: o[1])[0]
-            miss = _Miss(
-                FlagOutcome.DUPLICATE, real[wanted].id, wanted, policy.false_positive_penalty, "", ""
-            )
+            miss = _Miss(FlagOutcome.DUPLICATE, real[wanted].id, wanted, policy.false_positive_penalty, "", "")
         elif closest is not None:
             miss = _near_miss(*closest, policy)
         else:
             miss = self._not_in_key
         # The research measures see the flag as submitted, not widened to words.
         met = [contact(real[number], number, flag) for number in near]
-        contacts = tuple(sorted(
-            [m for m in met if m is not None], key=lambda m: canonical_order(real[m[3]])
-        ))
+        contacts = tuple(sorted([m for m in met if m is not None], key=lambda m: canonical_order(real[m[3]])))
         blind = self.key_spans_blind.sums(flag.article, flag.start, flag.end) if near else (0.0, 0.0)
         matched = (
-            self.key_spans_matched.sums((flag.article, flag.category), flag.start, flag.end)
-            if near
-            else (0.0, 0.0)
+            self.key_spans_matched.sums((flag.article, flag.category), flag.start, flag.end) if near else (0.0, 0.0)
         )
         return _Analysis(
-            self._category_place(flag.category), tuple(options),
-            best_single(options), matches, miss, decoy, contacts,
+            self._category_place(flag.category),
+            tuple(options),
+            best_single(options),
+            matches,
+            miss,
+            decoy,
+            contacts,
             contacts[0][3] if len(contacts) == 1 else None,
             contact_kind(contacts[0]) if len(contacts) == 1 else 0,
             (*blind, *matched),
@@ -550,8 +574,17 @@ class PreparedKey:
         penalty = self.policy.decoy_penalty * len(hits)
         names = ", ".join(repr(h) for h in hits)
         return _new_item_result(
-            item.id, item.article, item.category, None, ItemStatus.DECOY_FLAGGED, tuple(hits),
-            0.0, 0.0, penalty, 0.0, 0.0,
+            item.id,
+            item.article,
+            item.category,
+            None,
+            ItemStatus.DECOY_FLAGGED,
+            tuple(hits),
+            0.0,
+            0.0,
+            penalty,
+            0.0,
+            0.0,
             f"A decoy, flagged by {names}: -{self.policy.decoy_penalty:g} for each flag.",
             item.explanation,
         )
@@ -572,9 +605,7 @@ class PreparedKey:
             first = ordered[position]  # flags are sorted by article, then start
             reach, following = first.end, position + 1
             while (
-                following < count
-                and ordered[following].start < reach
-                and ordered[following].article == first.article
+                following < count and ordered[following].start < reach and ordered[following].article == first.article
             ):
                 reach = max(reach, ordered[following].end)
                 following += 1
@@ -650,9 +681,7 @@ class PreparedKey:
             scheme_pairs(kinds, contested), len(analyses), len(self.real), known=self._scheme_counts
         )
 
-    def _detection(
-        self, flagged: list[int], correct: list[int]
-    ) -> tuple[Detection, tuple[Detection, ...]]:
+    def _detection(self, flagged: list[int], correct: list[int]) -> tuple[Detection, tuple[Detection, ...]]:
         """Precision, recall and F1 overall and per category, from the flags counted per category.
 
         Every category of the exercise is listed; with none given, those flagged or in the key.
@@ -685,10 +714,7 @@ def _match(
         reason = f"Found with the key's category; {boundaries}."
     elif category in item.also:
         status = ItemStatus.PARTIAL
-        reason = (
-            f"Found with a category the key accepts as an alternative, worth {by_category:.0%}; "
-            f"{boundaries}."
-        )
+        reason = f"Found with a category the key accepts as an alternative, worth {by_category:.0%}; {boundaries}."
     else:
         status = ItemStatus.WRONG_CATEGORY
         reason = (
@@ -700,21 +726,38 @@ def _match(
     lone = None
     if item.group is not None:
         lone = _Match(
-            earned * lone_share, by_category, by_boundary, ItemStatus.LONE_FIGURE,
-            _TALLIED.index(ItemStatus.LONE_FIGURE), correct, f"{reason} {lone_reason}",
-            f"Matched {quote} ({ItemStatus.LONE_FIGURE}).", None,
+            earned * lone_share,
+            by_category,
+            by_boundary,
+            ItemStatus.LONE_FIGURE,
+            _TALLIED.index(ItemStatus.LONE_FIGURE),
+            correct,
+            f"{reason} {lone_reason}",
+            f"Matched {quote} ({ItemStatus.LONE_FIGURE}).",
+            None,
         )
     return _Match(
-        earned, by_category, by_boundary, status, _TALLIED.index(status), correct, reason,
-        f"Matched {quote} ({status}).", lone,
+        earned,
+        by_category,
+        by_boundary,
+        status,
+        _TALLIED.index(status),
+        correct,
+        reason,
+        f"Matched {quote} ({status}).",
+        lone,
     )
 
 
 def _decoy_miss(decoy: KeyItem, policy: Policy) -> _Miss:
     penalty = policy.decoy_penalty
     return _Miss(
-        FlagOutcome.DECOY, decoy.id, None, penalty,
-        f"A decoy: “{decoy.core_quote}” is sound: -{penalty:g}.", decoy.explanation,
+        FlagOutcome.DECOY,
+        decoy.id,
+        None,
+        penalty,
+        f"A decoy: “{decoy.core_quote}” is sound: -{penalty:g}.",
+        decoy.explanation,
     )
 
 
@@ -727,14 +770,16 @@ def _near_miss(item: KeyItem, fit: _Fit, policy: Policy) -> _Miss:
     else:
         why = f"{fit.describe()}: too far from the item {quote} to count"
     return _Miss(
-        FlagOutcome.INSUFFICIENT_OVERLAP, item.id, None, penalty,
-        f"A near miss: the flag touches a key item but {why}: -{penalty:g}.", "",
+        FlagOutcome.INSUFFICIENT_OVERLAP,
+        item.id,
+        None,
+        penalty,
+        f"A near miss: the flag touches a key item but {why}: -{penalty:g}.",
+        "",
     )
 
 
-def _false_positive(
-    flag: Flag, miss: _Miss, ordered: list[Flag], chosen: list[int | None]
-) -> FlagResult:
+def _false_positive(flag: Flag, miss: _Miss, ordered: list[Flag], chosen: list[int | None]) -> FlagResult:
     """Build the result of a flag that matched no item, from the flags in canonical order and
     the item each was given."""
     reason = miss.reason
@@ -743,18 +788,49 @@ def _false_positive(
         by = f"flag {ordered[chosen.index(number)].id!r}" if number in chosen else "another flag"
         reason = f"The item it matches was already credited to {by}: -{miss.penalty:g}."
     return _new_flag_result(
-        flag.id, flag.article, flag.start, flag.end, flag.category, miss.outcome, miss.item_id,
-        0.0, miss.penalty, reason, miss.explanation,
+        flag.id,
+        flag.article,
+        flag.start,
+        flag.end,
+        flag.category,
+        miss.outcome,
+        miss.item_id,
+        0.0,
+        miss.penalty,
+        reason,
+        miss.explanation,
     )
 
 
 def _untouched_result(item: KeyItem) -> ItemResult:
     if item.decoy:
         return _new_item_result(
-            item.id, item.article, item.category, None, ItemStatus.DECOY_AVOIDED, (), 0.0, 0.0,
-            0.0, 0.0, 0.0, "A decoy, rightly left alone.", item.explanation,
+            item.id,
+            item.article,
+            item.category,
+            None,
+            ItemStatus.DECOY_AVOIDED,
+            (),
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            "A decoy, rightly left alone.",
+            item.explanation,
         )
     return _new_item_result(
-        item.id, item.article, item.category, item.group, ItemStatus.MISSED, (), item.points, 0.0,
-        0.0, 0.0, 0.0, "No flag matched this item.", item.explanation,
+        item.id,
+        item.article,
+        item.category,
+        item.group,
+        ItemStatus.MISSED,
+        (),
+        item.points,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        "No flag matched this item.",
+        item.explanation,
     )

@@ -58,8 +58,41 @@ WORD = re.compile(r"\d+(?:[,.]\d+)+|\w+(?:[-'’]\w+)*")
 apostrophes ("three-hour", "Syria’s")."""
 
 FUNCTION_WORDS = frozenset(
-    "a an the of to or and in on at by for from with than as is are was were be been had has have "
-    "that who which it its this these those".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "or",
+        "and",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "than",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "had",
+        "has",
+        "have",
+        "that",
+        "who",
+        "which",
+        "it",
+        "its",
+        "this",
+        "these",
+        "those",
+    ]
 )
 """Words that carry no problem by themselves: a core's other words are the ones a flag must cover."""
 
@@ -120,9 +153,9 @@ def core_words(
     core = quote[offset : core_end - item_start]
     found = [match for match in WORD.finditer(core)]
     content = [match for match in found if match.group().lower() not in FUNCTION_WORDS]
-    return tuple(
-        (core_start + match.start(), core_start + match.end()) for match in content or found
-    ) or ((core_start, core_end),)
+    return tuple((core_start + match.start(), core_start + match.end()) for match in content or found) or (
+        (core_start, core_end),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,9 +277,7 @@ def _components(candidates: Sequence[Sequence[Candidate]], flags: list[int]) -> 
     return list(groups.values())
 
 
-def _best_in_component(
-    flags: list[int], candidates: Sequence[Sequence[Candidate]]
-) -> tuple[tuple[int, int], ...]:
+def _best_in_component(flags: list[int], candidates: Sequence[Sequence[Candidate]]) -> tuple[tuple[int, int], ...]:
     last_wanted: dict[int, int] = {}
     for position, flag in enumerate(flags):
         for item, _, _ in candidates[flag]:

@@ -39,9 +39,7 @@ def f1(precision: float, recall: float) -> float:
     return 2 * precision * recall / total if total else 0.0
 
 
-def detection(
-    category: str | None, correct: int, flagged: int, expected: int
-) -> Detection:
+def detection(category: str | None, correct: int, flagged: int, expected: int) -> Detection:
     """Build precision, recall and F1 from the count of correct flags, flags and expected items."""
     precision = ratio(correct, flagged, nothing_on_either_side=expected == 0)
     recall = ratio(correct, expected, nothing_on_either_side=flagged == 0)
@@ -403,6 +401,14 @@ def _scheme(correct: int, incorrect: int, partial: int, missed: int, spurious: i
     precision = ratio(earned, actual, nothing_on_either_side=neither)
     recall = ratio(earned, possible, nothing_on_either_side=neither)
     return _new_scheme_counts(
-        correct, incorrect, partial, missed, spurious, possible, actual,
-        precision, recall, f1(precision, recall),
+        correct,
+        incorrect,
+        partial,
+        missed,
+        spurious,
+        possible,
+        actual,
+        precision,
+        recall,
+        f1(precision, recall),
     )

@@ -45,10 +45,7 @@ def builder(cls: type[_T]) -> Callable[..., _T]:
     exec(f"class Shell:\n    __slots__ = {names!r}\n", scope)
     body = "".join(f"    shell.{name} = {name}\n" for name in names)
     exec(
-        f"def build({', '.join(names)}):\n"
-        f"    shell = new(Shell)\n{body}"
-        f"    shell.__class__ = cls\n"
-        f"    return shell\n",
+        f"def build({', '.join(names)}):\n    shell = new(Shell)\n{body}    shell.__class__ = cls\n    return shell\n",
         scope,
     )
     built: Callable[..., _T] = scope["build"]

@@ -14,7 +14,9 @@ SubmissionId = TypeVar("SubmissionId", bound=Hashable)
 
 def rescore(
     key: Sequence[KeyItem],
-    submissions: Iterable[tuple[SubmissionId, Sequence[Flag]] | tuple[SubmissionId, Sequence[Flag], Sequence[SourceRating]]],
+    submissions: Iterable[
+        tuple[SubmissionId, Sequence[Flag]] | tuple[SubmissionId, Sequence[Flag], Sequence[SourceRating]]
+    ],
     policy: Policy = Policy(),
     *,
     categories: Collection[str] | None = None,
@@ -35,7 +37,9 @@ def rescore(
 
 def _each(
     prepared: PreparedKey,
-    submissions: Iterable[tuple[SubmissionId, Sequence[Flag]] | tuple[SubmissionId, Sequence[Flag], Sequence[SourceRating]]],
+    submissions: Iterable[
+        tuple[SubmissionId, Sequence[Flag]] | tuple[SubmissionId, Sequence[Flag], Sequence[SourceRating]]
+    ],
 ) -> Iterator[tuple[SubmissionId, Report]]:
     for submission, flags, *ratings in submissions:
         try:

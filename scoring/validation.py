@@ -46,8 +46,7 @@ def check_key(key: Sequence[KeyItem], categories: Collection[str] | None) -> Non
         _check_span(f"{where} core", core_start, core_end)
         if core_start < item.start or core_end > item.end:
             raise ValueError(
-                f"{where}: core {core_start}-{core_end} is not inside the item's span "
-                f"{item.start}-{item.end}"
+                f"{where}: core {core_start}-{core_end} is not inside the item's span {item.start}-{item.end}"
             )
         if not _is_number(item.points) or item.points < 0:
             raise ValueError(f"{where}: points must be a number of at least 0, got {item.points!r}")
@@ -68,8 +67,7 @@ def check_key(key: Sequence[KeyItem], categories: Collection[str] | None) -> Non
             other = agreement.item
             if other == item.id or item.group is None or group_of.get(other) != item.group:
                 raise ValueError(
-                    f"key item {item.id!r}: agrees with {other!r}, which is not another figure of "
-                    f"its conflict group"
+                    f"key item {item.id!r}: agrees with {other!r}, which is not another figure of its conflict group"
                 )
 
 

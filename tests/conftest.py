@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import socket
 import re
 import shutil
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from hypothesis import settings
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import select
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
@@ -25,10 +25,10 @@ from werkzeug.test import TestResponse
 from app import accounts, create_app, db, migrate
 from app.exercise_import import import_package
 from app.grading import score_attempt
+from app.models import Assignment, Attempt, Cohort, Exercise, Flag, Role, User, utcnow
 from app.passwords import hash_password
 from app.trainee.attempts import assigning_cohort
 from bench.harness import fresh_postgres_database
-from app.models import Assignment, Attempt, Cohort, Exercise, Flag, Role, User, utcnow
 from exercises.loader import load_package
 
 # Property tests check what is true, not how fast: on a busy 2-core machine one example can take
@@ -110,7 +110,9 @@ class Factory:
     def __init__(self, app: Flask) -> None:
         self.app = app
 
-    def user(self, username: str, role: Role = Role.TRAINEE, *, cohort: Cohort | None = None, teaches: Cohort | None = None) -> User:
+    def user(
+        self, username: str, role: Role = Role.TRAINEE, *, cohort: Cohort | None = None, teaches: Cohort | None = None
+    ) -> User:
         with self.app.app_context():
             session = db.session()
             user = User(username=username, display_name=username.title(), role=role, password_hash=password_hash())
@@ -162,7 +164,14 @@ class Factory:
             for number, (ref, quote, category) in enumerate(flags, start=1):
                 start = texts[ref].index(quote)
                 attempt.flags.append(
-                    Flag(client_id=f"flag-{number}", article_ref=ref, start=start, end=start + len(quote), quote=quote, category=category)
+                    Flag(
+                        client_id=f"flag-{number}",
+                        article_ref=ref,
+                        start=start,
+                        end=start + len(quote),
+                        quote=quote,
+                        category=category,
+                    )
                 )
             session.add(attempt)
             session.flush()

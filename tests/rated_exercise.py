@@ -31,7 +31,9 @@ def rate_sources(app: Flask, exercise_id: int) -> None:
         session.commit()
 
 
-def rating_form(reliability_a: str = "C", credibility_a: str = "2", reliability_b: str = "E", credibility_b: str = "5") -> dict[str, str]:
+def rating_form(
+    reliability_a: str = "C", credibility_a: str = "2", reliability_b: str = "E", credibility_b: str = "5"
+) -> dict[str, str]:
     """A valid submit form for the rated mini exercise (mini-a, then mini-b)."""
     return {
         "ratings-0-reliability": reliability_a,

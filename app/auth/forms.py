@@ -33,12 +33,8 @@ def check_password_strength(form: Form, field: Field) -> None:
 
 
 class NewPasswordMixin:
-    password = PasswordField(
-        "Password", validators=[DataRequired(), check_password_strength, Length(max=256)]
-    )
-    confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
-    )
+    password = PasswordField("Password", validators=[DataRequired(), check_password_strength, Length(max=256)])
+    confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
 
 
 class AccountFields(NewPasswordMixin):

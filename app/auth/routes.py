@@ -91,9 +91,7 @@ def setup() -> str | Response:
 
 @blueprint.route("/login", methods=["GET", "POST"])
 @access(PUBLIC)
-@limiter.limit(
-    lambda: _login_rate("LOGIN_RATE_PER_ADDRESS"), methods=["POST"], deduct_when=_failed_login
-)
+@limiter.limit(lambda: _login_rate("LOGIN_RATE_PER_ADDRESS"), methods=["POST"], deduct_when=_failed_login)
 @limiter.limit(
     lambda: _login_rate("LOGIN_RATE_PER_ACCOUNT"),
     key_func=_login_username_key,

@@ -33,7 +33,15 @@ from app.trainee.attempts import as_utc
 LAUNCH_VALUE_LIFETIME = 3600
 """Seconds a nonce or a saved launch is kept: a deep-linking instructor has this long to pick."""
 log = logging.getLogger(__name__)
-LIBRARY_ERRORS = (LtiException, OIDCException, requests.RequestException, ValueError, TypeError, KeyError, AttributeError)
+LIBRARY_ERRORS = (
+    LtiException,
+    OIDCException,
+    requests.RequestException,
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+)
 """What the library raises on bad input; each becomes a refusal naming the check, never a 500."""
 
 
@@ -101,14 +109,18 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
     def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
         raise NotImplementedError("every issuer is looked up with its client id")
 
-    def find_registration_by_params(self, iss: str, client_id: str | None, *args: Any, **kwargs: Any) -> Registration | None:  # type: ignore[override]
+    def find_registration_by_params(
+        self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
+    ) -> Registration | None:  # type: ignore[override]
         platform = find_platform(self.db, iss, client_id)
         return PlatformRegistration(self.db, platform) if platform is not None else None
 
     def find_deployment(self, iss: str, deployment_id: str) -> Deployment | None:
         return self.find_deployment_by_params(iss, deployment_id, None)
 
-    def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str | None, *args: Any, **kwargs: Any) -> Deployment | None:  # type: ignore[override]
+    def find_deployment_by_params(
+        self, iss: str, deployment_id: str, client_id: str | None, *args: Any, **kwargs: Any
+    ) -> Deployment | None:  # type: ignore[override]
         platform = find_platform(self.db, iss, client_id)
         if platform is None or deployment_id not in {row.deployment_id for row in platform.deployments}:
             return None
@@ -151,7 +163,9 @@ class DatabaseLaunchStorage(LaunchDataStorage[Any]):
     def check_value(self, key: str) -> bool:
         """Consume the value: only one request, in any worker, can succeed with a nonce."""
         deleted = self.db.execute(
-            delete(LtiLaunchValue).where(LtiLaunchValue.key == self._prepare_key(key), LtiLaunchValue.expires_at > utcnow())
+            delete(LtiLaunchValue).where(
+                LtiLaunchValue.key == self._prepare_key(key), LtiLaunchValue.expires_at > utcnow()
+            )
         )
         return bool(deleted.rowcount)  # type: ignore[attr-defined]
 
@@ -303,7 +317,9 @@ def _launch_arguments(db: Session) -> dict[str, Any]:
 def new_launch(db: Session) -> ToolLaunch:
     """The launch in this request (form fields ``id_token`` and ``state``), not yet validated."""
     request = FlaskRequest()
-    launch = ToolLaunch(request, DatabaseToolConf(db), cookie_service=FlaskCookieService(request), **_launch_arguments(db))
+    launch = ToolLaunch(
+        request, DatabaseToolConf(db), cookie_service=FlaskCookieService(request), **_launch_arguments(db)
+    )
     launch.set_jwt_verify_options({"verify_aud": False, "require": ["exp", "iat"]})
     return launch
 

@@ -12,7 +12,11 @@ MAX_URL = 1000
 def _url_field(label: str, description: str) -> StringField:
     return StringField(
         label,
-        validators=[DataRequired(), URL(require_tld=False, message="Enter a full URL (https://…)."), Length(max=MAX_URL)],
+        validators=[
+            DataRequired(),
+            URL(require_tld=False, message="Enter a full URL (https://…)."),
+            Length(max=MAX_URL),
+        ],
         filters=[lambda value: (value or "").strip()],
         description=description,
     )
@@ -23,7 +27,9 @@ def _lines(value: str | None) -> str:
 
 
 class PlatformForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)], description="For you: e.g. “Moodle, main campus”.")
+    name = StringField(
+        "Name", validators=[DataRequired(), Length(max=120)], description="For you: e.g. “Moodle, main campus”."
+    )
     issuer = StringField(
         "Issuer (platform ID)",
         validators=[DataRequired(), Length(max=255)],
@@ -36,9 +42,13 @@ class PlatformForm(FlaskForm):
     deployment_ids = TextAreaField(
         "Deployment IDs (one per line)", validators=[DataRequired(), Length(max=5000)], filters=[_lines]
     )
-    auth_login_url = _url_field("OIDC authentication URL", "Moodle: “Authentication request URL”; Canvas: …/api/lti/authorize_redirect")
+    auth_login_url = _url_field(
+        "OIDC authentication URL", "Moodle: “Authentication request URL”; Canvas: …/api/lti/authorize_redirect"
+    )
     auth_token_url = _url_field("Access token URL", "Moodle: “Access token URL”; Canvas: …/login/oauth2/token")
-    key_set_url = _url_field("Platform key set (JWKS) URL", "Moodle: “Public keyset URL”; Canvas: …/api/lti/security/jwks")
+    key_set_url = _url_field(
+        "Platform key set (JWKS) URL", "Moodle: “Public keyset URL”; Canvas: …/api/lti/security/jwks"
+    )
     roster_sync = BooleanField("Let instructors sync their cohort's roster (Names and Role Provisioning Services)")
     submit = SubmitField("Register platform")
 

@@ -42,9 +42,7 @@ def create_key(db: Session) -> LtiToolKey:
 
 def signing_key(db: Session) -> LtiToolKey:
     """The key that signs messages and assertions, created on first use."""
-    key = db.scalar(
-        select(LtiToolKey).where(LtiToolKey.retired_at.is_(None)).order_by(LtiToolKey.id.desc()).limit(1)
-    )
+    key = db.scalar(select(LtiToolKey).where(LtiToolKey.retired_at.is_(None)).order_by(LtiToolKey.id.desc()).limit(1))
     return key if key is not None else create_key(db)
 
 

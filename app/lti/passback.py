@@ -136,7 +136,9 @@ class Superseded(Exception):
 def _send(db: Session, sync: LtiGradeSync, score: Score) -> None:
     link = sync.resource_link
     platform = link.context.platform
-    sub = db.scalar(select(LtiAccount.sub).where(LtiAccount.user_id == sync.user_id, LtiAccount.issuer == platform.issuer))
+    sub = db.scalar(
+        select(LtiAccount.sub).where(LtiAccount.user_id == sync.user_id, LtiAccount.issuer == platform.issuer)
+    )
     if sub is None:
         raise LtiException(f"The trainee has no account on {platform.issuer} any more.")
     service = AssignmentsGradesService(

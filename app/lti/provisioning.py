@@ -73,7 +73,9 @@ def _username(issuer: str, sub: str) -> str:
 
 
 def _display_name(claims: dict[str, Any], sub: str) -> str:
-    name = claims.get("name") or " ".join(part for part in (claims.get("given_name"), claims.get("family_name")) if part)
+    name = claims.get("name") or " ".join(
+        part for part in (claims.get("given_name"), claims.get("family_name")) if part
+    )
     return (str(name).strip() or f"LMS user {sub[:12]}")[:120]
 
 
@@ -151,7 +153,9 @@ def resource_link_for(db: Session, context: LtiContext, claims: dict[str, Any]) 
     """The exercise behind the launched link, recorded on first launch; None if none was chosen."""
     link_id = (claims.get(CLAIM + "resource_link") or {}).get("id")
     link = db.scalar(
-        select(LtiResourceLink).where(LtiResourceLink.context_id == context.id, LtiResourceLink.resource_link_id == link_id)
+        select(LtiResourceLink).where(
+            LtiResourceLink.context_id == context.id, LtiResourceLink.resource_link_id == link_id
+        )
     )
     custom = claims.get(CLAIM + "custom") or {}
     if link is None:
@@ -182,9 +186,14 @@ def grant_attempts(db: Session, user: User, exercise: Exercise, custom: dict[str
         wanted = int(custom.get(CUSTOM_ATTEMPTS, 0))
     except ValueError:
         return
-    granted = db.scalar(
-        select(func.count()).select_from(AttemptGrant).where(AttemptGrant.user_id == user.id, AttemptGrant.exercise_id == exercise.id)
-    ) or 0
+    granted = (
+        db.scalar(
+            select(func.count())
+            .select_from(AttemptGrant)
+            .where(AttemptGrant.user_id == user.id, AttemptGrant.exercise_id == exercise.id)
+        )
+        or 0
+    )
     for _ in range(wanted - max(1, exercise.attempts_allowed or 1) - granted):
         db.add(AttemptGrant(user_id=user.id, exercise_id=exercise.id))
 

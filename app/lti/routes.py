@@ -78,7 +78,9 @@ def _launch() -> Response:
         tool_launch.validate()
         is_deep_link = tool_launch.is_deep_link_launch()
         if not (is_deep_link or tool_launch.is_resource_launch()):
-            raise LaunchRefused("message type and version", "Crosscheck takes resource link and deep linking launches only.")
+            raise LaunchRefused(
+                "message type and version", "Crosscheck takes resource link and deep linking launches only."
+            )
     except LaunchRefused as refused:
         # Keep what the checks did: the spent nonce, a refreshed platform key set.
         database.commit()
@@ -112,7 +114,10 @@ def _landing_url(landing: Landing) -> str:
     if landing.role == Role.INSTRUCTOR:
         if link is not None:
             return url_for("instructor.dashboard", cohort_id=cohort_id, exercise_id=link.exercise_id)
-        flash("This link is not connected to an exercise: add Crosscheck to the course with the LMS's content selection.", "info")
+        flash(
+            "This link is not connected to an exercise: add Crosscheck to the course with the LMS's content selection.",
+            "info",
+        )
         return url_for("instructor.cohort", cohort_id=cohort_id)
     if link is None:
         flash("Your instructor has not connected an exercise to this link yet.", "info")
@@ -125,7 +130,10 @@ def _landing_url(landing: Landing) -> str:
         attempt = attempts.start_or_resume(database, landing.user, exercise)
     except attempts.NoAttemptsLeft:
         latest = database.scalar(
-            select(Attempt).where(Attempt.user_id == landing.user.id, Attempt.exercise_id == exercise.id).order_by(Attempt.number.desc()).limit(1)
+            select(Attempt)
+            .where(Attempt.user_id == landing.user.id, Attempt.exercise_id == exercise.id)
+            .order_by(Attempt.number.desc())
+            .limit(1)
         )
         assert latest is not None
         return url_for("trainee.debrief", attempt_id=latest.id)
@@ -233,7 +241,9 @@ def _save_platform(platform: LtiPlatform, form: PlatformForm) -> None:
         setattr(platform, name, getattr(form, name).data)
     wanted = form.deployment_list()
     platform.deployments = [row for row in platform.deployments if row.deployment_id in wanted] + [
-        LtiDeployment(deployment_id=value) for value in wanted if value not in {row.deployment_id for row in platform.deployments}
+        LtiDeployment(deployment_id=value)
+        for value in wanted
+        if value not in {row.deployment_id for row in platform.deployments}
     ]
     # A changed key set URL must be fetched again.
     platform.key_set = None

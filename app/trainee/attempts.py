@@ -47,14 +47,18 @@ MAX_REASON = 300
 """Characters of a source rating's one-line reason."""
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SPAN_FIELDS = ("start", "end", "quote")
-CREATE_FIELDS = frozenset({"client_id", "article", "start", "end", "quote", "prefix", "suffix", "category", "note", "links"})
+CREATE_FIELDS = frozenset(
+    {"client_id", "article", "start", "end", "quote", "prefix", "suffix", "category", "note", "links"}
+)
 UPDATE_FIELDS = frozenset({"start", "end", "quote", "prefix", "suffix", "category", "note", "links"})
 
 
 class InvalidFlag(ValueError):
     """A flag the trainee sent does not fit: nothing was changed."""
 
-    def __init__(self, fields: dict[str, list[str]], message: str = "The flag was not saved: check the fields.") -> None:
+    def __init__(
+        self, fields: dict[str, list[str]], message: str = "The flag was not saved: check the fields."
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields
@@ -539,7 +543,14 @@ class Outcome:
 
 def _same_flag(flag: Flag, new: NewFlag) -> bool:
     """Whether a replayed create describes the stored flag."""
-    stored = (flag.article_ref, flag.start, flag.end, flag.category, flag.note, {target.client_id for target in flag.links})
+    stored = (
+        flag.article_ref,
+        flag.start,
+        flag.end,
+        flag.category,
+        flag.note,
+        {target.client_id for target in flag.links},
+    )
     return stored == (new.article, new.start, new.end, new.category, new.note, set(new.links))
 
 
@@ -612,7 +623,9 @@ def delete_flag(db: Session, user: User, attempt: Attempt, flag: Flag) -> Outcom
     return Outcome(None, revision, changed=True)
 
 
-def add_quoted_flag(db: Session, user: User, attempt: Attempt, article_ref: str, quote: str, category: str, note: str) -> Flag:
+def add_quoted_flag(
+    db: Session, user: User, attempt: Attempt, article_ref: str, quote: str, category: str, note: str
+) -> Flag:
     """Add a flag from a quote typed without JavaScript; raise InvalidFlag if it is missing or ambiguous."""
     article = next((article for article in attempt.exercise.articles if article.ref == article_ref), None)
     if article is None:
@@ -622,7 +635,11 @@ def add_quoted_flag(db: Session, user: User, attempt: Attempt, article_ref: str,
         raise InvalidFlag({"quote": ["This text is not in the article. Copy the words exactly as they appear."]})
     if len(spans) > 1:
         raise InvalidFlag(
-            {"quote": [f"This text occurs {len(spans)} times in the article. Add a few words before or after it so it occurs once."]}
+            {
+                "quote": [
+                    f"This text occurs {len(spans)} times in the article. Add a few words before or after it so it occurs once."
+                ]
+            }
         )
     new = NewFlag(
         client_id=f"form-{uuid.uuid4().hex}",

@@ -15,8 +15,8 @@ from datetime import datetime
 
 from app import grading
 from app.admiralty import either, rating_words
-from app.trainee.lesson import Lesson, what_to_learn
 from app.models import Article, Attempt, Exercise, Flag, KeyVersion, Score
+from app.trainee.lesson import Lesson, what_to_learn
 from scoring.report import FlagOutcome, ItemResult, ItemStatus, LinkStatus, RatingResult, Report
 from scoring.types import KeyItem
 
@@ -154,7 +154,9 @@ def build_debrief(exercise: Exercise, flags: Sequence[Flag], report: Report, key
     keyed = {item.id: item for item in key_items}
     by_client = {flag.client_id: flag for flag in flags}
     articles = tuple(
-        _article(article, [item for item in report.items if item.article == article.ref], report, keyed, by_client, names)
+        _article(
+            article, [item for item in report.items if item.article == article.ref], report, keyed, by_client, names
+        )
         for article in exercise.articles
     )
     notes = [note for article in articles for note in article.notes]
@@ -278,7 +280,14 @@ def _segments(text: str, marks: list[_Mark], begin: int, finish: int) -> tuple[S
 
     A note whose span ends in the blank line after the paragraph ends with the paragraph."""
     inside = [mark for mark in marks if mark.start < finish and mark.end > begin]
-    cuts = sorted({begin, finish, *(min(max(m.start, begin), finish) for m in inside), *(min(max(m.end, begin), finish) for m in inside)})
+    cuts = sorted(
+        {
+            begin,
+            finish,
+            *(min(max(m.start, begin), finish) for m in inside),
+            *(min(max(m.end, begin), finish) for m in inside),
+        }
+    )
     segments = []
     for start, end in zip(cuts, cuts[1:]):
         over = [mark for mark in inside if mark.start <= start and end <= mark.end]
@@ -299,13 +308,19 @@ def _segments(text: str, marks: list[_Mark], begin: int, finish: int) -> tuple[S
     return tuple(segments)
 
 
-def _groups(exercise: Exercise, report: Report, keyed: dict[str, KeyItem], by_client: dict[str, Flag]) -> tuple[GroupSummary, ...]:
+def _groups(
+    exercise: Exercise, report: Report, keyed: dict[str, KeyItem], by_client: dict[str, Flag]
+) -> tuple[GroupSummary, ...]:
     titles = {article.ref: article.title for article in exercise.articles}
     summaries = []
     for group_id, description in exercise.groups.items():
         members = [item for item in report.items if item.group == group_id]
         figures = tuple(
-            (keyed[item.id].quote if item.id in keyed else "(an item no longer in the key)", titles.get(item.article, item.article), ITEM_LABELS[item.status])
+            (
+                keyed[item.id].quote if item.id in keyed else "(an item no longer in the key)",
+                titles.get(item.article, item.article),
+                ITEM_LABELS[item.status],
+            )
             for item in members
         )
         found = sum(1 for item in members if item.status in (ItemStatus.FOUND, ItemStatus.PARTIAL))

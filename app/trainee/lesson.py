@@ -17,6 +17,7 @@ from scoring.types import KeyItem
 MOST_COSTLY = 3
 """How many of the costliest patterns the summary names."""
 
+
 @dataclass(frozen=True)
 class Example:
     """A missed key item shown as an example of its category."""
@@ -88,7 +89,11 @@ def _well(report: Report, keyed: Mapping[str, KeyItem]) -> tuple[str, ...]:
         left = "the decoy" if decoys == 1 else f"all {decoys} decoys"
         sentences.append(f"You left {left} alone: statements that look suspicious but are sound.")
     rated = [rating for rating in report.ratings if rating.reliability is not None]
-    if rated and all(r.reliability_accepted and r.credibility_accepted for r in rated) and len(rated) == len(report.ratings):
+    if (
+        rated
+        and all(r.reliability_accepted and r.credibility_accepted for r in rated)
+        and len(rated) == len(report.ratings)
+    ):
         sentences.append("Your source ratings are within the range the instructor accepts.")
     return tuple(sentences)
 
@@ -185,8 +190,7 @@ def _boundaries(report: Report, keyed: Mapping[str, KeyItem]) -> list[_Pattern]:
         patterns.append(
             _Pattern(
                 long_cost,
-                f"{_count(long, 'flag')} {_were(long)} in the right place but too long: "
-                "stop where the problem ends.",
+                f"{_count(long, 'flag')} {_were(long)} in the right place but too long: stop where the problem ends.",
             )
         )
     return patterns
@@ -300,7 +304,8 @@ def _examples(report: Report, keyed: Mapping[str, KeyItem], categories: Mapping[
     examples = []
     for category, name in categories.items():
         missed = [
-            item for item in report.items
+            item
+            for item in report.items
             if item.category == category and item.status is ItemStatus.MISSED and item.id in keyed
         ]
         if missed:

@@ -127,7 +127,13 @@ def add_flag(attempt_id: int) -> Response:
     database = db.session()
     try:
         attempts.add_quoted_flag(
-            database, current_user, attempt, form.article.data, form.quote.data, form.category.data, form.note.data or ""
+            database,
+            current_user,
+            attempt,
+            form.article.data,
+            form.quote.data,
+            form.category.data,
+            form.note.data or "",
         )
     except InvalidFlag as error:
         database.rollback()

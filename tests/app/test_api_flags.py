@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from app.models import Role
 from app.trainee import attempts
 from tests.app.trainee_desk import NBSP_TEXT, Desk, article_text, flag_body, open_desk
-from app.models import Role
 from tests.conftest import Factory, csrf_token, login
 
 
@@ -24,8 +24,14 @@ def test_create_lists_and_bumps_the_revision(desk: Desk) -> None:
     body = response.get_json()
     assert body["revision"] == 1 and body["changed"] is True
     assert body["flag"] == {
-        "client_id": "c1", "article": "mini-a", "start": 68, "end": 78, "quote": "reportedly",
-        "category": "unverified", "note": "Who reported it?", "links": [],
+        "client_id": "c1",
+        "article": "mini-a",
+        "start": 68,
+        "end": 78,
+        "quote": "reportedly",
+        "category": "unverified",
+        "note": "Who reported it?",
+        "links": [],
     }
     listed = desk.api("GET", desk.flags_url).get_json()
     assert listed == {"attempt_id": desk.attempt_id, "revision": 1, "submitted": False, "flags": [body["flag"]]}
@@ -105,8 +111,12 @@ INVALID: list[tuple[dict[str, Any], str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("change", "field", "message"), INVALID, ids=[f"{f}-{i}" for i, (_, f, _) in enumerate(INVALID)])
-def test_invalid_creates_say_what_is_wrong_and_change_nothing(desk: Desk, app: Flask, change: dict[str, Any], field: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "field", "message"), INVALID, ids=[f"{f}-{i}" for i, (_, f, _) in enumerate(INVALID)]
+)
+def test_invalid_creates_say_what_is_wrong_and_change_nothing(
+    desk: Desk, app: Flask, change: dict[str, Any], field: str, message: str
+) -> None:
     body = {**flag_body(app), **change}
     response = desk.api("POST", desk.flags_url, body)
     assert response.status_code == 400
@@ -131,11 +141,17 @@ def test_a_missing_field_is_reported(desk: Desk, app: Flask) -> None:
         ("{not json", "application/json", "The body is not valid JSON."),
         ("[1, 2]", "application/json", "The body must be a JSON object."),
         ("null", "application/json", "The body must be a JSON object."),
-        ("client_id=c1", "application/x-www-form-urlencoded", "Send a JSON object with Content-Type: application/json."),
+        (
+            "client_id=c1",
+            "application/x-www-form-urlencoded",
+            "Send a JSON object with Content-Type: application/json.",
+        ),
     ],
 )
 def test_malformed_bodies_are_400_json(desk: Desk, data: str, content_type: str, message: str) -> None:
-    response = desk.client.post(desk.flags_url, data=data, content_type=content_type, headers={"X-CSRFToken": desk.token})
+    response = desk.client.post(
+        desk.flags_url, data=data, content_type=content_type, headers={"X-CSRFToken": desk.token}
+    )
     assert response.status_code == 400
     assert response.get_json()["error"] == message
     assert desk.flags() == []
@@ -201,7 +217,9 @@ def test_invalid_updates(desk: Desk, body: dict[str, Any], field: str | None, me
 
 def test_links_between_conflicting_numbers(desk: Desk, app: Flask) -> None:
     desk.create(client_id="a500", quote=NBSP_TEXT, category="conflicting_number")
-    response = desk.create(client_id="b550", article="mini-b", quote="550 men", category="conflicting_number", links=["a500"])
+    response = desk.create(
+        client_id="b550", article="mini-b", quote="550 men", category="conflicting_number", links=["a500"]
+    )
     assert response.get_json()["flag"]["links"] == ["a500"]
     for links, message in ((["b550"], "cannot link to itself"), (["nope"], "No flag 'nope'")):
         bad = desk.api("PATCH", f"{desk.flags_url}/b550", {"links": links})
@@ -247,7 +265,11 @@ def test_submit_is_final(desk: Desk) -> None:
     assert body["debrief_url"] == f"/attempts/{desk.attempt_id}/debrief"
     assert 0 <= body["score"] <= 100
     for method, url, payload in (
-        ("POST", desk.flags_url, {**flag_body(desk.app, client_id="c2", quote="four hours", category="conflicting_number")}),
+        (
+            "POST",
+            desk.flags_url,
+            {**flag_body(desk.app, client_id="c2", quote="four hours", category="conflicting_number")},
+        ),
         ("PATCH", f"{desk.flags_url}/c1", {"note": "late"}),
         ("DELETE", f"{desk.flags_url}/c1", None),
         ("POST", f"/api/attempts/{desk.attempt_id}/submit", None),

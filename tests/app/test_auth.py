@@ -40,7 +40,9 @@ def test_setup_creates_admin_logs_in_and_then_disappears(app: Flask, client: Fla
     response = post_form(client, "/setup", SETUP, page="/setup")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/instructor/")
-    assert "Your cohorts" in client.get("/instructor/").get_data(as_text=True) or "All cohorts" in client.get("/instructor/").get_data(as_text=True)
+    assert "Your cohorts" in client.get("/instructor/").get_data(as_text=True) or "All cohorts" in client.get(
+        "/instructor/"
+    ).get_data(as_text=True)
     with app.app_context():
         admin = db.session().scalar(select(User))
         assert admin.role == Role.ADMIN
@@ -64,7 +66,9 @@ def test_setup_creates_admin_logs_in_and_then_disappears(app: Flask, client: Fla
         ({"username": "adalovelace", "password": "adalovelace", "confirm": "adalovelace"}, "must not be your username"),
     ],
 )
-def test_setup_rejects_bad_input_and_creates_nothing(app: Flask, client: FlaskClient, changes: dict[str, str], message: str) -> None:
+def test_setup_rejects_bad_input_and_creates_nothing(
+    app: Flask, client: FlaskClient, changes: dict[str, str], message: str
+) -> None:
     response = post_form(client, "/setup", {**SETUP, **changes}, page="/setup")
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
@@ -180,7 +184,9 @@ def test_registration_with_join_code(app: Flask, client: FlaskClient, factory: F
     ("code", "message"),
     [("ZZZZ-ZZZZ-ZZZZ", "unknown or no longer accepted"), ("", "This field is required.")],
 )
-def test_registration_rejects_bad_codes(app: Flask, client: FlaskClient, factory: Factory, code: str, message: str) -> None:
+def test_registration_rejects_bad_codes(
+    app: Flask, client: FlaskClient, factory: Factory, code: str, message: str
+) -> None:
     factory.cohort()
     data = {"join_code": code, "username": "t1", "display_name": "T", "password": "x" * 12, "confirm": "x" * 12}
     response = post_form(client, "/register", data, page="/register")
@@ -192,7 +198,13 @@ def test_registration_rejects_bad_codes(app: Flask, client: FlaskClient, factory
 def test_registration_with_closed_code_and_taken_username(app: Flask, client: FlaskClient, factory: Factory) -> None:
     cohort = factory.cohort()
     factory.user("taken")
-    data = {"join_code": cohort.join_code, "username": "taken", "display_name": "T", "password": "x" * 12, "confirm": "x" * 12}
+    data = {
+        "join_code": cohort.join_code,
+        "username": "taken",
+        "display_name": "T",
+        "password": "x" * 12,
+        "confirm": "x" * 12,
+    }
     response = post_form(client, "/register", data, page="/register")
     assert "This username is taken" in response.get_data(as_text=True)
     with app.app_context():

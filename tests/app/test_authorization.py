@@ -131,19 +131,27 @@ ROUTES: dict[str, Route] = {
     "authoring.new_exercise": Route("GET", lambda w: "/instructor/exercises/new", INSTRUCTORS_ONLY),
     "authoring.exercise": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}", INSTRUCTORS_ONLY),
     "authoring.preview": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/preview", INSTRUCTORS_ONLY),
-    "authoring.export": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/export.zip", INSTRUCTORS_ONLY),
+    "authoring.export": Route(
+        "GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/export.zip", INSTRUCTORS_ONLY
+    ),
     "authoring.assign": Route("POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/assign", INSTRUCTORS_ONLY),
     "authoring.import_zip": Route("POST", lambda w: "/instructor/exercises/import", INSTRUCTORS_ONLY),
     "authoring.import_semeval": Route("GET", lambda w: "/instructor/exercises/import-semeval", INSTRUCTORS_ONLY),
     "authoring.key_editor": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/key", ADMIN_EDITS),
     "authoring.save_key": Route("POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/key", ADMIN_EDITS),
-    "authoring.suggestions": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/suggestions", ADMIN_EDITS),
-    "authoring.publishing": Route("POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/publishing", ADMIN_EDITS),
+    "authoring.suggestions": Route(
+        "GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/suggestions", ADMIN_EDITS
+    ),
+    "authoring.publishing": Route(
+        "POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/publishing", ADMIN_EDITS
+    ),
     "authoring.semeval_mapping": Route(
         "POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/semeval-mapping", ADMIN_EDITS
     ),
     "authoring.edit_details": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/details", ADMIN_EDITS),
-    "authoring.source_ratings": Route("GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/ratings", ADMIN_EDITS),
+    "authoring.source_ratings": Route(
+        "GET", lambda w: f"/instructor/exercises/{w.ids['exercise']}/ratings", ADMIN_EDITS
+    ),
     "authoring.dismiss_suggestions": Route(
         "POST", lambda w: f"/instructor/exercises/{w.ids['exercise']}/suggestions/dismissed", ADMIN_EDITS
     ),
@@ -153,7 +161,11 @@ ROUTES: dict[str, Route] = {
     "lti.launch": Route("POST", lambda w: "/lti/launch", everyone()),
     "lti.deep_link": Route("POST", lambda w: "/lti/deep-link", everyone()),
     "lti.jwks": Route("GET", lambda w: "/lti/jwks", everyone()),
-    "lti.pick_exercise": Route("GET", lambda w: "/lti/deep-link/pick", signed_in(trainee=FORBID, other_trainee=FORBID, instructor=HIDDEN, other_instructor=HIDDEN, admin=HIDDEN)),
+    "lti.pick_exercise": Route(
+        "GET",
+        lambda w: "/lti/deep-link/pick",
+        signed_in(trainee=FORBID, other_trainee=FORBID, instructor=HIDDEN, other_instructor=HIDDEN, admin=HIDDEN),
+    ),
     "lti.platforms": Route("GET", lambda w: "/lti/platforms", ADMIN_EDITS),
     "lti.register_platform": Route("POST", lambda w: "/lti/platforms", ADMIN_EDITS),
     "lti.platform": Route("GET", lambda w: "/lti/platforms/1", {**ADMIN_EDITS, "admin": HIDDEN}),

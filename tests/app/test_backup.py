@@ -16,7 +16,19 @@ from app.cli import cli
 from app.models import Flag, Role, Score, User
 from tests.conftest import Factory, login
 
-EXPECTED_TABLES = {"users", "cohorts", "exercises", "articles", "key_versions", "attempts", "flags", "flag_links", "scores", "score_items", "assignments"}
+EXPECTED_TABLES = {
+    "users",
+    "cohorts",
+    "exercises",
+    "articles",
+    "key_versions",
+    "attempts",
+    "flags",
+    "flag_links",
+    "scores",
+    "score_items",
+    "assignments",
+}
 
 
 def populate(app: Flask, factory: Factory) -> None:
@@ -27,7 +39,10 @@ def populate(app: Flask, factory: Factory) -> None:
     attempt, _ = factory.attempt(
         trainee,
         exercise,
-        flags=[("mini-a", "about\u00a0500 fighters", "conflicting_number"), ("mini-b", "550 men", "conflicting_number")],
+        flags=[
+            ("mini-a", "about\u00a0500 fighters", "conflicting_number"),
+            ("mini-b", "550 men", "conflicting_number"),
+        ],
     )
     with app.app_context():
         session = db.session()
@@ -92,7 +107,9 @@ def test_restore_rejects_bad_files_and_writes_nothing(app: Flask, tmp_path: Path
         assert db.session().scalar(select(User)) is None
 
 
-def test_commands(app_config: dict, factory: Factory, app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_commands(
+    app_config: dict, factory: Factory, app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     populate(app, factory)
     monkeypatch.setenv("DATABASE_URL", app_config["DATABASE_URL"])
     monkeypatch.setenv("SECRET_KEY", "x")

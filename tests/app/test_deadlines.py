@@ -52,7 +52,9 @@ def instructor_of(app: Flask, factory: Factory, desk: Desk):  # type: ignore[no-
     return client
 
 
-def test_after_the_deadline_nothing_changes_and_the_last_save_is_submitted(app: Flask, factory: Factory, clock: FrozenClock) -> None:
+def test_after_the_deadline_nothing_changes_and_the_last_save_is_submitted(
+    app: Flask, factory: Factory, clock: FrozenClock
+) -> None:
     desk = open_desk(app, factory)
     set_deadline(app, desk)
     assert desk.create().status_code == 201
@@ -73,14 +75,18 @@ def test_after_the_deadline_nothing_changes_and_the_last_save_is_submitted(app: 
     assert start.status_code == 302 and start.headers["Location"].endswith("/exercises")
 
 
-def test_the_dashboard_submits_open_work_at_the_deadline_without_the_trainee(app: Flask, factory: Factory, clock: FrozenClock) -> None:
+def test_the_dashboard_submits_open_work_at_the_deadline_without_the_trainee(
+    app: Flask, factory: Factory, clock: FrozenClock
+) -> None:
     desk = open_desk(app, factory)
     set_deadline(app, desk)
     assert desk.create().status_code == 201
     instructor = instructor_of(app, factory, desk)
     dashboard = f"/instructor/cohorts/{desk.cohort.id}/exercises/{desk.exercise_id}"
     clock.moment = DEADLINE - timedelta(seconds=1)
-    assert "tina,Tina,no,mini-exercise,in progress" in instructor.get(f"/instructor/cohorts/{desk.cohort.id}/export/results.csv").get_data(as_text=True)
+    assert "tina,Tina,no,mini-exercise,in progress" in instructor.get(
+        f"/instructor/cohorts/{desk.cohort.id}/export/results.csv"
+    ).get_data(as_text=True)
     clock.moment = DEADLINE + timedelta(hours=3)
     assert instructor.get(dashboard + "/dashboard").status_code == 200
     results = instructor.get(f"/instructor/cohorts/{desk.cohort.id}/export/results.csv").get_data(as_text=True)
@@ -96,12 +102,18 @@ def test_late_work_when_allowed_is_marked_late_everywhere(app: Flask, factory: F
     response = desk.api("POST", f"/api/attempts/{desk.attempt_id}/submit")
     assert response.status_code == 200, response.get_json()
     assert desk.attempt().late
-    assert "late</strong> (after the deadline)" in desk.client.get(f"/attempts/{desk.attempt_id}/debrief").get_data(as_text=True)
+    assert "late</strong> (after the deadline)" in desk.client.get(f"/attempts/{desk.attempt_id}/debrief").get_data(
+        as_text=True
+    )
     instructor = instructor_of(app, factory, desk)
     dashboard = f"/instructor/cohorts/{desk.cohort.id}/exercises/{desk.exercise_id}"
     assert '<span class="late">late</span>' in instructor.get(dashboard + "/dashboard").get_data(as_text=True)
-    assert '<span class="late">late</span>' in instructor.get(dashboard + f"/trainees/{desk.attempt().user_id}").get_data(as_text=True)
-    assert ",2026-12-01T13:00:00+00:00,yes," in instructor.get(f"/instructor/cohorts/{desk.cohort.id}/export/results.csv").get_data(as_text=True)
+    assert '<span class="late">late</span>' in instructor.get(
+        dashboard + f"/trainees/{desk.attempt().user_id}"
+    ).get_data(as_text=True)
+    assert ",2026-12-01T13:00:00+00:00,yes," in instructor.get(
+        f"/instructor/cohorts/{desk.cohort.id}/export/results.csv"
+    ).get_data(as_text=True)
     flags = instructor.get(dashboard + "/export/flags.json").get_json()
     assert [flag["late"] for flag in flags] == [True]
 
@@ -111,7 +123,9 @@ def test_an_extension_keeps_one_trainee_working(app: Flask, factory: Factory, cl
     set_deadline(app, desk)
     other = open_desk(app, factory, "theo", cohort=desk.cohort)
     instructor = instructor_of(app, factory, desk)
-    trainee_page = f"/instructor/cohorts/{desk.cohort.id}/exercises/{desk.exercise_id}/trainees/{desk.attempt().user_id}"
+    trainee_page = (
+        f"/instructor/cohorts/{desk.cohort.id}/exercises/{desk.exercise_id}/trainees/{desk.attempt().user_id}"
+    )
     bad = post_form(instructor, trainee_page + "/extension", {"deadline": "tomorrow"}, page=trainee_page)
     assert bad.status_code == 400 and "Give the new deadline." in bad.get_data(as_text=True)
     response = post_form(instructor, trainee_page + "/extension", {"deadline": "2026-12-01T14:00"}, page=trainee_page)
@@ -123,6 +137,8 @@ def test_an_extension_keeps_one_trainee_working(app: Flask, factory: Factory, cl
     clock.moment = DEADLINE + timedelta(hours=2)
     assert desk.create(client_id="c2", quote="four hours", category="conflicting_number").status_code == 409
     attempt = desk.attempt()
-    assert attempt.submitted_at is not None and attempt.submitted_at.replace(tzinfo=UTC) == DEADLINE + timedelta(hours=2)
+    assert attempt.submitted_at is not None and attempt.submitted_at.replace(tzinfo=UTC) == DEADLINE + timedelta(
+        hours=2
+    )
     with app.app_context():
         assert db.session().get(Attempt, other.attempt_id).submitted_at is not None

@@ -10,9 +10,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app import db
-from app.exercise_import import import_directory, import_package
-from app.models import Article, Attempt, Exercise, Flag, KeyVersion, Role, Score
-from exercises.loader import load_package
+from app.exercise_import import import_directory
+from app.models import Article, Attempt, Exercise, Flag, KeyVersion, Score
 from tests.conftest import MINI_PACKAGE, Factory
 
 
@@ -52,7 +51,16 @@ def test_changed_key_becomes_new_version_and_rescored(app: Flask, factory: Facto
         attempt = Attempt(user_id=trainee.id, exercise_id=exercise.id)
         text = exercise.articles[0].text
         start = text.index("reportedly")
-        attempt.flags.append(Flag(client_id="f1", article_ref="mini-a", start=start, end=start + 10, quote="reportedly", category="unverified"))
+        attempt.flags.append(
+            Flag(
+                client_id="f1",
+                article_ref="mini-a",
+                start=start,
+                end=start + 10,
+                quote="reportedly",
+                category="unverified",
+            )
+        )
         session.add(attempt)
         session.flush()
         from app.grading import score_attempt
@@ -63,7 +71,12 @@ def test_changed_key_becomes_new_version_and_rescored(app: Flask, factory: Facto
         session.commit()
 
     key_file = package_root / "mini-exercise" / "key.toml"
-    key_file.write_text(key_file.read_text().replace('quote = "reportedly"\ncategory = "unverified"\npoints = 1', 'quote = "reportedly"\ncategory = "unverified"\npoints = 5'))
+    key_file.write_text(
+        key_file.read_text().replace(
+            'quote = "reportedly"\ncategory = "unverified"\npoints = 1',
+            'quote = "reportedly"\ncategory = "unverified"\npoints = 5',
+        )
+    )
     with app.app_context():
         outcomes = import_directory(db.session(), package_root)
         assert outcomes[0].action == "new-key-version"
@@ -100,7 +113,9 @@ def test_changed_article_text_is_refused_once_flagged(app: Flask, factory: Facto
         import_directory(session, package_root)
         exercise = session.scalar(select(Exercise))
         attempt = Attempt(user_id=trainee.id, exercise_id=exercise.id)
-        attempt.flags.append(Flag(client_id="f1", article_ref="mini-a", start=0, end=9, quote="Officials", category="unverified"))
+        attempt.flags.append(
+            Flag(client_id="f1", article_ref="mini-a", start=0, end=9, quote="Officials", category="unverified")
+        )
         session.add(attempt)
         session.commit()
     article = package_root / "mini-exercise" / "articles" / "mini-a.txt"
@@ -115,8 +130,12 @@ def test_changed_article_text_is_refused_once_flagged(app: Flask, factory: Facto
 def test_invalid_package_is_reported_and_others_load(app: Flask, package_root: Path) -> None:
     broken = package_root / "broken"
     shutil.copytree(MINI_PACKAGE, broken)
-    (broken / "exercise.toml").write_text((broken / "exercise.toml").read_text().replace('slug = "mini-exercise"', 'slug = "broken"'))
-    (broken / "key.toml").write_text((broken / "key.toml").read_text().replace('quote = "reportedly"', 'quote = "nowhere in the text"'))
+    (broken / "exercise.toml").write_text(
+        (broken / "exercise.toml").read_text().replace('slug = "mini-exercise"', 'slug = "broken"')
+    )
+    (broken / "key.toml").write_text(
+        (broken / "key.toml").read_text().replace('quote = "reportedly"', 'quote = "nowhere in the text"')
+    )
     with app.app_context():
         outcomes = {o.slug: o for o in import_directory(db.session(), package_root)}
         assert outcomes["broken"].action == "invalid"

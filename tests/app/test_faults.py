@@ -91,7 +91,9 @@ def test_a_short_class_runs_without_errors(classroom: tuple[ProdServer, str, int
     from bench.classroom import run_class
 
     server, url, exercise_id, texts = classroom
-    clients, latencies, submitted = run_class(server, exercise_id, texts, trainees=TRAINEES, duration=32, first_trainee=TRAINEES)
+    clients, latencies, submitted = run_class(
+        server, exercise_id, texts, trainees=TRAINEES, duration=32, first_trainee=TRAINEES
+    )
     assert sum(latencies.errors.values()) == 0, latencies.table()
     assert submitted == TRAINEES
     acknowledged, stored_once, problems = reconcile(url, clients)

@@ -48,7 +48,10 @@ def texts(package):
 
 @pytest.fixture(scope="module")
 def key_ratings(package):
-    return [SourceRating(rating.article, rating.reliability, rating.credibility, "as the key") for rating in package.rating_key]
+    return [
+        SourceRating(rating.article, rating.reliability, rating.credibility, "as the key")
+        for rating in package.rating_key
+    ]
 
 
 def _blind(name, texts):
@@ -104,10 +107,18 @@ def test_the_perfect_key_leaves_nothing_to_learn(package, learn, key_ratings) ->
     agreeing = {frozenset((item.id, other.item)) for item in real for other in item.agrees_with}
     flags = [
         Flag(
-            ids[item.id], item.article, item.start, item.end, item.category,
+            ids[item.id],
+            item.article,
+            item.start,
+            item.end,
+            item.category,
             links=tuple(
-                ids[other.id] for other in real
-                if item.group and other.group == item.group and other is not item and frozenset((item.id, other.id)) not in agreeing
+                ids[other.id]
+                for other in real
+                if item.group
+                and other.group == item.group
+                and other is not item
+                and frozenset((item.id, other.id)) not in agreeing
             ),
         )
         for item in real

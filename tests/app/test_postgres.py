@@ -31,7 +31,13 @@ def test_first_steps_on_postgresql(pg_url: str, tmp_path) -> None:
         page = admin.get(response.headers["Location"]).get_data(as_text=True)
         code = re.search(r'class="join-code">([^<]+)<', page).group(1)
         trainee = app.test_client()
-        registration = {"join_code": code, "username": "tess", "display_name": "Tess", "password": password, "confirm": password}
+        registration = {
+            "join_code": code,
+            "username": "tess",
+            "display_name": "Tess",
+            "password": password,
+            "confirm": password,
+        }
         assert post_form(trainee, "/register", registration, page="/register").status_code == 302
         assert "PG cohort" in trainee.get("/exercises").get_data(as_text=True)
         assert app.test_client().get("/setup").status_code == 404
@@ -64,7 +70,9 @@ def test_the_flag_limit_holds_under_concurrent_creates(pg_url: str, tmp_path) ->
             client.set_cookie("session", cookie.value)
             barrier.wait()
             response = client.post(
-                f"/api/attempts/{attempt.id}/flags", json={**body, "client_id": f"race-{number}"}, headers={"X-CSRFToken": token}
+                f"/api/attempts/{attempt.id}/flags",
+                json={**body, "client_id": f"race-{number}"},
+                headers={"X-CSRFToken": token},
             )
             return response.status_code
 

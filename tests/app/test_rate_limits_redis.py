@@ -52,12 +52,19 @@ def test_two_instances_on_one_redis_keep_their_own_counts(app: Flask, tmp_path: 
     Factory(app).user("grace", Role.INSTRUCTOR)
     storage = "redis://127.0.0.1:6379/14"
     prefixes = [f"instance-{uuid.uuid4().hex}", f"instance-{uuid.uuid4().hex}"]
-    environment = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "two-instances", "RATELIMIT_STORAGE_URI": storage}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "SECRET_KEY": "two-instances",
+        "RATELIMIT_STORAGE_URI": storage,
+    }
     ports = [free_port(), free_port()]
     servers = [
         subprocess.Popen(
-            [CROSSCHECK, "serve", "--port", str(port)], env={**environment, "RATELIMIT_KEY_PREFIX": prefix},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [CROSSCHECK, "serve", "--port", str(port)],
+            env={**environment, "RATELIMIT_KEY_PREFIX": prefix},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for port, prefix in zip(ports, prefixes)
     ]
@@ -89,12 +96,17 @@ def http_login(base: str, username: str, password: str) -> int:
             time.sleep(0.2)
     token = CSRF_META.search(page).group(1)
     response = session.post(
-        f"{base}/login", data={"csrf_token": token, "username": username, "password": password}, allow_redirects=False, timeout=10
+        f"{base}/login",
+        data={"csrf_token": token, "username": username, "password": password},
+        allow_redirects=False,
+        timeout=10,
     )
     return response.status_code
 
 
-def test_the_key_prefix_is_set_from_the_environment(monkeypatch: pytest.MonkeyPatch, app_config: dict[str, Any]) -> None:
+def test_the_key_prefix_is_set_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, app_config: dict[str, Any]
+) -> None:
     monkeypatch.setenv("RATELIMIT_KEY_PREFIX", "classroom-7")
     instance = create_app(app_config)
     try:

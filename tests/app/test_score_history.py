@@ -65,7 +65,9 @@ def test_a_new_key_version_rescores_with_its_reason(app: Flask, factory: Factory
     factory.assign(exercise, cohort)
     attempt, _ = factory.attempt(factory.user("tess", cohort=cohort), exercise, flags=FLAGS, submit=True)
     key = root / "mini-exercise" / "key.toml"
-    key.write_text(key.read_text().replace('quote = "about 500 fighters"', 'quote = "about 500 fighters"\ncore = "500"'))
+    key.write_text(
+        key.read_text().replace('quote = "about 500 fighters"', 'quote = "about 500 fighters"\ncore = "500"')
+    )
     sidecar = root / "mini-exercise" / "articles" / "mini-a.toml"
     sidecar.write_text(sidecar.read_text() + 'tracing = "Search for the agency wire."\n')
     with app.app_context():
@@ -89,8 +91,11 @@ def test_the_key_s_source_ratings_are_stored_and_scored(app: Flask, factory: Fac
         assert [c["name"] for c in db.session().get(Exercise, exercise.id).calibration] == ["analyst", "factchecker"]
     attempt, _ = factory.attempt(factory.user("tess", cohort=cohort), exercise, submit=True)
     with app.app_context():
-        report = scoring.report_from_dict(db.session().scalar(select(Score.report).where(Score.attempt_id == attempt.id)))
+        report = scoring.report_from_dict(
+            db.session().scalar(select(Score.report).where(Score.attempt_id == attempt.id))
+        )
     assert report.totals.possible == 84.0
     assert [(r.article, r.reliability, r.credit) for r in report.ratings] == [
-        ("khasham-nyt-repost", None, 0.0), ("khasham-unsigned-report", None, 0.0),
+        ("khasham-nyt-repost", None, 0.0),
+        ("khasham-unsigned-report", None, 0.0),
     ]

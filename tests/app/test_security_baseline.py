@@ -15,7 +15,9 @@ EXPECTED_CSP = (
 )
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/register", "/setup", "/no-such-page", "/static/app.css", "/api/nothing"])
+@pytest.mark.parametrize(
+    "path", ["/", "/login", "/register", "/setup", "/no-such-page", "/static/app.css", "/api/nothing"]
+)
 def test_every_response_carries_the_csp(client: FlaskClient, path: str) -> None:
     with client.get(path) as response:
         headers = response.headers
@@ -33,7 +35,9 @@ def test_pages_have_no_inline_script_or_style(client: FlaskClient, factory: Fact
 
 
 @pytest.mark.parametrize("token", [None, "forged-token"])
-def test_post_without_valid_csrf_token_is_400(app: Flask, client: FlaskClient, factory: Factory, token: str | None) -> None:
+def test_post_without_valid_csrf_token_is_400(
+    app: Flask, client: FlaskClient, factory: Factory, token: str | None
+) -> None:
     factory.user("grace", Role.INSTRUCTOR)
     login(client, "grace")
     data = {"name": "Sneaky"}

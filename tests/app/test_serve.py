@@ -56,14 +56,21 @@ def test_serve_prod_trusts_no_forwarded_header_unless_told(tmp_path: Path) -> No
     }
     env.pop("TRUSTED_PROXIES", None)
     server = subprocess.Popen(
-        ["make", "--no-print-directory", "serve-prod"], cwd=Path(__file__).resolve().parents[2], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        ["make", "--no-print-directory", "serve-prod"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                response = requests.get(f"http://127.0.0.1:{port}/login", headers={"X-Forwarded-Proto": "https"}, timeout=2)
+                response = requests.get(
+                    f"http://127.0.0.1:{port}/login", headers={"X-Forwarded-Proto": "https"}, timeout=2
+                )
                 break
             except requests.ConnectionError:
                 assert server.poll() is None and time.monotonic() < deadline, "serve-prod did not start"

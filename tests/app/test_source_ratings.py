@@ -47,7 +47,9 @@ def test_scores_round_half_up(value: float, expected: int) -> None:
     assert whole_score(value) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [("2018-02-07", "7 Feb 2018"), ("2026-12-02", "2 Dec 2026"), ("", "not stated")])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("2018-02-07", "7 Feb 2018"), ("2026-12-02", "2 Dec 2026"), ("", "not stated")]
+)
 def test_dates_read_as_day_month_year(value: str, expected: str) -> None:
     assert long_date(value) == expected
 
@@ -66,7 +68,12 @@ def test_the_submit_page_asks_for_a_rating_of_each_rated_article(desk: Desk) -> 
     text = desk.client.get(submit_url(desk)).get_data(as_text=True)
     assert "Rate each source" in text
     assert "<legend>A short wire report</legend>" in text and "<legend>A short tabloid report</legend>" in text
-    for words in ("A – completely reliable", "F – reliability cannot be judged", "1 – confirmed", "6 – truth cannot be judged"):
+    for words in (
+        "A – completely reliable",
+        "F – reliability cannot be judged",
+        "1 – confirmed",
+        "6 – truth cannot be judged",
+    ):
         assert words in text
     assert 'name="ratings-1-reason"' in text and 'name="ratings-2-reason"' not in text
     assert "Submit my flags and ratings" in text
@@ -182,9 +189,18 @@ def test_a_rescored_debrief_says_from_what_to_what_when_and_why(app: Flask, desk
         session = db.session()
         attempt = session.get(Attempt, desk.attempt_id)
         version = grading.current_key_version(session, desk.exercise_id)
-        grading.add_key_version(session, attempt.exercise, [item for item in version.items if item["quote"] != "reportedly"], origin="editor", note="dropped an item")
+        grading.add_key_version(
+            session,
+            attempt.exercise,
+            [item for item in version.items if item["quote"] != "reportedly"],
+            origin="editor",
+            note="dropped an item",
+        )
         session.commit()
-        before, after = (score.score for score in session.scalars(select(Score).where(Score.attempt_id == desk.attempt_id).order_by(Score.id)))
+        before, after = (
+            score.score
+            for score in session.scalars(select(Score).where(Score.attempt_id == desk.attempt_id).order_by(Score.id))
+        )
         when = session.scalars(select(Score.created_at).where(Score.is_current.is_(True))).one()
     assert whole_score(before) != whole_score(after)
     text = debrief_of(desk)

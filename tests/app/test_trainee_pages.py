@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 import json
 import re
-from html.parser import HTMLParser
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from flask import Flask
@@ -82,7 +82,9 @@ def test_only_open_exercises_are_listed_and_workable(app: Flask, desk: Desk, val
     update_exercise(app, desk.exercise_id, **values)
     assert "Mini exercise" not in page(desk, "/exercises")
     assert desk.client.get(f"/attempts/{desk.attempt_id}").status_code == 409
-    assert desk.client.post(f"/exercises/{desk.exercise_id}/attempts", data={"csrf_token": desk.token}).status_code == 404
+    assert (
+        desk.client.post(f"/exercises/{desk.exercise_id}/attempts", data={"csrf_token": desk.token}).status_code == 404
+    )
     assert desk.create().status_code == 409
 
 
@@ -93,7 +95,9 @@ def test_starting_twice_resumes_the_same_attempt(desk: Desk) -> None:
 
 def test_a_granted_attempt_can_be_started_after_submitting(app: Flask, desk: Desk) -> None:
     desk.api("POST", f"/api/attempts/{desk.attempt_id}/submit")
-    refused = desk.client.post(f"/exercises/{desk.exercise_id}/attempts", data={"csrf_token": desk.token}, follow_redirects=True)
+    refused = desk.client.post(
+        f"/exercises/{desk.exercise_id}/attempts", data={"csrf_token": desk.token}, follow_redirects=True
+    )
     assert "every attempt allowed" in refused.get_data(as_text=True)
     with app.app_context():
         session = db.session()
@@ -110,7 +114,7 @@ def test_the_workspace_shows_the_articles_as_single_text_nodes(app: Flask, desk:
     desk.create()
     text = page(desk, f"/attempts/{desk.attempt_id}")
     for ref in ("mini-a", "mini-b"):
-        match = re.search(rf'<div class="article-text" id="text-{ref}"[^>]*>(.*?)</div>', text, re.S)
+        match = re.search(rf'<div class="article-text" id="text-{ref}"[^>]*>(.*?)</div>', text, re.DOTALL)
         assert match and html.unescape(match.group(1)) == article_text(app, ref)
         assert "<" not in match.group(1)
     assert "By A. Reporter" in text and "Test Tabloid" in text and "Event: 7 Feb 2018" in text
@@ -120,22 +124,30 @@ def test_the_workspace_shows_the_articles_as_single_text_nodes(app: Flask, desk:
             rf'<kbd class="hotkey" aria-hidden="true">{key}</kbd> {name}</button>',
             text,
         )
-    assert "<details class=\"card briefing\"" in text
-    data = json.loads(re.search(r'<script type="application/json" id="workspace-data">(.*?)</script>', text, re.S).group(1))
+    assert '<details class="card briefing"' in text
+    data = json.loads(
+        re.search(r'<script type="application/json" id="workspace-data">(.*?)</script>', text, re.DOTALL).group(1)
+    )
     assert data["revision"] == 1 and [flag["client_id"] for flag in data["flags"]] == ["c1"]
     assert data["flagsUrl"] == f"/api/attempts/{desk.attempt_id}/flags"
 
 
 def test_the_workspace_has_a_status_bar_a_link_to_list_and_a_flag_list_per_article(desk: Desk) -> None:
     text = page(desk, f"/attempts/{desk.attempt_id}")
-    bar = re.search(r'<div class="status-bar" id="status-bar">(.*?)</div>', text, re.S)
+    bar = re.search(r'<div class="status-bar" id="status-bar">(.*?)</div>', text, re.DOTALL)
     assert bar, "no status bar"
     assert 'id="save-status"' in bar.group(1) and 'id="sync-notice"' in bar.group(1)
-    assert f'<a id="review-link" class="button primary" href="/attempts/{desk.attempt_id}/submit">Review and submit</a>' in bar.group(1)
+    assert (
+        f'<a id="review-link" class="button primary" href="/attempts/{desk.attempt_id}/submit">Review and submit</a>'
+        in bar.group(1)
+    )
     assert re.search(r'<fieldset id="toolbar-links" class="toolbar-links" hidden>\s*<legend>Link to:</legend>', text)
     assert "used when you choose Conflicting number" in text
     for ref, title in (("mini-a", "A short wire report"), ("mini-b", "A short tabloid report")):
-        assert f'<ul class="visually-hidden flagged-words" id="flagged-{ref}" aria-label="Flagged in {title}" hidden></ul>' in text
+        assert (
+            f'<ul class="visually-hidden flagged-words" id="flagged-{ref}" aria-label="Flagged in {title}" hidden></ul>'
+            in text
+        )
 
 
 def test_the_workspace_never_carries_the_key(desk: Desk) -> None:
@@ -210,7 +222,9 @@ def test_submit_confirms_counts_then_is_final(desk: Desk) -> None:
     rows = dict(re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(\d+)</td></tr>", confirm))
     assert rows == {"Unverified claim": "1", "Conflicting number": "1", "Loaded framing": "0"}
     assert "A submission is final." in confirm
-    response = desk.client.post(f"/attempts/{desk.attempt_id}/submit", data={"csrf_token": csrf_token(desk.client, "/exercises")})
+    response = desk.client.post(
+        f"/attempts/{desk.attempt_id}/submit", data={"csrf_token": csrf_token(desk.client, "/exercises")}
+    )
     assert response.headers["Location"] == f"/attempts/{desk.attempt_id}/debrief"
     assert desk.client.get(f"/attempts/{desk.attempt_id}").headers["Location"] == f"/attempts/{desk.attempt_id}/debrief"
     assert desk.create(client_id="c3", quote="550 men", article="mini-b").status_code == 409
@@ -225,16 +239,25 @@ def test_the_debrief_shows_score_overlays_explanations_and_groups(desk: Desk) ->
     text = page(desk, f"/attempts/{desk.attempt_id}/debrief")
     assert re.search(r'Score: <span class="score">\d+</span> / 100', text)
     assert "Scored against key version 1" in text
-    assert re.search(r'<mark class="key key-found mine mine-matched" [^>]*><span class="visually-hidden">Note \d, Found, Conflicting number: </span>about\xa0500 fighters</mark>', text)
-    assert re.search(r'<mark class="key key-missed" [^>]*><span class="visually-hidden">Note \d, Missed, Unverified claim: </span>reportedly</mark>', text)
-    assert re.search(r'<mark class="mine mine-not_in_key" [^>]*><span class="visually-hidden">Note \d, False positive, Unverified claim: </span>held the ridge</mark>', text)
+    assert re.search(
+        r'<mark class="key key-found mine mine-matched" [^>]*><span class="visually-hidden">Note \d, Found, Conflicting number: </span>about\xa0500 fighters</mark>',
+        text,
+    )
+    assert re.search(
+        r'<mark class="key key-missed" [^>]*><span class="visually-hidden">Note \d, Missed, Unverified claim: </span>reportedly</mark>',
+        text,
+    )
+    assert re.search(
+        r'<mark class="mine mine-not_in_key" [^>]*><span class="visually-hidden">Note \d, False positive, Unverified claim: </span>held the ridge</mark>',
+        text,
+    )
     assert "key-decoy_flagged" in text and "Decoy flagged" in text
     for explanation in KEY_EXPLANATIONS:
         assert explanation in html.unescape(text)
     assert "Your note: says who" in text
     assert "Size of the attacking force" in text
     assert "linked 1 pair" in text
-    assert "<th scope=\"row\">Conflicting number</th>" in text
+    assert '<th scope="row">Conflicting number</th>' in text
     # Flag ids in the engine's reasons are shown as the words flagged.
     assert "'a500'" not in html.unescape(text)
 
@@ -282,14 +305,27 @@ def test_the_debrief_opens_with_what_to_learn_in_plain_words(desk: Desk) -> None
     assert "1 near miss: the flag touched a key item but not the words that carry the problem" in summary
     assert "1 flag was on the right words but under another category" in summary
     assert "What was missed" in summary and "One example of each:" in summary
-    assert "<q>reportedly</q> <span class=\"muted\">· Unverified claim</span>" in summary
+    assert '<q>reportedly</q> <span class="muted">· Unverified claim</span>' in summary
 
 
 def test_no_internal_id_reaches_the_page(desk: Desk) -> None:
     seen = visible_text(_submitted_debrief(desk))
     for internal in (
-        "force-500", "force-550", "duration-four", "duration-three", "brutal-regime", "americans-40",
-        "conflicting_number", "loaded_framing", "'force'", "'duration'", "“force”", "'a500'", "'b550'", "'fp'", "'decoy'",
+        "force-500",
+        "force-550",
+        "duration-four",
+        "duration-three",
+        "brutal-regime",
+        "americans-40",
+        "conflicting_number",
+        "loaded_framing",
+        "'force'",
+        "'duration'",
+        "“force”",
+        "'a500'",
+        "'b550'",
+        "'fp'",
+        "'decoy'",
     ):
         assert internal not in seen, internal
     assert "Size of the attacking force" in seen
@@ -297,8 +333,12 @@ def test_no_internal_id_reaches_the_page(desk: Desk) -> None:
 
 def test_the_filter_row_is_a_radio_group_left_hidden_until_the_script_runs(desk: Desk) -> None:
     text = _submitted_debrief(desk)
-    fieldset = re.search(r'<fieldset class="debrief-filter" data-filter hidden>.*?</fieldset>', text, re.S).group(0)
-    labels = re.findall(r'<input type="radio" name="show-\d+" value="(\w+)"( checked)?> ([^<]+) <span class="count">\((\d+)\)', fieldset)
+    fieldset = re.search(r'<fieldset class="debrief-filter" data-filter hidden>.*?</fieldset>', text, re.DOTALL).group(
+        0
+    )
+    labels = re.findall(
+        r'<input type="radio" name="show-\d+" value="(\w+)"( checked)?> ([^<]+) <span class="count">\((\d+)\)', fieldset
+    )
     assert [(value, checked, label) for value, checked, label, _ in labels] == [
         ("default", " checked", "My flags and what I missed"),
         ("mine", "", "My flags"),
@@ -330,7 +370,13 @@ def test_every_score_is_rounded_half_up_and_the_rule_is_stated(desk: Desk) -> No
 
 @pytest.mark.parametrize(
     ("value", "score", "shown_points", "percent"),
-    [(62.5, 63, "62.50", 6250), (1.925, 2, "1.93", 193), (0.285, 0, "0.29", 29), (0.005, 0, "0.01", 1), (2.5, 3, "2.50", 250)],
+    [
+        (62.5, 63, "62.50", 6250),
+        (1.925, 2, "1.93", 193),
+        (0.285, 0, "0.29", 29),
+        (0.005, 0, "0.01", 1),
+        (2.5, 3, "2.50", 250),
+    ],
 )
 def test_scores_points_and_percentages_round_half_up(value: float, score: int, shown_points: str, percent: int) -> None:
     assert whole_score(value) == score

@@ -57,7 +57,15 @@ def article_text(app: Flask, ref: str) -> str:
         return next(article.text for article in exercise.articles if article.ref == ref)
 
 
-def flag_body(app: Flask, *, client_id: str = "c1", article: str = "mini-a", quote: str = "reportedly", category: str = "unverified", **extra: Any) -> dict[str, Any]:
+def flag_body(
+    app: Flask,
+    *,
+    client_id: str = "c1",
+    article: str = "mini-a",
+    quote: str = "reportedly",
+    category: str = "unverified",
+    **extra: Any,
+) -> dict[str, Any]:
     """A valid create body for ``quote`` in ``article`` with code-point offsets."""
     text = article_text(app, article)
     start = text.index(quote)

@@ -48,7 +48,7 @@ def base_url() -> None:
     Replaces pytest-playwright's own fixture, which pytest 9 deprecates (a session fixture defined
     as an instance method) and which ``filterwarnings = error`` would turn into an error.
     """
-    return None
+    return
 
 
 @pytest.fixture(autouse=True)

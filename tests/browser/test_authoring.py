@@ -67,9 +67,13 @@ def create_exercise(page: Page, base: str) -> None:
     page.get_by_role("link", name="Exercises", exact=True).click()
     page.get_by_role("link", name="New exercise").click()
     page.get_by_label("Title", exact=True).fill(TITLE)
-    page.get_by_label("Briefing (the situation; no hints at the answers)").fill("Two reports of one raid reached the desk.")
+    page.get_by_label("Briefing (the situation; no hints at the answers)").fill(
+        "Two reports of one raid reached the desk."
+    )
     page.get_by_label("Instructions (how to flag, house rules)").fill("Flag what you would check before passing it on.")
-    for number, (title, text, outlet) in enumerate([("Wire report", WIRE, "Wire"), ("Tabloid page", TABLOID, "Daily Post")], start=1):
+    for number, (title, text, outlet) in enumerate(
+        [("Wire report", WIRE, "Wire"), ("Tabloid page", TABLOID, "Daily Post")], start=1
+    ):
         slot = page.get_by_role("group", name=f"Article {number}", exact=True)
         slot.get_by_label("Text (paste it here)").fill(text)
         slot.get_by_label("Title (neutral, descriptive)").fill(title)
@@ -107,7 +111,9 @@ def test_an_instructor_authors_publishes_and_a_trainee_is_debriefed(
     # A script error or a blocked inline script or style shows up here.
     problems: list[str] = []
     instructor.on("pageerror", lambda error: problems.append(str(error)))
-    instructor.on("console", lambda message: problems.append(message.text) if "Content Security Policy" in message.text else None)
+    instructor.on(
+        "console", lambda message: problems.append(message.text) if "Content Security Policy" in message.text else None
+    )
     log_in_instructor(instructor, live_server, "ines")
     create_exercise(instructor, live_server)
     page = instructor
@@ -137,8 +143,14 @@ def test_an_instructor_authors_publishes_and_a_trainee_is_debriefed(
 
     items = stored_items(app)
     assert set(items) == {"reportedly", NBSP_FIGURE, "550 men", CURLY_FRAMING, DECOY}
-    assert (items[NBSP_FIGURE]["start"], items[NBSP_FIGURE]["end"]) == (WIRE.index(NBSP_FIGURE), WIRE.index(NBSP_FIGURE) + 18)
-    assert (items[CURLY_FRAMING]["start"], items[CURLY_FRAMING]["end"]) == (WIRE.index(CURLY_FRAMING), WIRE.index(CURLY_FRAMING) + 15)
+    assert (items[NBSP_FIGURE]["start"], items[NBSP_FIGURE]["end"]) == (
+        WIRE.index(NBSP_FIGURE),
+        WIRE.index(NBSP_FIGURE) + 18,
+    )
+    assert (items[CURLY_FRAMING]["start"], items[CURLY_FRAMING]["end"]) == (
+        WIRE.index(CURLY_FRAMING),
+        WIRE.index(CURLY_FRAMING) + 15,
+    )
     assert (items["550 men"]["article"], items["550 men"]["start"]) == ("tabloid-page", TABLOID.index("550 men"))
     assert items[NBSP_FIGURE]["group"] == items["550 men"]["group"] == "force_size"
     assert items[DECOY]["decoy"] is True and items[DECOY]["group"] is None

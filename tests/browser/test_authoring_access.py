@@ -70,7 +70,9 @@ def test_authoring_key_editor_selects_and_adds_an_item_from_the_keyboard(
         page.keyboard.press("Control+Shift+ArrowRight")
     expect(page.locator("#selection-quote")).to_have_text(SPAN)
     page.keyboard.press("Enter")
-    first = page.get_by_role("group", name="Add a key item of category").get_by_role("button", name="+ Unverified claim")
+    first = page.get_by_role("group", name="Add a key item of category").get_by_role(
+        "button", name="+ Unverified claim"
+    )
     expect(first).to_be_focused()
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
@@ -82,7 +84,12 @@ def test_authoring_key_editor_selects_and_adds_an_item_from_the_keyboard(
     page.get_by_role("button", name="Save the key").click()
     expect(page.locator("#save-message")).to_contain_text("Saved key version")
     added = saved_items(app)[SPAN]
-    assert (added["article"], added["start"], added["end"], added["category"]) == ("mini-a", start, start + len(SPAN), "loaded_framing")
+    assert (added["article"], added["start"], added["end"], added["category"]) == (
+        "mini-a",
+        start,
+        start + len(SPAN),
+        "loaded_framing",
+    )
 
 
 def test_authoring_key_editor_picks_a_span_by_clicking_its_first_and_last_word(
@@ -108,12 +115,16 @@ def test_authoring_key_editor_group_descriptions_are_readable_and_axe_is_clean(
     try:
         page = context.new_page()
         open_key_editor(page, live_server, key_editor_url)
-        widths = page.locator("#groups input").evaluate_all("inputs => inputs.map((input) => input.getBoundingClientRect().width)")
+        widths = page.locator("#groups input").evaluate_all(
+            "inputs => inputs.map((input) => input.getBoundingClientRect().width)"
+        )
         assert len(widths) == 2 and min(widths) >= 150, widths
         page.screenshot(path="/tmp/shots/key_editor_groups.png", full_page=True)
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate("async () => (await axe.run(document)).violations")
-        serious = [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations if v["impact"] in ("serious", "critical")]
+        serious = [
+            (v["id"], [n["target"] for n in v["nodes"]]) for v in violations if v["impact"] in ("serious", "critical")
+        ]
         assert serious == []
     finally:
         context.close()

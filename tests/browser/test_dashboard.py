@@ -22,7 +22,9 @@ def fixed(factory: Factory) -> FixedCohort:
     return add_near_misses(factory, build_fixed_cohort(factory))
 
 
-def test_an_instructor_reads_the_first_screen_sorts_filters_and_accepts_a_near_miss(browser: Browser, live_server: str, fixed: FixedCohort) -> None:
+def test_an_instructor_reads_the_first_screen_sorts_filters_and_accepts_a_near_miss(
+    browser: Browser, live_server: str, fixed: FixedCohort
+) -> None:
     SHOTS.mkdir(exist_ok=True)
     # CSP bypassed only so that axe-core can be injected; the page's own scripts are all external.
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
@@ -75,7 +77,9 @@ def _walk_through(page: Page, live_server: str, fixed: FixedCohort) -> None:
 
     # axe-core: no violations on the dashboard.
     page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})).violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))")
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})).violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
     assert violations == []
 
     # The near miss: "battle" beside "three–hour battle"; one click accepts it and rescores.

@@ -45,7 +45,9 @@ def _base(url: str) -> str:
     return url.split("/attempts/")[0]
 
 
-def test_a_marker_opens_its_explanation_beside_the_span_and_escape_closes_it(browser: Browser, debrief_url: str) -> None:
+def test_a_marker_opens_its_explanation_beside_the_span_and_escape_closes_it(
+    browser: Browser, debrief_url: str
+) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     _open(page, _base(debrief_url), debrief_url)
     article = page.locator(".debrief-article").first
@@ -144,7 +146,10 @@ def test_flagged_and_key_spans_reach_the_accessibility_tree(browser: Browser, de
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     _open(page, _base(debrief_url), debrief_url)
     tree = page.locator(".debrief-article").first.locator(".debrief-text").aria_snapshot()
-    assert "Found, Conflicting number: about\u00a0500 fighters" in tree or "Found, Conflicting number: about 500 fighters" in tree
+    assert (
+        "Found, Conflicting number: about\u00a0500 fighters" in tree
+        or "Found, Conflicting number: about 500 fighters" in tree
+    )
     assert "Missed, Unverified claim: reportedly" in tree
     assert "False positive, Unverified claim: held the ridge" in tree
     assert "mark" in tree

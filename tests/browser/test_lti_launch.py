@@ -27,10 +27,19 @@ def lms(app: Flask, live_server: str) -> Iterator[LMS]:
         platform.stop()
 
 
-def test_an_instructor_adds_the_exercise_and_a_learner_launches_into_it(page: Page, factory: Factory, lms: LMS, live_server: str) -> None:
+def test_an_instructor_adds_the_exercise_and_a_learner_launches_into_it(
+    page: Page, factory: Factory, lms: LMS, live_server: str
+) -> None:
     factory.exercise()
     violations: list[str] = []
-    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text and live_server in page.url else None)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text and live_server in page.url
+            else None
+        ),
+    )
 
     page.goto(lms.login_url(TEACHER, "deep_link"))
     expect(page.get_by_role("heading", name="Add an exercise to the course")).to_be_visible()

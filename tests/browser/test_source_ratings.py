@@ -28,7 +28,9 @@ def cohort(app: Flask, factory: Factory) -> Cohort:
     return cohort
 
 
-def test_a_trainee_reads_provenance_rates_each_source_and_reads_the_judgement(page: Page, live_server: str, cohort: Cohort) -> None:
+def test_a_trainee_reads_provenance_rates_each_source_and_reads_the_judgement(
+    page: Page, live_server: str, cohort: Cohort
+) -> None:
     SHOTS.mkdir(exist_ok=True)
     log_in(page, live_server, "rosa")
     start_exercise(page)
@@ -63,11 +65,13 @@ def test_a_trainee_reads_provenance_rates_each_source_and_reads_the_judgement(pa
     judgement = page.locator("section", has=page.get_by_role("heading", name="Source judgement"))
     expect(judgement.get_by_text("B3 (usually reliable; possibly true)")).to_be_visible()
     expect(judgement.get_by_text("Unsigned <b>tabloid</b>: no record to judge.")).to_be_visible()
-    expect(judgement.get_by_text("reliability D, E or F (yours is in range); credibility 4 (yours is not)")).to_be_visible()
+    expect(
+        judgement.get_by_text("reliability D, E or F (yours is in range); credibility 4 (yours is not)")
+    ).to_be_visible()
     expect(page.get_by_role("heading", name="How a professional would trace this text")).to_have_count(1)
     expect(page.get_by_text("Search a distinctive phrase; compare the <i>wire</i> original.")).to_be_visible()
     page.screenshot(path=str(SHOTS / "debrief-ratings.png"), full_page=True)
     judgement.screenshot(path=str(SHOTS / "debrief-judgement.png"))
-    page.locator("article", has=page.get_by_role("heading", name="How a professional would trace this text")).screenshot(
-        path=str(SHOTS / "debrief-article.png")
-    )
+    page.locator(
+        "article", has=page.get_by_role("heading", name="How a professional would trace this text")
+    ).screenshot(path=str(SHOTS / "debrief-article.png"))

@@ -131,7 +131,13 @@ def test_keyboard_only_flagging(page: Page, live_server: str, app: Flask, factor
     expect_saved(page, 1)
     expect(page.locator("#text-mini-a")).to_be_focused()
     (flag,) = stored_flags(app)
-    assert (flag.start, flag.end, flag.quote, flag.category, flag.note) == (start, start + 10, "reportedly", "unverified", "who says?")
+    assert (flag.start, flag.end, flag.quote, flag.category, flag.note) == (
+        start,
+        start + 10,
+        "reportedly",
+        "unverified",
+        "who says?",
+    )
 
 
 def test_offsets_are_exact_after_a_no_break_space_and_an_emoji(
@@ -156,10 +162,14 @@ def test_offsets_are_exact_after_a_no_break_space_and_an_emoji(
     assert (emoji_flag.start, emoji_flag.end, emoji_flag.quote) == (b_start, b_start + 24, "described heavy shelling")
 
 
-def test_no_serious_accessibility_violations(browser: Browser, live_server: str, factory: Factory, cohort: Cohort) -> None:
+def test_no_serious_accessibility_violations(
+    browser: Browser, live_server: str, factory: Factory, cohort: Cohort
+) -> None:
     user = factory.user("alma", cohort=cohort)
     exercise = factory.exercise()
-    factory.attempt(user, exercise, flags=[("mini-a", "reportedly", "unverified"), ("mini-b", "550 men", "conflicting_number")])
+    factory.attempt(
+        user, exercise, flags=[("mini-a", "reportedly", "unverified"), ("mini-b", "550 men", "conflicting_number")]
+    )
     context = browser.new_context(bypass_csp=True)
     try:
         page = context.new_page()

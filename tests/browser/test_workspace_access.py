@@ -14,7 +14,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from app import db
 from app.models import Flag
-
 from tests.browser.steps import (
     NBSP_QUOTE,
     article_text,
@@ -60,7 +59,9 @@ def trainee(factory: Factory) -> str:
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2
+    )
     yield context
     context.close()
 
@@ -102,7 +103,9 @@ def in_viewport(page: Page, selector: str) -> bool:
     )
 
 
-def test_workspace_status_bar_stays_on_screen_while_scrolling_offline(page: Page, live_server: str, app: Flask, trainee: str) -> None:
+def test_workspace_status_bar_stays_on_screen_while_scrolling_offline(
+    page: Page, live_server: str, app: Flask, trainee: str
+) -> None:
     page.set_viewport_size({"width": 1280, "height": 560})
     log_in(page, live_server, trainee)
     start_exercise(page)
@@ -168,7 +171,9 @@ def test_workspace_links_a_figure_from_the_toolbar_by_keyboard_with_number_keys(
     expect(page.locator("#flags li.link-end")).to_have_count(2)
 
 
-def test_workspace_number_keys_choose_categories_and_not_in_the_note(page: Page, live_server: str, app: Flask, trainee: str) -> None:
+def test_workspace_number_keys_choose_categories_and_not_in_the_note(
+    page: Page, live_server: str, app: Flask, trainee: str
+) -> None:
     log_in(page, live_server, trainee)
     start_exercise(page)
     select_in(page, "mini-a", "reportedly")
@@ -292,7 +297,10 @@ def test_workspace_a_span_is_flagged_on_a_phone_by_tapping_its_first_and_last_wo
 
 def test_workspace_reflows_at_320_px_and_loads_without_errors(page: Page, live_server: str, trainee: str) -> None:
     failed: list[str] = []
-    page.on("response", lambda response: failed.append(f"{response.status} {response.url}") if response.status >= 400 else None)
+    page.on(
+        "response",
+        lambda response: failed.append(f"{response.status} {response.url}") if response.status >= 400 else None,
+    )
     page.set_viewport_size({"width": 320, "height": 640})
     log_in(page, live_server, trainee)
     start_exercise(page)

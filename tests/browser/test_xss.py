@@ -70,7 +70,9 @@ def assert_inert(page: Page, *payloads: str) -> None:
     assert page.evaluate("window.__violations") == [], page.url
 
 
-def test_payloads_stay_text_everywhere(page: Page, live_server: str, app: Flask, factory: Factory, tmp_path: Path) -> None:
+def test_payloads_stay_text_everywhere(
+    page: Page, live_server: str, app: Flask, factory: Factory, tmp_path: Path
+) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.add_init_script(WATCH)

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exercises.loader import load_package
 from exercises.answers import read_answers, read_ratings
+from exercises.loader import load_package
 from scoring import ItemStatus
 from scoring.matching import WORD
 from scoring.types import Flag
@@ -157,7 +157,12 @@ def test_flag_order_never_matters(package, key, texts, random, name):
     shuffled = list(flags)
     random.shuffle(shuffled)
     first, second = key.score(flags, ratings), key.score(shuffled, ratings)
-    assert (first.score, first.totals, first.items, first.links) == (second.score, second.totals, second.items, second.links)
+    assert (first.score, first.totals, first.items, first.links) == (
+        second.score,
+        second.totals,
+        second.items,
+        second.links,
+    )
     assert sorted(first.flags, key=lambda f: f.id) == sorted(second.flags, key=lambda f: f.id)
     assert (first.schemes, first.spans) == (second.schemes, second.spans)
 

@@ -128,9 +128,7 @@ class PackageSpec:
         (folder / "key.toml").write_text(tomli_w.dumps(self.key), encoding="utf-8")
         for article_id, (text, meta) in self.articles.items():
             (folder / "articles" / f"{article_id}.txt").write_bytes(text.encode("utf-8"))
-            (folder / "articles" / f"{article_id}.toml").write_text(
-                tomli_w.dumps(meta), encoding="utf-8"
-            )
+            (folder / "articles" / f"{article_id}.toml").write_text(tomli_w.dumps(meta), encoding="utf-8")
         for name, content in self.raw_files.items():
             (folder / name).write_text(content, encoding="utf-8")
         return folder

@@ -9,8 +9,7 @@ import zipfile
 
 import pytest
 
-from exercises import PACKAGES_DIR, PackageError, load_package
-from exercises import package_zip
+from exercises import PACKAGES_DIR, PackageError, load_package, package_zip
 from exercises.package_zip import export_zip, load_zip, package_files, read_zip, write_zip
 from scoring.types import KeyItem
 from tests.conftest import MINI_PACKAGE
@@ -33,8 +32,17 @@ def test_a_repeated_quote_and_core_keep_their_occurrence() -> None:
     package = load_package(PACKAGES_DIR / "deir-ez-zor-2018")
     text = package.article("khasham-unsigned-report").text
     start = text.index("Regime", text.index("Regime") + 1)
-    repeated = KeyItem("repeated", "khasham-unsigned-report", start, start + 6, "Regime", "loaded_framing",
-                       explanation="A repeat.", core_start=start, core_end=start + 6)
+    repeated = KeyItem(
+        "repeated",
+        "khasham-unsigned-report",
+        start,
+        start + 6,
+        "Regime",
+        "loaded_framing",
+        explanation="A repeat.",
+        core_start=start,
+        core_end=start + 6,
+    )
     changed = dataclasses.replace(package, key=(*package.key, repeated))
     key = read_zip(export_zip(changed))["key.toml"].decode()
     assert 'quote = "Regime"\noccurrence = 2\ncore = "Regime"\n' in key
@@ -68,7 +76,11 @@ VALID = {"exercise.toml": b"x", "key.toml": b"y"}
         ({**VALID, "articles/../../evil.txt": b"x"}, None, "articles/../../evil.txt: path leaves the package ('..')"),
         ({**VALID, "/etc/passwd": b"x"}, None, "/etc/passwd: absolute or Windows path; members must be relative"),
         ({**VALID, "C:\\evil.txt": b"x"}, None, "C:\\evil.txt: absolute or Windows path; members must be relative"),
-        ({**VALID, "articles/a.txt": b"/etc/passwd"}, "articles/a.txt", "articles/a.txt: symbolic link; a package holds plain files only"),
+        (
+            {**VALID, "articles/a.txt": b"/etc/passwd"},
+            "articles/a.txt",
+            "articles/a.txt: symbolic link; a package holds plain files only",
+        ),
         ({**VALID, "articles/a.txt": b"\xff\xfe"}, None, "articles/a.txt: not UTF-8 text"),
         ({**VALID, "notes.exe": b"x"}, None, "notes.exe: not part of an exercise package"),
         ({"exercise.toml": b"x"}, None, "key.toml: missing from the zip"),

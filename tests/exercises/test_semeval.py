@@ -66,5 +66,7 @@ def test_a_repeated_span_gets_its_occurrence() -> None:
     texts = {"article1": "Liars! They are liars."}
     items = key_items([Label("article1", "Loaded_Language", 16, 21)], texts, DEFAULT_MAPPING)
     assert items[0]["quote"] == "liars" and "occurrence" not in items[0]
-    items = key_items([Label("article1", "Loaded_Language", 0, 5)], {"article1": "liars! They are liars."}, DEFAULT_MAPPING)
+    items = key_items(
+        [Label("article1", "Loaded_Language", 0, 5)], {"article1": "liars! They are liars."}, DEFAULT_MAPPING
+    )
     assert items[0]["occurrence"] == 1

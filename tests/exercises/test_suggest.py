@@ -48,8 +48,18 @@ def test_word_lists_do_not_copy_the_seed_keys_phrases() -> None:
     [
         ("Officials said about 500 fighters attacked.", "about 500 fighters", "500", "force"),
         ("It was a nearly four-hour assault by them.", "nearly four-hour assault", "4", "duration-hour"),
-        ("In the end, 200 to 300 of the attacking fighters were killed.", "200 to 300 of the attacking fighters were killed", "200-300", "casualties"),
-        ("Numbers varied from less than a dozen to well over 100.", "from less than a dozen to well over 100", "12-100", None),
+        (
+            "In the end, 200 to 300 of the attacking fighters were killed.",
+            "200 to 300 of the attacking fighters were killed",
+            "200-300",
+            "casualties",
+        ),
+        (
+            "Numbers varied from less than a dozen to well over 100.",
+            "from less than a dozen to well over 100",
+            "12-100",
+            None,
+        ),
         ("They took the area four months ago.", "four months ago", "4 months ago", "when"),
         ("They took it back in September.", "back in September", "september", "when"),
         ("There are 70,000 troops.", "70,000 troops", "70000", "force"),
@@ -63,7 +73,12 @@ def test_figures_know_what_they_count(text: str, quote: str, value: str, kind: s
 
 @pytest.mark.parametrize(
     "text",
-    ["The fire started at 7 a.m. on the hill.", "It began at 7am.", "By 7.30 p.m. it was out.", "At 9 o'clock the crews left."],
+    [
+        "The fire started at 7 a.m. on the hill.",
+        "It began at 7am.",
+        "By 7.30 p.m. it was out.",
+        "At 9 o'clock the crews left.",
+    ],
 )
 def test_times_of_day_are_not_counts(text: str) -> None:
     """B15: "7 a.m." says when, so it is no conflicting number ("about 7" was proposed)."""

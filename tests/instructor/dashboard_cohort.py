@@ -77,7 +77,7 @@ def build_fixed_cohort(factory: Factory) -> FixedCohort:
         session.execute(
             update(Flag)
             .where(Flag.attempt_id == attempts["carol"], Flag.quote == "heavy shelling")
-            .values(note="=HYPERLINK(\"x\") who saw it?")
+            .values(note='=HYPERLINK("x") who saw it?')
         )
         session.commit()
     return FixedCohort(cohort.id, exercise.id, {name: user.id for name, user in users.items()}, attempts)
@@ -91,7 +91,9 @@ def add_near_misses(factory: Factory, cohort: FixedCohort) -> FixedCohort:
         exercise = session.get(Exercise, cohort.exercise_id)
         for name in ("fay", "gus"):
             user = factory.user(name, cohort=group)
-            attempt, _ = factory.attempt(user, exercise, flags=[("mini-b", "battle", "conflicting_number")], submit=True)
+            attempt, _ = factory.attempt(
+                user, exercise, flags=[("mini-b", "battle", "conflicting_number")], submit=True
+            )
             cohort.users[name] = user.id
             cohort.attempts[name] = attempt.id
     return cohort

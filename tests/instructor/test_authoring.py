@@ -47,7 +47,14 @@ def new_exercise_form(**overrides: Any) -> dict[str, Any]:
         data[f"categories-{index}-example"] = category.example
         if category.grouped:
             data[f"categories-{index}-grouped"] = "y"
-    article = {"title": "Wire report", "byline": "By A. Reporter", "outlet": "Wire", "event_date": "2024-03-01", "language": "en", "provenance": "Pasted for the test."}
+    article = {
+        "title": "Wire report",
+        "byline": "By A. Reporter",
+        "outlet": "Wire",
+        "event_date": "2024-03-01",
+        "language": "en",
+        "provenance": "Pasted for the test.",
+    }
     for name, value in article.items():
         data[f"articles-0-{name}"] = value
     data["articles-0-text"] = ARTICLE_ONE
@@ -59,12 +66,20 @@ def new_exercise_form(**overrides: Any) -> dict[str, Any]:
 
 
 def create_via_browser(client: FlaskClient, **overrides: Any) -> int:
-    response = post_form(client, NEW_PAGE, new_exercise_form(**overrides), page=NEW_PAGE, content_type="multipart/form-data")
+    response = post_form(
+        client, NEW_PAGE, new_exercise_form(**overrides), page=NEW_PAGE, content_type="multipart/form-data"
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return int(response.headers["Location"].rstrip("/").split("/")[-2])
 
 
-def save_key(client: FlaskClient, exercise_id: int, items: list[dict[str, Any]], groups: dict[str, str] | None = None, note: str = "") -> Any:
+def save_key(
+    client: FlaskClient,
+    exercise_id: int,
+    items: list[dict[str, Any]],
+    groups: dict[str, str] | None = None,
+    note: str = "",
+) -> Any:
     token = csrf_token(client, f"/instructor/exercises/{exercise_id}/key")
     return client.post(
         f"/instructor/exercises/{exercise_id}/key",
@@ -104,7 +119,10 @@ def test_from_pasted_articles_to_a_completed_exercise(app: Flask, client: FlaskC
         assert [a.ref for a in exercise.articles] == ["wire-report", "tabloid-page"]
         assert exercise.articles[0].text == ARTICLE_ONE
         # The uploaded HTML is reduced to its text, paragraphs kept, script and style dropped.
-        assert exercise.articles[1].text == "Witnesses said 550 men took part in a three-hour battle.\n\nThe toll is unconfirmed."
+        assert (
+            exercise.articles[1].text
+            == "Witnesses said 550 men took part in a three-hour battle.\n\nThe toll is unconfirmed."
+        )
         assert [(v.number, v.items) for v in exercise.key_versions] == [(1, [])]
         tabloid = exercise.articles[1].text
 
@@ -116,12 +134,38 @@ def test_from_pasted_articles_to_a_completed_exercise(app: Flask, client: FlaskC
 
     # Accept the two proposed figures, add a hedge and a decoy by selection.
     items = [
-        {"id": f"force-{n}", "article": s["article"], "start": s["start"], "end": s["end"], "quote": s["quote"],
-         "category": "conflicting_number", "group": "force", "points": 2, "explanation": "500 or 550?"}
+        {
+            "id": f"force-{n}",
+            "article": s["article"],
+            "start": s["start"],
+            "end": s["end"],
+            "quote": s["quote"],
+            "category": "conflicting_number",
+            "group": "force",
+            "points": 2,
+            "explanation": "500 or 550?",
+        }
         for n, s in enumerate(figures)
     ]
-    items.append({"id": "reportedly", "article": "wire-report", **span(ARTICLE_ONE, "reportedly"), "category": "unverified", "explanation": "By whom?"})
-    items.append({"id": "toll", "article": "tabloid-page", **span(tabloid, "unconfirmed"), "category": "unverified", "decoy": True, "explanation": "Says so itself."})
+    items.append(
+        {
+            "id": "reportedly",
+            "article": "wire-report",
+            **span(ARTICLE_ONE, "reportedly"),
+            "category": "unverified",
+            "explanation": "By whom?",
+        }
+    )
+    items.append(
+        {
+            "id": "toll",
+            "article": "tabloid-page",
+            **span(tabloid, "unconfirmed"),
+            "category": "unverified",
+            "decoy": True,
+            "explanation": "Says so itself.",
+        }
+    )
     saved = save_key(client, exercise_id, items, {"force": "Size of the attacking force"})
     assert saved.status_code == 200, saved.get_json()
     assert saved.get_json()["version"] == 1 and not saved.get_json()["new_version"]
@@ -140,7 +184,12 @@ def test_from_pasted_articles_to_a_completed_exercise(app: Flask, client: FlaskC
     assert started.status_code == 302, started.get_data(as_text=True)
     attempt_page = started.headers["Location"]
     attempt_id = int(attempt_page.rstrip("/").split("/")[-1])
-    flagged = post_form(trainee, f"/attempts/{attempt_id}/flags", {"article": "wire-report", "quote": "reportedly", "category": "unverified"}, page=attempt_page)
+    flagged = post_form(
+        trainee,
+        f"/attempts/{attempt_id}/flags",
+        {"article": "wire-report", "quote": "reportedly", "category": "unverified"},
+        page=attempt_page,
+    )
     assert flagged.status_code == 302, flagged.get_data(as_text=True)[:1500]
     submitted = post_form(trainee, f"/attempts/{attempt_id}/submit", {}, page=attempt_page)
     assert submitted.status_code == 302
@@ -154,8 +203,14 @@ def test_from_pasted_articles_to_a_completed_exercise(app: Flask, client: FlaskC
         session = db.session()
         scores = session.scalars(select(Score).join(Attempt).where(Attempt.id == attempt_id).order_by(Score.id)).all()
         assert [(s.key_version.number, s.is_current) for s in scores] == [(1, False), (2, True)]
-        version = session.scalar(select(KeyVersion).where(KeyVersion.exercise_id == exercise_id, KeyVersion.number == 2))
-        assert (version.origin, version.note, version.created_by_id) == ("editor", "more for the hedge", people["author"].id)
+        version = session.scalar(
+            select(KeyVersion).where(KeyVersion.exercise_id == exercise_id, KeyVersion.number == 2)
+        )
+        assert (version.origin, version.note, version.created_by_id) == (
+            "editor",
+            "more for the hedge",
+            people["author"].id,
+        )
     history = client.get(page).get_data(as_text=True)
     assert "more for the hedge" in history and "Author" in history
 
@@ -168,8 +223,20 @@ def test_key_problems_are_reported_per_item_and_field(client: FlaskClient, peopl
         exercise_id,
         [
             {"id": "a", "article": "wire-report", "quote": "zebra", "category": "unverified", "explanation": "x"},
-            {"id": "b", "article": "wire-report", **span(ARTICLE_ONE, "about 500 fighters"), "category": "conflicting_number", "explanation": "x"},
-            {"id": "c", "article": "wire-report", **span(ARTICLE_ONE, "four hours"), "category": "rumour", "explanation": " "},
+            {
+                "id": "b",
+                "article": "wire-report",
+                **span(ARTICLE_ONE, "about 500 fighters"),
+                "category": "conflicting_number",
+                "explanation": "x",
+            },
+            {
+                "id": "c",
+                "article": "wire-report",
+                **span(ARTICLE_ONE, "four hours"),
+                "category": "rumour",
+                "explanation": " ",
+            },
         ],
     )
     assert response.status_code == 400
@@ -193,9 +260,13 @@ def test_key_problems_are_reported_per_item_and_field(client: FlaskClient, peopl
         ({"categories-1-id": "unverified"}, "Two categories have the same id."),
     ],
 )
-def test_new_exercise_form_rejects_bad_input(client: FlaskClient, people: dict[str, Any], overrides: dict[str, Any], message: str) -> None:
+def test_new_exercise_form_rejects_bad_input(
+    client: FlaskClient, people: dict[str, Any], overrides: dict[str, Any], message: str
+) -> None:
     login(client, "author")
-    response = post_form(client, NEW_PAGE, new_exercise_form(**overrides), page=NEW_PAGE, content_type="multipart/form-data")
+    response = post_form(
+        client, NEW_PAGE, new_exercise_form(**overrides), page=NEW_PAGE, content_type="multipart/form-data"
+    )
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
 
@@ -212,7 +283,22 @@ def test_access_to_app_made_exercises(app: Flask, client: FlaskClient, people: d
     assert colleague.get(f"{page}/key").status_code == 404
     assert "Night raid" not in colleague.get("/instructor/exercises/").get_data(as_text=True)
 
-    assert save_key(client, exercise_id, [{"id": "h", "article": "wire-report", **span(ARTICLE_ONE, "reportedly"), "category": "unverified", "explanation": "x"}]).status_code == 200
+    assert (
+        save_key(
+            client,
+            exercise_id,
+            [
+                {
+                    "id": "h",
+                    "article": "wire-report",
+                    **span(ARTICLE_ONE, "reportedly"),
+                    "category": "unverified",
+                    "explanation": "x",
+                }
+            ],
+        ).status_code
+        == 200
+    )
     assert post_form(client, f"{page}/publishing", {"state": "published"}, page=page).status_code == 302
 
     # Published: others see, preview, export and assign it to their own cohorts, but do not edit it.
@@ -223,7 +309,9 @@ def test_access_to_app_made_exercises(app: Flask, client: FlaskClient, people: d
     assert post_form(colleague, f"{page}/publishing", {"state": "closed"}, page=page).status_code == 403
     # Only cohorts one teaches are offered; another's cohort id is refused.
     assert post_form(colleague, f"{page}/assign", {"cohort_id": people["cohort"].id}, page=page).status_code == 400
-    assert post_form(colleague, f"{page}/assign", {"cohort_id": people["other_cohort"].id}, page=page).status_code == 302
+    assert (
+        post_form(colleague, f"{page}/assign", {"cohort_id": people["other_cohort"].id}, page=page).status_code == 302
+    )
 
     admin = app.test_client()
     login(admin, "boss")
@@ -238,10 +326,24 @@ def test_publishing_rules(client: FlaskClient, people: dict[str, Any], app: Flas
     page = f"/instructor/exercises/{exercise_id}"
     empty = post_form(client, f"{page}/publishing", {"state": "published"}, page=page)
     assert empty.status_code == 400 and "before publishing" in empty.get_data(as_text=True)
-    save_key(client, exercise_id, [{"id": "h", "article": "wire-report", **span(ARTICLE_ONE, "reportedly"), "category": "unverified", "explanation": "x"}])
+    save_key(
+        client,
+        exercise_id,
+        [
+            {
+                "id": "h",
+                "article": "wire-report",
+                **span(ARTICLE_ONE, "reportedly"),
+                "category": "unverified",
+                "explanation": "x",
+            }
+        ],
+    )
     backwards = post_form(
-        client, f"{page}/publishing",
-        {"state": "published", "available_from": "2030-01-02T00:00", "available_until": "2030-01-01T00:00"}, page=page,
+        client,
+        f"{page}/publishing",
+        {"state": "published", "available_from": "2030-01-02T00:00", "available_until": "2030-01-01T00:00"},
+        page=page,
     )
     assert backwards.status_code == 400 and "must end after it starts" in backwards.get_data(as_text=True)
     window = {"state": "published", "available_from": "2030-01-01T08:00", "available_until": "2030-01-31T18:00"}
@@ -270,16 +372,44 @@ def test_package_exercises_are_edited_by_admins_only(app: Flask, factory: Factor
 
 
 def test_export_then_import_elsewhere_round_trips(
-    app: Flask, client: FlaskClient, people: dict[str, Any], tmp_path: Path, app_config: dict[str, Any], migrated_sqlite: Path
+    app: Flask,
+    client: FlaskClient,
+    people: dict[str, Any],
+    tmp_path: Path,
+    app_config: dict[str, Any],
+    migrated_sqlite: Path,
 ) -> None:
     login(client, "author")
     exercise_id = create_via_browser(client)
     with app.app_context():
         tabloid = db.session().get(Exercise, exercise_id).articles[1].text
     items = [
-        {"id": "f1", "article": "wire-report", **span(ARTICLE_ONE, "about 500 fighters"), "category": "conflicting_number", "group": "force", "points": 2, "explanation": "a"},
-        {"id": "f2", "article": "tabloid-page", **span(tabloid, "550 men"), "category": "conflicting_number", "group": "force", "also": ["unverified"], "explanation": "b"},
-        {"id": "said", "article": "tabloid-page", **span(tabloid, "said"), "category": "unverified", "decoy": True, "explanation": "c"},
+        {
+            "id": "f1",
+            "article": "wire-report",
+            **span(ARTICLE_ONE, "about 500 fighters"),
+            "category": "conflicting_number",
+            "group": "force",
+            "points": 2,
+            "explanation": "a",
+        },
+        {
+            "id": "f2",
+            "article": "tabloid-page",
+            **span(tabloid, "550 men"),
+            "category": "conflicting_number",
+            "group": "force",
+            "also": ["unverified"],
+            "explanation": "b",
+        },
+        {
+            "id": "said",
+            "article": "tabloid-page",
+            **span(tabloid, "said"),
+            "category": "unverified",
+            "decoy": True,
+            "explanation": "c",
+        },
     ]
     assert save_key(client, exercise_id, items, {"force": "Force"}).status_code == 200
     exported = client.get(f"/instructor/exercises/{exercise_id}/export.zip")
@@ -292,8 +422,11 @@ def test_export_then_import_elsewhere_round_trips(
     other_client = other.test_client()
     login(other_client, "colleague")
     uploaded = post_form(
-        other_client, "/instructor/exercises/import",
-        {"file": (io.BytesIO(exported.data), "night.zip")}, page="/instructor/exercises/", content_type="multipart/form-data",
+        other_client,
+        "/instructor/exercises/import",
+        {"file": (io.BytesIO(exported.data), "night.zip")},
+        page="/instructor/exercises/",
+        content_type="multipart/form-data",
     )
     assert uploaded.status_code == 302, uploaded.get_data(as_text=True)[:2000]
     with other.app_context():
@@ -313,8 +446,11 @@ def test_export_then_import_elsewhere_round_trips(
 def test_import_upload_reports_problems(client: FlaskClient, people: dict[str, Any]) -> None:
     login(client, "author")
     response = post_form(
-        client, "/instructor/exercises/import",
-        {"file": (io.BytesIO(b"not a zip"), "x.zip")}, page="/instructor/exercises/", content_type="multipart/form-data",
+        client,
+        "/instructor/exercises/import",
+        {"file": (io.BytesIO(b"not a zip"), "x.zip")},
+        page="/instructor/exercises/",
+        content_type="multipart/form-data",
     )
     assert response.status_code == 400
     assert "not a zip file" in response.get_data(as_text=True)
@@ -331,23 +467,41 @@ def test_semeval_import_with_edited_mapping(client: FlaskClient, people: dict[st
     )
     page = "/instructor/exercises/import-semeval"
     first = post_form(
-        client, page,
-        {"title": "SemEval sample", "event_date": "2019-05-01", "language": "en",
-         "articles": [(io.BytesIO(text.encode()), "article111.txt")], "labels": (io.BytesIO(labels.encode()), "labels.tsv")},
-        page=page, content_type="multipart/form-data",
+        client,
+        page,
+        {
+            "title": "SemEval sample",
+            "event_date": "2019-05-01",
+            "language": "en",
+            "articles": [(io.BytesIO(text.encode()), "article111.txt")],
+            "labels": (io.BytesIO(labels.encode()), "labels.tsv"),
+        },
+        page=page,
+        content_type="multipart/form-data",
     )
     html = first.get_data(as_text=True)
     assert first.status_code == 200, html[:2000]
     assert html.count("<select") == 3 and "Name Calling,Labeling" in html
     with app.app_context():
         exercise = db.session().scalar(select(Exercise).where(Exercise.title == "SemEval sample"))
-    hidden = html.split('name="labels" type="hidden" value="')[1].split('"')[0].replace("&#34;", '"').replace("&quot;", '"')
-    choices = {"technique_0": "unverified", "technique_1": "", "technique_2": "loaded_framing"}  # Doubt, Loaded_Language left out, Name_Calling
-    second = post_form(client, f"/instructor/exercises/{exercise.id}/semeval-mapping", {"labels": hidden, **choices}, page=page)
+    hidden = (
+        html.split('name="labels" type="hidden" value="')[1].split('"')[0].replace("&#34;", '"').replace("&quot;", '"')
+    )
+    choices = {
+        "technique_0": "unverified",
+        "technique_1": "",
+        "technique_2": "loaded_framing",
+    }  # Doubt, Loaded_Language left out, Name_Calling
+    second = post_form(
+        client, f"/instructor/exercises/{exercise.id}/semeval-mapping", {"labels": hidden, **choices}, page=page
+    )
     assert second.status_code == 302, second.get_data(as_text=True)[:2000]
     with app.app_context():
         items = db.session().get(Exercise, exercise.id).key_versions[-1].items
-    assert [(i["quote"], i["category"]) for i in items] == [("traitors", "loaded_framing"), ("Experts doubt the report", "unverified")]
+    assert [(i["quote"], i["category"]) for i in items] == [
+        ("traitors", "loaded_framing"),
+        ("Experts doubt the report", "unverified"),
+    ]
     assert json.loads(hidden)[0][0] == "article111"
 
 

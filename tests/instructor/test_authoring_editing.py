@@ -69,7 +69,9 @@ def test_authoring_pages_are_html(client: FlaskClient, people: dict[str, Any]) -
     assert (bad.status_code, bad.mimetype) == (400, "text/html")
 
 
-def test_details_and_article_metadata_change_but_not_the_text(app: Flask, client: FlaskClient, people: dict[str, Any]) -> None:
+def test_details_and_article_metadata_change_but_not_the_text(
+    app: Flask, client: FlaskClient, people: dict[str, Any]
+) -> None:
     login(client, "author")
     exercise_id = create_via_browser(client)
     form = client.get(f"/instructor/exercises/{exercise_id}/details").get_data(as_text=True)
@@ -110,7 +112,9 @@ def test_details_and_article_metadata_change_but_not_the_text(app: Flask, client
         ({"suggested_minutes": "0"}, "Number must be between 1 and 600."),
     ],
 )
-def test_details_form_rejects_bad_input(client: FlaskClient, people: dict[str, Any], overrides: dict[str, str], message: str) -> None:
+def test_details_form_rejects_bad_input(
+    client: FlaskClient, people: dict[str, Any], overrides: dict[str, str], message: str
+) -> None:
     login(client, "author")
     exercise_id = create_via_browser(client)
     response = post_details(client, exercise_id, details_form(exercise_id, **overrides))
@@ -122,13 +126,27 @@ def test_details_refuse_a_missing_article(client: FlaskClient, people: dict[str,
     exercise_id = create_via_browser(client)
     data = {k: v for k, v in details_form(exercise_id).items() if not k.startswith("articles-1-")}
     response = post_details(client, exercise_id, data)
-    assert response.status_code == 400 and "expected metadata for 2 article(s), got 1" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "expected metadata for 2 article(s), got 1" in response.get_data(
+        as_text=True
+    )
 
 
 def test_categories_are_reworded_only_on_a_draft(app: Flask, client: FlaskClient, people: dict[str, Any]) -> None:
     login(client, "author")
     exercise_id = create_via_browser(client)
-    save_key(client, exercise_id, [{"id": "h", "article": "wire-report", **span(ARTICLE_ONE, "reportedly"), "category": "unverified", "explanation": "x"}])
+    save_key(
+        client,
+        exercise_id,
+        [
+            {
+                "id": "h",
+                "article": "wire-report",
+                **span(ARTICLE_ONE, "reportedly"),
+                "category": "unverified",
+                "explanation": "x",
+            }
+        ],
+    )
     page = f"/instructor/exercises/{exercise_id}"
     assert post_form(client, f"{page}/publishing", {"state": "published"}, page=page).status_code == 302
     assert "trainees have seen these categories" in client.get(f"{page}/details").get_data(as_text=True)
@@ -148,7 +166,9 @@ def test_only_editors_change_details(client: FlaskClient, people: dict[str, Any]
     assert other.get(f"/instructor/exercises/{exercise_id}/details").status_code == 404  # a draft is private
 
 
-def test_dismissed_suggestions_are_kept_and_do_not_touch_scoring(app: Flask, client: FlaskClient, people: dict[str, Any]) -> None:
+def test_dismissed_suggestions_are_kept_and_do_not_touch_scoring(
+    app: Flask, client: FlaskClient, people: dict[str, Any]
+) -> None:
     login(client, "author")
     exercise_id = create_via_browser(client)
     found = client.get(f"/instructor/exercises/{exercise_id}/suggestions").get_json()["suggestions"]

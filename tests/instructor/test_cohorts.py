@@ -81,7 +81,9 @@ def test_bulk_import_shows_one_time_passwords_once(app: Flask, client: FlaskClie
     page = response.get_data(as_text=True)
     passwords = re.findall(r"<code>([0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{6})</code>", page)
     assert len(passwords) == 2
-    assert not re.search(r"[0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{6}", client.get(f"/instructor/cohorts/{teacher.id}").get_data(as_text=True))
+    assert not re.search(
+        r"[0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{6}", client.get(f"/instructor/cohorts/{teacher.id}").get_data(as_text=True)
+    )
     cohort = load_cohort(app, teacher.id)
     assert sorted(user.username for user in cohort.trainees) == ["alice", "bob"]
 
@@ -105,7 +107,9 @@ def test_bulk_import_shows_one_time_passwords_once(app: Flask, client: FlaskClie
         ("", "The file has no trainees."),
     ],
 )
-def test_bulk_import_rejects_bad_files_whole(app: Flask, client: FlaskClient, teacher: Cohort, csv_text: str, message: str) -> None:
+def test_bulk_import_rejects_bad_files_whole(
+    app: Flask, client: FlaskClient, teacher: Cohort, csv_text: str, message: str
+) -> None:
     response = post_form(
         client,
         f"/instructor/cohorts/{teacher.id}/trainees/import",
@@ -134,17 +138,27 @@ def test_bulk_import_rejects_non_utf8(client: FlaskClient, teacher: Cohort) -> N
 def test_reset_password(app: Flask, client: FlaskClient, factory: Factory, teacher: Cohort) -> None:
     trainee = factory.user("tess", cohort=teacher)
     response = post_form(
-        client, f"/instructor/cohorts/{teacher.id}/trainees/{trainee.id}/reset-password", {}, page=f"/instructor/cohorts/{teacher.id}"
+        client,
+        f"/instructor/cohorts/{teacher.id}/trainees/{trainee.id}/reset-password",
+        {},
+        page=f"/instructor/cohorts/{teacher.id}",
     )
-    password = re.search(r"<code>([0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{6})</code>", response.get_data(as_text=True)).group(1)
+    password = re.search(r"<code>([0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{6})</code>", response.get_data(as_text=True)).group(
+        1
+    )
     assert login(app.test_client(), "tess").status_code == 200
     assert login(app.test_client(), "tess", password).headers["Location"].endswith("/account/password")
 
 
-def test_reset_password_of_someone_outside_the_cohort_is_404(client: FlaskClient, factory: Factory, teacher: Cohort) -> None:
+def test_reset_password_of_someone_outside_the_cohort_is_404(
+    client: FlaskClient, factory: Factory, teacher: Cohort
+) -> None:
     stranger = factory.user("stranger")
     response = post_form(
-        client, f"/instructor/cohorts/{teacher.id}/trainees/{stranger.id}/reset-password", {}, page=f"/instructor/cohorts/{teacher.id}"
+        client,
+        f"/instructor/cohorts/{teacher.id}/trainees/{stranger.id}/reset-password",
+        {},
+        page=f"/instructor/cohorts/{teacher.id}",
     )
     assert response.status_code == 404
 

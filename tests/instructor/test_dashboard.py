@@ -144,7 +144,12 @@ def test_hot_spot_lists_flags_and_notes(client: FlaskClient, fixed: FixedCohort)
 
 def test_other_instructors_cohort_is_hidden(client: FlaskClient, fixed: FixedCohort) -> None:
     login(client, "stranger")
-    for suffix in ("dashboard", "dashboard/flags?article=mini-a&at=1", "export/flags.csv", f"trainees/{fixed.users['bob']}"):
+    for suffix in (
+        "dashboard",
+        "dashboard/flags?article=mini-a&at=1",
+        "export/flags.csv",
+        f"trainees/{fixed.users['bob']}",
+    ):
         assert client.get(fixed.url(suffix)).status_code == 404, suffix
     assert client.get(f"/instructor/cohorts/{fixed.cohort_id}/export/results.csv").status_code == 404
 

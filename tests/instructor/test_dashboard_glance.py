@@ -18,7 +18,7 @@ from app import db, grading
 from app.formatting import whole_score
 from app.models import Exercise, Score
 from instructor import key_gaps
-from instructor.dashboard import build_dashboard, chosen_span, scope_for, sentence_of, word_span
+from instructor.dashboard import chosen_span, sentence_of, word_span
 from tests.conftest import Factory, login
 from tests.instructor.dashboard_cohort import FixedCohort, add_near_misses, build_fixed_cohort
 
@@ -49,14 +49,19 @@ def test_sentence_and_word_helpers() -> None:
     assert chosen_span({(0, 5): 1, (6, 9): 1, (10, 14): 1}) == (6, 9)
 
 
-def test_first_screen_names_misses_false_positives_and_who_needs_attention(client: FlaskClient, fixed: FixedCohort) -> None:
+def test_first_screen_names_misses_false_positives_and_who_needs_attention(
+    client: FlaskClient, fixed: FixedCohort
+) -> None:
     login(client, "teacher")
     page = client.get(fixed.url()).get_data(as_text=True)
     glance = _text(page[page.index('id="glance-heading"') : page.index('id="overview-heading"')])
     assert "Submitted 5 of 7 In progress 1 Not started 1" in glance
     missed = re.findall(r'<a href="#item-([\w-]+)">', page[page.index('id="glance-missed"') :])[:3]
     # Nobody found the force figure of article B's partner "four hours" etc.: the three most missed.
-    assert len(missed) == 3 and all(item in {"duration-four", "duration-three", "force-500", "force-550", "pro-democracy", "reportedly"} for item in missed)
+    assert len(missed) == 3 and all(
+        item in {"duration-four", "duration-three", "force-500", "force-550", "pro-democracy", "reportedly"}
+        for item in missed
+    )
     assert "<mark>" in page[page.index('id="glance-missed"') :]
     false_positives = _text(page[page.index('id="glance-false-positives"') : page.index('id="attention"')])
     assert "1 of 5 flagged 40 Americans (a decoy) None of the 40 Americans were harmed." in false_positives
@@ -73,7 +78,9 @@ def test_item_table_shows_the_hardest_ten_until_show_all(client: FlaskClient, fi
     assert len(re.findall(r'<tr id="item-', page)) == 7
 
 
-def test_near_miss_is_shown_and_accepting_it_widens_the_item(client: FlaskClient, fixed: FixedCohort, app: Flask) -> None:
+def test_near_miss_is_shown_and_accepting_it_widens_the_item(
+    client: FlaskClient, fixed: FixedCohort, app: Flask
+) -> None:
     login(client, "teacher")
     page = client.get(fixed.url()).get_data(as_text=True)
     near = page[page.index('id="near-misses"') : page.index('id="key-gaps"')]
@@ -81,13 +88,21 @@ def test_near_miss_is_shown_and_accepting_it_widens_the_item(client: FlaskClient
     assert "<mark>battle</mark>" in near
     with app.app_context():
         session = db.session()
-        before = session.scalar(select(Score).where(Score.attempt_id == fixed.attempts["fay"], Score.is_current.is_(True))).score
+        before = session.scalar(
+            select(Score).where(Score.attempt_id == fixed.attempts["fay"], Score.is_current.is_(True))
+        ).score
         text = session.get(Exercise, fixed.exercise_id).articles[1].text
     assert before == 0
     start = text.index("battle")
     response = client.post(
         fixed.url("key/extent"),
-        data={"csrf_token": _csrf(page), "item_id": "duration-three", "start": start, "end": start + 6, "note": "many chose the noun"},
+        data={
+            "csrf_token": _csrf(page),
+            "item_id": "duration-three",
+            "start": start,
+            "end": start + 6,
+            "note": "many chose the noun",
+        },
     )
     assert response.status_code == 302 and response.headers["Location"].endswith("#near-misses")
     with app.app_context():
@@ -98,9 +113,13 @@ def test_near_miss_is_shown_and_accepting_it_widens_the_item(client: FlaskClient
         # "three" to "battle", so flags on either still match.
         assert text[item["core_start"] : item["core_end"]] == "three–hour battle"
         assert "many chose the noun" in version.note and version.origin == "dashboard"
-        after = session.scalar(select(Score).where(Score.attempt_id == fixed.attempts["fay"], Score.is_current.is_(True)))
+        after = session.scalar(
+            select(Score).where(Score.attempt_id == fixed.attempts["fay"], Score.is_current.is_(True))
+        )
         assert after.score > 0 and after.key_version_id == version.id
-        alice = session.scalar(select(Score).where(Score.attempt_id == fixed.attempts["alice"], Score.is_current.is_(True)))
+        alice = session.scalar(
+            select(Score).where(Score.attempt_id == fixed.attempts["alice"], Score.is_current.is_(True))
+        )
         assert alice.key_version_id == version.id
     # The same span again is no change: a 400 with the reason, the key untouched.
     again = client.post(
@@ -131,7 +150,10 @@ def test_accept_extent_rejects_bad_input(client: FlaskClient, fixed: FixedCohort
 
 def test_accept_extent_needs_csrf_and_the_cohorts_instructor(client: FlaskClient, fixed: FixedCohort) -> None:
     login(client, "teacher")
-    assert client.post(fixed.url("key/extent"), data={"item_id": "duration-three", "start": 60, "end": 66}).status_code == 400
+    assert (
+        client.post(fixed.url("key/extent"), data={"item_id": "duration-three", "start": 60, "end": 66}).status_code
+        == 400
+    )
     client.get("/logout")
     login(client, "stranger")
     page = client.get("/instructor/").get_data(as_text=True)
@@ -175,8 +197,11 @@ def test_results_csv_and_dashboard_agree_on_every_number(client: FlaskClient, fi
     table = page[page.index('id="trainees"') :]
     exact = []
     for username, row in rows.items():
-        cells = re.search(rf'<tr data-user="{username}">(.*?)</tr>', table, re.S).group(1)
-        shown = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r'<td class="num"[^>]*>(.*?)</td>', cells, re.S)]
+        cells = re.search(rf'<tr data-user="{username}">(.*?)</tr>', table, re.DOTALL).group(1)
+        shown = [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r'<td class="num"[^>]*>(.*?)</td>', cells, re.DOTALL)
+        ]
         if row["status"] != "submitted":
             assert row["score"] == "" and shown[0] == ""
             continue

@@ -35,7 +35,11 @@ def test_dashboard_on_postgresql(pg_url: str, tmp_path: Path) -> None:
         assert "heavy shelling" in text and "Accept Loaded framing as alternative" in text
         results = download(client, f"/instructor/cohorts/{fixed.cohort_id}/export/results.csv")
         rows = {row["username"]: row for row in csv.DictReader(io.StringIO(results))}
-        assert rows["alice"]["seconds"] == "600" and rows["alice"]["score"] == "55" and rows["alice"]["score_exact"] == "54.55"
+        assert (
+            rows["alice"]["seconds"] == "600"
+            and rows["alice"]["score"] == "55"
+            and rows["alice"]["score_exact"] == "54.55"
+        )
         flags = json.loads(download(client, fixed.url("export/flags.json")))
         assert len(flags) == 10
         token = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True)).group(1)

@@ -40,17 +40,28 @@ RATINGS = {"alice": {"mini-a": ("B", "2"), "mini-b": ("F", "4")}, "bob": {"mini-
 NOTE = "Source ratings added"
 
 
-def answers(flags: list[tuple[str, str, str]], texts: dict[str, str], ratings: dict[str, tuple[str, str]]) -> dict[str, Any]:
+def answers(
+    flags: list[tuple[str, str, str]], texts: dict[str, str], ratings: dict[str, tuple[str, str]]
+) -> dict[str, Any]:
     """An answers file (the calibration format) with ``flags`` located in ``texts``."""
     records = []
     for number, (article, quote, category) in enumerate(flags, start=1):
         start = texts[article].index(quote)
         records.append(
-            {"id": f"f{number}", "article": article, "start": start, "end": start + len(quote), "quote": quote, "category": category}
+            {
+                "id": f"f{number}",
+                "article": article,
+                "start": start,
+                "end": start + len(quote),
+                "quote": quote,
+                "category": category,
+            }
         )
     return {
         "flags": records,
-        "ratings": [{"article": a, "reliability": r, "credibility": c, "reason": "blind"} for a, (r, c) in ratings.items()],
+        "ratings": [
+            {"article": a, "reliability": r, "credibility": c, "reason": "blind"} for a, (r, c) in ratings.items()
+        ],
     }
 
 
@@ -64,12 +75,16 @@ def fixed(app: Flask, factory: Factory) -> FixedCohort:
         texts = {article.ref: article.text for article in exercise.articles}
         exercise.calibration = [
             {"name": "analyst", "answers": answers(FLAGS["alice"], texts, RATINGS["alice"])},
-            {"name": "factchecker", "answers": answers(FLAGS["carol"], texts, {"mini-a": ("C", "3"), "mini-b": ("D", "4")})},
+            {
+                "name": "factchecker",
+                "answers": answers(FLAGS["carol"], texts, {"mini-a": ("C", "3"), "mini-b": ("D", "4")}),
+            },
         ]
         for name, ratings in RATINGS.items():
             attempt = session.get(Attempt, fixed.attempts[name])
             attempt.ratings.extend(
-                SourceRating(article_ref=article, reliability=r, credibility=c, reason="because") for article, (r, c) in ratings.items()
+                SourceRating(article_ref=article, reliability=r, credibility=c, reason="because")
+                for article, (r, c) in ratings.items()
             )
         session.flush()
         grading.rescore_exercise(session, exercise, note=NOTE)
@@ -94,8 +109,12 @@ def test_the_cohort_distribution_of_grades_per_rated_article(board) -> None:
     wire, tabloid = board.ratings
     assert (wire.article, wire.title, wire.unrated) == ("mini-a", "A short wire report", 1)
     assert grades(wire.reliability) == {
-        "A": (0, False, False), "B": (1, True, True), "C": (1, False, True), "D": (0, False, False),
-        "E": (0, False, False), "F": (0, False, False),
+        "A": (0, False, False),
+        "B": (1, True, True),
+        "C": (1, False, True),
+        "D": (0, False, False),
+        "E": (0, False, False),
+        "F": (0, False, False),
     }
     assert grades(wire.credibility)["2"] == (1, True, True) and grades(wire.credibility)["3"] == (1, False, True)
     assert grades(tabloid.reliability)["F"] == (1, True, True) and grades(tabloid.reliability)["A"] == (1, False, False)
@@ -127,7 +146,9 @@ def client(app: Flask, fixed: FixedCohort) -> FlaskClient:
     return client
 
 
-def test_the_dashboard_page_shows_the_ceiling_the_rescore_and_the_spread(app: Flask, client: FlaskClient, fixed: FixedCohort) -> None:
+def test_the_dashboard_page_shows_the_ceiling_the_rescore_and_the_spread(
+    app: Flask, client: FlaskClient, fixed: FixedCohort
+) -> None:
     response = client.get(fixed.url())
     assert response.status_code == 200
     text = html.unescape(response.get_data(as_text=True))
@@ -137,7 +158,9 @@ def test_the_dashboard_page_shows_the_ceiling_the_rescore_and_the_spread(app: Fl
         key = grading.prepared_key(exercise, grading.current_key_version(session, exercise.id))
         texts = {article.ref: article.text for article in exercise.articles}
         f1 = [
-            key.score(read_answers(entry["answers"], texts), read_ratings(entry["answers"], texts)).spans.category_blind.f1
+            key.score(
+                read_answers(entry["answers"], texts), read_ratings(entry["answers"], texts)
+            ).spans.category_blind.f1
             for entry in exercise.calibration
         ]
         current = session.scalars(select(Score).where(Score.is_current.is_(True)).order_by(Score.score)).all()
@@ -151,7 +174,10 @@ def test_the_dashboard_page_shows_the_ceiling_the_rescore_and_the_spread(app: Fl
     assert f"Rescored on {when}: {NOTE} (median 14 → 12)." in text
     assert "Source judgement" in text
     spread = text[text.index('data-article="mini-a"') : text.index('data-article="mini-b"')]
-    assert re.search(r'<tr class="key-grade accepted"><th scope="row">B <span class="muted small">usually reliable</span></th>\s*<td class="num">1</td>\s*<td><strong>Key</strong></td>', spread)
+    assert re.search(
+        r'<tr class="key-grade accepted"><th scope="row">B <span class="muted small">usually reliable</span></th>\s*<td class="num">1</td>\s*<td><strong>Key</strong></td>',
+        spread,
+    )
     assert re.search(r'<tr class=" accepted"><th scope="row">C ', spread)
     assert "1 submission without a rating (closed at the deadline)." in spread
 
@@ -160,7 +186,13 @@ def test_the_results_csv_carries_the_ratings_and_the_rating_credit(client: Flask
     with client.get(f"/instructor/cohorts/{fixed.cohort_id}/export/results.csv") as response:
         assert response.status_code == 200
         rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert list(rows[0])[-5:] == ["rating_credit", "mini-a_reliability", "mini-a_credibility", "mini-b_reliability", "mini-b_credibility"]
+    assert list(rows[0])[-5:] == [
+        "rating_credit",
+        "mini-a_reliability",
+        "mini-a_credibility",
+        "mini-b_reliability",
+        "mini-b_credibility",
+    ]
     assert list(rows[0]) == result_columns(["unverified", "conflicting_number", "loaded_framing"], ["mini-a", "mini-b"])
     by_name = {row["username"]: row for row in rows}
     alice, carol, erin = by_name["alice"], by_name["carol"], by_name["erin"]

@@ -24,7 +24,9 @@ def test_seed_demo_command(app: Flask) -> None:
         cohort = session.scalar(select(Cohort).where(Cohort.name == "Demo"))
         assert cohort.is_demo and [person.username for person in cohort.instructors] == [username]
         trainees = session.scalars(
-            select(User).join(cohort_trainees, cohort_trainees.c.user_id == User.id).where(cohort_trainees.c.cohort_id == cohort.id)
+            select(User)
+            .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
+            .where(cohort_trainees.c.cohort_id == cohort.id)
         ).all()
         assert len(trainees) == 40 and all(trainee.is_demo for trainee in trainees)
         assert len({trainee.password_hash for trainee in trainees}) == 1  # hashed once, for nobody's password
@@ -33,7 +35,10 @@ def test_seed_demo_command(app: Flask) -> None:
         assert "submitted and scored" in result.output
         assert session.scalar(select(func.count()).select_from(flag_links)) > 0
         assert all(
-            flag.quote == flag.attempt.exercise.articles[0 if flag.article_ref == flag.attempt.exercise.articles[0].ref else 1].text[flag.start : flag.end]
+            flag.quote
+            == flag.attempt.exercise.articles[
+                0 if flag.article_ref == flag.attempt.exercise.articles[0].ref else 1
+            ].text[flag.start : flag.end]
             for flag in session.scalars(select(Flag).limit(200))
         )
     client = app.test_client()

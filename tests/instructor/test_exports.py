@@ -40,14 +40,32 @@ def test_results_csv(client: FlaskClient, fixed: FixedCohort) -> None:
     rows = {row["username"]: row for row in _rows(client, f"/instructor/cohorts/{fixed.cohort_id}/export/results.csv")}
     assert len(rows) == 5
     assert [rows[name]["status"] for name in ("alice", "bob", "carol", "dave", "erin")] == [
-        "submitted", "submitted", "submitted", "in progress", "not started",
+        "submitted",
+        "submitted",
+        "submitted",
+        "in progress",
+        "not started",
     ]
     alice = rows["alice"]
-    assert (alice["score"], alice["score_exact"], alice["precision"], alice["recall"], alice["seconds"]) == ("55", "54.55", "1.0", "0.5714", "600")
-    assert (alice["conflicting_number_correct"], alice["conflicting_number_flagged"], alice["conflicting_number_expected"]) == ("2", "2", "4")
+    assert (alice["score"], alice["score_exact"], alice["precision"], alice["recall"], alice["seconds"]) == (
+        "55",
+        "54.55",
+        "1.0",
+        "0.5714",
+        "600",
+    )
+    assert (
+        alice["conflicting_number_correct"],
+        alice["conflicting_number_flagged"],
+        alice["conflicting_number_expected"],
+    ) == ("2", "2", "4")
     assert (alice["conflicting_number_precision"], alice["conflicting_number_recall"]) == ("1.0", "0.5")
     carol = rows["carol"]
-    assert (carol["unverified_correct"], carol["unverified_flagged"], carol["unverified_precision"]) == ("0", "2", "0.0")
+    assert (carol["unverified_correct"], carol["unverified_flagged"], carol["unverified_precision"]) == (
+        "0",
+        "2",
+        "0.0",
+    )
     assert rows["erin"]["score"] == "" and rows["erin"]["unverified_recall"] == ""
     assert alice["submitted_at"].endswith("+00:00")
 
@@ -61,7 +79,7 @@ def test_flags_csv_and_json(client: FlaskClient, fixed: FixedCohort) -> None:
     shelling = next(row for row in rows if row["quote"] == "heavy shelling")
     assert shelling["username"] == "carol" and shelling["article"] == "mini-b"
     assert int(shelling["end"]) - int(shelling["start"]) == len("heavy shelling")
-    assert shelling["note"] == "'=HYPERLINK(\"x\") who saw it?"  # made safe for spreadsheets
+    assert shelling["note"] == '\'=HYPERLINK("x") who saw it?'  # made safe for spreadsheets
     records = json.loads(download(client, fixed.url("export/flags.json")))
     assert len(records) == len(rows)
     assert {record["quote"] for record in records} == {row["quote"] for row in rows}
@@ -70,7 +88,16 @@ def test_flags_csv_and_json(client: FlaskClient, fixed: FixedCohort) -> None:
 
 @pytest.mark.parametrize(
     ("value", "safe"),
-    [("=1+1", "'=1+1"), ("+44", "'+44"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("plain", "plain"), (3, 3), (None, None)],
+    [
+        ("=1+1", "'=1+1"),
+        ("+44", "'+44"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("plain", "plain"),
+        (3, 3),
+        (None, None),
+    ],
 )
 def test_safe_cell(value: object, safe: object) -> None:
     assert safe_cell(value) == safe

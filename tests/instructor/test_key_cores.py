@@ -19,8 +19,14 @@ CLAIM = "The assault reportedly lasted four hours."
 
 
 def _item(**fields: Any) -> dict[str, Any]:
-    return {"id": "lasted", "article": "wire-report", **span(ARTICLE_ONE, CLAIM), "category": "unverified",
-            "explanation": "Who says so?", **fields}
+    return {
+        "id": "lasted",
+        "article": "wire-report",
+        **span(ARTICLE_ONE, CLAIM),
+        "category": "unverified",
+        "explanation": "Who says so?",
+        **fields,
+    }
 
 
 def _stored(app: Flask, exercise_id: int) -> list[Any]:
@@ -59,14 +65,23 @@ def test_a_core_outside_the_span_is_a_problem_beside_its_field(client: FlaskClie
     assert any(p["field"] == "core" and "is not inside the item's quote" in p["message"] for p in problems)
 
 
-def test_a_repeated_core_is_taken_where_it_was_selected(app: Flask, client: FlaskClient, people: dict[str, Any]) -> None:
+def test_a_repeated_core_is_taken_where_it_was_selected(
+    app: Flask, client: FlaskClient, people: dict[str, Any]
+) -> None:
     # "out" occurs twice in the span ("about", "outpost"): the editor sends where the selection began
     login(client, "author")
     exercise_id = create_via_browser(client)
     quote = "about 500 fighters attacked the outpost"
     second = ARTICLE_ONE.index("outpost")
-    item = {"id": "x", "article": "wire-report", **span(ARTICLE_ONE, quote), "category": "unverified",
-            "explanation": "x", "core": "out", "core_start": second}
+    item = {
+        "id": "x",
+        "article": "wire-report",
+        **span(ARTICLE_ONE, quote),
+        "category": "unverified",
+        "explanation": "x",
+        "core": "out",
+        "core_start": second,
+    }
     assert save_key(client, exercise_id, [item]).status_code == 200
     (stored,) = _stored(app, exercise_id)
     assert stored.core == (second, second + 3)

@@ -34,7 +34,9 @@ def test_gaps_found_at_the_threshold(app: Flask, fixed: FixedCohort) -> None:
         board = build_dashboard(session, scope, key)
         clusters = key_gaps.unkeyed_clusters(session, scope, key, board.spans, 3, 0.2)
         # "heavy shelling" (carol) is outside the key; bob's "40 Americans" hits a decoy: not a gap.
-        assert [(c.proposed_quote, c.submissions, c.proposed_category) for c in clusters] == [("heavy shelling", 1, "unverified")]
+        assert [(c.proposed_quote, c.submissions, c.proposed_category) for c in clusters] == [
+            ("heavy shelling", 1, "unverified")
+        ]
         assert clusters[0].notes == ['=HYPERLINK("x") who saw it?']
         assert key_gaps.unkeyed_clusters(session, scope, key, board.spans, 3, 0.5) == []
         disagreements = key_gaps.category_disagreements(board.status_counts, key, 3, 0.2)
@@ -59,8 +61,14 @@ def test_add_to_key_writes_a_version_and_rescores(client: FlaskClient, fixed: Fi
     response = client.post(
         fixed.url("key/add"),
         data={
-            "csrf_token": _csrf(page), "article": "mini-b", "start": offset, "end": offset + len("heavy shelling"),
-            "category": "unverified", "points": "1", "explanation": "Who heard it?", "note": "many flagged it",
+            "csrf_token": _csrf(page),
+            "article": "mini-b",
+            "start": offset,
+            "end": offset + len("heavy shelling"),
+            "category": "unverified",
+            "points": "1",
+            "explanation": "Who heard it?",
+            "note": "many flagged it",
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
@@ -73,7 +81,9 @@ def test_add_to_key_writes_a_version_and_rescores(client: FlaskClient, fixed: Fi
         assert "many flagged it" in version.note
         added = [item for item in version.items if item["quote"] == "heavy shelling"]
         assert added and added[0]["id"] == "added-heavy-shelling" and added[0]["category"] == "unverified"
-        scores = session.scalars(select(Score).where(Score.attempt_id == fixed.attempts["carol"]).order_by(Score.id)).all()
+        scores = session.scalars(
+            select(Score).where(Score.attempt_id == fixed.attempts["carol"]).order_by(Score.id)
+        ).all()
         assert [(s.is_current, s.key_version.number) for s in scores] == [(False, 1), (True, 2)]
         # Carol now earns the new item: 1 + 1 + 1 of 12 possible points.
         assert scores[-1].score == pytest.approx(25.0)
@@ -97,7 +107,9 @@ def test_accept_alternative_rescores(client: FlaskClient, fixed: FixedCohort, ap
         status = session.scalar(
             select(ScoreItem.status)
             .join(Score, Score.id == ScoreItem.score_id)
-            .where(Score.attempt_id == fixed.attempts["bob"], Score.is_current.is_(True), ScoreItem.item_id == "reportedly")
+            .where(
+                Score.attempt_id == fixed.attempts["bob"], Score.is_current.is_(True), ScoreItem.item_id == "reportedly"
+            )
         )
         assert status == "partial"
         assert session.scalar(select(KeyVersion.created_by_id).where(KeyVersion.id == version.id)) is not None
@@ -111,7 +123,9 @@ def test_accept_alternative_rescores(client: FlaskClient, fixed: FixedCohort, ap
         ({"item_id": "reportedly", "category": "bogus"}, "Not a valid choice"),
     ],
 )
-def test_invalid_key_changes_are_400(client: FlaskClient, fixed: FixedCohort, app: Flask, data: dict, message: str) -> None:
+def test_invalid_key_changes_are_400(
+    client: FlaskClient, fixed: FixedCohort, app: Flask, data: dict, message: str
+) -> None:
     login(client, "teacher")
     page = client.get(fixed.url()).get_data(as_text=True)
     response = client.post(fixed.url("key/accept"), data={"csrf_token": _csrf(page), **data})
@@ -124,7 +138,15 @@ def test_invalid_key_changes_are_400(client: FlaskClient, fixed: FixedCohort, ap
 def test_add_to_key_rejects_a_span_outside_the_article(client: FlaskClient, fixed: FixedCohort) -> None:
     login(client, "teacher")
     page = client.get(fixed.url()).get_data(as_text=True)
-    data = {"csrf_token": _csrf(page), "article": "mini-b", "start": 5000, "end": 5010, "category": "unverified", "points": "1", "explanation": "x"}
+    data = {
+        "csrf_token": _csrf(page),
+        "article": "mini-b",
+        "start": 5000,
+        "end": 5010,
+        "category": "unverified",
+        "points": "1",
+        "explanation": "x",
+    }
     response = client.post(fixed.url("key/add"), data=data)
     assert response.status_code == 400
     assert "is not in article" in response.get_data(as_text=True)

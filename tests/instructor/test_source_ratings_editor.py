@@ -43,7 +43,9 @@ def _ratings(app: Flask, exercise_id: int) -> list[Any]:
         return list(grading.rating_key(grading.current_key_version(db.session(), exercise_id)))
 
 
-def test_the_author_sets_ratings_that_trainees_are_then_asked_for(app: Flask, client: FlaskClient, people: dict[str, Any]) -> None:
+def test_the_author_sets_ratings_that_trainees_are_then_asked_for(
+    app: Flask, client: FlaskClient, people: dict[str, Any]
+) -> None:
     login(client, "author")
     exercise_id = create_via_browser(client)
     page = client.get(f"/instructor/exercises/{exercise_id}/ratings")
@@ -56,14 +58,21 @@ def test_the_author_sets_ratings_that_trainees_are_then_asked_for(app: Flask, cl
     assert rating.reasoning == "A wire report: named agency, no link."
     # the form shows what was saved
     form = client.get(f"/instructor/exercises/{exercise_id}/ratings").get_data(as_text=True)
-    assert re.search(r'<select id="articles-0-reliability"[^>]*>.*?<option selected value="C">', form, re.S)
-    assert re.search(r'<input checked id="articles-0-accept_reliability-\d" name="articles-0-accept_reliability" type="checkbox" value="B">', form)
+    assert re.search(r'<select id="articles-0-reliability"[^>]*>.*?<option selected value="C">', form, re.DOTALL)
+    assert re.search(
+        r'<input checked id="articles-0-accept_reliability-\d" name="articles-0-accept_reliability" type="checkbox" value="B">',
+        form,
+    )
 
 
-def test_bad_ratings_are_a_400_naming_the_field_and_store_nothing(app: Flask, client: FlaskClient, people: dict[str, Any]) -> None:
+def test_bad_ratings_are_a_400_naming_the_field_and_store_nothing(
+    app: Flask, client: FlaskClient, people: dict[str, Any]
+) -> None:
     login(client, "author")
     exercise_id = create_via_browser(client)
-    response = _save(client, exercise_id, _form(**{"articles-0-accept_reliability": ["B"], "articles-0-reasoning": " "}))
+    response = _save(
+        client, exercise_id, _form(**{"articles-0-accept_reliability": ["B"], "articles-0-reasoning": " "})
+    )
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "Accept at least your own grade, C." in text and "Say why, for the trainees&#39; debrief." in text
@@ -83,9 +92,10 @@ def test_only_the_author_sets_ratings(client: FlaskClient, people: dict[str, Any
 def test_after_submissions_new_ratings_are_a_new_key_version_that_rescores(app: Flask, factory: Any) -> None:
     from pathlib import Path
 
+    from sqlalchemy import select
+
     from app.models import Exercise, Score, User
     from instructor import authoring
-    from sqlalchemy import select
 
     seed = Path(__file__).resolve().parents[2] / "exercises" / "deir-ez-zor-2018"
     cohort = factory.cohort()
@@ -94,7 +104,9 @@ def test_after_submissions_new_ratings_are_a_new_key_version_that_rescores(app: 
     admin = factory.user("boss", role="admin")
     with app.app_context():
         session = db.session()
-        saved = authoring.save_ratings(session, session.get(User, admin.id), session.get(Exercise, exercise.id), [], "no ratings")
+        saved = authoring.save_ratings(
+            session, session.get(User, admin.id), session.get(Exercise, exercise.id), [], "no ratings"
+        )
         session.commit()
         assert (saved.new_version, saved.version.number, saved.rescored) == (True, 2, 1)
         assert grading.rating_key(saved.version) == ()

@@ -13,8 +13,8 @@ import requests
 from flask import Flask
 
 from app import db
-from tests.conftest import served
 from app.models import LtiDeployment, LtiPlatform
+from tests.conftest import served
 from tests.lti.platform import CLIENT_ID, DEPLOYMENT_ID, INSTRUCTOR, LEARNER, LMS, Activity, Person
 
 FORM_ACTION = re.compile(r'<form[^>]*action="([^"]*)"')
@@ -82,7 +82,9 @@ class Browser:
         self.lms = lms
         self.http = requests.Session()
 
-    def launch_form(self, person: Person, kind: str = "resource", activity: Activity | None = None, **claims: Any) -> tuple[str, dict[str, str]]:
+    def launch_form(
+        self, person: Person, kind: str = "resource", activity: Activity | None = None, **claims: Any
+    ) -> tuple[str, dict[str, str]]:
         """Start a launch in the LMS and stop at the form the LMS posts to the tool."""
         login = self.http.get(self.lms.login_url(person, kind, activity, **claims), allow_redirects=False)
         assert login.status_code == 302, login.text

@@ -140,7 +140,9 @@ class Grades(AssignmentsGradesService):
         self.lms.score_posts.append(score)
         return UpdateScoreStatus.SUCCESS
 
-    def get_results(self, line_item_id: str, page: int = 1, limit: int | None = None, user_id: str | None = None) -> t.Any:
+    def get_results(
+        self, line_item_id: str, page: int = 1, limit: int | None = None, user_id: str | None = None
+    ) -> t.Any:
         return {"content": list(self.lms.scores.get(line_item_id, {}).values()), "has_next": False}
 
 
@@ -151,7 +153,13 @@ class Roster(NamesRoleProvisioningService):
 
     def get_member_data_page(self, page: int = 1, limit: int | None = None, **kwargs: t.Any) -> t.Any:
         members = [
-            {"user_id": person.sub, "name": person.name, "email": person.email, "roles": person.roles, "status": "Active"}
+            {
+                "user_id": person.sub,
+                "name": person.name,
+                "email": person.email,
+                "roles": person.roles,
+                "status": "Active",
+            }
             for person in self.lms.people
         ]
         return {"content": members, "has_next": False}
@@ -289,7 +297,9 @@ class LMS:
 
     # --- launching ---------------------------------------------------------------------------
 
-    def login_url(self, person: Person, kind: str = "resource", activity: Activity | None = None, **claims: t.Any) -> str:
+    def login_url(
+        self, person: Person, kind: str = "resource", activity: Activity | None = None, **claims: t.Any
+    ) -> str:
         """The tool's login initiation URL, as the LMS redirects a browser to it."""
         hint = f"hint-{next(self._ids)}"
         self.pending[hint] = PendingLaunch(person, kind, activity, claims)

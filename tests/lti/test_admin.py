@@ -40,14 +40,20 @@ def admin(app: Flask, factory: Factory) -> FlaskClient:
 def test_registering_a_platform_shows_what_to_paste_into_the_lms(app: Flask, admin: FlaskClient) -> None:
     page = admin.get("/lti/platforms").get_data(as_text=True)
     assert all(url in page for url in TOOL_URLS)
-    response = admin.post("/lti/platforms", data={**VALID, "csrf_token": csrf_token(admin, "/lti/platforms")}, follow_redirects=True)
+    response = admin.post(
+        "/lti/platforms", data={**VALID, "csrf_token": csrf_token(admin, "/lti/platforms")}, follow_redirects=True
+    )
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and "Platform Moodle, main campus registered" in text
     assert all(url in text for url in TOOL_URLS)
     assert "https://moodle.example.edu/mod/lti/certs.php" in text
     with app.app_context():
         platform = db.session().scalar(select(LtiPlatform))
-        assert (platform.issuer, platform.client_id, platform.roster_sync) == ("https://moodle.example.edu", "aBcD1234", True)
+        assert (platform.issuer, platform.client_id, platform.roster_sync) == (
+            "https://moodle.example.edu",
+            "aBcD1234",
+            True,
+        )
         assert [row.deployment_id for row in platform.deployments] == ["1", "7"]
 
 

@@ -25,7 +25,9 @@ def pending(app: Flask) -> list[LtiGradeSync]:
         return list(db.session().scalars(select(LtiGradeSync).where(LtiGradeSync.pending.is_(True))))
 
 
-def test_a_grade_waits_while_the_lms_is_down_and_arrives_when_it_is_back(app: Flask, factory: Factory, lms: LMS, browsers) -> None:
+def test_a_grade_waits_while_the_lms_is_down_and_arrives_when_it_is_back(
+    app: Flask, factory: Factory, lms: LMS, browsers
+) -> None:
     activity = activity_for(lms, factory.exercise().id)
     teacher, learner = browsers(), browsers()
     dashboard = teacher.launch(TEACHER, activity=activity)
@@ -65,7 +67,9 @@ def test_a_later_submission_retries_what_is_due(app: Flask, factory: Factory, lm
     assert pending(app) == []
 
 
-def test_a_rescore_sends_the_new_score_and_never_an_old_one_over_it(app: Flask, factory: Factory, lms: LMS, browsers) -> None:
+def test_a_rescore_sends_the_new_score_and_never_an_old_one_over_it(
+    app: Flask, factory: Factory, lms: LMS, browsers
+) -> None:
     exercise = factory.exercise()
     activity = activity_for(lms, exercise.id)
     learner = browsers()

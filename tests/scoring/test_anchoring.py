@@ -42,9 +42,7 @@ def test_fold_makes_look_alikes_plain(raw: str, folded: str) -> None:
 
 def test_typed_quote_finds_nbsp_and_dash_in_stored_text() -> None:
     (span,) = find_quote(TEXT, "500 pro-Syrian government forces - including")
-    assert TEXT[span.start : span.end] == (
-        "500\u00a0pro-Syrian government forces\u00a0\u2013 including"
-    )
+    assert TEXT[span.start : span.end] == ("500\u00a0pro-Syrian government forces\u00a0\u2013 including")
 
 
 def test_typed_straight_quotes_find_curly_ones() -> None:
@@ -85,9 +83,7 @@ def test_an_occurrence_out_of_range_is_an_error(occurrence: int) -> None:
     with pytest.raises(OccurrenceOutOfRange) as raised:
         find_quote(TEXT, "the river", occurrence=occurrence)
     assert raised.value.count == 2
-    assert str(raised.value) == (
-        f"occurrence {occurrence} asked for, but the quote occurs 2 time(s)"
-    )
+    assert str(raised.value) == (f"occurrence {occurrence} asked for, but the quote occurs 2 time(s)")
 
 
 @pytest.mark.parametrize("quote", ["", "   ", "\u00a0\n"])
@@ -141,9 +137,7 @@ def test_reanchor_ignores_offsets_outside_the_text() -> None:
 
 
 # Few characters, so that random text repeats itself and folds in interesting ways.
-LOOK_ALIKES = st.sampled_from(
-    ["a", "b", " ", "\u00a0", "\n", "'", "\u2019", '"', "\u201c", "-", "\u2013", "\u2014"]
-)
+LOOK_ALIKES = st.sampled_from(["a", "b", " ", "\u00a0", "\n", "'", "\u2019", '"', "\u201c", "-", "\u2013", "\u2014"])
 texts = st.lists(LOOK_ALIKES, min_size=1, max_size=40).map("".join)
 
 

@@ -27,23 +27,44 @@ def test_pair_credit_multiplies_points_category_and_boundary():
 
 
 def _figure(item_id, group, start=0, agrees=()):
-    return KeyItem(item_id, "a", start, start + 5, "q", "conflicting_number", group=group,
-                   agrees_with=tuple(Agreement(other, "they agree") for other in agrees))
+    return KeyItem(
+        item_id,
+        "a",
+        start,
+        start + 5,
+        "q",
+        "conflicting_number",
+        group=group,
+        agrees_with=tuple(Agreement(other, "they agree") for other in agrees),
+    )
 
 
 def test_figures_conflict_with_the_others_of_their_group_except_those_that_agree():
-    items = [_figure("x1", "x", agrees=["x3"]), _figure("x2", "x"), _figure("x3", "x"),
-             _figure("y1", "y"), _figure("y2", "y"), ITEM]
+    items = [
+        _figure("x1", "x", agrees=["x3"]),
+        _figure("x2", "x"),
+        _figure("x3", "x"),
+        _figure("y1", "y"),
+        _figure("y2", "y"),
+        ITEM,
+    ]
     # declared on one side only, the agreement holds both ways
     assert conflict_partners(items) == (
-        frozenset({1}), frozenset({0, 2}), frozenset({1}), frozenset({4}), frozenset({3}), None
+        frozenset({1}),
+        frozenset({0, 2}),
+        frozenset({1}),
+        frozenset({4}),
+        frozenset({3}),
+        None,
     )
 
 
 def test_possible_links_are_one_fewer_than_the_figures_of_each_group():
-    items = [_figure(f"x{n}", "x") for n in range(2)] + [_figure(f"y{n}", "y") for n in range(3)] + [
-        _figure(f"z{n}", "z") for n in range(4)
-    ]
+    items = (
+        [_figure(f"x{n}", "x") for n in range(2)]
+        + [_figure(f"y{n}", "y") for n in range(3)]
+        + [_figure(f"z{n}", "z") for n in range(4)]
+    )
     assert possible_links(items) == 1 + 2 + 3
 
 
@@ -51,8 +72,9 @@ def test_figures_that_agree_with_every_other_need_no_link():
     # a and b agree, c conflicts with both: a-c and b-c connect all three, 2 links
     assert possible_links([_figure("a", "x", agrees=["b"]), _figure("b", "x"), _figure("c", "x")]) == 2
     # a agrees with b and with c, b and c agree: nothing conflicts
-    assert possible_links([_figure("a", "x", agrees=["b", "c"]), _figure("b", "x", agrees=["c"]),
-                           _figure("c", "x")]) == 0
+    assert (
+        possible_links([_figure("a", "x", agrees=["b", "c"]), _figure("b", "x", agrees=["c"]), _figure("c", "x")]) == 0
+    )
 
 
 def _flags(*links):
@@ -96,8 +118,18 @@ def test_wrong_links_are_reported_and_earn_nothing():
 
 
 def test_a_link_between_figures_that_agree_earns_nothing_and_says_why():
-    x1 = KeyItem("x1", "a", 0, 21, "300 killed or wounded", "conflicting_number", group="x",
-                 core_start=0, core_end=3, agrees_with=(Agreement("x2", "100 killed and 200 injured make 300."),))
+    x1 = KeyItem(
+        "x1",
+        "a",
+        0,
+        21,
+        "300 killed or wounded",
+        "conflicting_number",
+        group="x",
+        core_start=0,
+        core_end=3,
+        agrees_with=(Agreement("x2", "100 killed and 200 injured make 300."),),
+    )
     x2 = KeyItem("x2", "a", 10, 20, "100 killed", "conflicting_number", group="x")
     flags = _flags(("f1", ["f2"]), ("f2", []))
     (link,) = judge_links(flags, {"f1": x1, "f2": x2}, POLICY, agreeing_pairs([x1, x2]))

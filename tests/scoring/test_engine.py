@@ -6,13 +6,23 @@ from scoring.types import Flag, KeyItem, Policy, RatingKey, SourceRating
 # Two articles. Points: k_claim 2, k_word 1, figures 1 each; possible links: 1 (n1-n2)
 # possible = 2 + 1 + 1 + 1 + 0.5 = 5.5
 KEY = (
-    KeyItem("k_claim", "a", 100, 140, "q", "unverified", points=2.0, also=("loaded_framing",),
-            explanation="No source is named.", core_start=120, core_end=132),
+    KeyItem(
+        "k_claim",
+        "a",
+        100,
+        140,
+        "q",
+        "unverified",
+        points=2.0,
+        also=("loaded_framing",),
+        explanation="No source is named.",
+        core_start=120,
+        core_end=132,
+    ),
     KeyItem("k_word", "a", 200, 210, "q", "loaded_framing"),
     KeyItem("n1", "a", 300, 320, "q", "conflicting_number", group="dead"),
     KeyItem("n2", "b", 50, 70, "q", "conflicting_number", group="dead"),
-    KeyItem("decoy", "b", 400, 440, "q", "unverified", decoy=True,
-            explanation="The ministry is named and quoted."),
+    KeyItem("decoy", "b", 400, 440, "q", "unverified", decoy=True, explanation="The ministry is named and quoted."),
 )
 POLICY = Policy()
 CATEGORIES = ("unverified", "conflicting_number", "loaded_framing")

@@ -62,9 +62,7 @@ def test_boundary_factor_falls_off_smoothly(covered, outside, at_least, at_most)
 
 
 @given(st.integers(1, 8), st.integers(0, 8), st.integers(0, 50))
-def test_boundary_factor_is_a_share_that_grows_with_the_core_and_shrinks_past_the_extent(
-    core, covered, outside
-):
+def test_boundary_factor_is_a_share_that_grows_with_the_core_and_shrinks_past_the_extent(core, covered, outside):
     covered = min(covered, core)
     factor = boundary_factor(core, covered, outside)
     assert 0.0 <= factor <= 1.0
@@ -112,9 +110,7 @@ def test_core_words_are_read_from_the_quote():
     assert core_words(0, 20, "q", 5, 18) == ((5, 11), (11, 17), (17, 18))
 
 
-spans = st.lists(
-    st.tuples(st.sampled_from("ab"), st.integers(0, 60), st.integers(1, 25)), max_size=15
-)
+spans = st.lists(st.tuples(st.sampled_from("ab"), st.integers(0, 60), st.integers(1, 25)), max_size=15)
 
 
 @given(spans, st.sampled_from("abc"), st.integers(0, 70), st.integers(1, 30))
@@ -122,8 +118,7 @@ def test_span_index_finds_exactly_the_overlapping_spans(members, article, start,
     index = SpanIndex([Span(a, s, s + n, i) for i, (a, s, n) in enumerate(members)])
     found = sorted(span.index for span in index.overlapping(article, start, start + length))
     expected = [
-        i for i, (a, s, n) in enumerate(members)
-        if a == article and overlap(s, s + n, start, start + length) > 0
+        i for i, (a, s, n) in enumerate(members) if a == article and overlap(s, s + n, start, start + length) > 0
     ]
     assert found == expected
 

@@ -27,7 +27,10 @@ def test_f1_is_the_harmonic_mean():
 def test_detection_counts():
     result = detection("unverified", correct=2, flagged=4, expected=3)
     assert (result.category, result.correct, result.flagged, result.expected) == (
-        "unverified", 2, 4, 3,
+        "unverified",
+        2,
+        4,
+        3,
     )
     assert result.precision == 0.5
     assert result.recall == pytest.approx(2 / 3)
@@ -40,7 +43,9 @@ def test_detection_counts():
 
 def test_merge_spans_merges_overlaps_but_not_touching_spans():
     assert merge_spans([(10, 20), (0, 5), (15, 30), (30, 40), (12, 14)]) == [
-        (0, 5), (10, 30), (30, 40),
+        (0, 5),
+        (10, 30),
+        (30, 40),
     ]
     assert merge_spans([]) == []
 
@@ -184,8 +189,10 @@ def test_nervaluate_counts_every_kind_of_pair():
     counts = {
         name: (s.correct, s.incorrect, s.partial, s.missed, s.spurious, s.possible, s.actual)
         for name, s in [
-            ("strict", schemes.strict), ("exact", schemes.exact),
-            ("partial", schemes.partial), ("type", schemes.type),
+            ("strict", schemes.strict),
+            ("exact", schemes.exact),
+            ("partial", schemes.partial),
+            ("type", schemes.type),
         ]
     }
     assert counts == {
@@ -221,8 +228,10 @@ def test_nervaluate_schemes_pair_apart():
     counts = {
         name: (s.correct, s.incorrect, s.partial, s.missed, s.spurious)
         for name, s in [
-            ("strict", schemes.strict), ("exact", schemes.exact),
-            ("partial", schemes.partial), ("type", schemes.type),
+            ("strict", schemes.strict),
+            ("exact", schemes.exact),
+            ("partial", schemes.partial),
+            ("type", schemes.type),
         ]
     }
     assert counts == {
@@ -238,7 +247,11 @@ def test_nervaluate_on_articles_the_key_does_not_cover():
     schemes = nervaluate_schemes([Flag("f", "elsewhere", 0, 10, "unverified")], [_key("k", 0, 10)])
     for counts in (schemes.strict, schemes.exact, schemes.partial, schemes.type):
         assert (counts.correct, counts.incorrect, counts.partial, counts.missed, counts.spurious) == (
-            0, 0, 0, 1, 1,
+            0,
+            0,
+            0,
+            1,
+            1,
         )
 
 

@@ -33,11 +33,7 @@ def nervaluate_counts(flags, items, categories=CATEGORIES):
     def documents(spans):
         ordered = sorted(spans, key=canonical_order)
         return [
-            [
-                {"label": s.category, "start": s.start, "end": s.end - 1}
-                for s in ordered
-                if s.article == article
-            ]
+            [{"label": s.category, "start": s.start, "end": s.end - 1} for s in ordered if s.article == article]
             for article in articles
         ]
 
@@ -55,11 +51,14 @@ def assert_as_nervaluate_counts(schemes, flags, items, categories=CATEGORIES):
             assert (ours.precision, ours.recall, ours.f1) == (1.0, 1.0, 1.0)  # ours, documented
             continue
         theirs = expected[name]
-        assert (
-            ours.correct, ours.incorrect, ours.partial, ours.missed, ours.spurious, ours.possible, ours.actual
-        ) == (
-            theirs.correct, theirs.incorrect, theirs.partial, theirs.missed, theirs.spurious,
-            theirs.possible, theirs.actual,
+        assert (ours.correct, ours.incorrect, ours.partial, ours.missed, ours.spurious, ours.possible, ours.actual) == (
+            theirs.correct,
+            theirs.incorrect,
+            theirs.partial,
+            theirs.missed,
+            theirs.spurious,
+            theirs.possible,
+            theirs.actual,
         ), name
         assert (ours.precision, ours.recall, ours.f1) == (theirs.precision, theirs.recall, theirs.f1), name
 
@@ -78,8 +77,13 @@ def messy_spans(draw, *, decoys=False):
         start = draw(st.integers(0, 40))
         items.append(
             KeyItem(
-                f"k{number}", draw(st.sampled_from("ab")), start, start + draw(lengths), "q",
-                draw(st.sampled_from(CATEGORIES)), decoy=decoys and draw(st.booleans()) and number % 3 == 0,
+                f"k{number}",
+                draw(st.sampled_from("ab")),
+                start,
+                start + draw(lengths),
+                "q",
+                draw(st.sampled_from(CATEGORIES)),
+                decoy=decoys and draw(st.booleans()) and number % 3 == 0,
             )
         )
     spans = []

@@ -23,8 +23,9 @@ RATING_KEY = (RatingKey("a", "C", "2", ("B", "C"), ("2", "3"), "A repost of a kn
 
 
 def test_a_report_survives_json_unchanged():
-    report = score(KEY, FLAGS, Policy(link_bonus=0.25), rating_key=RATING_KEY,
-                   ratings=[SourceRating("a", "B", "5", "copied")])
+    report = score(
+        KEY, FLAGS, Policy(link_bonus=0.25), rating_key=RATING_KEY, ratings=[SourceRating("a", "B", "5", "copied")]
+    )
     data = report_to_dict(report)
     text = json.dumps(data)
     assert report_from_dict(json.loads(text)) == report

@@ -19,8 +19,14 @@ def package():
 def _record(package, item, flag_id, **changes):
     text = package.article(item.article).text
     record = {
-        "id": flag_id, "article": item.article, "start": item.start, "end": item.end,
-        "quote": text[item.start:item.end], "category": item.category, "note": "", "links": [],
+        "id": flag_id,
+        "article": item.article,
+        "start": item.start,
+        "end": item.end,
+        "quote": text[item.start : item.end],
+        "category": item.category,
+        "note": "",
+        "links": [],
     }
     return {**record, **changes}
 
@@ -28,9 +34,7 @@ def _record(package, item, flag_id, **changes):
 def _run(tmp_path, flags, *options, raw=None):
     answers = tmp_path / "answers.json"
     answers.write_text(raw if raw is not None else json.dumps({"flags": flags}), encoding="utf-8")
-    return CliRunner().invoke(
-        score, ["--exercise", str(SEED), "--answers", str(answers), *options]
-    )
+    return CliRunner().invoke(score, ["--exercise", str(SEED), "--answers", str(answers), *options])
 
 
 def _item(package, item_id):
@@ -45,8 +49,11 @@ def test_the_table_shows_the_score_and_every_part(tmp_path, package):
     lines = result.output.splitlines()
     assert lines[0].startswith("deir-ez-zor-2018: score ")
     headings = (
-        "Key items", "Flags", "Detection (flags matched with the key's category)",
-        "SemEval-2020 Task 11 span metric", "nervaluate schemes",
+        "Key items",
+        "Flags",
+        "Detection (flags matched with the key's category)",
+        "SemEval-2020 Task 11 span metric",
+        "nervaluate schemes",
     )
     for heading in headings:
         assert heading in lines

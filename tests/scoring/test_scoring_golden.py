@@ -38,8 +38,7 @@ def _core(items, item_id, category=None, links=(), flag_id=None):
     """A flag on exactly the item's core, with its category unless another is given."""
     item = items[item_id]
     start, end = item.core
-    return Flag(flag_id or f"f-{item_id}", item.article, start, end, category or item.category,
-                links=tuple(links))
+    return Flag(flag_id or f"f-{item_id}", item.article, start, end, category or item.category, links=tuple(links))
 
 
 def _run(package, flags, ratings=()):
@@ -92,8 +91,10 @@ def test_every_claim_and_phrase_of_the_unsigned_report(package, items):
     # The core of every 'unverified' and 'loaded_framing' item of the unsigned report: 30 items,
     # 49 points, all found. 49 / 84 = 58.33
     chosen = [
-        item.id for item in package.key
-        if not item.decoy and item.article == "khasham-unsigned-report"
+        item.id
+        for item in package.key
+        if not item.decoy
+        and item.article == "khasham-unsigned-report"
         and item.category in ("unverified", "loaded_framing")
     ]
     assert len(chosen) == 30
@@ -171,12 +172,15 @@ def test_sloppy_boundaries(package, items):
     ]
     report = _run(package, flags)
     credit = {i.id: i.credit for i in report.items if i.credit}
-    assert credit == pytest.approx({
-        "a-merciless": 2 / (1 + (2 / 3.2) ** 2),
-        "b-pro-democracy": 3 * (1 - 0.35 * 0.5**2),
-        "b-70000": 2 * (1 - 0.35 * (2 / 3) ** 2),
-        "a-radio-intercepts": 2 * (1 - 0.35 * 0.25**2),
-    }, abs=1e-9)
+    assert credit == pytest.approx(
+        {
+            "a-merciless": 2 / (1 + (2 / 3.2) ** 2),
+            "b-pro-democracy": 3 * (1 - 0.35 * 0.5**2),
+            "b-70000": 2 * (1 - 0.35 * (2 / 3) ** 2),
+            "a-radio-intercepts": 2 * (1 - 0.35 * 0.25**2),
+        },
+        abs=1e-9,
+    )
     assert report.totals.partial == 4
     assert report.totals.penalties == 0.5
     assert report.score == pytest.approx(100 * (sum(credit.values()) - 0.5) / POSSIBLE)
@@ -209,8 +213,16 @@ def test_links_right_wrong_and_compatible(package, items):
     #   figures are both found but not linked.
     # 18 + 2 + 2.5 = 22.5; / 84 = 26.79
     figures = [
-        "a-duration-four-hours", "a-force-500", "a-killed-200-300", "b-three-hour", "b-300-killed",
-        "b-september", "b-four-months", "b-100-killed", "b-five-deaths", "b-550",
+        "a-duration-four-hours",
+        "a-force-500",
+        "a-killed-200-300",
+        "b-three-hour",
+        "b-300-killed",
+        "b-september",
+        "b-four-months",
+        "b-100-killed",
+        "b-five-deaths",
+        "b-550",
     ]
     links = {
         "a-duration-four-hours": ["f-b-three-hour", "f-a-force-500"],
@@ -273,6 +285,6 @@ def test_spam_every_sentence_in_every_category_scores_below_25(package):
     report = _run(package, flags)
     assert report.score == 0.0
     assert report.totals.penalties >= 63.5
-    assert report.totals.false_positives == 174 - (report.totals.found + report.totals.partial
-                                                   + report.totals.wrong_category
-                                                   + report.totals.lone_figure)
+    assert report.totals.false_positives == 174 - (
+        report.totals.found + report.totals.partial + report.totals.wrong_category + report.totals.lone_figure
+    )

@@ -15,7 +15,5 @@ print(",".join(loaded))
 
 
 def test_importing_scoring_loads_no_web_or_database_module():
-    done = subprocess.run(
-        [sys.executable, "-c", CHECK], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""

@@ -35,13 +35,24 @@ def keys(draw):
     sizes = draw(st.sampled_from([(), (2,), (3,), (2, 2)]))
     position = 0
     for group_number, size in enumerate(sizes):
-        members = real[position:position + size]
+        members = real[position : position + size]
         if len(members) < 2:
             break
         for n in members:
             old = items[n]
-            items[n] = KeyItem(old.id, old.article, old.start, old.end, old.quote, old.category,
-                               old.points, old.also, f"g{group_number}", False, "")
+            items[n] = KeyItem(
+                old.id,
+                old.article,
+                old.start,
+                old.end,
+                old.quote,
+                old.category,
+                old.points,
+                old.also,
+                f"g{group_number}",
+                False,
+                "",
+            )
         position += size
     return tuple(items)
 

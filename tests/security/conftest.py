@@ -20,7 +20,13 @@ from app.lti import keys
 from app.models import Attempt, Exercise, ExerciseState, Flag, LtiDeployment, LtiPlatform, Role
 from tests.conftest import MINI_PACKAGE, Factory, csrf_token, login
 
-KEY_ONLY = ("Reported by whom?", "A label that takes a side.", "Emotive label.", "Nothing contradicts it.", "550 here, 500 in the other report.")
+KEY_ONLY = (
+    "Reported by whom?",
+    "A label that takes a side.",
+    "Emotive label.",
+    "Nothing contradicts it.",
+    "550 here, 500 in the other report.",
+)
 """Explanations in the mini exercise's key: text no trainee page may show before submission."""
 OTHER_NOTE = "NOTE-OF-OTHER-TRAINEE-7f3a"
 OWN_NOTE = "note-of-trainee-2b9c"
@@ -89,7 +95,9 @@ def world(app: Flask, factory: Factory, tmp_path: Path) -> World:
         session.execute(update(Flag).where(Flag.id == flag.id).values(note=OWN_NOTE))
         session.execute(update(Flag).where(Flag.id == other_flag.id).values(note=OTHER_NOTE))
         session.execute(
-            update(Exercise).where(Exercise.id == draft.id).values(state=ExerciseState.DRAFT, created_by_id=other_instructor.id)
+            update(Exercise)
+            .where(Exercise.id == draft.id)
+            .values(state=ExerciseState.DRAFT, created_by_id=other_instructor.id)
         )
         platform = LtiPlatform(
             name="An LMS",
@@ -151,6 +159,10 @@ def user_for(rule: Rule, app: Flask) -> str | None:
 def routes(app: Flask, methods: set[str]) -> list[Rule]:
     """Every rule of the URL map answering one of ``methods`` (static files aside)."""
     return sorted(
-        (rule for rule in app.url_map.iter_rules() if rule.endpoint != "static" and rule.methods and rule.methods & methods),
+        (
+            rule
+            for rule in app.url_map.iter_rules()
+            if rule.endpoint != "static" and rule.methods and rule.methods & methods
+        ),
         key=lambda rule: rule.endpoint,
     )

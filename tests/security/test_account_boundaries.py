@@ -36,7 +36,10 @@ def test_importing_another_cohorts_trainee_neither_adds_nor_reveals_them(world: 
     assert status == 400
     assert "the username &#39;other_trainee&#39; is taken" in body
     # The same answer for an instructor's username: nothing tells accounts apart.
-    assert "the username &#39;other_instructor&#39; is taken" in import_csv(instructor, world.ids["cohort"], "other_instructor,X\n")[1]
+    assert (
+        "the username &#39;other_instructor&#39; is taken"
+        in import_csv(instructor, world.ids["cohort"], "other_instructor,X\n")[1]
+    )
     cohort_page = instructor.get(f"/instructor/cohorts/{world.ids['cohort']}").get_data(as_text=True)
     assert "Other_Trainee" not in cohort_page
     reset = f"/instructor/cohorts/{world.ids['cohort']}/trainees/{world.ids['other_trainee']}/reset-password"

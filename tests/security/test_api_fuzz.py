@@ -50,7 +50,16 @@ def state(app: Flask, attempt_id: int) -> tuple[int, Any, list[tuple[Any, ...]]]
         attempt = session.get(Attempt, attempt_id)
         assert attempt is not None
         flags = [
-            (flag.client_id, flag.article_ref, flag.start, flag.end, flag.quote, flag.category, flag.note, sorted(t.client_id for t in flag.links))
+            (
+                flag.client_id,
+                flag.article_ref,
+                flag.start,
+                flag.end,
+                flag.quote,
+                flag.category,
+                flag.note,
+                sorted(t.client_id for t in flag.links),
+            )
             for flag in session.scalars(select(Flag).where(Flag.attempt_id == attempt_id).order_by(Flag.id))
         ]
         return attempt.revision, attempt.submitted_at, flags
@@ -77,7 +86,10 @@ def test_fuzz_operation(app: Flask, factory: Factory, operation_id: str) -> None
     desk: Desk = open_desk(app, factory)
     # Two flags to aim at (one a conflicting number, so links can be valid).
     assert desk.create(client_id="seed-a", quote="reportedly").status_code == 201
-    assert desk.create(client_id="seed-b", article="mini-b", quote="550 men", category="conflicting_number").status_code == 201
+    assert (
+        desk.create(client_id="seed-b", article="mini-b", quote="550 men", category="conflicting_number").status_code
+        == 201
+    )
     articles, categories = texts(app, desk.exercise_id)
     submitted = operation_id == "getReport"
     if submitted:
@@ -95,7 +107,11 @@ def test_fuzz_operation(app: Flask, factory: Factory, operation_id: str) -> None
     auth = {"session": cookie.value}
     # Flask-Login's strong session protection ties the session to the user agent that logged in.
     # The WSGI test client does not decode compressed bodies (app.compression): ask for plain ones.
-    headers = {"X-CSRFToken": desk.token, "User-Agent": desk.client.environ_base["HTTP_USER_AGENT"], "Accept-Encoding": "identity"}
+    headers = {
+        "X-CSRFToken": desk.token,
+        "User-Agent": desk.client.environ_base["HTTP_USER_AGENT"],
+        "Accept-Encoding": "identity",
+    }
 
     @settings(
         max_examples=EXAMPLES,
@@ -116,7 +132,9 @@ def test_fuzz_operation(app: Flask, factory: Factory, operation_id: str) -> None
             text = articles[ref]
             start = data.draw(st.integers(0, len(text) - 1))
             end = data.draw(st.integers(start + 1, len(text)))
-            case.body.update(start=start, end=end, quote=text[start:end], category=data.draw(st.sampled_from(categories)))
+            case.body.update(
+                start=start, end=end, quote=text[start:end], category=data.draw(st.sampled_from(categories))
+            )
             if operation_id == "createFlag":
                 case.body["article"] = ref
         before = state(app, desk.attempt_id)

@@ -59,7 +59,9 @@ def test_errors_static_files_and_redirects_carry_the_headers(world: World) -> No
         world.app.test_client().get("/api/attempts/1/flags"),  # 401
         client.delete("/login"),  # 405
         client.post("/logout"),  # 400, no token
-        client.post(f"/api/attempts/{world.ids['attempt']}/flags", data=b"x" * (3 * 1024 * 1024), headers={"X-CSRFToken": token}),  # 413
+        client.post(
+            f"/api/attempts/{world.ids['attempt']}/flags", data=b"x" * (3 * 1024 * 1024), headers={"X-CSRFToken": token}
+        ),  # 413
     ]
     assert [(r.request.path, r.status_code, missing(r)) for r in responses if missing(r)] == []
     for response in responses:
@@ -81,6 +83,10 @@ def test_trainee_work_and_the_api_are_never_cached(world: World) -> None:
         instructor.get(dashboard + f"/trainees/{world.ids['trainee']}"),
         instructor.get(dashboard + "/export/flags.csv"),
     ]
-    assert [(r.request.path, r.headers.get("Cache-Control")) for r in responses if r.headers.get("Cache-Control") != "no-store"] == []
+    assert [
+        (r.request.path, r.headers.get("Cache-Control"))
+        for r in responses
+        if r.headers.get("Cache-Control") != "no-store"
+    ] == []
     with trainee.get("/static/app.css") as static:
         assert static.headers.get("Cache-Control") != "no-store"

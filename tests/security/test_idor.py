@@ -89,7 +89,18 @@ def ask(world: World, client: FlaskClient, method: str, path: str) -> tuple[int,
     elif url.startswith("/api/") or url.endswith("/key"):
         response = client.open(url, method=method, json={"note": "mine now", "items": []}, headers=headers)
     else:
-        response = client.open(url, method=method, data={"csrf_token": headers["X-CSRFToken"], "action": "regenerate", "username": "intruder", "display_name": "Intruder", "state": "published", "cohort_id": str(world.ids["cohort"])})
+        response = client.open(
+            url,
+            method=method,
+            data={
+                "csrf_token": headers["X-CSRFToken"],
+                "action": "regenerate",
+                "username": "intruder",
+                "display_name": "Intruder",
+                "state": "published",
+                "cohort_id": str(world.ids["cohort"]),
+            },
+        )
     return response.status_code, response.get_data(as_text=True)
 
 

@@ -32,7 +32,13 @@ def test_no_get_route_shows_the_key_to_a_trainee_before_submission(world: World)
     assert statuses["trainee.workspace"] == 200
     assert statuses["trainee.debrief"] == 403
     assert statuses["api.report"] == 403
-    for endpoint in ("authoring.export", "authoring.key_editor", "authoring.preview", "instructor.export_flags_json", "instructor.export_results"):
+    for endpoint in (
+        "authoring.export",
+        "authoring.key_editor",
+        "authoring.preview",
+        "instructor.export_flags_json",
+        "instructor.export_results",
+    ):
         assert statuses[endpoint] == 403, endpoint
 
 

@@ -62,7 +62,9 @@ def count(app: Flask, model: type, *where: object) -> int:
     ],
     ids=["display name", "email", "username"],
 )
-def test_null_in_a_trainee_csv_is_a_400_naming_the_line(upload_app: Flask, instructor: tuple[FlaskClient, int], csv_text: str, line: int) -> None:
+def test_null_in_a_trainee_csv_is_a_400_naming_the_line(
+    upload_app: Flask, instructor: tuple[FlaskClient, int], csv_text: str, line: int
+) -> None:
     client, cohort_id = instructor
     response = post_form(
         client,
@@ -82,7 +84,9 @@ def mini_files() -> dict[str, bytes]:
 
 def with_title(title_toml: str) -> bytes:
     files = mini_files()
-    files["exercise.toml"] = files["exercise.toml"].replace(b'title = "Mini exercise"', f"title = {title_toml}".encode())
+    files["exercise.toml"] = files["exercise.toml"].replace(
+        b'title = "Mini exercise"', f"title = {title_toml}".encode()
+    )
     return write_zip(files)
 
 
@@ -114,21 +118,38 @@ def flipped(data: bytes, member: str, offset: int) -> bytes:
 
 
 ZIPS = {
-    "NUL escaped in exercise.toml": (with_title('"Mini\\u0000exercise"'), f"exercise.toml: field &#39;title&#39;: {PROBLEM}"),
+    "NUL escaped in exercise.toml": (
+        with_title('"Mini\\u0000exercise"'),
+        f"exercise.toml: field &#39;title&#39;: {PROBLEM}",
+    ),
     "NUL in an article text": (with_article_text(b"\x00"), f"articles/mini-a.txt: field &#39;text&#39;: {PROBLEM}"),
-    "a flipped byte (zlib error)": (flipped(write_zip(mini_files()), "key.toml", 0), "key.toml: damaged or unsupported data, cannot be unpacked"),
-    "a flipped byte (bad CRC)": (flipped(write_zip(mini_files()), "articles/mini-a.txt", 40), "articles/mini-a.txt: damaged or unsupported data"),
-    "a forged size header": (forged_size(write_zip(mini_files()), "articles/mini-a.txt", 10), "articles/mini-a.txt: damaged or unsupported data"),
+    "a flipped byte (zlib error)": (
+        flipped(write_zip(mini_files()), "key.toml", 0),
+        "key.toml: damaged or unsupported data, cannot be unpacked",
+    ),
+    "a flipped byte (bad CRC)": (
+        flipped(write_zip(mini_files()), "articles/mini-a.txt", 40),
+        "articles/mini-a.txt: damaged or unsupported data",
+    ),
+    "a forged size header": (
+        forged_size(write_zip(mini_files()), "articles/mini-a.txt", 10),
+        "articles/mini-a.txt: damaged or unsupported data",
+    ),
 }
 
 
 @pytest.mark.parametrize("name", list(ZIPS))
-def test_a_bad_exercise_zip_is_a_400_naming_the_file(upload_app: Flask, instructor: tuple[FlaskClient, int], name: str) -> None:
+def test_a_bad_exercise_zip_is_a_400_naming_the_file(
+    upload_app: Flask, instructor: tuple[FlaskClient, int], name: str
+) -> None:
     client, _ = instructor
     data, message = ZIPS[name]
     response = post_form(
-        client, "/instructor/exercises/import", {"file": (io.BytesIO(data), "mini.zip")},
-        page="/instructor/exercises/", content_type="multipart/form-data",
+        client,
+        "/instructor/exercises/import",
+        {"file": (io.BytesIO(data), "mini.zip")},
+        page="/instructor/exercises/",
+        content_type="multipart/form-data",
     )
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
@@ -138,10 +159,17 @@ def test_a_bad_exercise_zip_is_a_400_naming_the_file(upload_app: Flask, instruct
 def semeval_upload(client: FlaskClient, article: bytes, labels: bytes) -> tuple[int, str]:
     page = "/instructor/exercises/import-semeval"
     response = post_form(
-        client, page,
-        {"title": "SemEval sample", "event_date": "2019-05-01", "language": "en",
-         "articles": [(io.BytesIO(article), "article111.txt")], "labels": (io.BytesIO(labels), "labels.tsv")},
-        page=page, content_type="multipart/form-data",
+        client,
+        page,
+        {
+            "title": "SemEval sample",
+            "event_date": "2019-05-01",
+            "language": "en",
+            "articles": [(io.BytesIO(article), "article111.txt")],
+            "labels": (io.BytesIO(labels), "labels.tsv"),
+        },
+        page=page,
+        content_type="multipart/form-data",
     )
     return response.status_code, response.get_data(as_text=True)
 
