@@ -98,7 +98,7 @@ def main() -> None:
         verdict = (
             ""
             if target is None
-            else (" (target < %d ms: %s)" % (target, "met" if statistics.median(timings) < target else "MISSED"))
+            else f" (target < {target} ms: {'met' if statistics.median(timings) < target else 'MISSED'})"
         )
         print(
             f"dashboard {size:>6} trainees: min {min(timings):7.1f} ms, median {statistics.median(timings):7.1f} ms, "

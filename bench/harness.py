@@ -222,10 +222,8 @@ class Latencies:
         lines = [f"{'endpoint':<16}{'count':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"]
         for name in sorted(self.samples):
             values = sorted(self.samples[name])
-            pick = lambda q: values[min(len(values) - 1, int(q * len(values)))] * 1000
-            lines.append(
-                f"{name:<16}{len(values):>8}{pick(0.5):>9.1f}{pick(0.95):>9.1f}{pick(0.99):>9.1f}{self.errors[name]:>8}"
-            )
+            p50, p95, p99 = (values[min(len(values) - 1, int(q * len(values)))] * 1000 for q in (0.5, 0.95, 0.99))
+            lines.append(f"{name:<16}{len(values):>8}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{self.errors[name]:>8}")
         return "\n".join(lines)
 
 

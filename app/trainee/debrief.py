@@ -8,6 +8,7 @@ notes. It is a template global, so any page that has an attempt's report can sho
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -289,7 +290,7 @@ def _segments(text: str, marks: list[_Mark], begin: int, finish: int) -> tuple[S
         }
     )
     segments = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in itertools.pairwise(cuts):
         over = [mark for mark in inside if mark.start <= start and end <= mark.end]
         classes = " ".join(sorted({css for mark in over for css in mark.css.split()}))
         ending = [mark.note for mark in inside if min(mark.end, finish) == end and mark.note is not None]

@@ -27,7 +27,7 @@ def test_serve_answers_and_points_to_setup(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while True:
             try:
-                response = requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+                response = requests.get(f"http://127.0.0.1:{port}/", timeout=(2, 30))
                 break
             except requests.ConnectionError:
                 assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
@@ -69,7 +69,7 @@ def test_serve_prod_trusts_no_forwarded_header_unless_told(tmp_path: Path) -> No
         while True:
             try:
                 response = requests.get(
-                    f"http://127.0.0.1:{port}/login", headers={"X-Forwarded-Proto": "https"}, timeout=2
+                    f"http://127.0.0.1:{port}/login", headers={"X-Forwarded-Proto": "https"}, timeout=(2, 30)
                 )
                 break
             except requests.ConnectionError:

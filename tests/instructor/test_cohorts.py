@@ -209,7 +209,7 @@ def test_assign_and_withdraw_an_exercise(app: Flask, client: FlaskClient, factor
     listing = client.get(page).get_data(as_text=True)
     assert "2030-05-01 17:00 UTC" in listing
     with app.app_context():
-        assignment = load_cohort(app, teacher.id)
+        load_cohort(app, teacher.id)
         assert [a.exercise_id for a in db.session().get(Cohort, teacher.id).assignments] == [exercise.id]
     assert post_form(client, f"{page}/assignments", {"exercise_id": 999}, page=page).status_code == 400
     assert post_form(client, f"{page}/assignments/{exercise.id}/remove", {}, page=page).status_code == 302

@@ -277,7 +277,7 @@ class LMS:
         def deep_link_return() -> t.Any:
             try:
                 items = self.conf().validate_deeplinking_resp(request.form.to_dict())
-            except Exception as error:  # the platform's own refusal: recorded for the test to see
+            except Exception as error:  # noqa: BLE001 - the platform's own refusal: recorded for the test to see
                 self.deep_link_errors.append(repr(error))
                 return Response("refused", status=400)
             for item in items:

@@ -117,7 +117,7 @@ def test_reanchor_uses_prefix_and_suffix_to_choose_among_repeats() -> None:
 
 
 def test_reanchor_folds_the_context_too() -> None:
-    first, second = find_quote(TEXT, "the river")
+    first, _second = find_quote(TEXT, "the river")
     assert reanchor(TEXT, None, None, "the river", prefix="mercenaries - near ") == first
 
 

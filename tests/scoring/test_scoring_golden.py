@@ -184,7 +184,7 @@ def test_sloppy_boundaries(package, items):
     assert report.totals.partial == 4
     assert report.totals.penalties == 0.5
     assert report.score == pytest.approx(100 * (sum(credit.values()) - 0.5) / POSSIBLE)
-    sliver = [f for f in report.flags if f.id == "f-b-recordings"][0]
+    sliver = next(f for f in report.flags if f.id == "f-b-recordings")
     assert (sliver.outcome, sliver.item_id) == (FlagOutcome.INSUFFICIENT_OVERLAP, "b-recordings")
     assert "misses the words that carry the problem" in sliver.reason
 
