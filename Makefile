@@ -9,7 +9,7 @@ THREADS ?= 4
 GUNICORN_FLAGS ?= --access-logfile -
 PIP_FLAGS ?= -q
 
-.PHONY: run test serve-prod clean
+.PHONY: run test lint format serve-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,16 @@ serve-prod: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	$(BIN)/pytest
+
+# ruff (lint and format check) and mypy, configured in pyproject.toml; CI runs this before the tests.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
