@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -44,7 +45,7 @@ def error_response(status: int, message: str, fields: dict[str, list[str]] | Non
     )
 
 
-def _http_error(error: HTTPException) -> Response:
+def _http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
     if status == 401 and not wants_json():
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import jwt
 import requests
@@ -29,6 +29,9 @@ from app import db as database
 from app.lti import keys
 from app.models import LtiAccessToken, LtiLaunchValue, LtiPlatform, utcnow
 from app.trainee.attempts import as_utc
+
+if TYPE_CHECKING:
+    from pylti1p3.registration import TKeySet
 
 LAUNCH_VALUE_LIFETIME = 3600
 """Seconds a nonce or a saved launch is kept: a deep-linking instructor has this long to pick."""
@@ -66,7 +69,7 @@ class HttpSession(requests.Session):
         self.timeout = timeout
         self.headers["User-Agent"] = "Crosscheck-LTI-tool"
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, *args, **kwargs)
 
@@ -88,7 +91,7 @@ class PlatformRegistration(Registration):
             .set_auth_login_url(platform.auth_login_url)
             .set_auth_token_url(platform.auth_token_url)
             .set_key_set_url(platform.key_set_url)
-            .set_key_set(platform.key_set)
+            .set_key_set(cast("TKeySet | None", platform.key_set))
             .set_tool_private_key(key.private_key_pem)
             .set_tool_public_key(key.public_key_pem)
         )
@@ -109,9 +112,9 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
     def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
         raise NotImplementedError("every issuer is looked up with its client id")
 
-    def find_registration_by_params(
+    def find_registration_by_params(  # type: ignore[override]  # the library treats None as "not found"
         self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
-    ) -> Registration | None:  # type: ignore[override]
+    ) -> Registration | None:
         platform = find_platform(self.db, iss, client_id)
         return PlatformRegistration(self.db, platform) if platform is not None else None
 
@@ -258,8 +261,8 @@ class ToolLaunch(FlaskMessageLaunch):
         """Name the failure the library folds into 'registration not found': issuer, or audience."""
         body = self._get_jwt_body()
         issuer = self.get_iss()
-        audiences = body.get("aud")
-        audiences = audiences if isinstance(audiences, list) else [audiences]
+        audience_claim: str | list[str] | None = body.get("aud")
+        audiences = audience_claim if isinstance(audience_claim, list) else [audience_claim]
         clients = set(self._tool_config.db.scalars(select(LtiPlatform.client_id).where(LtiPlatform.issuer == issuer)))
         if not clients:
             raise LaunchRefused("issuer", f"No platform is registered with the issuer {issuer!r}.")
@@ -300,7 +303,7 @@ class ToolLaunch(FlaskMessageLaunch):
         if not isinstance(key_set, dict) or not isinstance(key_set.get("keys"), list):
             raise LaunchRefused("signature", f"The platform's key set at {key_set_url} is not a JWKS.")
         self._refetched = True
-        self.platform.key_set = key_set
+        self.platform.key_set = dict(key_set)
         self.platform.key_set_fetched_at = utcnow()
         log.info("fetched the key set of LTI platform %s", self.platform.issuer)
         return key_set

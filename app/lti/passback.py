@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 import requests
@@ -40,6 +40,9 @@ from app.models import (
     utcnow,
 )
 from app.trainee.attempts import as_utc
+
+if TYPE_CHECKING:
+    from pylti1p3.assignments_grades import TAssignmentsGradersData
 
 SCORE_MAXIMUM = 100.0
 FIRST_RETRY = timedelta(minutes=1)
@@ -142,7 +145,9 @@ def _send(db: Session, sync: LtiGradeSync, score: Score) -> None:
     if sub is None:
         raise LtiException(f"The trainee has no account on {platform.issuer} any more.")
     service = AssignmentsGradesService(
-        service_connector(db, platform), {"scope": link.ags_scopes, "lineitem": link.lineitem_url}
+        service_connector(db, platform),
+        # Scopes and line item are the platform's own strings, stored as the launch gave them.
+        cast("TAssignmentsGradersData", {"scope": link.ags_scopes, "lineitem": link.lineitem_url}),
     )
     try:
         service.put_grade(grade_for(score, sub))

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import requests
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user
 from pylti1p3.exception import LtiException
 from sqlalchemy import select
@@ -45,7 +46,7 @@ def tool_urls() -> dict[str, str]:
 
 @blueprint.route("/login", methods=["GET", "POST"])
 @access(PUBLIC)
-def login() -> Response:
+def login() -> ResponseReturnValue:
     """OIDC third-party login initiation: remember a nonce, set the state cookie, go to the platform."""
     database = db.session()
     ours = {url_for("lti.launch", _external=True), url_for("lti.deep_link", _external=True)}
@@ -60,17 +61,17 @@ def login() -> Response:
 
 @blueprint.route("/launch", methods=["POST"])
 @access(PUBLIC)
-def launch() -> Response:
+def launch() -> ResponseReturnValue:
     return _launch()
 
 
 @blueprint.route("/deep-link", methods=["POST"])
 @access(PUBLIC)
-def deep_link() -> Response:
+def deep_link() -> ResponseReturnValue:
     return _launch()
 
 
-def _launch() -> Response:
+def _launch() -> ResponseReturnValue:
     """Validate the id_token in full, provision the account and cohort, sign in, land."""
     database = db.session()
     tool_launch = adapter.new_launch(database)
@@ -142,7 +143,7 @@ def _landing_url(landing: Landing) -> str:
 
 @blueprint.route("/jwks")
 @access(PUBLIC)
-def jwks() -> Response:
+def jwks() -> ResponseReturnValue:
     """The tool's public keys, for platforms to check what the tool signs."""
     database = db.session()
     key_set = keys.jwks(database)
@@ -164,7 +165,7 @@ def _deep_link_form() -> DeepLinkForm:
 
 @blueprint.route("/deep-link/pick", methods=["GET", "POST"])
 @access(INSTRUCTOR)
-def pick_exercise() -> Response | str:
+def pick_exercise() -> ResponseReturnValue:
     """The instructor picks the exercise the new course activity opens."""
     pending = session.get(DEEP_LINK_SESSION_KEY)
     if not pending:
@@ -204,7 +205,7 @@ def pick_exercise() -> Response | str:
 # --- the admin's registrations -------------------------------------------------------------------
 
 
-def _platforms_page(form: PlatformForm, status: int = 200) -> Response:
+def _platforms_page(form: PlatformForm, status: int = 200) -> ResponseReturnValue:
     database = db.session()
     signing = keys.signing_key(database)
     database.commit()
@@ -224,7 +225,7 @@ def _platforms_page(form: PlatformForm, status: int = 200) -> Response:
 
 @blueprint.route("/platforms")
 @access(ADMIN)
-def platforms() -> Response:
+def platforms() -> ResponseReturnValue:
     return _platforms_page(PlatformForm())
 
 
@@ -251,7 +252,7 @@ def _save_platform(platform: LtiPlatform, form: PlatformForm) -> None:
 
 @blueprint.route("/platforms", methods=["POST"])
 @access(ADMIN)
-def register_platform() -> Response:
+def register_platform() -> ResponseReturnValue:
     form = PlatformForm()
     if not form.validate_on_submit() or _duplicate(form):
         return _platforms_page(form, 400)
@@ -273,7 +274,7 @@ def _platform_or_404(platform_id: int) -> LtiPlatform:
 
 @blueprint.route("/platforms/<int:platform_id>", methods=["GET", "POST"])
 @access(ADMIN)
-def platform(platform_id: int) -> Response:
+def platform(platform_id: int) -> ResponseReturnValue:
     """A platform's values, the tool's URLs to paste into it, and a form to change it."""
     found = _platform_or_404(platform_id)
     form = PlatformForm(obj=found)
@@ -290,7 +291,7 @@ def platform(platform_id: int) -> Response:
 
 @blueprint.route("/platforms/<int:platform_id>/delete", methods=["POST"])
 @access(ADMIN)
-def delete_platform(platform_id: int) -> Response:
+def delete_platform(platform_id: int) -> ResponseReturnValue:
     found = _platform_or_404(platform_id)
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form expired; try again.")
@@ -303,7 +304,7 @@ def delete_platform(platform_id: int) -> Response:
 
 @blueprint.route("/keys/rotate", methods=["POST"])
 @access(ADMIN)
-def rotate_key() -> Response:
+def rotate_key() -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form expired; try again.")
     database = db.session()
@@ -315,7 +316,7 @@ def rotate_key() -> Response:
 
 @blueprint.route("/keys/<int:key_id>/delete", methods=["POST"])
 @access(ADMIN)
-def remove_key(key_id: int) -> Response:
+def remove_key(key_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form expired; try again.")
     database = db.session()
@@ -336,7 +337,7 @@ def remove_key(key_id: int) -> Response:
 
 @blueprint.route("/cohorts/<int:cohort_id>/roster", methods=["POST"])
 @access(INSTRUCTOR)
-def sync_roster(cohort_id: int) -> Response:
+def sync_roster(cohort_id: int) -> ResponseReturnValue:
     """Bring the course's members from the LMS (Names and Role Provisioning Services)."""
     database = db.session()
     cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
