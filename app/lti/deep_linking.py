@@ -13,7 +13,7 @@ from app.lti.adapter import ToolLaunch
 from app.lti.passback import SCORE_MAXIMUM
 from app.lti.provisioning import CUSTOM_ATTEMPTS, CUSTOM_DEADLINE, CUSTOM_EXERCISE, assign
 from app.models import Exercise, LtiContext
-from app.trainee.attempts import as_utc
+from app.deadlines import as_utc
 
 
 @dataclass(frozen=True)

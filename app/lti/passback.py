@@ -39,7 +39,7 @@ from app.models import (
     cohort_trainees,
     utcnow,
 )
-from app.trainee.attempts import as_utc
+from app.deadlines import as_utc
 
 if TYPE_CHECKING:
     from pylti1p3.assignments_grades import TAssignmentsGradersData

@@ -31,7 +31,7 @@ from app.models import (
     Role,
     User,
 )
-from app.trainee.attempts import as_utc
+from app.deadlines import as_utc
 
 if TYPE_CHECKING:
     from pylti1p3.names_roles import TNamesAndRolesData

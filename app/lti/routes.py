@@ -21,7 +21,7 @@ from app.lti.forms import DeepLinkForm, PlatformForm
 from app.lti.provisioning import Landing, NoCrosscheckRole
 from app.models import Attempt, Exercise, ExerciseState, LtiContext, LtiDeployment, LtiPlatform, LtiToolKey, Role
 from app.security import CONTENT_SECURITY_POLICY
-from app.trainee import attempts
+from app.trainee import flags as attempts
 from instructor import cohorts as cohort_service
 from instructor.forms import ConfirmForm
 

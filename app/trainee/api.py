@@ -18,8 +18,8 @@ from app.access import PUBLIC, TRAINEE, access
 from app.errors import error_response
 from app.formatting import whole_score
 from app.models import Attempt, Flag
-from app.trainee import attempts
-from app.trainee.attempts import AttemptClosed, InvalidFlag, Outcome
+from app.trainee import flags as attempts
+from app.trainee.flags import AttemptClosed, InvalidFlag, Outcome
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.admiralty import CREDIBILITY_WORDS, RELIABILITY_WORDS
 from app.models import Exercise
-from app.trainee.attempts import MAX_NOTE, MAX_QUOTE, MAX_REASON
+from app.trainee.flags import MAX_NOTE, MAX_QUOTE, MAX_REASON
 
 
 class QuoteFlagForm(FlaskForm):

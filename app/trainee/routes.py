@@ -12,9 +12,9 @@ from werkzeug.wrappers import Response
 from app import db, grading
 from app.access import TRAINEE, access
 from app.models import Attempt, Exercise
-from app.trainee import attempts
+from app.trainee import flags as attempts
 from app.trainee.api import flag_json
-from app.trainee.attempts import AttemptClosed, InvalidFlag, NoAttemptsLeft
+from app.trainee.flags import AttemptClosed, InvalidFlag, NoAttemptsLeft
 from app.trainee.forms import QuoteFlagForm, SubmitForm, quote_flag_form, submit_form
 from scoring.report import report_from_dict
 from scoring.types import RatingKey, SourceRating

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from app.models import Role
-from app.trainee import attempts
+from app.trainee import flags as attempts
 from tests.app.trainee_desk import NBSP_TEXT, Desk, article_text, flag_body, open_desk
 from tests.conftest import Factory, csrf_token, login
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app import create_app, db, migrate
 from app.models import Flag
-from app.trainee import attempts
+from app.trainee import flags as attempts
 from tests.app.trainee_desk import flag_body
 from tests.conftest import Factory, csrf_token, login, post_form
 
