@@ -27,7 +27,7 @@ from app.exercise_import import import_package
 from app.grading import score_attempt
 from app.models import Assignment, Attempt, Cohort, Exercise, Flag, Role, User, utcnow
 from app.passwords import hash_password
-from app.trainee.flags import assigning_cohort
+from app.trainee.attempts import assigning_cohort
 from bench.harness import fresh_postgres_database
 from exercises.loader import load_package
 

@@ -26,9 +26,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app import db as database
+from app.deadlines import as_utc
 from app.lti import keys
 from app.models import LtiAccessToken, LtiLaunchValue, LtiPlatform, utcnow
-from app.deadlines import as_utc
 
 if TYPE_CHECKING:
     from pylti1p3.registration import TKeySet

@@ -9,11 +9,11 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 from sqlalchemy.orm import Session
 
+from app.deadlines import as_utc
 from app.lti.adapter import ToolLaunch
 from app.lti.passback import SCORE_MAXIMUM
 from app.lti.provisioning import CUSTOM_ATTEMPTS, CUSTOM_DEADLINE, CUSTOM_EXERCISE, assign
 from app.models import Exercise, LtiContext
-from app.deadlines import as_utc
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app import db as database
+from app.deadlines import as_utc
 from app.lti.adapter import service_connector
 from app.models import (
     Attempt,
@@ -39,7 +40,6 @@ from app.models import (
     cohort_trainees,
     utcnow,
 )
-from app.deadlines import as_utc
 
 if TYPE_CHECKING:
     from pylti1p3.assignments_grades import TAssignmentsGradersData

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import accounts
+from app.deadlines import as_utc
 from app.lti.adapter import service_connector
 from app.models import (
     Assignment,
@@ -31,7 +32,6 @@ from app.models import (
     Role,
     User,
 )
-from app.deadlines import as_utc
 
 if TYPE_CHECKING:
     from pylti1p3.names_roles import TNamesAndRolesData

@@ -21,7 +21,7 @@ from app.lti.forms import DeepLinkForm, PlatformForm
 from app.lti.provisioning import Landing, NoCrosscheckRole
 from app.models import Attempt, Exercise, ExerciseState, LtiContext, LtiDeployment, LtiPlatform, LtiToolKey, Role
 from app.security import CONTENT_SECURITY_POLICY
-from app.trainee import flags as attempts
+from app.trainee import attempts, open_exercises
 from instructor import cohorts as cohort_service
 from instructor.forms import ConfirmForm
 
@@ -123,7 +123,7 @@ def _landing_url(landing: Landing) -> str:
     if link is None:
         flash("Your instructor has not connected an exercise to this link yet.", "info")
         return url_for("trainee.home")
-    exercise = attempts.open_exercise(database, landing.user, link.exercise_id)
+    exercise = open_exercises.open_exercise(database, landing.user, link.exercise_id)
     if exercise is None:
         flash("This exercise is not open now.", "info")
         return url_for("trainee.home")

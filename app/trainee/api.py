@@ -1,6 +1,7 @@
 """The JSON API the workspace saves through: flags of one attempt, submission and the report.
 
-Described by ``openapi.json`` next to this module, served at ``/api/openapi.json``. Every
+Its OpenAPI document, served at ``/api/openapi.json``, is generated from these routes and the
+models in ``api_models`` (see ``openapi``). Every
 mutation needs the ``X-CSRFToken`` header, bumps the attempt's revision and answers with it, so a
 second tab learns it is behind. Other trainees' attempts and flags are 404, never 403.
 """
@@ -11,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_login import current_user
+from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
 from app import db
@@ -18,13 +20,52 @@ from app.access import PUBLIC, TRAINEE, access
 from app.errors import error_response
 from app.formatting import whole_score
 from app.models import Attempt, Flag
-from app.trainee import flags as attempts
-from app.trainee.flags import AttemptClosed, InvalidFlag, Outcome
+from app.trainee import api_models, attempts, flags, openapi, submission
+from app.trainee.api_models import AttemptFlags, Change, Error, ScoreReport, Submission
+from app.trainee.attempts import AttemptClosed
+from app.trainee.flag_requests import InvalidFlag, parse_flag_change, parse_new_flag
+from app.trainee.flags import Outcome
+from app.trainee.open_exercises import submitted_score
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_BODY = 64 * 1024
 """Largest API request body in bytes; a flag with a long note is well under 4 KB."""
+
+INFO = {
+    "title": "Crosscheck trainee API",
+    "version": "1.0.0",
+    "description": (
+        "What the trainee workspace saves through. Offsets are code points (Python string indices) into the "
+        "article text as stored, end exclusive; browsers count UTF-16 units and convert. The server re-anchors "
+        "each span with the quote, prefix and suffix and stores the quote as it appears in the text.\n\n"
+        "Authentication is the session cookie of a logged-in trainee. Every POST, PATCH and DELETE needs the "
+        "`X-CSRFToken` header (the token is in the `csrf-token` meta tag of every page). Each change bumps the "
+        "attempt's `revision`; a client that sees a revision it did not expect knows another tab changed the attempt."
+    ),
+}
+SECURITY_SCHEMES = {
+    "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+    "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},
+}
+PATH_PARAMETERS = {"attempt_id": api_models.AttemptId, "client_id": api_models.FlagClientId}
+READ_ERRORS = {
+    401: ("Not logged in.", Error),
+    403: ("Logged in, but not as a trainee.", Error),
+    404: ("No such attempt or flag among yours (other people's look the same).", Error),
+}
+CHANGE_ERRORS = {
+    **READ_ERRORS,
+    400: (
+        (
+            "Invalid input, malformed JSON or a missing/invalid X-CSRFToken header; `fields` has a message per bad "
+            "field. Nothing was changed."
+        ),
+        Error,
+    ),
+    409: ("The attempt was submitted (a submission is final) or its exercise is closed.", Error),
+    413: ("The body is larger than 64 KB.", Error),
+}
 
 
 @blueprint.before_request
@@ -45,27 +86,29 @@ def _closed(error: AttemptClosed) -> Response:
     return error_response(409, error.message)
 
 
+def _flag_model(flag: Flag) -> api_models.Flag:
+    return api_models.Flag(
+        client_id=flag.client_id,
+        article=flag.article_ref,
+        start=flag.start,
+        end=flag.end,
+        quote=flag.quote,
+        category=flag.category,
+        note=flag.note,
+        links=sorted(target.client_id for target in flag.links),
+    )
+
+
 def flag_json(flag: Flag) -> dict[str, Any]:
     """A flag as the API and the workspace page hand it to the browser (offsets in code points)."""
-    return {
-        "client_id": flag.client_id,
-        "article": flag.article_ref,
-        "start": flag.start,
-        "end": flag.end,
-        "quote": flag.quote,
-        "category": flag.category,
-        "note": flag.note,
-        "links": sorted(target.client_id for target in flag.links),
-    }
+    return _flag_model(flag).model_dump()
 
 
-def attempt_json(attempt: Attempt, revision: int | None = None) -> dict[str, Any]:
-    return {
-        "attempt_id": attempt.id,
-        "revision": attempt.revision if revision is None else revision,
-        "submitted": attempt.submitted_at is not None,
-        "flags": [flag_json(flag) for flag in attempt.flags],
-    }
+def _body(model: BaseModel, status: int = 200) -> Response:
+    """``model`` as the JSON answer, leaving out fields that are absent (None)."""
+    response = jsonify(model.model_dump(exclude_none=True))
+    response.status_code = status
+    return response
 
 
 def _attempt(attempt_id: int, *, with_links: bool = True) -> Attempt:
@@ -76,7 +119,7 @@ def _attempt(attempt_id: int, *, with_links: bool = True) -> Attempt:
 
 
 def _flag(attempt: Attempt, client_id: str) -> Flag:
-    flag = attempts.find_flag(attempt, client_id)
+    flag = flags.find_flag(attempt, client_id)
     if flag is None:
         abort(404, "There is no such flag in this attempt.")
     return flag
@@ -95,102 +138,138 @@ def _json_body() -> object:
 
 
 def _outcome(outcome: Outcome, status: int = 200) -> Response:
-    body: dict[str, Any] = {"revision": outcome.revision, "changed": outcome.changed}
-    if outcome.flag is not None:
-        body["flag"] = flag_json(outcome.flag)
-    response = jsonify(body)
-    response.status_code = status
-    return response
+    flag = _flag_model(outcome.flag) if outcome.flag is not None else None
+    return _body(Change(revision=outcome.revision, changed=outcome.changed, flag=flag), status)
 
 
-@blueprint.get("/openapi.json")
+@blueprint.get("/openapi.json", endpoint="openapi")
 @access(PUBLIC)
-def openapi() -> Response:
-    """The OpenAPI document describing this API."""
-    with blueprint.open_resource("openapi.json") as handle:
-        return Response(handle.read(), mimetype="application/json")
+@openapi.documented({200: ("The OpenAPI document.", api_models.OpenApiDocument)}, security=())
+def openapi_document() -> Response:
+    """This document, generated from the routes and models of the API."""
+    document = openapi.generate(
+        current_app,
+        blueprint.name,
+        info=INFO,
+        parameters=PATH_PARAMETERS,
+        security_schemes=SECURITY_SCHEMES,
+    )
+    return jsonify(document)
 
 
 @blueprint.get("/attempts/<int:attempt_id>/flags")
 @access(TRAINEE)
+@openapi.documented({200: ("The flags.", AttemptFlags), **READ_ERRORS}, security=("session",))
 def list_flags(attempt_id: int) -> Response:
     """The attempt's flags and revision."""
     attempt = _attempt(attempt_id)
-    return jsonify(attempt_json(attempt, attempts.current_revision(db.session(), attempt)))
+    return _body(
+        AttemptFlags(
+            attempt_id=attempt.id,
+            revision=attempts.current_revision(db.session(), attempt),
+            submitted=attempt.submitted_at is not None,
+            flags=[_flag_model(flag) for flag in attempt.flags],
+        )
+    )
 
 
 @blueprint.post("/attempts/<int:attempt_id>/flags")
 @access(TRAINEE)
+@openapi.documented(
+    {
+        201: ("Created.", Change),
+        200: (
+            (
+                "The same flag was already saved with this client_id (a replay); it is returned unchanged. "
+                "The client_id with different content is a 400."
+            ),
+            Change,
+        ),
+        **CHANGE_ERRORS,
+    },
+    body=api_models.NewFlag,
+)
 def create_flag(attempt_id: int) -> Response:
-    """Add a flag: 201 when created, 200 when the client id was already saved (a replay)."""
+    """Add a flag (idempotent by client_id): 201 when created, 200 when already saved (a replay)."""
     database = db.session()
     attempt = _attempt(attempt_id, with_links=False)
-    new = attempts.parse_new_flag(_json_body(), attempt.exercise)
-    outcome = attempts.create_flag(database, current_user, attempt, new)
+    new = parse_new_flag(_json_body(), attempt.exercise)
+    outcome = flags.create_flag(database, current_user, attempt, new)
     database.commit()
     return _outcome(outcome, 201 if outcome.changed else 200)
 
 
 @blueprint.patch("/attempts/<int:attempt_id>/flags/<client_id>")
 @access(TRAINEE)
+@openapi.documented({200: ("Changed.", Change), **CHANGE_ERRORS}, body=api_models.FlagChange)
 def update_flag(attempt_id: int, client_id: str) -> Response:
     """Change a flag's category, note, links or span."""
     database = db.session()
     attempt = _attempt(attempt_id, with_links=False)
     flag = _flag(attempt, client_id)
     attempts.ensure_editable(database, current_user, attempt)
-    change = attempts.parse_flag_change(_json_body(), attempt.exercise, flag)
-    outcome = attempts.update_flag(database, current_user, attempt, flag, change)
+    change = parse_flag_change(_json_body(), attempt.exercise, flag)
+    outcome = flags.update_flag(database, current_user, attempt, flag, change)
     database.commit()
     return _outcome(outcome)
 
 
 @blueprint.delete("/attempts/<int:attempt_id>/flags/<client_id>")
 @access(TRAINEE)
+@openapi.documented({200: ("Deleted.", Change), **CHANGE_ERRORS})
 def delete_flag(attempt_id: int, client_id: str) -> Response:
-    """Remove a flag and the links to it."""
+    """Delete a flag and every link to it."""
     database = db.session()
     attempt = _attempt(attempt_id, with_links=False)
     flag = _flag(attempt, client_id)
-    outcome = attempts.delete_flag(database, current_user, attempt, flag)
+    outcome = flags.delete_flag(database, current_user, attempt, flag)
     database.commit()
     return _outcome(outcome)
 
 
 @blueprint.post("/attempts/<int:attempt_id>/submit")
 @access(TRAINEE)
+@openapi.documented({200: ("Submitted and scored.", Submission), **CHANGE_ERRORS})
 def submit(attempt_id: int) -> Response:
-    """Make the attempt final and score it."""
+    """Make the attempt final and score it. The body is ignored."""
     database = db.session()
     attempt = _attempt(attempt_id)
-    score = attempts.submit(database, current_user, attempt)
+    score = submission.submit(database, current_user, attempt)
     database.commit()
-    return jsonify(
-        {
-            "attempt_id": attempt.id,
-            "revision": attempts.current_revision(database, attempt),
-            "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
-            "score": score.score,
-            "debrief_url": url_for("trainee.debrief", attempt_id=attempt.id),
-        }
+    assert attempt.submitted_at is not None
+    return _body(
+        Submission(
+            attempt_id=attempt.id,
+            revision=attempts.current_revision(database, attempt),
+            submitted_at=attempt.submitted_at.isoformat(),
+            score=score.score,
+            debrief_url=url_for("trainee.debrief", attempt_id=attempt.id),
+        )
     )
 
 
 @blueprint.get("/attempts/<int:attempt_id>/report")
 @access(TRAINEE)
+@openapi.documented(
+    {
+        200: ("The current score and report.", ScoreReport),
+        **READ_ERRORS,
+        403: ("Not a trainee, or the attempt is not submitted yet (the report reveals the key).", Error),
+    },
+    security=("session",),
+)
 def report(attempt_id: int) -> Response:
-    """The scoring report of a submitted attempt; 403 before submission, as it reveals the key."""
-    database = db.session()
+    """The scoring report, only after submission (before it, a 403: it reveals the key)."""
     attempt = _attempt(attempt_id)
-    score = attempts.submitted_score(database, attempt)
+    score = submitted_score(db.session(), attempt)
     if score is None:
         abort(403, "The report opens once this attempt is submitted.")
-    return jsonify(
-        {
-            "attempt_id": attempt.id,
-            "key_version": score.key_version.number,
-            "score": score.score,
-            "score_shown": whole_score(score.score),
-            "report": score.report,
-        }
+    return _body(
+        ScoreReport(
+            attempt_id=attempt.id,
+            key_version=score.key_version.number,
+            score=score.score,
+            score_shown=whole_score(score.score),
+            report=score.report,
+        )
     )

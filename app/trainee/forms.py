@@ -9,7 +9,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.admiralty import CREDIBILITY_WORDS, RELIABILITY_WORDS
 from app.models import Exercise
-from app.trainee.flags import MAX_NOTE, MAX_QUOTE, MAX_REASON
+from app.trainee.api_models import MAX_NOTE, MAX_QUOTE
+from app.trainee.submission import MAX_REASON
 
 
 class QuoteFlagForm(FlaskForm):

@@ -12,9 +12,11 @@ from werkzeug.wrappers import Response
 from app import db, grading
 from app.access import TRAINEE, access
 from app.models import Attempt, Exercise
-from app.trainee import flags as attempts
+from app.trainee import attempts, flags, open_exercises, submission
 from app.trainee.api import flag_json
-from app.trainee.flags import AttemptClosed, InvalidFlag, NoAttemptsLeft
+from app.trainee.api_models import MAX_NOTE
+from app.trainee.attempts import AttemptClosed, NoAttemptsLeft
+from app.trainee.flag_requests import InvalidFlag, category_choices
 from app.trainee.forms import QuoteFlagForm, SubmitForm, quote_flag_form, submit_form
 from scoring.report import report_from_dict
 from scoring.types import RatingKey, SourceRating
@@ -41,7 +43,7 @@ def _my_attempt(attempt_id: int) -> Attempt:
 @access(TRAINEE)
 def home() -> str:
     """My cohorts and the exercises set for them, with my status in each."""
-    return render_template("trainee/home.html", cohorts=attempts.my_exercises(db.session(), current_user))
+    return render_template("trainee/home.html", cohorts=open_exercises.my_exercises(db.session(), current_user))
 
 
 @blueprint.route("/exercises/<int:exercise_id>/attempts", methods=["POST"])
@@ -49,7 +51,7 @@ def home() -> str:
 def start_attempt(exercise_id: int) -> Response:
     """Resume the open attempt, or start a new one if another is allowed."""
     database = db.session()
-    exercise = attempts.open_exercise(database, current_user, exercise_id)
+    exercise = open_exercises.open_exercise(database, current_user, exercise_id)
     if exercise is None:
         abort(404, "This exercise is not set for you, or it is closed.")
     try:
@@ -68,10 +70,10 @@ def _workspace_data(attempt: Attempt) -> dict[str, Any]:
         "revision": attempt.revision,
         "flagsUrl": url_for("api.list_flags", attempt_id=attempt.id),
         "submitUrl": url_for(".submit", attempt_id=attempt.id),
-        "maxNote": attempts.MAX_NOTE,
+        "maxNote": MAX_NOTE,
         "categories": [
-            {"id": category["id"], "name": category["name"], "grouped": bool(category.get("grouped")), "index": index}
-            for index, category in enumerate(exercise.categories)
+            {"id": category.id, "name": category.name, "grouped": category.grouped, "index": index}
+            for index, category in enumerate(category_choices(exercise))
         ],
         "articles": [{"ref": article.ref, "title": article.title} for article in exercise.articles],
         "flags": [flag_json(flag) for flag in attempt.flags],
@@ -85,10 +87,10 @@ def _render_workspace(attempt: Attempt, form: QuoteFlagForm | None = None, statu
         exercise=exercise,
         attempt=attempt,
         form=form or quote_flag_form(exercise),
-        category_index={category["id"]: index for index, category in enumerate(exercise.categories)},
-        category_names={category["id"]: category["name"] for category in exercise.categories},
+        category_index={category.id: index for index, category in enumerate(category_choices(exercise))},
+        category_names={category.id: category.name for category in category_choices(exercise)},
         article_titles={article.ref: article.title for article in exercise.articles},
-        allowed=attempts.attempts_allowed(db.session(), current_user, exercise),
+        allowed=open_exercises.attempts_allowed(db.session(), current_user, exercise),
         data=_workspace_data(attempt),
     )
     return Response(html, status=status, mimetype="text/html")
@@ -99,7 +101,7 @@ def _editable_attempt(attempt_id: int) -> Attempt | Response:
     attempt = _my_attempt(attempt_id)
     if attempt.submitted_at is not None:
         return redirect(url_for(".debrief", attempt_id=attempt.id))
-    if attempts.open_exercise(db.session(), current_user, attempt.exercise_id) is None:
+    if open_exercises.open_exercise(db.session(), current_user, attempt.exercise_id) is None:
         abort(409, "This exercise is closed. Your flags are kept; ask your instructor.")
     return attempt
 
@@ -126,7 +128,7 @@ def add_flag(attempt_id: int) -> Response:
         return _render_workspace(attempt, form, status=400)
     database = db.session()
     try:
-        attempts.add_quoted_flag(
+        flags.add_quoted_flag(
             database,
             current_user,
             attempt,
@@ -158,7 +160,7 @@ def delete_flag(attempt_id: int, flag_id: int) -> Response:
     if flag is None:
         abort(404, "There is no such flag in this attempt.")
     database = db.session()
-    attempts.delete_flag(database, current_user, attempt, flag)
+    flags.delete_flag(database, current_user, attempt, flag)
     database.commit()
     flash("Flag deleted.", "success")
     return redirect(url_for(".workspace", attempt_id=attempt.id) + "#flags")
@@ -175,7 +177,7 @@ def submit(attempt_id: int) -> Response:
     rated = grading.rating_key(grading.current_key_version(database, attempt.exercise_id))
     form = submit_form(len(rated))
     if form.validate_on_submit():
-        attempts.submit(database, current_user, attempt, _given_ratings(rated, form))
+        submission.submit(database, current_user, attempt, _given_ratings(rated, form))
         database.commit()
         return redirect(url_for(".debrief", attempt_id=attempt.id))
     titles = {article.ref: article.title for article in attempt.exercise.articles}
@@ -183,7 +185,7 @@ def submit(attempt_id: int) -> Response:
         "trainee/submit.html",
         exercise=attempt.exercise,
         attempt=attempt,
-        counts=attempts.flags_per_category(attempt.exercise, attempt.flags),
+        counts=submission.flags_per_category(attempt.exercise, attempt.flags),
         form=form,
         ratings=[(titles[key.article], entry) for key, entry in zip(rated, form.ratings, strict=True)],
     )
@@ -204,7 +206,7 @@ def debrief(attempt_id: int) -> Response:
     """The score, the key laid over the articles and the explanations: only after submission."""
     database = db.session()
     attempt = _my_attempt(attempt_id)
-    score = attempts.submitted_score(database, attempt)
+    score = open_exercises.submitted_score(database, attempt)
     if score is None:
         abort(403, "The debrief opens once you submit this attempt.")
     exercise: Exercise = attempt.exercise

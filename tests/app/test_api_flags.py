@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from app.models import Role
-from app.trainee import flags as attempts
+from app.trainee import flags
 from tests.app.trainee_desk import NBSP_TEXT, Desk, article_text, flag_body, open_desk
 from tests.conftest import Factory, csrf_token, login
 
@@ -172,7 +172,7 @@ def test_without_the_csrf_header_nothing_is_saved(desk: Desk, app: Flask) -> Non
 
 
 def test_the_flag_limit(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(attempts, "MAX_FLAGS", 1)
+    monkeypatch.setattr(flags, "MAX_FLAGS", 1)
     assert desk.create().status_code == 201
     response = desk.create(client_id="c2", quote="four hours", category="conflicting_number")
     assert response.status_code == 400

@@ -59,12 +59,12 @@ def test_answers_match_the_schemas(app: Flask, factory: Any, document: dict[str,
 
 
 def test_the_documented_limits_are_the_enforced_ones(document: dict[str, Any]) -> None:
-    from app.trainee import attempts
+    from app.trainee import api_models, flag_requests
 
     new_flag = document["components"]["schemas"]["NewFlag"]["properties"]
-    assert new_flag["note"]["maxLength"] == attempts.MAX_NOTE
-    assert new_flag["prefix"]["maxLength"] == attempts.MAX_CONTEXT
-    assert new_flag["quote"]["maxLength"] == attempts.MAX_QUOTE
-    assert new_flag["links"]["maxItems"] == attempts.MAX_LINKS
-    assert set(new_flag) == attempts.CREATE_FIELDS
-    assert set(document["components"]["schemas"]["FlagChange"]["properties"]) == attempts.UPDATE_FIELDS
+    assert new_flag["note"]["maxLength"] == api_models.MAX_NOTE
+    assert new_flag["prefix"]["maxLength"] == api_models.MAX_CONTEXT
+    assert new_flag["quote"]["maxLength"] == api_models.MAX_QUOTE
+    assert new_flag["links"]["maxItems"] == api_models.MAX_LINKS
+    assert set(new_flag) == flag_requests.CREATE_FIELDS
+    assert set(document["components"]["schemas"]["FlagChange"]["properties"]) == flag_requests.UPDATE_FIELDS

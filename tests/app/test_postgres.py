@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app import create_app, db, migrate
 from app.models import Flag
-from app.trainee import flags as attempts
+from app.trainee import flags
 from tests.app.trainee_desk import flag_body
 from tests.conftest import Factory, csrf_token, login, post_form
 
@@ -55,7 +55,7 @@ def test_the_flag_limit_holds_under_concurrent_creates(pg_url: str, tmp_path) ->
         cohort = factory.cohort("Race")
         exercise = factory.exercise(assign_to=cohort)
         trainee = factory.user("tina", cohort=cohort)
-        room = attempts.MAX_FLAGS - 295
+        room = flags.MAX_FLAGS - 295
         attempt, _ = factory.attempt(trainee, exercise, flags=[("mini-a", "reportedly", "unverified")] * 295)
         first = app.test_client()
         login(first, "tina")
@@ -81,6 +81,6 @@ def test_the_flag_limit_holds_under_concurrent_creates(pg_url: str, tmp_path) ->
         assert statuses == [201] * room + [400] * (30 - room)
         with app.app_context():
             stored = db.session().scalar(select(func.count()).select_from(Flag).where(Flag.attempt_id == attempt.id))
-        assert stored == attempts.MAX_FLAGS
+        assert stored == flags.MAX_FLAGS
     finally:
         db.get_engine(app).dispose()

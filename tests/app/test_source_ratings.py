@@ -129,7 +129,7 @@ def test_a_failing_score_rolls_the_ratings_back(app: Flask, desk: Desk, monkeypa
     def fail(*args: object) -> None:
         raise RuntimeError("scoring failed")
 
-    monkeypatch.setattr("app.trainee.flags.score_attempt", fail)
+    monkeypatch.setattr("app.trainee.submission.score_attempt", fail)
     with pytest.raises(RuntimeError):
         post_submit(desk, rating_form())
     assert stored_ratings(app, desk.attempt_id) == []

@@ -1,0 +1,222 @@
+"""The bodies of the trainee API, request and response, as pydantic models.
+
+They validate what the workspace sends and generate the OpenAPI document (``openapi.py``), so the
+document cannot drift from the code. Offsets are code points into an article's stored text.
+Membership checks read the allowed article refs and category ids from the validation context.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
+
+from exercises.storable import is_storable
+
+MAX_NOTE = 1000
+MAX_CONTEXT = 200
+MAX_QUOTE = 5000
+MAX_LINKS = 50
+
+ARTICLES = "articles"
+CATEGORIES = "categories"
+"""Keys of the validation context: the exercise's article refs and category ids."""
+
+
+def _storable(value: str) -> str:
+    if not is_storable(value):
+        raise PydanticCustomError("unstorable", "must not contain a null character or a lone surrogate")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "must not be empty")
+    return value
+
+
+def _distinct(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+ClientId = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="Chosen by the client (a UUID); makes a retried create idempotent.",
+    ),
+]
+Offset = Annotated[int, Field(ge=0)]
+Quote = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_QUOTE, description="The selected text; must be found in the article."),
+    AfterValidator(_storable),
+    AfterValidator(_not_blank),
+]
+Context = Annotated[str, Field(max_length=MAX_CONTEXT), AfterValidator(_storable)]
+Note = Annotated[str, Field(max_length=MAX_NOTE), AfterValidator(_storable)]
+Links = Annotated[
+    list[str],
+    Field(
+        max_length=MAX_LINKS,
+        description="Client ids of flags in this attempt; only for a grouped (conflicting number) category.",
+    ),
+    AfterValidator(_distinct),
+]
+AttemptId = Annotated[int, Field(ge=1, description="The attempt's id (from the workspace URL).")]
+FlagClientId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The flag's client id.")]
+
+
+def _one_of(info: ValidationInfo, key: str, value: str, what: str) -> str:
+    """Refuse ``value`` unless the context lists it under ``key`` (no context: any value)."""
+    allowed = (info.context or {}).get(key)
+    if allowed is not None and value not in allowed:
+        raise PydanticCustomError(
+            "unknown_" + what,
+            "{message}",
+            {"message": f"Unknown {what} {value!r}; expected one of: {', '.join(allowed)}."},
+        )
+    return value
+
+
+class _RequestBody(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class NewFlag(_RequestBody):
+    """A flag to add. The server re-anchors the span with the quote, prefix and suffix."""
+
+    client_id: ClientId
+    article: str = Field(description="One of the exercise's article refs.")
+    start: Offset = Field(description="Code-point offset, inclusive.")
+    end: Offset = Field(description="Code-point offset, exclusive; greater than start, at most the text's length.")
+    quote: Quote
+    prefix: Context = Field("", description="Text just before the quote.")
+    suffix: Context = Field("", description="Text just after the quote.")
+    category: str = Field(description="One of the exercise's category ids.")
+    note: Note = ""
+    links: Links = []
+
+    @field_validator("article")
+    @classmethod
+    def _known_article(cls, value: str, info: ValidationInfo) -> str:
+        return _one_of(info, ARTICLES, value, "article")
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str, info: ValidationInfo) -> str:
+        return _one_of(info, CATEGORIES, value, "category")
+
+
+class FlagChange(_RequestBody):
+    """Fields to change; a field left out stays as it is. A new span sends start, end and quote
+    together (prefix and suffix optional)."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    start: Offset | SkipJsonSchema[None] = None
+    end: Offset | SkipJsonSchema[None] = None
+    quote: Quote | SkipJsonSchema[None] = None
+    prefix: Context | SkipJsonSchema[None] = None
+    suffix: Context | SkipJsonSchema[None] = None
+    category: str | SkipJsonSchema[None] = None
+    note: Note | SkipJsonSchema[None] = None
+    links: Links | SkipJsonSchema[None] = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _left_out_not_null(cls, value: object) -> object:
+        if value is None:
+            raise PydanticCustomError("null", "must not be null; leave it out to keep it as it is")
+        return value
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str, info: ValidationInfo) -> str:
+        return _one_of(info, CATEGORIES, value, "category")
+
+
+class Flag(BaseModel):
+    """A stored flag (offsets in code points)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: ClientId
+    article: str = Field(description="The article's ref.")
+    start: Offset
+    end: Annotated[int, Field(ge=1)]
+    quote: str = Field(description="text[start:end] as stored.")
+    category: str
+    note: Annotated[str, Field(max_length=MAX_NOTE)]
+    links: list[ClientId] = Field(description="Client ids of the flags this one links to (conflicting figures).")
+
+
+class Change(BaseModel):
+    """What a create, update or delete did."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    revision: Offset = Field(description="The attempt's revision after the request.")
+    changed: bool = Field(description="False for a replayed create: nothing new was stored.")
+    flag: Flag | SkipJsonSchema[None] = Field(None, description="The flag as stored; absent after a delete.")
+
+
+class AttemptFlags(BaseModel):
+    """An attempt's flags and revision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    attempt_id: int
+    revision: Offset
+    submitted: bool
+    flags: list[Flag]
+
+
+class Submission(BaseModel):
+    """A submitted, scored attempt."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    attempt_id: int
+    revision: int
+    submitted_at: str = Field(json_schema_extra={"format": "date-time"})
+    score: Annotated[float, Field(ge=0, le=100)]
+    debrief_url: str
+
+
+class ScoreReport(BaseModel):
+    """The current score and scoring report of a submitted attempt."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    attempt_id: int
+    key_version: int = Field(description="The key version that scored the attempt.")
+    score: Annotated[float, Field(ge=0, le=100, description="The exact score, as the engine computed it.")]
+    score_shown: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=100,
+            description="The score as every page and export shows it: rounded to a whole number, halves up (62.5 is 63).",
+        ),
+    ]
+    report: dict[str, Any] = Field(
+        description="The scoring engine's report (scoring.report_to_dict): totals, items with explanations, flags, links, metrics.",
+        json_schema_extra={"required": ["score", "totals", "items", "flags", "links", "format"]},
+    )
+
+
+class OpenApiDocument(BaseModel):
+    """An OpenAPI document (this API's own)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Error(BaseModel):
+    """An error as ``app.errors.error_response`` sends it."""
+
+    error: str = Field(description="What went wrong, in words for the trainee.")
+    status: int
+    fields: dict[str, list[str]] | SkipJsonSchema[None] = Field(None, description="Messages per request field.")

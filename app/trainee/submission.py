@@ -1,0 +1,45 @@
+"""Submitting an attempt: making it final with the trainee's source ratings, and scoring it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from app.deadlines import deadline_for, now
+from app.grading import score_attempt
+from app.models import Attempt, Exercise, Flag, Score, SourceRating, User
+from app.trainee.attempts import bump_revision, ensure_editable
+from app.trainee.flag_requests import category_choices
+from scoring.types import SourceRating as GivenRating
+
+MAX_REASON = 300
+"""Characters of a source rating's one-line reason."""
+
+
+def submit(db: Session, user: User, attempt: Attempt, ratings: Sequence[GivenRating] = ()) -> Score:
+    """Make the attempt final (late if past a deadline that takes late work), store the trainee's
+    source ratings and score it; the caller commits it all at once."""
+    ensure_editable(db, user, attempt)
+    bump_revision(db, attempt)
+    attempt.ratings.extend(
+        SourceRating(
+            article_ref=rating.article,
+            reliability=rating.reliability,
+            credibility=rating.credibility,
+            reason=rating.reason,
+        )
+        for rating in ratings
+    )
+    attempt.submitted_at = now()
+    attempt.late = deadline_for(db, user.id, attempt.cohort_id, attempt.exercise_id).passed(attempt.submitted_at)
+    db.flush()
+    return score_attempt(db, attempt)
+
+
+def flags_per_category(exercise: Exercise, flags: list[Flag]) -> list[tuple[str, int]]:
+    """Each category's name with the number of flags in it, in the exercise's order."""
+    return [
+        (category.name, sum(1 for flag in flags if flag.category == category.id))
+        for category in category_choices(exercise)
+    ]
