@@ -69,10 +69,14 @@ AttemptId = Annotated[int, Field(ge=1, description="The attempt's id (from the w
 FlagClientId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The flag's client id.")]
 
 
-def _one_of(info: ValidationInfo, key: str, value: str, what: str) -> str:
-    """Refuse ``value`` unless the context lists it under ``key`` (no context: any value)."""
+def _one_of(info: ValidationInfo, key: str, value: object, what: str) -> object:
+    """Refuse ``value`` unless the context lists it under ``key`` (no context: any value).
+
+    Runs before the type check, so a number is an unknown category too; null is left to the type
+    check, which reports it as missing.
+    """
     allowed = (info.context or {}).get(key)
-    if allowed is not None and value not in allowed:
+    if value is not None and allowed is not None and value not in allowed:
         raise PydanticCustomError(
             "unknown_" + what,
             "{message}",
@@ -99,14 +103,14 @@ class NewFlag(_RequestBody):
     note: Note = ""
     links: Links = []
 
-    @field_validator("article")
+    @field_validator("article", mode="before")
     @classmethod
-    def _known_article(cls, value: str, info: ValidationInfo) -> str:
+    def _known_article(cls, value: object, info: ValidationInfo) -> object:
         return _one_of(info, ARTICLES, value, "article")
 
-    @field_validator("category")
+    @field_validator("category", mode="before")
     @classmethod
-    def _known_category(cls, value: str, info: ValidationInfo) -> str:
+    def _known_category(cls, value: object, info: ValidationInfo) -> object:
         return _one_of(info, CATEGORIES, value, "category")
 
 
@@ -132,9 +136,9 @@ class FlagChange(_RequestBody):
             raise PydanticCustomError("null", "must not be null; leave it out to keep it as it is")
         return value
 
-    @field_validator("category")
+    @field_validator("category", mode="before")
     @classmethod
-    def _known_category(cls, value: str, info: ValidationInfo) -> str:
+    def _known_category(cls, value: object, info: ValidationInfo) -> object:
         return _one_of(info, CATEGORIES, value, "category")
 
 

@@ -96,13 +96,17 @@ class _Errors:
             raise InvalidFlag(self.fields)
 
 
-def _message(model: type[BaseModel], error: ErrorDetails) -> tuple[str, str]:
-    """The field a pydantic error is about, and what to tell the trainee."""
+def _message(model: type[BaseModel], error: ErrorDetails) -> tuple[str, str] | None:
+    """The field a pydantic error is about and what to tell the trainee; None for an error that
+    only says null is not the value (the null branch of a field that may be left out)."""
     name = str(error["loc"][0])
     kind = error["type"]
+    if kind == "none_required":
+        return None
     if name == "client_id":
         return name, "client_id must be 1-64 letters, digits, dashes or underscores."
-    if name == "links" and (len(error["loc"]) > 1 or kind == "list_type"):
+    in_an_item = any(isinstance(part, int) for part in error["loc"][1:])
+    if name == "links" and (in_an_item or kind == "list_type"):
         return name, "links must be a list of flag client ids."
     field = model.model_fields.get(name)
     if kind == "missing" or (error["input"] is None and field is not None and field.is_required()):
@@ -113,6 +117,7 @@ def _message(model: type[BaseModel], error: ErrorDetails) -> tuple[str, str]:
         "int_type": f"{name} must be a whole number (a code-point offset).",
         "greater_than_equal": f"{name} must not be negative.",
         "string_type": f"{name} must be text.",
+        "string_unicode": f"{name} must not contain a null character or a lone surrogate.",
         "string_too_short": f"{name} must not be empty.",
         "string_too_long": f"{name} is too long: at most {context.get('max_length')} characters.",
         "too_long": f"A flag can link to at most {context.get('max_length')} others.",
@@ -140,7 +145,9 @@ def _validated(model: type[Body], sent: dict[str, Any], exercise: Exercise, erro
         return model.model_validate(sent, context=context)
     except ValidationError as error:
         for detail in error.errors():
-            errors.add(*_message(model, detail))
+            message = _message(model, detail)
+            if message is not None:
+                errors.add(*message)
         return None
 
 
