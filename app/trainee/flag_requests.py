@@ -126,6 +126,7 @@ def _message(model: type[BaseModel], error: ErrorDetails) -> tuple[str, str] | N
         return name, messages[kind]
     if kind.startswith("unknown_"):
         return name, error["msg"]
+    # The checks of our own in api_models say what is wrong after the field's name.
     return name, f"{name} {error['msg']}."
 
 

@@ -127,6 +127,18 @@ def test_invalid_creates_say_what_is_wrong_and_change_nothing(
     assert desk.attempt().revision == 0
 
 
+def test_every_problem_is_reported_at_once(desk: Desk, app: Flask) -> None:
+    body = {**flag_body(app), "note": 5, "start": 70, "end": 60, "category": "rumour", "colour": "red"}
+    response = desk.api("POST", desk.flags_url, body)
+    assert response.status_code == 400
+    assert response.get_json()["fields"] == {
+        "note": ["note must be text."],
+        "end": ["end must be greater than start."],
+        "category": ["Unknown category 'rumour'; expected one of: unverified, conflicting_number, loaded_framing."],
+        "colour": ["Unknown field."],
+    }
+
+
 def test_a_missing_field_is_reported(desk: Desk, app: Flask) -> None:
     body = flag_body(app)
     del body["start"]
@@ -203,6 +215,9 @@ def test_update_category_note_and_span(desk: Desk, app: Flask) -> None:
         ({"category": "rumour"}, "category", "Unknown category"),
         ({"links": ["c1"]}, "links", "Only a Conflicting number flag"),
         ({"article": "mini-b"}, "article", "Unknown field."),
+        ({"note": None}, "note", "note must not be null; leave it out to keep it as it is."),
+        ({"links": ["c1"] * 51}, "links", "A flag can link to at most 50 others."),
+        ({"quote": "   ", "start": 0, "end": 3}, "quote", "quote must not be empty."),
     ],
 )
 def test_invalid_updates(desk: Desk, body: dict[str, Any], field: str | None, message: str) -> None:
