@@ -1,0 +1,112 @@
+"""My progress: a trainee's scored submissions in the order they were made, per category, on a
+page and in the JSON API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import db
+from app.access import TRAINEE, access
+from app.models import Attempt, Exercise, Score, User
+from app.progress import Measures, measures
+from scoring.report import report_from_dict
+
+blueprint = Blueprint("my_progress", __name__)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One of my submitted attempts and what its current score says."""
+
+    attempt: Attempt
+    exercise: Exercise
+    measures: Measures
+
+
+def my_submissions(database: Session, user: User) -> list[Submission]:
+    """Every attempt ``user`` submitted, with its current score, oldest submission first."""
+    rows = database.execute(
+        select(Attempt, Exercise, Score)
+        .join(Exercise, Exercise.id == Attempt.exercise_id)
+        .join(Score, (Score.attempt_id == Attempt.id) & Score.is_current.is_(True))
+        .where(Attempt.user_id == user.id, Attempt.submitted_at.is_not(None))
+        .order_by(Attempt.submitted_at, Attempt.id)
+    )
+    return [
+        Submission(attempt, exercise, measures(score.score, score.report, report_from_dict(score.report)))
+        for attempt, exercise, score in rows
+    ]
+
+
+def category_names(submissions: list[Submission]) -> dict[str, str]:
+    """Every category my submissions were scored in, in the order first met: id → name."""
+    names: dict[str, str] = {}
+    for submission in submissions:
+        given = {category["id"]: category["name"] for category in submission.exercise.categories}
+        for category in submission.measures.categories:
+            names.setdefault(category, given.get(category, category))
+    return names
+
+
+@blueprint.route("/progress")
+@access(TRAINEE)
+def page() -> str:
+    """My scores across exercises and attempts, per category, with discernment and calibration when scored."""
+    submissions = my_submissions(db.session(), current_user)
+    return render_template(
+        "trainee/progress.html",
+        submissions=submissions,
+        categories=category_names(submissions),
+        with_discernment=any(submission.measures.discernment is not None for submission in submissions),
+        with_brier=any(submission.measures.brier is not None for submission in submissions),
+    )
+
+
+def submission_json(submission: Submission, names: dict[str, str]) -> dict[str, Any]:
+    """One submission as the API gives it; discernment and calibration only when its score has them."""
+    attempt, result = submission.attempt, submission.measures
+    submitted_at: datetime | None = attempt.submitted_at
+    body: dict[str, Any] = {
+        "attempt_id": attempt.id,
+        "attempt": attempt.number,
+        "exercise": {
+            "id": submission.exercise.id,
+            "slug": submission.exercise.slug,
+            "title": submission.exercise.title,
+        },
+        "submitted_at": submitted_at.isoformat() if submitted_at else None,
+        "late": attempt.late,
+        "score": result.score,
+        "categories": [
+            {
+                "category": category,
+                "name": names[category],
+                "earned": outcome.earned,
+                "possible": outcome.possible,
+                "percent": outcome.percent,
+            }
+            for category, outcome in result.categories.items()
+        ],
+        "debrief_url": url_for("trainee.debrief", attempt_id=attempt.id),
+    }
+    if result.discernment is not None:
+        body["discernment"] = result.discernment
+    if result.brier is not None:
+        body["brier"] = result.brier
+    return body
+
+
+@blueprint.get("/api/progress")
+@access(TRAINEE)
+def api() -> Response:
+    """My submitted attempts with their current scores per category, oldest first, as JSON."""
+    submissions = my_submissions(db.session(), current_user)
+    names = category_names(submissions)
+    return jsonify({"submissions": [submission_json(submission, names) for submission in submissions]})
