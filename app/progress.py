@@ -1,12 +1,13 @@
 """Progress over time: what each scored submission says per category, and a cohort's change
 between two exercises.
 
-Pure: it reads stored scoring reports and numbers handed in, never the database, so the
-trainee's page, the instructor's view and the exports share one set of rules.
+Pure: it works on key items and numbers handed in (`app.stored_measures` reads them from stored
+scores), so the trainee's page, the instructor's view and the exports share one set of rules.
 
-Per category, a submission earned ``credit`` of ``points`` over the key's real items of that
-category (decoys cost points but are worth none, links and source ratings belong to no category);
-compared across exercises as a percentage, since two keys weigh their categories differently.
+Per category, a submission earned the ``credit`` of the key's real items of that category of
+their ``points`` (decoys cost points but are worth none, links and source ratings belong to no
+category); compared across exercises as a percentage, since two keys weigh their categories
+differently.
 """
 
 from __future__ import annotations
@@ -17,14 +18,12 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from scoring.report import ItemStatus, Report
+from scoring.types import KeyItem
 
 DISCERNMENT_FIELD = "discernment"
 """Where a stored report keeps its discernment: a number (d′) or an object with ``d_prime``."""
 CALIBRATION_FIELD = "calibration"
 """Where a stored report keeps its calibration: a number (Brier score) or an object with ``brier``."""
-
-DECOY_STATUSES = (ItemStatus.DECOY_AVOIDED, ItemStatus.DECOY_FLAGGED)
 
 Trainee = TypeVar("Trainee", bound=Hashable)
 
@@ -67,40 +66,31 @@ class Measures:
         return category.percent if category is not None and measure.startswith("category:") else None
 
 
-def category_results(report: Report) -> dict[str, CategoryResult]:
-    """Points earned and possible per category of the key's real items, in key order."""
+def category_results(key: Iterable[KeyItem], credit: Mapping[str, float]) -> dict[str, CategoryResult]:
+    """Points earned (``credit`` by item id) of points possible per category of the key's real
+    items, decoys aside, in key order."""
     earned: dict[str, float] = {}
     possible: dict[str, float] = {}
-    for item in report.items:
-        if item.status in DECOY_STATUSES:
+    for item in key:
+        if item.decoy:
             continue
-        earned[item.category] = earned.get(item.category, 0.0) + item.credit
+        earned[item.category] = earned.get(item.category, 0.0) + credit.get(item.id, 0.0)
         possible[item.category] = possible.get(item.category, 0.0) + item.points
     return {category: CategoryResult(earned[category], possible[category]) for category in earned}
 
 
-def stored_number(report: Mapping[str, Any], field: str, inner: str) -> float | None:
-    """``report[field]`` when it is a number, or ``report[field][inner]``; None when absent or not a number.
+def stored_number(value: Any, inner: str) -> float | None:
+    """A stored report field: ``value`` when it is a number, or ``value[inner]``; None when absent or
+    not a number.
 
     Discernment and calibration joined the report after many reports were stored: older ones have
     neither, and a measure that could not be taken is stored as null.
     """
-    value = report.get(field)
     if isinstance(value, Mapping):
         value = value.get(inner)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
     return float(value)
-
-
-def measures(score: float, report_data: Mapping[str, Any], report: Report) -> Measures:
-    """The measures of one stored score: ``report_data`` as stored, ``report`` rebuilt from it."""
-    return Measures(
-        score=score,
-        categories=category_results(report),
-        discernment=stored_number(report_data, DISCERNMENT_FIELD, "d_prime"),
-        brier=stored_number(report_data, CALIBRATION_FIELD, "brier"),
-    )
 
 
 @dataclass(frozen=True)

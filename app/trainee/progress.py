@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from app import db
 from app.access import TRAINEE, access
 from app.models import Attempt, Exercise, Score, User
-from app.progress import Measures, measures
-from scoring.report import report_from_dict
+from app.progress import Measures
+from app.stored_measures import measures_of
 
 blueprint = Blueprint("my_progress", __name__)
 
@@ -33,16 +33,14 @@ class Submission:
 def my_submissions(database: Session, user: User) -> list[Submission]:
     """Every attempt ``user`` submitted, with its current score, oldest submission first."""
     rows = database.execute(
-        select(Attempt, Exercise, Score)
+        select(Attempt, Exercise, Score.id)
         .join(Exercise, Exercise.id == Attempt.exercise_id)
         .join(Score, (Score.attempt_id == Attempt.id) & Score.is_current.is_(True))
         .where(Attempt.user_id == user.id, Attempt.submitted_at.is_not(None))
         .order_by(Attempt.submitted_at, Attempt.id)
-    )
-    return [
-        Submission(attempt, exercise, measures(score.score, score.report, report_from_dict(score.report)))
-        for attempt, exercise, score in rows
-    ]
+    ).all()
+    scored = measures_of(database, [score_id for *_, score_id in rows])
+    return [Submission(attempt, exercise, scored[score_id]) for attempt, exercise, score_id in rows]
 
 
 def category_names(submissions: list[Submission]) -> dict[str, str]:

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Attempt, Cohort, Exercise, Score, User
-from app.progress import Change, Measures, Spread, change_of, measures
+from app.progress import Change, Measures, Spread, change_of
+from app.stored_measures import measures_of
 from instructor.dashboard import Scope, counted_attempts
-from scoring.report import report_from_dict
 
 COUNTING_RULE = (
     "Each trainee counts with their latest submitted attempt at each exercise, made for this cohort and "
@@ -43,17 +43,15 @@ def counted_results(db: Session, scope: Scope) -> dict[int, Counted]:
     """The counted attempt of each trainee of the cohort who submitted the exercise, by user id."""
     counted = counted_attempts(scope)
     rows = db.execute(
-        select(counted.c.user_id, Attempt, Score)
+        select(counted.c.user_id, Attempt.id, Attempt.number, Attempt.submitted_at, Score.id)
         .join(Attempt, Attempt.id == counted.c.attempt_id)
         .join(Score, (Score.attempt_id == Attempt.id) & Score.is_current.is_(True))
-    )
-    results = {}
-    for user_id, attempt, score in rows:
-        report = report_from_dict(score.report)
-        results[user_id] = Counted(
-            attempt.id, attempt.number, attempt.submitted_at, measures(score.score, score.report, report)
-        )
-    return results
+    ).all()
+    scored = measures_of(db, [score_id for *_, score_id in rows])
+    return {
+        user_id: Counted(attempt_id, number, submitted_at, scored[score_id])
+        for user_id, attempt_id, number, submitted_at, score_id in rows
+    }
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import Factory, login
-from tests.instructor.progress_cohort import ProgressCohort, build_progress_cohort
+from tests.instructor.progress_cohort import ProgressCohort, build_progress_cohort, store_in_report
 
 
 @pytest.fixture
@@ -84,3 +84,20 @@ def test_only_my_own(client: FlaskClient, cohort: ProgressCohort) -> None:
     page = client.get("/progress").get_data(as_text=True)
     assert ">Mini exercise</a>" in page and ">Second exercise</a>" not in page
     assert len(client.get("/api/progress").get_json()["submissions"]) == 1
+
+
+def test_discernment_and_calibration_show_where_stored(
+    factory: Factory, client: FlaskClient, cohort: ProgressCohort
+) -> None:
+    store_in_report(factory, cohort.second_attempts["bob"], discernment={"d_prime": 1.5}, calibration={"brier": 0.25})
+    login(client, "bob")
+    page = " ".join(client.get("/progress").get_data(as_text=True).split())
+    assert '<th scope="col">Discernment (d′)</th> <th scope="col">Calibration (Brier score)</th>' in page
+    assert page.count("not measured") == 2 and page.count("no confidence given") == 2
+    assert "<td>1.50</td> <td>0.25</td>" in page
+    submissions = client.get("/api/progress").get_json()["submissions"]
+    assert [(entry.get("discernment"), entry.get("brier")) for entry in submissions] == [
+        (None, None),
+        (None, None),
+        (1.5, 0.25),
+    ]

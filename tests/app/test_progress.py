@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.progress import CategoryResult, Measures, category_results, measures, paired_change, spread, stored_number
+from app.progress import CategoryResult, Measures, category_results, paired_change, spread, stored_number
 from exercises.loader import load_package
 from scoring.types import Flag
 from tests.conftest import MINI_PACKAGE
@@ -22,39 +22,46 @@ def flag(number: int, article: str, quote: str, category: str) -> Flag:
     return Flag(f"flag-{number}", article, start, start + len(quote), category)
 
 
+def credits(*flags: Flag) -> dict[str, float]:
+    """What the scoring engine credits each key item of the mini exercise for ``flags``."""
+    return {item.id: item.credit for item in MINI.prepared_key().score(flags).items}
+
+
 def test_categories_add_credit_and_points_of_real_items_only() -> None:
     # Alice of the dashboard cohort: both force figures (2 + 2 of the six conflicting-number points),
     # "reportedly" (1 of 1) and "brutal regime" (1 of 3 loaded-framing points); the decoy is worth nothing.
-    report = MINI.prepared_key().score(
-        [
-            flag(1, "mini-a", "about\xa0500 fighters", "conflicting_number"),
-            flag(2, "mini-b", "550 men", "conflicting_number"),
-            flag(3, "mini-a", "reportedly", "unverified"),
-            flag(4, "mini-b", "brutal regime", "loaded_framing"),
-        ]
+    earned = credits(
+        flag(1, "mini-a", "about\xa0500 fighters", "conflicting_number"),
+        flag(2, "mini-b", "550 men", "conflicting_number"),
+        flag(3, "mini-a", "reportedly", "unverified"),
+        flag(4, "mini-b", "brutal regime", "loaded_framing"),
     )
-    assert category_results(report) == {
+    results = category_results(MINI.key, earned)
+    assert results == {
         "conflicting_number": CategoryResult(4.0, 6.0),
         "unverified": CategoryResult(1.0, 1.0),
         "loaded_framing": CategoryResult(1.0, 3.0),
     }
-    assert category_results(report)["loaded_framing"].percent == pytest.approx(100 / 3)
+    assert list(results) == ["conflicting_number", "unverified", "loaded_framing"]  # key order
+    assert results["loaded_framing"].percent == pytest.approx(100 / 3)
 
 
-def test_a_decoy_costs_the_score_but_no_category_points() -> None:
+def test_a_decoy_earns_no_category_anything() -> None:
     # Bob: "reportedly" in the wrong category earns a quarter of 1, "four hours" alone half of 1 (a
-    # lone figure); the decoy earns no category anything, but its penalty takes the score to 0.
-    report = MINI.prepared_key().score(
-        [
-            flag(1, "mini-a", "reportedly", "loaded_framing"),
-            flag(2, "mini-a", "40 Americans", "conflicting_number"),
-            flag(3, "mini-a", "four hours", "conflicting_number"),
-        ]
+    # lone figure); the decoy "40 Americans" is no category's point, hit or not.
+    earned = credits(
+        flag(1, "mini-a", "reportedly", "loaded_framing"),
+        flag(2, "mini-a", "40 Americans", "conflicting_number"),
+        flag(3, "mini-a", "four hours", "conflicting_number"),
     )
-    results = category_results(report)
+    results = category_results(MINI.key, earned)
     assert results["unverified"] == CategoryResult(0.25, 1.0)
     assert results["conflicting_number"] == CategoryResult(0.5, 6.0)
-    assert report.score == 0
+    assert category_results(MINI.key, {"americans-40": 5.0})["conflicting_number"] == CategoryResult(0.0, 6.0)
+
+
+def test_an_item_without_a_credit_row_earned_nothing() -> None:
+    assert category_results(MINI.key, {})["loaded_framing"] == CategoryResult(0.0, 3.0)
 
 
 def test_a_category_worth_nothing_has_no_percentage() -> None:
@@ -115,18 +122,7 @@ def test_a_trainee_who_did_one_exercise_never_enters_the_change(
     ],
 )
 def test_discernment_is_read_when_stored(stored: dict[str, object], expected: float | None) -> None:
-    assert stored_number(stored, "discernment", "d_prime") == expected
-
-
-def test_measures_take_discernment_and_calibration_from_the_stored_report() -> None:
-    report = MINI.prepared_key().score([flag(1, "mini-a", "reportedly", "unverified")])
-    result = measures(report.score, {"discernment": {"d_prime": 0.8}, "calibration": {"brier": 0.125}}, report)
-    assert (result.discernment, result.brier) == (0.8, 0.125)
-    assert result.value("category:unverified") == 100.0
-    assert result.value("category:loaded_framing") == 0.0
-    assert result.value("category:nonexistent") is None
-    bare = measures(report.score, {}, report)
-    assert bare.value("discernment") is None and bare.value("brier") is None
+    assert stored_number(stored.get("discernment"), "d_prime") == expected
 
 
 def test_a_measure_by_name() -> None:

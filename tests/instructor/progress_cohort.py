@@ -19,10 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app import db
-from app.models import Attempt, Cohort, User
+from app.models import Attempt, Cohort, Score, User
 from tests.conftest import Factory
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
 from tests.second_exercise import second_exercise
@@ -41,6 +41,8 @@ class ProgressCohort:
     fixed: FixedCohort
     second_id: int
     evening_id: int
+    second_attempts: dict[str, int]
+    """The attempt at the second exercise that counts, by trainee (erin's counts for the evening)."""
 
     @property
     def cohort_id(self) -> int:
@@ -67,10 +69,14 @@ def build_progress_cohort(factory: Factory, root: Path) -> ProgressCohort:
     evening = factory.cohort("Evening cohort")
     second = second_exercise(factory, root, assign_to=cohort)
     factory.assign(second, evening)
-    factory.attempt(users["alice"], second, flags=ALICE, submit=True)
+    alices, _ = factory.attempt(users["alice"], second, flags=ALICE, submit=True)
     factory.attempt(users["bob"], second, flags=[("mini-a", "40 Americans", "conflicting_number")], submit=True)
-    factory.attempt(users["bob"], second, flags=[("mini-a", "reportedly", "unverified")], submit=True, number=2)
-    factory.attempt(users["dave"], second, flags=[("mini-b", "brutal regime", "loaded_framing")], submit=True)
+    bobs, _ = factory.attempt(
+        users["bob"], second, flags=[("mini-a", "reportedly", "unverified")], submit=True, number=2
+    )
+    daves, _ = factory.attempt(
+        users["dave"], second, flags=[("mini-b", "brutal regime", "loaded_framing")], submit=True
+    )
     erins, _ = factory.attempt(users["erin"], second, flags=ALICE, submit=True)
     with factory.app.app_context():
         session = db.session()
@@ -78,4 +84,15 @@ def build_progress_cohort(factory: Factory, root: Path) -> ProgressCohort:
         night.trainees.append(session.get(User, users["erin"].id))
         session.execute(update(Attempt).where(Attempt.id == erins.id).values(cohort_id=evening.id))
         session.commit()
-    return ProgressCohort(fixed, second.id, evening.id)
+    attempts = {"alice": alices.id, "bob": bobs.id, "dave": daves.id, "erin": erins.id}
+    return ProgressCohort(fixed, second.id, evening.id, attempts)
+
+
+def store_in_report(factory: Factory, attempt_id: int, **fields: object) -> None:
+    """Add ``fields`` to the stored report of the attempt's current score, as a newer scoring
+    engine would store discernment and calibration."""
+    with factory.app.app_context():
+        session = db.session()
+        score = session.scalar(select(Score).where(Score.attempt_id == attempt_id, Score.is_current.is_(True)))
+        score.report = {**score.report, **fields}
+        session.commit()

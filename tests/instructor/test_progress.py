@@ -14,7 +14,7 @@ from sqlalchemy import update
 from app import db
 from app.models import Role, User
 from tests.conftest import Factory, login
-from tests.instructor.progress_cohort import ProgressCohort, build_progress_cohort
+from tests.instructor.progress_cohort import ProgressCohort, build_progress_cohort, store_in_report
 
 ALICE_CHANGE = 1000 / 13 - 600 / 11
 BOB_CHANGE = 300 / 13
@@ -202,3 +202,33 @@ def test_a_cohort_with_one_exercise_is_told_to_set_another(factory: Factory, cli
     assert f'href="/instructor/cohorts/{single.id}/progress"' not in client.get(
         f"/instructor/cohorts/{single.id}"
     ).get_data(as_text=True)
+
+
+def test_discernment_and_calibration_join_when_stored(
+    factory: Factory, teacher: FlaskClient, cohort: ProgressCohort
+) -> None:
+    store_in_report(factory, cohort.fixed.attempts["alice"], discernment={"d_prime": 0.5})
+    store_in_report(factory, cohort.second_attempts["alice"], discernment={"d_prime": 2.0}, calibration={"brier": 0.25})
+    store_in_report(factory, cohort.second_attempts["bob"], discernment={"d_prime": None, "reason": "no decoys"})
+    document = teacher.get(cohort.url(".json", pre=cohort.first_id, post=cohort.second_id)).get_json()
+    discernment = measure(document, "d_prime")
+    assert discernment["change"] == {"count": 1, "mean": 1.5, "median": 1.5}
+    assert (discernment["pre"]["count"], discernment["post"]["count"], discernment["only_pre"]) == (1, 1, 0)
+    calibration = measure(document, "brier")
+    assert calibration["post"] == {"count": 1, "mean": 0.25, "median": 0.25} and calibration["change"]["count"] == 0
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                teacher.get(cohort.url(".csv", pre=cohort.first_id, post=cohort.second_id)).get_data(as_text=True)
+            )
+        )
+    )
+    alice = next(row for row in rows if row["username"] == "alice")
+    assert (alice["d_prime_pre"], alice["d_prime_post"], alice["d_prime_change"], alice["brier_post"]) == (
+        "0.5",
+        "2.0",
+        "1.5",
+        "0.25",
+    )
+    page = " ".join(teacher.get(cohort.url()).get_data(as_text=True).split())
+    assert "Discernment<br>" in page and "Calibration<br>" in page
