@@ -6,9 +6,11 @@ from flask import Flask
 
 from instructor import dashboard_routes  # noqa: F401  (adds the dashboard views to the blueprint)
 from instructor.authoring_routes import blueprint as authoring_blueprint
+from instructor.progress.routes import blueprint as progress_blueprint
 from instructor.routes import blueprint
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
     app.register_blueprint(authoring_blueprint)
+    app.register_blueprint(progress_blueprint)

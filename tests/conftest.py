@@ -151,21 +151,23 @@ class Factory:
         *,
         flags: list[tuple[str, str, str]] = (),  # type: ignore[assignment]
         submit: bool = False,
+        number: int = 1,
     ) -> tuple[Attempt, Flag | None]:
-        """An attempt with flags given as (article ref, quote, category); optionally submitted and scored.
+        """An attempt (the trainee's ``number``-th at the exercise) with flags given as (article ref,
+        quote, category); optionally submitted and scored.
 
         It is made for the cohort the app would choose (see ``assigning_cohort``).
         """
         with self.app.app_context():
             session = db.session()
             cohort_id = assigning_cohort(session, session.get(User, user.id), exercise.id)
-            attempt = Attempt(user_id=user.id, exercise_id=exercise.id, cohort_id=cohort_id)
+            attempt = Attempt(user_id=user.id, exercise_id=exercise.id, cohort_id=cohort_id, number=number)
             texts = {article.ref: article.text for article in session.get(Exercise, exercise.id).articles}
-            for number, (ref, quote, category) in enumerate(flags, start=1):
+            for position, (ref, quote, category) in enumerate(flags, start=1):
                 start = texts[ref].index(quote)
                 attempt.flags.append(
                     Flag(
-                        client_id=f"flag-{number}",
+                        client_id=f"flag-{position}",
                         article_ref=ref,
                         start=start,
                         end=start + len(quote),

@@ -17,11 +17,22 @@ from werkzeug.wrappers import Response
 
 from app import db
 from app.access import PUBLIC, TRAINEE, access
+from app.deadlines import as_utc
 from app.errors import error_response
 from app.formatting import whole_score
 from app.models import Attempt, Flag
-from app.trainee import api_models, attempts, flags, openapi, submission
-from app.trainee.api_models import AttemptFlags, Change, Error, ScoreReport, Submission
+from app.trainee import api_models, attempts, flags, openapi, progress, submission
+from app.trainee.api_models import (
+    AttemptFlags,
+    Change,
+    Error,
+    Progress,
+    ProgressCategory,
+    ProgressExercise,
+    ProgressSubmission,
+    ScoreReport,
+    Submission,
+)
 from app.trainee.attempts import AttemptClosed
 from app.trainee.flag_requests import InvalidFlag, parse_flag_change, parse_new_flag
 from app.trainee.flags import Outcome
@@ -241,7 +252,7 @@ def submit(attempt_id: int) -> Response:
         Submission(
             attempt_id=attempt.id,
             revision=attempts.current_revision(database, attempt),
-            submitted_at=attempt.submitted_at.isoformat(),
+            submitted_at=as_utc(attempt.submitted_at).isoformat(),
             score=score.score,
             debrief_url=url_for("trainee.debrief", attempt_id=attempt.id),
         )
@@ -273,3 +284,42 @@ def report(attempt_id: int) -> Response:
             report=score.report,
         )
     )
+
+
+def _progress_submission(mine: progress.Submission, names: dict[str, str]) -> ProgressSubmission:
+    attempt, measures = mine.attempt, mine.measures
+    assert attempt.submitted_at is not None
+    return ProgressSubmission(
+        attempt_id=attempt.id,
+        attempt=attempt.number,
+        exercise=ProgressExercise(id=mine.exercise.id, slug=mine.exercise.slug, title=mine.exercise.title),
+        submitted_at=as_utc(attempt.submitted_at).isoformat(),
+        late=attempt.late,
+        score=measures.score,
+        categories=[
+            ProgressCategory(
+                category=category,
+                name=names[category],
+                earned=outcome.earned,
+                possible=outcome.possible,
+                percent=outcome.percent,
+            )
+            for category, outcome in measures.categories.items()
+        ],
+        debrief_url=url_for("trainee.debrief", attempt_id=attempt.id),
+        discernment=measures.discernment,
+        brier=measures.brier,
+    )
+
+
+@blueprint.get("/progress")
+@access(TRAINEE)
+@openapi.documented(
+    {200: ("My submissions, oldest first.", Progress), 401: READ_ERRORS[401], 403: READ_ERRORS[403]},
+    security=("session",),
+)
+def my_progress() -> Response:
+    """My submitted attempts with their current scores per category, oldest first."""
+    mine = progress.my_submissions(db.session(), current_user)
+    names = progress.category_names(mine)
+    return _body(Progress(submissions=[_progress_submission(submission, names) for submission in mine]))

@@ -212,6 +212,57 @@ class ScoreReport(BaseModel):
     )
 
 
+class ProgressExercise(BaseModel):
+    """The exercise a submission was made for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    slug: str
+    title: str
+
+
+class ProgressCategory(BaseModel):
+    """Points earned of the points possible in one category of a submission's key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: str
+    name: str
+    earned: Annotated[float, Field(ge=0)]
+    possible: Annotated[float, Field(ge=0)]
+    percent: Annotated[float, Field(ge=0, le=100)] | SkipJsonSchema[None] = Field(
+        None, description="earned / possible in percent; absent when the category has no points in this key."
+    )
+
+
+class ProgressSubmission(BaseModel):
+    """One submitted attempt, under its current score."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    attempt_id: int
+    attempt: Annotated[int, Field(ge=1, description="The attempt's number at its exercise.")]
+    exercise: ProgressExercise
+    submitted_at: str = Field(json_schema_extra={"format": "date-time"})
+    late: bool
+    score: Annotated[float, Field(ge=0, le=100, description="The exact current score.")]
+    categories: list[ProgressCategory]
+    debrief_url: str
+    discernment: float | SkipJsonSchema[None] = Field(None, description="d′, when the stored report has it.")
+    brier: Annotated[float, Field(ge=0, le=1)] | SkipJsonSchema[None] = Field(
+        None, description="Brier score of the flags' confidence, when the stored report has it."
+    )
+
+
+class Progress(BaseModel):
+    """The trainee's submitted attempts, oldest first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    submissions: list[ProgressSubmission]
+
+
 class OpenApiDocument(BaseModel):
     """An OpenAPI document (this API's own)."""
 

@@ -85,6 +85,15 @@ ROUTES: dict[str, Route] = {
     "api.delete_flag": Route("DELETE", lambda w: f"/api/attempts/{w.ids['attempt']}/flags/flag-1", OWN_ATTEMPT),
     "api.submit": Route("POST", lambda w: f"/api/attempts/{w.ids['attempt']}/submit", OWN_ATTEMPT),
     "api.report": Route("GET", lambda w: f"/api/attempts/{w.ids['other_attempt']}/report", OTHERS_ATTEMPT),
+    "my_progress.page": Route("GET", lambda w: "/progress", TRAINEES_ONLY),
+    "api.my_progress": Route("GET", lambda w: "/api/progress", TRAINEES_ONLY),
+    "progress.cohort_view": Route("GET", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/progress", THIS_COHORT),
+    "progress.export_csv": Route(
+        "GET", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/progress.csv?pre={w.ids['exercise']}", THIS_COHORT
+    ),
+    "progress.export_json": Route(
+        "GET", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/progress.json?pre={w.ids['exercise']}", THIS_COHORT
+    ),
     "instructor.cohorts": Route("GET", lambda w: "/instructor/", INSTRUCTORS_ONLY),
     "instructor.create_cohort": Route("POST", lambda w: "/instructor/cohorts", INSTRUCTORS_ONLY),
     "instructor.cohort": Route("GET", lambda w: f"/instructor/cohorts/{w.ids['cohort']}", THIS_COHORT),
