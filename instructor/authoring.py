@@ -30,7 +30,7 @@ from flask import abort
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
-from app import grading
+from app import audit, grading
 from app.exercise_import import ImportOutcome, import_package
 from app.models import (
     Article,
@@ -214,6 +214,7 @@ def create_exercise(
     exercise.key_versions = [KeyVersion(number=1, items=[], origin="editor", note=origin_note, created_by_id=user.id)]
     db.add(exercise)
     db.flush()
+    audit.record(db, user, "exercise.created", exercise=exercise, detail={"slug": exercise.slug, "origin": origin_note})
     return exercise
 
 
@@ -470,6 +471,13 @@ def save_key(
         if note:
             current.note = note
         db.flush()
+        audit.record(
+            db,
+            user,
+            "exercise.key_saved",
+            exercise=exercise,
+            detail={"version": current.number, "origin": "editor", "in_place": True},
+        )
         return KeySaved(current, False, 0)
     version, rescored = grading.add_key_version(
         db, exercise, records, origin="editor", note=note or "edited in the key editor", user=user
@@ -492,6 +500,9 @@ def save_ratings(
         if note:
             current.note = note
         db.flush()
+        audit.record(
+            db, user, "exercise.ratings_saved", exercise=exercise, detail={"version": current.number, "in_place": True}
+        )
         return KeySaved(current, False, 0)
     version, rescored = grading.add_key_version(
         db,
@@ -617,9 +628,11 @@ def package_of(db: Session, exercise: Exercise) -> ExercisePackage:
     )
 
 
-def export_exercise(db: Session, exercise: Exercise) -> bytes:
-    """The exercise as a package zip."""
-    return export_zip(package_of(db, exercise))
+def export_exercise(db: Session, exercise: Exercise, actor: User | None) -> bytes:
+    """The exercise as a package zip; ``actor`` (None: a command) is recorded as having taken it."""
+    data = export_zip(package_of(db, exercise))
+    audit.record(db, actor, "exercise.exported", exercise=exercise, detail={"slug": exercise.slug})
+    return data
 
 
 def import_zip(db: Session, data: bytes, user: User | None = None) -> ImportOutcome:
@@ -642,7 +655,7 @@ def import_zip(db: Session, data: bytes, user: User | None = None) -> ImportOutc
                 ),
             )
         )
-    outcome = import_package(db, package)
+    outcome = import_package(db, package, actor=user)
     if outcome.action == "created" and user is not None:
         db.flush()
         created = db.scalar(select(Exercise).where(Exercise.slug == package.slug))
