@@ -25,6 +25,9 @@ CSV_COLUMNS = ("occurred_at", "actor", "action", "cohort_id", "cohort", "exercis
 
 log = logging.getLogger(__name__)
 
+AuditRow = tuple[AuditEvent, str | None, str | None]
+"""An event with the current name of its cohort and slug of its exercise (None: none, or gone)."""
+
 
 def record(
     db: Session,
@@ -90,7 +93,7 @@ class AuditFilter:
     exercise_id: int | None = None
 
 
-def filtered(criteria: AuditFilter) -> Select[tuple[AuditEvent, str | None, str | None]]:
+def filtered(criteria: AuditFilter) -> Select[AuditEvent, str, str]:
     """Events matching ``criteria``, newest first, with the current name of their cohort and exercise."""
     query = (
         select(AuditEvent, Cohort.name, Exercise.slug)
@@ -109,12 +112,11 @@ def filtered(criteria: AuditFilter) -> Select[tuple[AuditEvent, str | None, str 
     return query
 
 
-def page(
-    db: Session, criteria: AuditFilter, number: int
-) -> tuple[list[tuple[AuditEvent, str | None, str | None]], bool]:
+def page(db: Session, criteria: AuditFilter, number: int) -> tuple[list[AuditRow], bool]:
     """Page ``number`` (from 1) of the matching events, and whether a later page exists."""
-    rows = db.execute(filtered(criteria).offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).tuples().all()
-    return list(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE
+    rows = db.execute(filtered(criteria).offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
+    events: list[AuditRow] = [(entry, cohort_name, exercise_slug) for entry, cohort_name, exercise_slug in rows]
+    return events[:PAGE_SIZE], len(events) > PAGE_SIZE
 
 
 def actions(db: Session) -> list[str]:
@@ -125,7 +127,7 @@ def actions(db: Session) -> list[str]:
 def csv_rows(db: Session, criteria: AuditFilter) -> Iterator[list[Any]]:
     """The matching events as CSV rows under ``CSV_COLUMNS``, newest first, read in batches."""
     yield list(CSV_COLUMNS)
-    result = db.execute(filtered(criteria).execution_options(yield_per=500)).tuples()
+    result = db.execute(filtered(criteria).execution_options(yield_per=500))
     for entry, cohort_name, exercise_slug in result:
         yield [
             as_utc(entry.occurred_at).isoformat(),

@@ -12,11 +12,15 @@ from app.db import MAX_ID
 MAX_PAGE = 10_000
 
 
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
 class AuditFilterForm(Form):
     """What to show of the trail; every field may stay empty."""
 
     action = SelectField("Action", validators=[Optional()])
-    actor = StringField("Actor (username)", validators=[Optional(), Length(max=64)], filters=[str.strip])
+    actor = StringField("Actor (username)", validators=[Optional(), Length(max=64)], filters=[_stripped])
     cohort = IntegerField("Cohort id", validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
     exercise = IntegerField("Exercise id", validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
     page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)])
