@@ -556,12 +556,22 @@ def assignable_cohorts(db: Session, user: User, exercise: Exercise) -> list[Coho
     return [cohort for cohort in db.scalars(query) if cohort.id not in assigned]
 
 
-def assign(db: Session, exercise: Exercise, cohort: Cohort, deadline: datetime.datetime | None) -> Assignment:
-    """Set a published exercise for a cohort. The caller checked that the user teaches it."""
+def assign(
+    db: Session,
+    actor: User,
+    exercise: Exercise,
+    cohort: Cohort,
+    deadline: datetime.datetime | None,
+    *,
+    allow_late: bool = False,
+) -> Assignment:
+    """Set a published exercise for a cohort. The caller checked that ``actor`` teaches it."""
     if exercise.state != ExerciseState.PUBLISHED:
         raise ValueError("Publish the exercise before setting it for a cohort.")
-    assignment = Assignment(cohort_id=cohort.id, exercise_id=exercise.id, deadline=deadline)
+    assignment = Assignment(cohort_id=cohort.id, exercise_id=exercise.id, deadline=deadline, allow_late=allow_late)
     db.add(assignment)
+    detail = {"deadline": deadline.isoformat() if deadline else None, "allow_late": allow_late}
+    audit.record(db, actor, "cohort.exercise_assigned", cohort=cohort, exercise=exercise, detail=detail)
     return assignment
 
 

@@ -204,18 +204,10 @@ def assign(exercise_id: int) -> Response:
         return _exercise_page(exercise, status=400, assign_form=form)
     cohort = cohort_for_instructor(database, current_user, form.cohort_id.data)
     try:
-        authoring.assign(database, exercise, cohort, _utc(form.deadline.data))
+        authoring.assign(database, current_user, exercise, cohort, _utc(form.deadline.data))
     except ValueError as error:
         form.cohort_id.errors = [str(error)]
         return _exercise_page(exercise, status=400, assign_form=form)
-    audit.record(
-        database,
-        current_user,
-        "cohort.exercise_assigned",
-        cohort=cohort,
-        exercise=exercise,
-        detail={"deadline": form.deadline.data and _utc(form.deadline.data).isoformat()},
-    )
     database.commit()
     flash(f"“{exercise.title}” is set for {cohort.name}.", "success")
     return redirect(url_for("authoring.exercise", exercise_id=exercise.id))

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from app import accounts, audit, db
 from app.access import INSTRUCTOR, access
 from app.models import Assignment, Cohort, Exercise, ExerciseState, Role, User
+from instructor import authoring
 from instructor import cohorts as cohort_service
 from instructor.forms import (
     AssignmentForm,
@@ -204,15 +205,7 @@ def assign_exercise(cohort_id: int) -> Response:
         return _cohort_page(cohort, status=400, assignment_form=form)
     deadline = form.deadline.data.replace(tzinfo=UTC) if form.deadline.data else None
     exercise = database.get(Exercise, form.exercise_id.data)
-    cohort.assignments.append(Assignment(exercise=exercise, deadline=deadline, allow_late=form.allow_late.data))
-    audit.record(
-        database,
-        current_user,
-        "cohort.exercise_assigned",
-        cohort=cohort,
-        exercise=exercise,
-        detail={"deadline": deadline.isoformat() if deadline else None, "allow_late": form.allow_late.data},
-    )
+    authoring.assign(database, current_user, exercise, cohort, deadline, allow_late=form.allow_late.data)
     database.commit()
     flash(f"{exercise.title} is set for {cohort.name}.", "success")
     return redirect(url_for("instructor.cohort", cohort_id=cohort.id))

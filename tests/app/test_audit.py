@@ -251,3 +251,22 @@ def test_the_actor_name_survives_the_account(app: Flask, client: FlaskClient, co
         session.commit()
     [reset] = events(app, "account.password_reset")
     assert (reset.actor_id, reset.actor_username) == (None, "grace")
+
+
+def test_setting_and_withdrawing_an_exercise_name_the_cohort_and_exercise(
+    app: Flask, client: FlaskClient, cohort: Cohort, factory: Factory
+) -> None:
+    exercise = factory.exercise()
+    login(client, "grace")
+    page = f"/instructor/cohorts/{cohort.id}"
+    form = {"exercise_id": exercise.id, "deadline": "2031-05-01T17:00", "allow_late": "y"}
+    assert post_form(client, f"{page}/assignments", form, page=page).status_code == 302
+    assert post_form(client, f"{page}/assignments/{exercise.id}/remove", {}, page=page).status_code == 302
+    assigned, withdrawn = events(app, "cohort.exercise_assigned") + events(app, "cohort.exercise_withdrawn")
+    assert (assigned.cohort_id, assigned.exercise_id, withdrawn.cohort_id, withdrawn.exercise_id) == (
+        cohort.id,
+        exercise.id,
+        cohort.id,
+        exercise.id,
+    )
+    assert assigned.detail == {"deadline": "2031-05-01T17:00:00+00:00", "allow_late": True}
