@@ -10,7 +10,7 @@ from flask import Flask
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, database, security, blueprints and commands."""
     import instructor
-    from app import auth, cli, compression, config, db, errors, formatting, lti, security, trainee
+    from app import admin, auth, cli, compression, config, db, errors, formatting, lti, security, trainee
 
     app = Flask(__name__, instance_relative_config=True)
     config.configure(app, test_config)
@@ -24,5 +24,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     trainee.init_app(app)
     instructor.init_app(app)
     lti.init_app(app)
+    admin.init_app(app)
     cli.init_app(app)
     return app

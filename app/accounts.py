@@ -1,4 +1,4 @@
-"""Creating accounts and cohorts, checking passwords, join codes."""
+"""Creating accounts and cohorts, checking passwords, join codes, resetting passwords and changing roles."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import secrets
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.models import Cohort, Role, User
 from app.passwords import verify_decoy
 
@@ -35,8 +36,12 @@ def create_user(
     role: Role,
     email: str | None = None,
     must_change_password: bool = False,
+    created_by: User | None = None,
 ) -> User:
-    """Add an account with a hashed password; raise ``UsernameTaken`` for a taken name."""
+    """Add an account with a hashed password; raise ``UsernameTaken`` for a taken name.
+
+    ``created_by`` is the instructor or admin who made it; None: the person made it themselves.
+    """
     if db.scalar(select(User.id).where(User.username == username)) is not None:
         raise UsernameTaken(f"The username {username!r} is taken.")
     user = User(
@@ -48,7 +53,30 @@ def create_user(
     )
     user.set_password(password)
     db.add(user)
+    db.flush()
+    audit.record(db, created_by or user, "account.created", detail=account_detail(user))
     return user
+
+
+def account_detail(user: User) -> dict[str, object]:
+    """What the audit trail says of an account: never its password or session token."""
+    return {"user_id": user.id, "username": user.username, "role": str(user.role)}
+
+
+def reset_password(db: Session, actor: User, user: User) -> str:
+    """Give ``user`` a one-time password they must change at their next login; return it."""
+    password = generated_password()
+    user.set_password(password)
+    user.must_change_password = True
+    audit.record(db, actor, "account.password_reset", detail=account_detail(user))
+    return password
+
+
+def change_role(db: Session, actor: User | None, user: User, role: Role, *, reason: str) -> None:
+    """Give ``user`` another role; ``actor`` None: the system did it, for ``reason``."""
+    previous = user.role
+    user.role = role
+    audit.record(db, actor, "account.role_changed", detail={**account_detail(user), "from": previous, "reason": reason})
 
 
 def authenticate(db: Session, username: str, password: str) -> User | None:

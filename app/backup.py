@@ -2,6 +2,7 @@
 
 The file lists the schema revision it was taken at; it can be restored only into an empty
 database migrated to that same revision, in one transaction, so a failed restore leaves nothing.
+The audit trail travels with the rest, and a restore adds its own event to it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import IO, Any
 
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, DateTime, Engine, Integer, Table, func, insert, select, text
+from sqlalchemy.orm import Session
 
+from app import audit
 from app.models import Base
 
 BACKUP_FORMAT = "crosscheck-backup"
@@ -71,7 +74,8 @@ def export_all(engine: Engine, path: Path) -> dict[str, int]:
 
 
 def import_all(engine: Engine, path: Path) -> dict[str, int]:
-    """Restore a backup into an empty database at the same schema revision; return row counts."""
+    """Restore a backup into an empty database at the same schema revision; return the restored
+    row counts. Needs an app context (the audit trail reads the app's clock)."""
     try:
         with _open(path, "r") as source:
             backup = json.load(source)
@@ -97,6 +101,10 @@ def import_all(engine: Engine, path: Path) -> dict[str, int]:
             counts[table.name] = _restore_table(connection, table, tables.get(table.name))
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection)
+        with Session(bind=connection) as session:
+            detail = {"file": path.name, "rows": sum(counts.values()), "taken_at_revision": revision}
+            audit.record(session, None, "instance.restored", detail=detail)
+            session.commit()
     return counts
 
 

@@ -21,6 +21,7 @@ ENVIRONMENT_SETTINGS = (
     "MAX_CONTENT_LENGTH",
     "LOGIN_RATE_PER_ACCOUNT",
     "LOGIN_RATE_PER_ADDRESS",
+    "LOG_LEVEL",
 )
 BOOLEAN_SETTINGS = {"SESSION_COOKIE_SECURE"}
 INTEGER_SETTINGS = {"TRUSTED_PROXIES", "MAX_CONTENT_LENGTH"}
@@ -45,6 +46,8 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         WTF_CSRF_TIME_LIMIT=None,
         # What deadlines are checked against; tests put a frozen clock here.
         CLOCK=utcnow,
+        # The level of the app's loggers (app.*): INFO logs one line per audited event.
+        LOG_LEVEL="INFO",
     )
     for name in ENVIRONMENT_SETTINGS:
         if name in os.environ:
@@ -53,6 +56,8 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    # Flask gives its logger (named after the package, "app") a stderr handler unless one is set up.
+    app.logger.setLevel(app.config["LOG_LEVEL"])
 
 
 def _parse(name: str, raw: str) -> Any:

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.grading import score_attempt
+from app import grading
 from app.models import Assignment, Attempt, DeadlineExtension
 
 
@@ -95,7 +95,7 @@ def close_overdue(db: Session, moment: datetime, *conditions: Any) -> int:
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
             db.refresh(attempt)
-            score_attempt(db, attempt)
+            grading.score_attempt(db, attempt)
             closed += 1
     db.commit()
     return closed

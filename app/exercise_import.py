@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from app import grading
-from app.models import Article, Attempt, Exercise, ExerciseState, Flag, KeyVersion
+from app import audit, grading
+from app.models import Article, Attempt, Exercise, ExerciseState, Flag, KeyVersion, User
 from exercises.loader import load_package, package_dirs
 from exercises.problems import PackageError
 from exercises.types import Article as PackageArticle
@@ -29,12 +29,14 @@ class ImportOutcome:
     message: str
 
 
-def import_package(db: Session, package: ExercisePackage, *, force: bool = False) -> ImportOutcome:
+def import_package(
+    db: Session, package: ExercisePackage, *, force: bool = False, actor: User | None = None
+) -> ImportOutcome:
     """Create or update the exercise from ``package``; a changed key becomes a new key version.
 
     An exercise an instructor changed in the app is left alone unless ``force`` lets the file
     win. Article texts that trainees have already flagged are never replaced, since their flags'
-    offsets point into them. The caller commits.
+    offsets point into them. ``actor`` is who imported it (None: a command). The caller commits.
     """
     exercise = db.scalar(select(Exercise).where(Exercise.slug == package.slug))
     if exercise is None:
@@ -45,7 +47,8 @@ def import_package(db: Session, package: ExercisePackage, *, force: bool = False
             KeyVersion(number=1, items=_key_records(package), ratings=_rating_records(package), origin="package")
         ]
         db.add(exercise)
-        return ImportOutcome(package.slug, "created", f"{package.slug}: created with {len(package.key)} key items")
+        outcome = ImportOutcome(package.slug, "created", f"{package.slug}: created with {len(package.key)} key items")
+        return _imported(db, actor, exercise, outcome)
     if exercise.package_hash == package.content_hash:
         return ImportOutcome(package.slug, "unchanged", f"{package.slug}: unchanged")
     if exercise.edited_in_app and not force:
@@ -77,15 +80,25 @@ def import_package(db: Session, package: ExercisePackage, *, force: bool = False
     records, ratings = _key_records(package), _rating_records(package)
     current = grading.current_key_version(db, exercise.id)
     if records == current.items and ratings == current.ratings:
-        return ImportOutcome(package.slug, "updated", f"{package.slug}: updated (key unchanged)")
+        return _imported(
+            db, actor, exercise, ImportOutcome(package.slug, "updated", f"{package.slug}: updated (key unchanged)")
+        )
     version, rescored = grading.add_key_version(
-        db, exercise, records, ratings=ratings, origin="package", note="loaded from the package files"
+        db, exercise, records, ratings=ratings, origin="package", note="loaded from the package files", user=actor
     )
-    return ImportOutcome(
+    outcome = ImportOutcome(
         package.slug,
         "new-key-version",
         f"{package.slug}: key version {version.number}; {rescored} submissions rescored",
     )
+    return _imported(db, actor, exercise, outcome)
+
+
+def _imported(db: Session, actor: User | None, exercise: Exercise, outcome: ImportOutcome) -> ImportOutcome:
+    audit.record(
+        db, actor, "exercise.imported", exercise=exercise, detail={"slug": outcome.slug, "outcome": outcome.action}
+    )
+    return outcome
 
 
 def import_directory(db: Session, root: Path | None = None, *, force: bool = False) -> list[ImportOutcome]:

@@ -7,7 +7,6 @@ what it returns.
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -16,13 +15,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 import scoring
+from app import audit
 from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem, User
 from exercises.cores import derived_core
 from scoring.types import KeyItem, Policy, RatingKey, SourceRating
 
 RESCORE_BATCH = 500
-
-log = logging.getLogger(__name__)
 
 scores_stored = Signal("New current scores, on submit and on every rescore; sent with the session and ``scores``.")
 """Whoever must hear of a new score (the LMS grade passback) connects here; the caller still commits."""
@@ -95,8 +93,14 @@ def add_key_version(
     )
     exercise.key_versions.append(version)
     db.flush()
-    rescored = rescore_exercise(db, exercise, note=f"Key version {version.number}: {note}")
-    log.info("key version %s of %s (%s): %s submissions rescored", version.number, exercise.slug, origin, rescored)
+    audit.record(
+        db,
+        user,
+        "exercise.key_saved",
+        exercise=exercise,
+        detail={"version": version.number, "origin": origin, "note": note},
+    )
+    rescored = rescore_exercise(db, exercise, note=f"Key version {version.number}: {note}", actor=user)
     return version, rescored
 
 
@@ -171,11 +175,11 @@ def score_attempt(db: Session, attempt: Attempt) -> Score:
     return stored
 
 
-def rescore_exercise(db: Session, exercise: Exercise, *, note: str) -> int:
+def rescore_exercise(db: Session, exercise: Exercise, *, note: str, actor: User | None = None) -> int:
     """Rescore every submitted attempt of ``exercise`` against its current key; earlier scores stay as history.
 
-    ``note`` says why, to the trainees and instructors who see the score change. Returns the
-    number of attempts rescored. The caller commits.
+    ``note`` says why, to the trainees and instructors who see the score change; ``actor`` is who
+    caused it (None: a command). Returns the number of attempts rescored. The caller commits.
     """
     version = current_key_version(db, exercise.id)
     key = prepared_key(exercise, version)
@@ -188,7 +192,13 @@ def rescore_exercise(db: Session, exercise: Exercise, *, note: str) -> int:
         count += len(stored)
         db.flush()
         scores_stored.send(db, scores=stored)
-    log.info("rescored %s submissions of %s: %s", count, exercise.slug, note)
+    audit.record(
+        db,
+        actor,
+        "exercise.rescored",
+        exercise=exercise,
+        detail={"version": version.number, "rescored": count, "note": note},
+    )
     return count
 
 

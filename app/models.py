@@ -396,6 +396,31 @@ class AttemptGrant(Base):
     granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class AuditEvent(Base):
+    """One action of an instructor, an admin or a command that changed data: who, what, when, where.
+
+    The actor's username is copied so the row still says who acted after the account is gone.
+    Cohort and exercise ids carry no foreign key: the trail outlives what it names.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_newest", "occurred_at", "id"),
+        Index("ix_audit_events_cohort", "cohort_id", "occurred_at"),
+        Index("ix_audit_events_exercise", "exercise_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # None for what a command or the system did (loading packages, an LMS launch, a restore).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    actor_username: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    cohort_id: Mapped[int | None] = mapped_column(Integer)
+    exercise_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 # --- LTI 1.3: the tool's keys, registered platforms, and what launches linked ---------------------
 
 

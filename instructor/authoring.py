@@ -30,7 +30,7 @@ from flask import abort
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
-from app import grading
+from app import audit, grading
 from app.exercise_import import ImportOutcome, import_package
 from app.models import (
     Article,
@@ -214,6 +214,7 @@ def create_exercise(
     exercise.key_versions = [KeyVersion(number=1, items=[], origin="editor", note=origin_note, created_by_id=user.id)]
     db.add(exercise)
     db.flush()
+    audit.record(db, user, "exercise.created", exercise=exercise, detail={"slug": exercise.slug, "origin": origin_note})
     return exercise
 
 
@@ -470,6 +471,13 @@ def save_key(
         if note:
             current.note = note
         db.flush()
+        audit.record(
+            db,
+            user,
+            "exercise.key_saved",
+            exercise=exercise,
+            detail={"version": current.number, "origin": "editor", "in_place": True},
+        )
         return KeySaved(current, False, 0)
     version, rescored = grading.add_key_version(
         db, exercise, records, origin="editor", note=note or "edited in the key editor", user=user
@@ -492,6 +500,9 @@ def save_ratings(
         if note:
             current.note = note
         db.flush()
+        audit.record(
+            db, user, "exercise.ratings_saved", exercise=exercise, detail={"version": current.number, "in_place": True}
+        )
         return KeySaved(current, False, 0)
     version, rescored = grading.add_key_version(
         db,
@@ -545,12 +556,22 @@ def assignable_cohorts(db: Session, user: User, exercise: Exercise) -> list[Coho
     return [cohort for cohort in db.scalars(query) if cohort.id not in assigned]
 
 
-def assign(db: Session, exercise: Exercise, cohort: Cohort, deadline: datetime.datetime | None) -> Assignment:
-    """Set a published exercise for a cohort. The caller checked that the user teaches it."""
+def assign(
+    db: Session,
+    actor: User,
+    exercise: Exercise,
+    cohort: Cohort,
+    deadline: datetime.datetime | None,
+    *,
+    allow_late: bool = False,
+) -> Assignment:
+    """Set a published exercise for a cohort. The caller checked that ``actor`` teaches it."""
     if exercise.state != ExerciseState.PUBLISHED:
         raise ValueError("Publish the exercise before setting it for a cohort.")
-    assignment = Assignment(cohort_id=cohort.id, exercise_id=exercise.id, deadline=deadline)
+    assignment = Assignment(cohort_id=cohort.id, exercise_id=exercise.id, deadline=deadline, allow_late=allow_late)
     db.add(assignment)
+    detail = {"deadline": deadline.isoformat() if deadline else None, "allow_late": allow_late}
+    audit.record(db, actor, "cohort.exercise_assigned", cohort=cohort, exercise=exercise, detail=detail)
     return assignment
 
 
@@ -617,9 +638,11 @@ def package_of(db: Session, exercise: Exercise) -> ExercisePackage:
     )
 
 
-def export_exercise(db: Session, exercise: Exercise) -> bytes:
-    """The exercise as a package zip."""
-    return export_zip(package_of(db, exercise))
+def export_exercise(db: Session, exercise: Exercise, actor: User | None) -> bytes:
+    """The exercise as a package zip; ``actor`` (None: a command) is recorded as having taken it."""
+    data = export_zip(package_of(db, exercise))
+    audit.record(db, actor, "exercise.exported", exercise=exercise, detail={"slug": exercise.slug})
+    return data
 
 
 def import_zip(db: Session, data: bytes, user: User | None = None) -> ImportOutcome:
@@ -642,7 +665,7 @@ def import_zip(db: Session, data: bytes, user: User | None = None) -> ImportOutc
                 ),
             )
         )
-    outcome = import_package(db, package)
+    outcome = import_package(db, package, actor=user)
     if outcome.action == "created" and user is not None:
         db.flush()
         created = db.scalar(select(Exercise).where(Exercise.slug == package.slug))

@@ -25,10 +25,11 @@ def export_exercise(slug: str, file: Path) -> None:
     if exercise is None:
         raise click.ClickException(f"no exercise with slug {slug!r}")
     try:
-        data = authoring.export_exercise(database, exercise)
+        data = authoring.export_exercise(database, exercise, None)
     except PackageError as error:
         raise click.ClickException(str(error)) from error
     file.write_bytes(data)
+    database.commit()
     click.echo(f"{slug}: written to {file} ({len(data)} bytes)")
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import db, grading
+from app import audit, db, grading
 from app.access import INSTRUCTOR, access
 from app.models import ExerciseState
 from exercises import semeval
@@ -185,6 +185,9 @@ def publishing(exercise_id: int) -> Response:
         database.rollback()
         form.state.errors = [str(error)]
         return _exercise_page(exercise, status=400, publish_form=form)
+    audit.record(
+        database, current_user, "exercise.publishing_changed", exercise=exercise, detail={"state": str(exercise.state)}
+    )
     database.commit()
     flash(f"“{exercise.title}” is {exercise.state}.", "success")
     return redirect(url_for("authoring.exercise", exercise_id=exercise.id))
@@ -201,7 +204,7 @@ def assign(exercise_id: int) -> Response:
         return _exercise_page(exercise, status=400, assign_form=form)
     cohort = cohort_for_instructor(database, current_user, form.cohort_id.data)
     try:
-        authoring.assign(database, exercise, cohort, _utc(form.deadline.data))
+        authoring.assign(database, current_user, exercise, cohort, _utc(form.deadline.data))
     except ValueError as error:
         form.cohort_id.errors = [str(error)]
         return _exercise_page(exercise, status=400, assign_form=form)
@@ -296,6 +299,7 @@ def edit_details(exercise_id: int) -> Response:
         database.rollback()
         form.form_errors.append(str(error))
         return _details_page(exercise, form, status=400)
+    audit.record(database, current_user, "exercise.details_changed", exercise=exercise)
     database.commit()
     flash(f"Details of “{exercise.title}” saved.", "success")
     return redirect(url_for("authoring.exercise", exercise_id=exercise.id))
@@ -452,9 +456,10 @@ def export(exercise_id: int) -> Response:
     database = db.session()
     exercise = authoring.exercise_for_viewer(database, current_user, exercise_id)
     try:
-        data = authoring.export_exercise(database, exercise)
+        data = authoring.export_exercise(database, exercise, current_user)
     except PackageError as error:
         abort(409, "This exercise cannot be exported yet: " + "; ".join(str(p) for p in error.problems))
+    database.commit()
     response = Response(data, mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{exercise.slug}.zip"'
     return response

@@ -10,7 +10,7 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import accounts
+from app import accounts, audit
 from app.auth.forms import USERNAME_PATTERN
 from app.models import Cohort, Role, User
 from exercises.storable import PROBLEM, is_storable
@@ -138,10 +138,19 @@ def import_trainees(
                 password=password,
                 role=Role.TRAINEE,
                 must_change_password=True,
+                created_by=importer,
             )
         if user not in cohort.trainees:
             cohort.trainees.append(user)
         imported.append(ImportedTrainee(user, password))
+    created = sum(item.one_time_password is not None for item in imported)
+    audit.record(
+        db,
+        importer,
+        "cohort.trainees_imported",
+        cohort=cohort,
+        detail={"created": created, "added": len(imported) - created},
+    )
     return imported, problems
 
 

@@ -23,7 +23,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app import db, grading
+from app import audit, csv_export, db, grading
 from app.access import INSTRUCTOR, access
 from app.deadlines import close_overdue, now
 from app.models import Assignment, Attempt, AttemptGrant, DeadlineExtension, KeyVersion, Score, User
@@ -320,6 +320,14 @@ def extend_deadline(cohort_id: int, exercise_id: int, user_id: int) -> Response:
     )
     extension.deadline = form.deadline.data.replace(tzinfo=UTC)
     database.add(extension)
+    audit.record(
+        database,
+        current_user,
+        "cohort.deadline_extended",
+        cohort=scope.cohort,
+        exercise=scope.exercise,
+        detail={"user_id": trainee.id, "username": trainee.username, "deadline": extension.deadline.isoformat()},
+    )
     database.commit()
     flash(
         f"{trainee.display_name} may work on {scope.exercise.title} until {extension.deadline:%Y-%m-%d %H:%M} UTC.",
@@ -338,6 +346,14 @@ def allow_retry(cohort_id: int, exercise_id: int, user_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form expired. Reload the page and try again.")
     database.add(AttemptGrant(user_id=trainee.id, exercise_id=scope.exercise.id, granted_by_id=current_user.id))
+    audit.record(
+        database,
+        current_user,
+        "cohort.retry_allowed",
+        cohort=scope.cohort,
+        exercise=scope.exercise,
+        detail={"user_id": trainee.id, "username": trainee.username},
+    )
     database.commit()
     flash(f"{trainee.display_name} may make one more attempt at {scope.exercise.title}.", "success")
     return redirect(url_for("instructor.trainee_result", cohort_id=cohort_id, exercise_id=exercise_id, user_id=user_id))
@@ -365,7 +381,7 @@ def export_results(cohort_id: int) -> Response:
     ).all()
     scopes = [Scope(cohort, assignment.exercise) for assignment in assignments]
     rows = exports.result_rows(database, scopes)
-    return _download(exports.csv_lines(rows), _filename(cohort.name, "results") + ".csv", "text/csv")
+    return _download(csv_export.csv_lines(rows), _filename(cohort.name, "results") + ".csv", "text/csv")
 
 
 @blueprint.route(DASHBOARD + "/export/flags.csv")
@@ -378,7 +394,7 @@ def export_flags_csv(cohort_id: int, exercise_id: int) -> Response:
     rows = exports.flag_rows(exports.flag_records(database, scope))
     excel = request.args.get("excel") == "1"
     name = _filename(scope.cohort.name, scope.exercise.slug, "flags", *(["excel"] if excel else [])) + ".csv"
-    return _download(exports.csv_lines(rows, excel=excel), name, "text/csv; charset=utf-8")
+    return _download(csv_export.csv_lines(rows, excel=excel), name, "text/csv; charset=utf-8")
 
 
 @blueprint.route(DASHBOARD + "/export/flags.json")

@@ -6,8 +6,6 @@ as one document.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,9 +20,6 @@ from app.formatting import whole_score
 from app.models import Attempt, Flag, KeyVersion, Score, ScoreItem, SourceRating, User, cohort_trainees, flag_links
 from instructor.dashboard import Scope, current_scores
 from scoring.metrics import detection
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""A cell starting with one of these is a formula to a spreadsheet (CSV injection)."""
 
 BATCH = 1000
 
@@ -51,9 +46,6 @@ FLAG_COLUMNS = (
 quote of the key item it matched (or the decoy it hit, or the item it barely missed) and the points
 it earned (its credit less its penalty)."""
 
-BOM = "\ufeff"
-"""Excel reads a CSV as UTF-8 only when it starts with a byte order mark (quotes hold ’ and –)."""
-
 ITEM_STATUS_OUTCOME = {
     "found": "found",
     "partial": "partial",
@@ -66,29 +58,6 @@ FLAG_OUTCOME_WORDS = {
     "not_in_key": "false positive",
     "insufficient_overlap": "near miss",
 }
-
-
-def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula, prefixed with a quote so it stays text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def csv_lines(rows: Iterable[Sequence[Any]], *, excel: bool = False) -> Iterator[str]:
-    """Write ``rows`` as CSV text, a chunk at a time, every text cell made formula-safe; for
-    ``excel``, behind a byte order mark so that Excel reads it as UTF-8."""
-    if excel:
-        yield BOM
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for number, row in enumerate(rows, start=1):
-        writer.writerow([safe_cell(value) for value in row])
-        if number % BATCH == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
 
 
 def result_columns(categories: Sequence[str], rated_articles: Sequence[str] = ()) -> list[str]:

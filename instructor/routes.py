@@ -9,9 +9,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app import accounts, db
+from app import accounts, audit, db
 from app.access import INSTRUCTOR, access
 from app.models import Assignment, Cohort, Exercise, ExerciseState, Role, User
+from instructor import authoring
 from instructor import cohorts as cohort_service
 from instructor.forms import (
     AssignmentForm,
@@ -52,6 +53,7 @@ def create_cohort() -> str | Response:
     cohort = Cohort(name=form.name.data, join_code=accounts.new_join_code())
     cohort.instructors.append(current_user._get_current_object())
     database.add(cohort)
+    audit.record(database, current_user, "cohort.created", cohort=cohort, detail={"name": cohort.name})
     database.commit()
     flash(f"Cohort {cohort.name} created. Hand out its join code: {cohort.join_code}", "success")
     return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
@@ -104,6 +106,7 @@ def join_code(cohort_id: int) -> Response:
     else:
         cohort.join_enabled = form.action.data == "enable"
         message = "Registration with the join code is " + ("open." if cohort.join_enabled else "closed.")
+    audit.record(database, current_user, "cohort.join_code_changed", cohort=cohort, detail={"change": form.action.data})
     database.commit()
     flash(message, "success")
     return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
@@ -142,9 +145,7 @@ def reset_password(cohort_id: int, user_id: int) -> Response:
         abort(403, "This trainee is also in a cohort you do not teach: ask an administrator to reset the password.")
     if not ConfirmForm().validate_on_submit():
         return _cohort_page(cohort, status=400)
-    password = accounts.generated_password()
-    trainee.set_password(password)
-    trainee.must_change_password = True
+    password = accounts.reset_password(database, current_user, trainee)
     database.commit()
     return _cohort_page(cohort, one_time_passwords=[(trainee, password)])
 
@@ -175,9 +176,17 @@ def add_co_instructor(cohort_id: int) -> Response:
             password=password,
             role=Role.INSTRUCTOR,
             must_change_password=True,
+            created_by=current_user,
         )
     if user not in cohort.instructors:
         cohort.instructors.append(user)
+        audit.record(
+            database,
+            current_user,
+            "cohort.instructor_added",
+            cohort=cohort,
+            detail={"user_id": user.id, "username": user.username},
+        )
     database.commit()
     if password is None:
         flash(f"{user.display_name} now teaches {cohort.name}.", "success")
@@ -196,7 +205,7 @@ def assign_exercise(cohort_id: int) -> Response:
         return _cohort_page(cohort, status=400, assignment_form=form)
     deadline = form.deadline.data.replace(tzinfo=UTC) if form.deadline.data else None
     exercise = database.get(Exercise, form.exercise_id.data)
-    cohort.assignments.append(Assignment(exercise=exercise, deadline=deadline, allow_late=form.allow_late.data))
+    authoring.assign(database, current_user, exercise, cohort, deadline, allow_late=form.allow_late.data)
     database.commit()
     flash(f"{exercise.title} is set for {cohort.name}.", "success")
     return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
@@ -214,6 +223,7 @@ def unassign_exercise(cohort_id: int, exercise_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         return _cohort_page(cohort, status=400)
     database.delete(assignment)
+    audit.record(database, current_user, "cohort.exercise_withdrawn", cohort=cohort, exercise=assignment.exercise)
     database.commit()
     flash("The exercise is withdrawn from the cohort; trainees' work on it is kept.", "success")
     return redirect(url_for("instructor.cohort", cohort_id=cohort.id))

@@ -7,7 +7,6 @@ resource link is one exercise set for that cohort. LMS roles never make an admin
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -17,7 +16,7 @@ from pylti1p3.roles import AbstractRole, DesignerRole, StaffRole, StudentRole, T
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import accounts
+from app import accounts, audit
 from app.deadlines import as_utc
 from app.lti.adapter import service_connector
 from app.models import (
@@ -55,7 +54,6 @@ class AdministratorRole(AbstractRole):
 NO_PASSWORD = "!lti"
 """Not a hash: no password matches it, so a launched account cannot log in with one until an instructor resets it."""
 TEACHING_ROLES = (TeacherRole, TeachingAssistantRole, DesignerRole, StaffRole, AdministratorRole)
-log = logging.getLogger(__name__)
 
 
 class NoCrosscheckRole(Exception):
@@ -96,15 +94,15 @@ def account_for(db: Session, issuer: str, sub: str, role: Role, claims: dict[str
             password_hash=NO_PASSWORD,
         )
         db.add(LtiAccount(issuer=issuer, sub=sub, user=user))
-        log.info("account %s created for LMS user %s of %s as %s", user.username, sub, issuer, role)
+        db.flush()
+        audit.record(db, None, "account.created", detail={**accounts.account_detail(user), "lms": issuer})
         return user
     user = link.user
     if claims.get("name") or claims.get("given_name"):
         user.display_name = _display_name(claims, sub)
     user.email = email or user.email
     if role == Role.INSTRUCTOR and user.role == Role.TRAINEE:
-        log.info("account %s now teaches: the LMS launched it as an instructor", user.username)
-        user.role = Role.INSTRUCTOR
+        accounts.change_role(db, None, user, Role.INSTRUCTOR, reason=f"the LMS {issuer} launched it as an instructor")
     return user
 
 
@@ -123,7 +121,7 @@ def context_for(db: Session, platform: LtiPlatform, deployment_id: str, claims: 
         cohort = Cohort(name=str(name)[:120], join_code=accounts.new_join_code(), join_enabled=False)
         context = LtiContext(platform=platform, deployment_id=deployment_id, context_id=context_id, cohort=cohort)
         db.add(context)
-        log.info("cohort %r created for course %s of %s", cohort.name, context_id, platform.issuer)
+        audit.record(db, None, "cohort.created", cohort=cohort, detail={"name": cohort.name, "lms": platform.issuer})
     memberships_url = (claims.get(NRPS_CLAIM) or {}).get("context_memberships_url")
     context.memberships_url = memberships_url or context.memberships_url
     return context
@@ -232,8 +230,9 @@ class RosterSync:
     members: int
 
 
-def sync_roster(db: Session, context: LtiContext, members: list[dict[str, Any]]) -> RosterSync:
-    """Bring the course's active members into the cohort, as launches would; the caller commits."""
+def sync_roster(db: Session, actor: User, context: LtiContext, members: list[dict[str, Any]]) -> RosterSync:
+    """Bring the course's active members into the cohort, as launches would, at ``actor``'s request;
+    the caller commits."""
     added = 0
     for member in members:
         if member.get("status", "Active") != "Active" or not member.get("user_id"):
@@ -249,7 +248,9 @@ def sync_roster(db: Session, context: LtiContext, members: list[dict[str, Any]])
         before = len(context.cohort.trainees) + len(context.cohort.instructors)
         join(context.cohort, user, effective)
         added += len(context.cohort.trainees) + len(context.cohort.instructors) - before
-    log.info("roster of cohort %r synced from the LMS: %d added", context.cohort.name, added)
+    audit.record(
+        db, actor, "cohort.roster_synced", cohort=context.cohort, detail={"added": added, "members": len(members)}
+    )
     return RosterSync(added=added, members=len(members))
 
 

@@ -13,7 +13,7 @@ from pylti1p3.exception import LtiException
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app import db
+from app import audit, db
 from app.access import ADMIN, INSTRUCTOR, PUBLIC, access
 from app.lti import adapter, deep_linking, keys, provisioning
 from app.lti.adapter import LaunchRefused
@@ -260,9 +260,15 @@ def register_platform() -> ResponseReturnValue:
     _save_platform(platform, form)
     database = db.session()
     database.add(platform)
+    database.flush()
+    audit.record(database, current_user, "lti.platform_registered", detail=_platform_detail(platform))
     database.commit()
     flash(f"Platform {platform.name} registered. Paste the tool's URLs below into the LMS.", "success")
     return redirect(url_for("lti.platform", platform_id=platform.id))
+
+
+def _platform_detail(platform: LtiPlatform) -> dict[str, object]:
+    return {"platform_id": platform.id, "name": platform.name, "issuer": platform.issuer}
 
 
 def _platform_or_404(platform_id: int) -> LtiPlatform:
@@ -282,6 +288,7 @@ def platform(platform_id: int) -> ResponseReturnValue:
         form.deployment_ids.data = "\n".join(row.deployment_id for row in found.deployments)
     elif form.validate_on_submit() and not _duplicate(form, found.id):
         _save_platform(found, form)
+        audit.record(db.session(), current_user, "lti.platform_changed", detail=_platform_detail(found))
         db.session().commit()
         flash("Platform saved.", "success")
         return redirect(url_for("lti.platform", platform_id=found.id))
@@ -297,6 +304,7 @@ def delete_platform(platform_id: int) -> ResponseReturnValue:
         abort(400, "The form expired; try again.")
     database = db.session()
     database.delete(found)
+    audit.record(database, current_user, "lti.platform_removed", detail=_platform_detail(found))
     database.commit()
     flash(f"Platform {found.name} removed; its courses' cohorts stay.", "success")
     return redirect(url_for("lti.platforms"))
@@ -309,6 +317,7 @@ def rotate_key() -> ResponseReturnValue:
         abort(400, "The form expired; try again.")
     database = db.session()
     key = keys.create_key(database)
+    audit.record(database, current_user, "lti.key_rotated", detail={"kid": key.kid})
     database.commit()
     flash(f"New signing key {key.kid}. The old key stays published until you remove it.", "success")
     return redirect(url_for("lti.platforms"))
@@ -327,6 +336,7 @@ def remove_key(key_id: int) -> ResponseReturnValue:
         keys.remove_key(database, key)
     except keys.SigningKeyRemoval as error:
         abort(409, str(error))
+    audit.record(database, current_user, "lti.key_removed", detail={"kid": key.kid})
     database.commit()
     flash(f"Key {key.kid} is no longer published.", "success")
     return redirect(url_for("lti.platforms"))
@@ -352,7 +362,7 @@ def sync_roster(cohort_id: int) -> ResponseReturnValue:
         database.rollback()
         flash(f"The LMS did not hand over the roster: {str(error)[:300]}", "error")
         return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
-    result = provisioning.sync_roster(database, context, members)
+    result = provisioning.sync_roster(database, current_user, context, members)
     database.commit()
     flash(f"Roster synced from the LMS: {result.added} added ({result.members} in the course).", "success")
     return redirect(url_for("instructor.cohort", cohort_id=cohort.id))

@@ -182,6 +182,8 @@ ROUTES: dict[str, Route] = {
     "lti.rotate_key": Route("POST", lambda w: "/lti/keys/rotate", ADMIN_EDITS),
     "lti.remove_key": Route("POST", lambda w: "/lti/keys/999/delete", {**ADMIN_EDITS, "admin": HIDDEN}),
     "lti.sync_roster": Route("POST", lambda w: f"/lti/cohorts/{w.ids['cohort']}/roster", THIS_COHORT),
+    "admin.audit_trail": Route("GET", lambda w: "/admin/audit", ADMIN_EDITS),
+    "admin.audit_csv": Route("GET", lambda w: "/admin/audit.csv", ADMIN_EDITS),
 }
 
 

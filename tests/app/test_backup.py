@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -13,7 +15,7 @@ from sqlalchemy import select
 from app import create_app, db, migrate
 from app.backup import BackupError, export_all, import_all
 from app.cli import cli
-from app.models import Flag, Role, Score, User
+from app.models import AuditEvent, Flag, Role, Score, User
 from tests.conftest import Factory, login
 
 EXPECTED_TABLES = {
@@ -28,6 +30,7 @@ EXPECTED_TABLES = {
     "scores",
     "score_items",
     "assignments",
+    "audit_events",
 }
 
 
@@ -53,6 +56,21 @@ def populate(app: Flask, factory: Factory) -> None:
     factory.attempt(factory.user("other"), exercise, flags=[("mini-a", "reportedly", "unverified")], submit=True)
 
 
+def restore(app: Flask, path: Path) -> dict[str, int]:
+    """Restore ``path`` into ``app``'s database, as ``crosscheck import-all`` does (in an app context)."""
+    with app.app_context():
+        return import_all(db.get_engine(app), path)
+
+
+def without_restore_event(backup: dict[str, Any]) -> dict[str, Any]:
+    """The backup as it was before the restore added its audit event (the last row), which it checks."""
+    rows = backup["tables"]["audit_events"]["rows"]
+    action = backup["tables"]["audit_events"]["columns"].index("action")
+    assert rows[-1][action] == "instance.restored"
+    backup["tables"]["audit_events"]["rows"] = rows[:-1]
+    return backup
+
+
 def fresh_app(url: str, tmp_path: Path) -> Flask:
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url})
     app.instance_path = str(tmp_path)
@@ -66,12 +84,12 @@ def test_round_trip_on_sqlite_is_exact(app: Flask, factory: Factory, tmp_path: P
     counts = export_all(db.get_engine(app), first)
     assert {name for name, count in counts.items() if count} >= EXPECTED_TABLES
     restored = fresh_app(f"sqlite:///{tmp_path / 'restored.sqlite3'}", tmp_path)
-    assert import_all(db.get_engine(restored), first) == counts
+    assert restore(restored, first) == counts
     second = tmp_path / "second.json.gz"
     export_all(db.get_engine(restored), second)
-    import gzip
-
-    assert gzip.decompress(first.read_bytes()) == gzip.decompress(second.read_bytes())
+    assert without_restore_event(json.loads(gzip.decompress(second.read_bytes()))) == json.loads(
+        gzip.decompress(first.read_bytes())
+    )
     client = restored.test_client()
     assert login(client, "grace").status_code == 302
     with restored.app_context():
@@ -130,15 +148,18 @@ def test_round_trip_through_postgresql(app: Flask, factory: Factory, tmp_path: P
     counts = export_all(db.get_engine(app), from_sqlite)
     postgres = fresh_app(pg_url, tmp_path)
     try:
-        assert import_all(db.get_engine(postgres), from_sqlite) == counts
+        assert restore(postgres, from_sqlite) == counts
         from_postgres = tmp_path / "postgres.json"
         export_all(db.get_engine(postgres), from_postgres)
-        assert json.loads(from_postgres.read_text()) == json.loads(from_sqlite.read_text())
+        assert without_restore_event(json.loads(from_postgres.read_text())) == json.loads(from_sqlite.read_text())
         client = postgres.test_client()
         assert login(client, "grace").status_code == 302
         with postgres.app_context():
             session = db.session()
             session.add(User(username="after-restore", display_name="New", role=Role.TRAINEE, password_hash="x"))
             session.commit()
+            assert (
+                session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)) == "instance.restored"
+            )
     finally:
         db.get_engine(postgres).dispose()

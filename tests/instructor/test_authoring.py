@@ -432,7 +432,7 @@ def test_export_then_import_elsewhere_round_trips(
     with other.app_context():
         imported = db.session().scalar(select(Exercise).where(Exercise.slug == "night-raid-two-reports"))
         assert imported.state == "draft" and imported.created_by_id is not None
-        again = authoring.export_exercise(db.session(), imported)
+        again = authoring.export_exercise(db.session(), imported, None)
         with app.app_context():
             original = db.session().get(Exercise, exercise_id)
             assert [(i["id"], i["start"], i["end"]) for i in imported.key_versions[-1].items] == [

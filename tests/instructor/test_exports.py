@@ -9,7 +9,8 @@ import json
 import pytest
 from flask.testing import FlaskClient
 
-from instructor.exports import FLAG_COLUMNS, result_columns, safe_cell
+from app.csv_export import safe_cell
+from instructor.exports import FLAG_COLUMNS, result_columns
 from tests.conftest import Factory, login
 from tests.instructor.dashboard_cohort import FLAGS, FixedCohort, build_fixed_cohort
 
