@@ -12,10 +12,11 @@ from typing import Any
 
 from blinker import Signal
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, load_only, selectinload
+from sqlalchemy.sql.base import ExecutableOption
 
 import scoring
-from app import audit
+from app import audit, exercise_cache
 from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem, User
 from exercises.cores import derived_core
 from scoring.types import KeyItem, Policy, RatingKey, SourceRating
@@ -44,10 +45,14 @@ def exercise_policy(exercise: Exercise) -> Policy:
     return Policy.from_record(exercise.policy)
 
 
-def current_key_version(db: Session, exercise_id: int) -> KeyVersion:
+def current_key_version(db: Session, exercise_id: int, *options: ExecutableOption) -> KeyVersion:
     """The newest key version of an exercise."""
     version = db.scalar(
-        select(KeyVersion).where(KeyVersion.exercise_id == exercise_id).order_by(KeyVersion.number.desc()).limit(1)
+        select(KeyVersion)
+        .where(KeyVersion.exercise_id == exercise_id)
+        .order_by(KeyVersion.number.desc())
+        .limit(1)
+        .options(*options)
     )
     if version is None:
         raise LookupError(f"exercise {exercise_id} has no key")
@@ -168,8 +173,15 @@ def _store(db: Session, attempt: Attempt, version: KeyVersion, report: scoring.R
 
 def score_attempt(db: Session, attempt: Attempt) -> Score:
     """Score a submitted attempt against the current key and store it as its current score."""
-    version = current_key_version(db, attempt.exercise_id)
-    report = prepared_key(attempt.exercise, version).score(engine_flags(attempt.flags), engine_ratings(attempt))
+    # Its items only if the key is not prepared in this process yet: they load when first read.
+    version = current_key_version(db, attempt.exercise_id, load_only(KeyVersion.id, KeyVersion.number))
+    texts = exercise_cache.texts_version(db, attempt.exercise_id)
+    shared = exercise_cache.shared_key(
+        db, attempt.exercise_id, texts, version, lambda exercise: prepared_key(exercise, version)
+    )
+    flags, ratings = engine_flags(attempt.flags), engine_ratings(attempt)
+    with shared.lock:
+        report = shared.key.score(flags, ratings)
     stored = _store(db, attempt, version, report)
     scores_stored.send(db, scores=[stored])
     return stored

@@ -321,6 +321,8 @@ class Flag(Base):
         secondary="flag_links",
         primaryjoin="Flag.id == flag_links.c.flag_id",
         secondaryjoin="Flag.id == flag_links.c.target_id",
+        # flag_links cascades on delete: removing a flag need not load its links first.
+        passive_deletes=True,
     )
 
 

@@ -1,11 +1,19 @@
 """A class at work: N trainees log in, open the workspace, flag, edit, delete and submit.
 
-Runs `make serve-prod` (gunicorn, WORKERS workers) on a fresh PostgreSQL database with rate limits
-in Redis, all on loopback, and prints latency per endpoint, errors, a reconciliation of every
-acknowledged flag, the flag-save throughput against a bare Flask endpoint served the same way, and
-each worker's resident memory at start and end. Bounded in time: it stops by itself.
+Runs `make serve-prod` (gunicorn, WORKERS workers × THREADS threads) on a fresh PostgreSQL database
+with rate limits in Redis, all on loopback, and prints:
 
-    .venv/bin/python bench/classroom.py --trainees 300 --duration 600
+* latency per endpoint during the class, errors, a reconciliation of every acknowledged flag, and
+  each worker's resident memory at start, once everyone is at work, and at the end;
+* the workers' CPU time per request of each type (from /proc, measured in phases where a few
+  spare trainees do only that), so a figure does not depend on how busy the machine was;
+* flag-save throughput against two ceilings served the same way: a bare Flask JSON endpoint, and
+  a minimal authenticated Flask + SQLAlchemy endpoint that inserts one row (bench/insert_app.py);
+* the issue's targets, each met or MISSED.
+
+Bounded in time: it stops by itself.
+
+    .venv/bin/python bench/classroom.py --trainees 300 --duration 180 --redis-url redis://127.0.0.1:6379/5
 """
 
 from __future__ import annotations
@@ -18,12 +26,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import insert_app
 from bench.harness import (
     Latencies,
     ProdServer,
@@ -36,6 +46,19 @@ from bench.harness import (
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
+
+P95_TARGETS_MS = {
+    "create flag": 150,
+    "edit flag": 150,
+    "delete flag": 150,
+    "open workspace": 300,
+    "submit": 500,
+    "login": 500,
+}
+CEILING_RATIO_TARGET = 0.5
+"""Flag-save requests per second, at least this share of the minimal-insert ceiling's."""
+MEMORY_TARGET_MB = 200
+GROWTH_TARGET_PERCENT = 10
 
 ARRIVAL_SECONDS = 60.0
 """Trainees arrive, log in and open the workspace spread over this long (or a quarter of the run)."""
@@ -88,7 +111,7 @@ def run_class(
 
 
 def saturate(url: str, make_request, seconds: float, concurrency: int) -> float:  # type: ignore[no-untyped-def]
-    """Requests per second that ``concurrency`` closed-loop clients get through in ``seconds``."""
+    """Calls per second that ``concurrency`` closed-loop clients get through in ``seconds``."""
     done = [0]
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
@@ -112,6 +135,120 @@ def saturate(url: str, make_request, seconds: float, concurrency: int) -> float:
     return done[0] / (time.monotonic() - started)
 
 
+@dataclass
+class Phase:
+    """What the workers spent on one kind of request, done alone by a few spare trainees."""
+
+    name: str
+    requests: int
+    cpu_seconds: float
+    latencies: list[float]
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.cpu_seconds * 1000 / max(1, self.requests)
+
+
+def run_phase(
+    server: ProdServer, name: str, clients: list[TraineeClient], action: Callable[[TraineeClient], object]
+) -> Phase:
+    """Every client runs ``action`` at once; the workers' CPU time is read before and after."""
+    before = {client.username: len(client.latencies.samples[name]) for client in clients}
+    cpu_before = server.worker_cpu_seconds()
+    threads = [threading.Thread(target=action, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    cpu = server.worker_cpu_seconds() - cpu_before
+    samples = [value for client in clients for value in client.latencies.samples[name][before[client.username] :]]
+    return Phase(name, len(samples), cpu, samples)
+
+
+def repeat(times: int, action: Callable[[TraineeClient], object]) -> Callable[[TraineeClient], None]:
+    def run(client: TraineeClient) -> None:
+        for _ in range(times):
+            action(client)
+
+    return run
+
+
+def cpu_per_request(server: ProdServer, exercise_id: int, clients: list[TraineeClient], per_client: int) -> list[Phase]:
+    """CPU per request of each type; a login is counted without its page (measured on its own)."""
+    pages = run_phase(server, "login page", clients, repeat(per_client, lambda client: client.login_page()))
+    logins = run_phase(server, "login", clients, repeat(per_client, lambda client: client.log_in()))
+    # Each login above loaded its page too: take the pages' CPU off.
+    logins.cpu_seconds -= pages.cpu_ms / 1000 * logins.requests
+    phases = [pages, logins]
+    phases.append(run_phase(server, "open workspace", clients, repeat(per_client, lambda c: c.open(exercise_id))))
+    phases.append(run_phase(server, "create flag", clients, repeat(per_client, lambda c: c.create_flag())))
+    phases.append(run_phase(server, "edit flag", clients, repeat(per_client, lambda c: c.edit_flag())))
+    phases.append(run_phase(server, "delete flag", clients, repeat(per_client // 2, lambda c: c.delete_flag())))
+    phases.append(run_phase(server, "submit", clients, lambda client: client.submit()))
+    return phases
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else float("nan")
+
+
+def phase_table(phases: list[Phase]) -> str:
+    lines = [f"{'request (alone)':<16}{'count':>8}{'CPU ms':>9}{'p50 ms':>9}{'p95 ms':>9}"]
+    for phase in phases:
+        lines.append(
+            f"{phase.name:<16}{phase.requests:>8}{phase.cpu_ms:>9.1f}"
+            f"{percentile(phase.latencies, 0.5):>9.1f}{percentile(phase.latencies, 0.95):>9.1f}"
+        )
+    return "\n".join(lines)
+
+
+@dataclass
+class Ceiling:
+    name: str
+    per_second: float
+    cpu_ms: float
+
+
+def measure_ceiling(
+    name: str, database_url: str, folder: Path, args: argparse.Namespace, app: str, make_request: Callable[..., object]
+) -> Ceiling:
+    """Requests per second and CPU per request of a comparison app served like ours."""
+    server = ProdServer(database_url, workers=args.workers, app=app, redis_url=args.redis_url)
+    server.start(folder / name.replace(" ", "-"))
+    try:
+        cpu_before = server.worker_cpu_seconds()
+        started = time.monotonic()
+        rate = saturate(
+            server.url, lambda *a, **k: make_request(server.url, *a, **k), args.saturation_seconds, args.concurrency
+        )
+        requests_made = rate * (time.monotonic() - started)
+        cpu = server.worker_cpu_seconds() - cpu_before
+    finally:
+        server.stop()
+    return Ceiling(name, rate, cpu * 1000 / max(1.0, requests_made))
+
+
+def echo(base: str, session: requests.Session, index: int, setup: bool = False, state: object = None) -> object:
+    if setup:
+        return None
+    return session.post(f"{base}/echo", json={"note": "x" * random.randint(1, 40)}, timeout=15).status_code == 201
+
+
+def insert_row(base: str, session: requests.Session, index: int, setup: bool = False, state: object = None) -> object:
+    if setup:
+        response = session.post(
+            f"{base}/login", json={"username": f"bench_user{index % insert_app.USERS:02d}"}, timeout=15
+        )
+        assert response.status_code == 204, response.status_code
+        return None
+    return session.post(f"{base}/rows", json={"note": "x" * random.randint(1, 40)}, timeout=15).status_code == 201
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--trainees", type=int, default=300)
@@ -120,23 +257,30 @@ def main() -> None:
     parser.add_argument("--saturation-seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument(
+        "--per-client", type=int, default=20, help="requests of each type per spare trainee when measuring CPU"
+    )
+    parser.add_argument(
         "--postgres", default=POSTGRES, help="a PostgreSQL server URL (a database is created and dropped)"
     )
+    parser.add_argument("--database", default="crosscheck_classroom", help="the name of that database")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15", help="Redis for the rate limits")
     args = parser.parse_args()
 
     with (
         tempfile.TemporaryDirectory() as folder,
-        fresh_postgres_database(args.postgres, "crosscheck_classroom") as database_url,
+        fresh_postgres_database(args.postgres, args.database) as database_url,
     ):
-        server = ProdServer(database_url, workers=args.workers)
+        server = ProdServer(database_url, workers=args.workers, redis_url=args.redis_url)
         server.start(Path(folder) / "ours")
         try:
-            exercise_id, texts = seed_classroom(database_url, args.trainees + args.concurrency)
+            exercise_id, texts = seed_classroom(database_url, args.trainees + 2 * args.concurrency)
             memory_start = {pid: rss_mb(pid) for pid in server.worker_pids()}
             memory_warm: dict[int, float] = {}
             print(
-                f"classroom: {args.trainees} trainees, {args.duration:.0f} s, {args.workers} workers on PostgreSQL, {server.url}"
+                f"classroom: {args.trainees} trainees, {args.duration:.0f} s, {args.workers} workers × "
+                f"{server.threads} threads on PostgreSQL, {server.url}"
             )
+            cpu_before = server.worker_cpu_seconds()
             clients, latencies, submitted = run_class(
                 server,
                 exercise_id,
@@ -145,8 +289,14 @@ def main() -> None:
                 args.duration,
                 on_warm=lambda: memory_warm.update({pid: rss_mb(pid) for pid in server.worker_pids()}),
             )
+            class_cpu = server.worker_cpu_seconds() - cpu_before
             memory_end = {pid: rss_mb(pid) for pid in server.worker_pids()}
             print(latencies.table())
+            class_requests = sum(len(values) for values in latencies.samples.values())
+            print(
+                f"workers' CPU during the class: {class_cpu:.1f} s for {class_requests} requests "
+                f"({class_cpu * 1000 / max(1, class_requests):.1f} ms a request)"
+            )
             errors = sum(latencies.errors.values())
             total, matched, problems = reconcile(database_url, clients)
             print(f"errors: {errors}; submitted: {submitted}/{args.trainees}")
@@ -161,15 +311,21 @@ def main() -> None:
                 )
             )
             growth = max((memory_end[pid] / memory_warm[pid] - 1) * 100 for pid in memory_end if memory_warm.get(pid))
+            largest = max(memory_end.values())
             print(f"largest growth per worker once everyone was at work: {growth:.1f}%")
 
             spare = [
                 TraineeClient(server.url, f"trainee{number:04d}", texts, seed=number)
-                for number in range(args.trainees, args.trainees + args.concurrency)
+                for number in range(args.trainees, args.trainees + 2 * args.concurrency)
             ]
+            measured, saturating = spare[: args.concurrency], spare[args.concurrency :]
+            for client in measured:
+                client.log_in_and_open(exercise_id)
+            phases = cpu_per_request(server, exercise_id, measured, args.per_client)
+            print(phase_table(phases))
 
             def save_flag(session, index, setup=False, state=None):  # type: ignore[no-untyped-def]
-                client = spare[index]
+                client = saturating[index]
                 if setup:
                     client.http = session
                     client.log_in_and_open(exercise_id)
@@ -199,28 +355,47 @@ def main() -> None:
                 )
                 return created.status_code == 201
 
-            ours = saturate(server.url, save_flag, args.saturation_seconds, args.concurrency)
+            cpu_before = server.worker_cpu_seconds()
+            started = time.monotonic()
+            saves = saturate(server.url, save_flag, args.saturation_seconds, args.concurrency)
+            # A save above is two requests (create, delete): compare requests with requests.
+            ours = Ceiling("flag saves", 2 * saves, 0.0)
+            ours.cpu_ms = (
+                (server.worker_cpu_seconds() - cpu_before)
+                * 1000
+                / max(1.0, ours.per_second * (time.monotonic() - started))
+            )
         finally:
             server.stop()
 
-        bare = ProdServer(database_url, workers=args.workers, app="bench.bare_app:create_app()")
-        bare.start(Path(folder) / "bare")
-        try:
+        insert_app.prepare(database_url)
+        ceilings = [
+            measure_ceiling("bare JSON", database_url, Path(folder), args, "bench.bare_app:create_app()", echo),
+            measure_ceiling(
+                "minimal insert", database_url, Path(folder), args, "bench.insert_app:create_app()", insert_row
+            ),
+        ]
+        print(f"{'throughput':<34}{'requests/s':>11}{'CPU ms':>9}{'ours / it':>11}")
+        print(f"{'flag saves (creates and deletes)':<34}{ours.per_second:>11.0f}{ours.cpu_ms:>9.1f}")
+        for ceiling in ceilings:
+            print(
+                f"{'ceiling: ' + ceiling.name:<34}{ceiling.per_second:>11.0f}{ceiling.cpu_ms:>9.1f}"
+                f"{ours.per_second / ceiling.per_second:>11.2f}"
+            )
 
-            def echo(session, index, setup=False, state=None):  # type: ignore[no-untyped-def]
-                if setup:
-                    return None
-                return (
-                    session.post(f"{bare.url}/echo", json={"note": "x" * random.randint(1, 40)}, timeout=15).status_code
-                    == 201
-                )
-
-            baseline = saturate(bare.url, echo, args.saturation_seconds, args.concurrency)
-        finally:
-            bare.stop()
+        print("targets:")
+        for name, target in P95_TARGETS_MS.items():
+            p95 = percentile(latencies.samples.get(name, []), 0.95)
+            print(f"  {name} p95 {p95:.0f} ms < {target} ms: {verdict(p95 < target)}")
+        ratio = ours.per_second / ceilings[1].per_second
         print(
-            f"flag saves (create + delete each): {ours:.0f}/s; bare Flask JSON endpoint: {baseline:.0f}/s; "
-            f"ratio {ours / baseline:.2f} (a save is two requests: per request {2 * ours / baseline:.2f})"
+            f"  flag saves {ratio:.2f} of the minimal-insert ceiling ≥ {CEILING_RATIO_TARGET}: {verdict(ratio >= CEILING_RATIO_TARGET)}"
+        )
+        print(f"  errors {errors} = 0: {verdict(errors == 0)}")
+        print(f"  lost or duplicated flags {problems} = 0: {verdict(problems == 0)}")
+        print(f"  worker memory {largest:.0f} MB < {MEMORY_TARGET_MB} MB: {verdict(largest < MEMORY_TARGET_MB)}")
+        print(
+            f"  worker memory growth {growth:.1f}% < {GROWTH_TARGET_PERCENT}%: {verdict(growth < GROWTH_TARGET_PERCENT)}"
         )
 
 

@@ -58,6 +58,8 @@ class ProdServer:
 
     database_url: str
     workers: int = 4
+    threads: int = 4
+    """Threads per worker; ``make serve-prod``'s default, for the comparison apps as well."""
     redis_url: str = "redis://127.0.0.1:6379/15"
     port: int = field(default_factory=free_port)
     app: str = "app:create_app()"
@@ -76,6 +78,7 @@ class ProdServer:
             "SECRET_KEY": "classroom-" + uuid.uuid4().hex,
             "PORT": str(self.port),
             "WORKERS": str(self.workers),
+            "THREADS": str(self.threads),
         }
         self.log = instance / "server.log"
         instance.mkdir(parents=True, exist_ok=True)
@@ -87,6 +90,8 @@ class ProdServer:
                     str(BIN / "gunicorn"),
                     "--workers",
                     str(self.workers),
+                    "--threads",
+                    str(self.threads),
                     "--bind",
                     f"127.0.0.1:{self.port}",
                     "--no-control-socket",
@@ -129,6 +134,10 @@ class ProdServer:
         except RuntimeError:
             return []
 
+    def worker_cpu_seconds(self) -> float:
+        """CPU time (user + system) the workers have used so far, as the OS counts it."""
+        return sum(cpu_seconds(pid) for pid in self.worker_pids())
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -158,6 +167,19 @@ def _is_gunicorn(pid: int) -> bool:
     except OSError:
         return False
     return any(argument.endswith(b"gunicorn") for argument in arguments[:2])
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) in seconds; 0 once it has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # utime and stime are fields 14 and 15 of stat, the 12th and 13th after the command name.
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def rss_mb(pid: int) -> float:
@@ -263,9 +285,19 @@ class TraineeClient:
             self.csrf = match.group(1)
 
     def log_in_and_open(self, exercise_id: int) -> None:
+        self.log_in()
+        self.open(exercise_id)
+
+    def login_page(self) -> None:
+        """Load the login page in a fresh session, for its CSRF token."""
+        self.http.cookies.clear()
         page = self._timed("login page", "GET", "/login", retries=3)
         assert page is not None
         self._csrf_from(page)
+
+    def log_in(self) -> None:
+        """Load the login page (for its CSRF token) in a fresh session, and log in."""
+        self.login_page()
         done = self._timed(
             "login",
             "POST",
@@ -275,6 +307,9 @@ class TraineeClient:
         )
         assert done is not None and done.url.endswith("/exercises"), f"{self.username} could not log in"
         self._csrf_from(done)
+
+    def open(self, exercise_id: int) -> None:
+        """Start or resume the attempt at the exercise: the workspace page, after the redirect."""
         opened = self._timed(
             "open workspace", "POST", f"/exercises/{exercise_id}/attempts", retries=3, data={"csrf_token": self.csrf}
         )

@@ -651,16 +651,17 @@ class TraineePage:
 def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINEES_PER_PAGE) -> TraineePage:
     """One page of the cohort's trainees by name, each with their counted attempt's figures."""
     current = current_scores(scope)
-    open_attempt = (
+    # Joined once, not a correlated EXISTS: SQLite ran that per trainee over the whole cohort's
+    # attempts (10,000 × 10,000 rows for a large cohort).
+    working = (
         select(Attempt.user_id)
         .where(
             Attempt.cohort_id == scope.cohort.id,
             Attempt.exercise_id == scope.exercise.id,
             Attempt.submitted_at.is_(None),
         )
-        .correlate(User)
-        .where(Attempt.user_id == User.id)
-        .exists()
+        .group_by(Attempt.user_id)
+        .subquery("working")
     )
     total = (
         db.scalar(
@@ -683,11 +684,12 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
             current.c.seconds,
             current.c.submitted_at,
             current.c.late,
-            open_attempt,
+            working.c.user_id.is_not(None),
             Score.report[("totals", "false_positives")].as_integer(),
         )
         .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
         .outerjoin(current, current.c.user_id == User.id)
+        .outerjoin(working, working.c.user_id == User.id)
         .outerjoin(Score, Score.id == current.c.score_id)
         .where(cohort_trainees.c.cohort_id == scope.cohort.id)
         .order_by(User.display_name, User.id)

@@ -21,7 +21,7 @@ from app.deadlines import as_utc
 from app.errors import error_response
 from app.formatting import whole_score
 from app.models import Attempt, Flag
-from app.trainee import api_models, attempts, flags, openapi, progress, submission
+from app.trainee import api_models, attempts, flags, openapi, progress, standing, submission
 from app.trainee.api_models import (
     AttemptFlags,
     Change,
@@ -122,8 +122,8 @@ def _body(model: BaseModel, status: int = 200) -> Response:
     return response
 
 
-def _attempt(attempt_id: int, *, with_links: bool = True) -> Attempt:
-    attempt = attempts.own_attempt(db.session(), current_user, attempt_id, with_links=with_links)
+def _attempt(attempt_id: int, *, with_links: bool = True, only_flags: set[str] | None = None) -> Attempt:
+    attempt = attempts.own_attempt(db.session(), current_user, attempt_id, with_links=with_links, only_flags=only_flags)
     if attempt is None:
         abort(404, "There is no such attempt.")
     return attempt
@@ -134,6 +134,19 @@ def _flag(attempt: Attempt, client_id: str) -> Flag:
     if flag is None:
         abort(404, "There is no such flag in this attempt.")
     return flag
+
+
+def _named_flags(*client_ids: str) -> set[str]:
+    """The client ids a change names: ``client_ids`` and the body's, read leniently (the body is
+    checked when parsed). Only these flags need loading."""
+    body = request.get_json(silent=True)
+    named = set(client_ids)
+    if isinstance(body, dict):
+        if isinstance(body.get("client_id"), str):
+            named.add(body["client_id"])
+        if isinstance(body.get("links"), list):
+            named.update(link for link in body["links"][: api_models.MAX_LINKS + 1] if isinstance(link, str))
+    return named
 
 
 def _json_body() -> object:
@@ -203,8 +216,8 @@ def list_flags(attempt_id: int) -> Response:
 def create_flag(attempt_id: int) -> Response:
     """Add a flag (idempotent by client_id): 201 when created, 200 when already saved (a replay)."""
     database = db.session()
-    attempt = _attempt(attempt_id, with_links=False)
-    new = parse_new_flag(_json_body(), attempt.exercise)
+    attempt = _attempt(attempt_id, with_links=False, only_flags=_named_flags())
+    new = parse_new_flag(_json_body(), standing.texts_of(database, attempt))
     outcome = flags.create_flag(database, current_user, attempt, new)
     database.commit()
     return _outcome(outcome, 201 if outcome.changed else 200)
@@ -216,10 +229,10 @@ def create_flag(attempt_id: int) -> Response:
 def update_flag(attempt_id: int, client_id: str) -> Response:
     """Change a flag's category, note, links or span."""
     database = db.session()
-    attempt = _attempt(attempt_id, with_links=False)
+    attempt = _attempt(attempt_id, with_links=False, only_flags=_named_flags(client_id))
     flag = _flag(attempt, client_id)
     attempts.ensure_editable(database, current_user, attempt)
-    change = parse_flag_change(_json_body(), attempt.exercise, flag)
+    change = parse_flag_change(_json_body(), standing.texts_of(database, attempt), flag)
     outcome = flags.update_flag(database, current_user, attempt, flag, change)
     database.commit()
     return _outcome(outcome)
@@ -231,7 +244,7 @@ def update_flag(attempt_id: int, client_id: str) -> Response:
 def delete_flag(attempt_id: int, client_id: str) -> Response:
     """Delete a flag and every link to it."""
     database = db.session()
-    attempt = _attempt(attempt_id, with_links=False)
+    attempt = _attempt(attempt_id, with_links=False, only_flags={client_id})
     flag = _flag(attempt, client_id)
     outcome = flags.delete_flag(database, current_user, attempt, flag)
     database.commit()
@@ -251,7 +264,8 @@ def submit(attempt_id: int) -> Response:
     return _body(
         Submission(
             attempt_id=attempt.id,
-            revision=attempts.current_revision(database, attempt),
+            # Final: nothing moves it after the submission's own bump.
+            revision=attempt.revision,
             submitted_at=as_utc(attempt.submitted_at).isoformat(),
             score=score.score,
             debrief_url=url_for("trainee.debrief", attempt_id=attempt.id),

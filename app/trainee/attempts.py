@@ -3,12 +3,15 @@ and its revision, which every change bumps so a second tab learns it is behind."
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from app.deadlines import close_overdue, deadline_for, now
+from app.deadlines import Deadline, deadline_for, now
 from app.models import Assignment, Attempt, Exercise, Flag, User, cohort_trainees, utcnow
+from app.trainee import standing
 from app.trainee.open_exercises import attempts_allowed, open_exercise
 
 
@@ -24,19 +27,20 @@ class NoAttemptsLeft(Exception):
     """Every attempt the trainee is allowed has been submitted."""
 
 
-def own_attempt(db: Session, user: User, attempt_id: int, *, with_links: bool = True) -> Attempt | None:
+def own_attempt(
+    db: Session, user: User, attempt_id: int, *, with_links: bool = True, only_flags: Collection[str] | None = None
+) -> Attempt | None:
     """The attempt if it is ``user``'s; None otherwise, so others' attempts look missing.
 
     Its flags come loaded, with their links unless ``with_links`` is False: a change to one flag
     needs only that flag's links, and loading every flag's makes each autosave slower as flags add up.
+    With ``only_flags``, ``attempt.flags`` holds only the flags with those client ids, for the same
+    reason: a change names the flags it touches.
     """
-    close_overdue(db, now(), Attempt.id == attempt_id, Attempt.user_id == user.id)
-    flags = selectinload(Attempt.flags)
-    return db.scalar(
-        select(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.user_id == user.id)
-        .options(flags.selectinload(Flag.links) if with_links else flags)
+    flags = selectinload(
+        Attempt.flags if only_flags is None else Attempt.flags.and_(Flag.client_id.in_(list(only_flags)))
     )
+    return standing.own_attempt(db, user, attempt_id, flags.selectinload(Flag.links) if with_links else flags)
 
 
 def assigning_cohort(db: Session, user: User, exercise_id: int) -> int | None:
@@ -94,9 +98,21 @@ def can_start_new(db: Session, user: User, exercise: Exercise) -> bool:
     return open_exercise(db, user, exercise.id) is not None
 
 
+def exercise_open_to(db: Session, user: User, attempt: Attempt) -> bool:
+    """Whether the attempt's exercise is open and set for ``user`` (as read with the attempt, if it was)."""
+    known = standing.standing_of(db, attempt)
+    return known.exercise_open if known else open_exercise(db, user, attempt.exercise_id) is not None
+
+
+def deadline_of(db: Session, user: User, attempt: Attempt) -> Deadline:
+    """The attempt's deadline (as read with the attempt, if it was)."""
+    known = standing.standing_of(db, attempt)
+    return known.deadline if known else deadline_for(db, user.id, attempt.cohort_id, attempt.exercise_id)
+
+
 def ensure_editable(db: Session, user: User, attempt: Attempt) -> None:
     """Raise AttemptClosed unless the attempt is in progress, before its deadline, and its exercise open."""
-    deadline = deadline_for(db, user.id, attempt.cohort_id, attempt.exercise_id)
+    deadline = deadline_of(db, user, attempt)
     if deadline.closes(now()):
         raise AttemptClosed(
             f"The deadline passed at {deadline.at:%Y-%m-%d %H:%M} UTC: nothing more can change, and "
@@ -104,22 +120,21 @@ def ensure_editable(db: Session, user: User, attempt: Attempt) -> None:
         )
     if attempt.submitted_at is not None:
         raise AttemptClosed("This attempt was submitted; a submission is final.")
-    if open_exercise(db, user, attempt.exercise_id) is None:
+    if not exercise_open_to(db, user, attempt):
         raise AttemptClosed("This exercise is closed.")
 
 
 def bump_revision(db: Session, attempt: Attempt) -> int:
     """Count one change to the attempt, atomically, and only while it is unsubmitted."""
-    result = db.execute(
+    revision = db.scalar(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
         .values(revision=Attempt.revision + 1, last_activity_at=utcnow())
+        .returning(Attempt.revision)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if revision is None:
         raise AttemptClosed("This attempt was submitted; a submission is final.")
-    revision = db.scalar(select(Attempt.revision).where(Attempt.id == attempt.id))
-    assert revision is not None
     return revision
 
 

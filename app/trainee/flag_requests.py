@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from app.exercise_cache import ExerciseText
 from app.models import Exercise, Flag
 from app.trainee import api_models
 from scoring.anchoring import reanchor
@@ -37,7 +38,7 @@ class CategoryChoice:
     """Whether its flags may link to others (conflicting figures)."""
 
 
-def category_choices(exercise: Exercise) -> list[CategoryChoice]:
+def category_choices(exercise: Exercise | ExerciseText) -> list[CategoryChoice]:
     """The exercise's categories, in order: the one place the trainee side reads their stored form."""
     return [
         CategoryChoice(category["id"], category["name"], bool(category.get("grouped")))
@@ -45,7 +46,7 @@ def category_choices(exercise: Exercise) -> list[CategoryChoice]:
     ]
 
 
-def grouped_categories(exercise: Exercise) -> set[str]:
+def grouped_categories(exercise: Exercise | ExerciseText) -> set[str]:
     """Categories whose flags may link to others (conflicting figures)."""
     return {category.id for category in category_choices(exercise) if category.grouped}
 
@@ -136,7 +137,9 @@ def _json_object(payload: object) -> dict[str, Any]:
     return payload
 
 
-def _validated(model: type[Body], sent: dict[str, Any], exercise: Exercise, errors: _Errors) -> Body | None:
+def _validated(
+    model: type[Body], sent: dict[str, Any], exercise: Exercise | ExerciseText, errors: _Errors
+) -> Body | None:
     """The body as ``model`` reads it, or None with a message per bad field added to ``errors``."""
     context = {
         api_models.ARTICLES: [article.ref for article in exercise.articles],
@@ -162,7 +165,7 @@ def _check_offsets(errors: _Errors, sent: dict[str, Any], text: str | None) -> N
         errors.add("end", f"end is past the end of the article ({len(text)} characters).")
 
 
-def _check_links(errors: _Errors, exercise: Exercise, category: str | None, links: list[str]) -> None:
+def _check_links(errors: _Errors, exercise: Exercise | ExerciseText, category: str | None, links: list[str]) -> None:
     grouped = grouped_categories(exercise)
     if category is not None and links and category not in grouped:
         names = " or ".join(choice.name for choice in category_choices(exercise) if choice.id in grouped)
@@ -179,11 +182,11 @@ def _anchor(errors: _Errors, text: str, body: api_models.NewFlag | api_models.Fl
     return anchored.start, anchored.end
 
 
-def _article_text(exercise: Exercise, ref: object) -> str | None:
+def _article_text(exercise: Exercise | ExerciseText, ref: object) -> str | None:
     return next((article.text for article in exercise.articles if article.ref == ref), None)
 
 
-def parse_new_flag(payload: object, exercise: Exercise) -> CheckedFlag:
+def parse_new_flag(payload: object, exercise: Exercise | ExerciseText) -> CheckedFlag:
     """Validate a create request; raise InvalidFlag with a message per bad field."""
     sent = _json_object(payload)
     errors = _Errors()
@@ -202,7 +205,7 @@ def parse_new_flag(payload: object, exercise: Exercise) -> CheckedFlag:
     return CheckedFlag(body.client_id, body.article, *anchored, body.category, body.note, body.links)
 
 
-def parse_flag_change(payload: object, exercise: Exercise, flag: Flag) -> CheckedChange:
+def parse_flag_change(payload: object, exercise: Exercise | ExerciseText, flag: Flag) -> CheckedChange:
     """Validate an update request against ``flag``; raise InvalidFlag with a message per bad field."""
     sent = _json_object(payload)
     if not sent:

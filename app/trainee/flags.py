@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.models import Attempt, Flag, User, utcnow
+from app.trainee import standing
 from app.trainee.attempts import bump_revision, current_revision, ensure_editable
 from app.trainee.flag_requests import CheckedChange, CheckedFlag, InvalidFlag, grouped_categories
 from app.trainee.open_exercises import flag_count
@@ -81,7 +82,7 @@ def create_flag(db: Session, user: User, attempt: Attempt, new: CheckedFlag) -> 
         return Outcome(existing, current_revision(db, attempt), changed=False)
     ensure_editable(db, user, attempt)
     links = _link_targets(attempt, new.client_id, new.links)
-    article = next(article for article in attempt.exercise.articles if article.ref == new.article)
+    text = standing.texts_of(db, attempt).texts[new.article]
     # The revision update locks the attempt's row until commit, so concurrent creates count one
     # after another, each seeing the flags the others committed: the limit holds under a race.
     revision = bump_revision(db, attempt)
@@ -92,7 +93,7 @@ def create_flag(db: Session, user: User, attempt: Attempt, new: CheckedFlag) -> 
         article_ref=new.article,
         start=new.start,
         end=new.end,
-        quote=article.text[new.start : new.end],
+        quote=text[new.start : new.end],
         category=new.category,
         note=new.note,
         links=links,
@@ -107,13 +108,14 @@ def update_flag(db: Session, user: User, attempt: Attempt, flag: Flag, change: C
     ensure_editable(db, user, attempt)
     links = _link_targets(attempt, flag.client_id, change.links) if change.links is not None else None
     revision = bump_revision(db, attempt)
+    exercise = standing.texts_of(db, attempt)
     if change.span is not None:
-        text = next(article.text for article in attempt.exercise.articles if article.ref == flag.article_ref)
+        text = exercise.texts[flag.article_ref]
         flag.start, flag.end = change.span
         flag.quote = text[flag.start : flag.end]
     if change.category is not None:
         flag.category = change.category
-        if change.category not in grouped_categories(attempt.exercise) and links is None:
+        if change.category not in grouped_categories(exercise) and links is None:
             links = []
     if change.note is not None:
         flag.note = change.note

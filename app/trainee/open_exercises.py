@@ -26,7 +26,7 @@ from app.models import (
 )
 
 
-def _is_open(now: datetime) -> Any:
+def is_open(now: datetime) -> Any:
     """SQL condition: published and inside its availability window."""
     return and_(
         Exercise.state == ExerciseState.PUBLISHED,
@@ -41,7 +41,7 @@ def open_exercise(db: Session, user: User, exercise_id: int) -> Exercise | None:
         select(Exercise)
         .join(Assignment, Assignment.exercise_id == Exercise.id)
         .join(cohort_trainees, cohort_trainees.c.cohort_id == Assignment.cohort_id)
-        .where(Exercise.id == exercise_id, cohort_trainees.c.user_id == user.id, _is_open(utcnow()))
+        .where(Exercise.id == exercise_id, cohort_trainees.c.user_id == user.id, is_open(utcnow()))
         .limit(1)
     )
 
@@ -100,7 +100,7 @@ def my_exercises(db: Session, user: User) -> list[CohortExercises]:
         select(Assignment.cohort_id, Exercise, Assignment.deadline)
         .join(Exercise, Exercise.id == Assignment.exercise_id)
         .join(cohort_trainees, cohort_trainees.c.cohort_id == Assignment.cohort_id)
-        .where(cohort_trainees.c.user_id == user.id, _is_open(utcnow()))
+        .where(cohort_trainees.c.user_id == user.id, is_open(utcnow()))
         .order_by(Exercise.title)
     ).all()
     exercise_ids = {exercise.id for _, exercise, _ in rows}

@@ -101,7 +101,7 @@ def _editable_attempt(attempt_id: int) -> Attempt | Response:
     attempt = _my_attempt(attempt_id)
     if attempt.submitted_at is not None:
         return redirect(url_for(".debrief", attempt_id=attempt.id))
-    if open_exercises.open_exercise(db.session(), current_user, attempt.exercise_id) is None:
+    if not attempts.exercise_open_to(db.session(), current_user, attempt):
         abort(409, "This exercise is closed. Your flags are kept; ask your instructor.")
     return attempt
 

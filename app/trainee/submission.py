@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from app.deadlines import deadline_for, now
+from app.deadlines import now
 from app.grading import score_attempt
 from app.models import Attempt, Exercise, Flag, Score, SourceRating, User
-from app.trainee.attempts import bump_revision, ensure_editable
+from app.trainee.attempts import bump_revision, deadline_of, ensure_editable
 from app.trainee.flag_requests import category_choices
 from scoring.types import SourceRating as GivenRating
 
@@ -21,7 +22,10 @@ def submit(db: Session, user: User, attempt: Attempt, ratings: Sequence[GivenRat
     """Make the attempt final (late if past a deadline that takes late work), store the trainee's
     source ratings and score it; the caller commits it all at once."""
     ensure_editable(db, user, attempt)
-    bump_revision(db, attempt)
+    # Stored as it is now, not as a change to write: the bump wrote it.
+    set_committed_value(attempt, "revision", bump_revision(db, attempt))
+    # An attempt gets its ratings here, once, as it is submitted: there are none to load first.
+    set_committed_value(attempt, "ratings", [])
     attempt.ratings.extend(
         SourceRating(
             article_ref=rating.article,
@@ -32,7 +36,7 @@ def submit(db: Session, user: User, attempt: Attempt, ratings: Sequence[GivenRat
         for rating in ratings
     )
     attempt.submitted_at = now()
-    attempt.late = deadline_for(db, user.id, attempt.cohort_id, attempt.exercise_id).passed(attempt.submitted_at)
+    attempt.late = deadline_of(db, user, attempt).passed(attempt.submitted_at)
     db.flush()
     return score_attempt(db, attempt)
 

@@ -1,0 +1,155 @@
+"""Where a flag save and a submit spend their time: cProfile of each, through Flask's test client.
+
+Runs on a fresh PostgreSQL database (the production set-up) with the classroom's exercise: a
+trainee logs in and opens the workspace, then ``--saves`` flags are created (each profiled) and
+``--submits`` trainees with ``--flags`` flags each submit (each profiled). Prints the top of each
+profile by cumulative and by own time, and the SQL statements per request.
+
+    .venv/bin/python bench/profile_requests.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import random
+import re
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import create_app, db, exercise_import, migrate
+from bench.harness import TRAINEE_PASSWORD, fresh_postgres_database, seed_classroom
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def opened(client: FlaskClient, username: str, exercise_id: int) -> tuple[str, int]:
+    """Log ``username`` in and open the workspace; the CSRF token and the attempt id."""
+    page = client.get("/login").get_data(as_text=True)
+    token = CSRF_META.search(page).group(1)  # type: ignore[union-attr]
+    done = client.post(
+        "/login", data={"csrf_token": token, "username": username, "password": TRAINEE_PASSWORD}, follow_redirects=True
+    )
+    token = CSRF_META.search(done.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    response = client.post(f"/exercises/{exercise_id}/attempts", data={"csrf_token": token})
+    assert response.status_code == 302, response.status_code
+    return token, int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def flag_body(texts: dict[str, str], chooser: random.Random) -> dict[str, object]:
+    article = chooser.choice(sorted(texts))
+    words = [match for match in re.finditer(r"\w+(?:\W+\w+){0,3}", texts[article])]
+    match = chooser.choice(words)
+    return {
+        "client_id": str(uuid.uuid4()),
+        "article": article,
+        "start": match.start(),
+        "end": match.end(),
+        "quote": match.group(0),
+        "category": "unverified",
+        "note": "",
+        "links": [],
+    }
+
+
+def submitting(client: FlaskClient, token: str, attempt: int) -> Callable[[], int]:
+    """A request that submits the attempt; its status."""
+    return lambda: client.post(f"/api/attempts/{attempt}/submit", json={}, headers={"X-CSRFToken": token}).status_code
+
+
+def profiled(name: str, requests: list[Callable[[], int]], statements: list[int]) -> None:
+    """Run each request under cProfile and print the top of the combined profile."""
+    # CPU time, not wall time: the machine is shared, and waiting for a core is not our cost.
+    profile = cProfile.Profile(time.process_time)
+    for request in requests:
+        profile.enable()
+        status = request()
+        profile.disable()
+        assert status < 400, f"{name}: {status}"
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out)
+        stats.strip_dirs().sort_stats(order).print_stats(25)
+        body = out.getvalue()
+        print(f"=== {name}: {len(requests)} requests, by {order} ===")
+        print(body[body.index("ncalls") - 20 :].rstrip())
+    print(f"{name}: {sum(statements) / len(requests):.1f} SQL statements a request")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database", default="crosscheck_profile")
+    parser.add_argument("--saves", type=int, default=200)
+    parser.add_argument("--submits", type=int, default=40)
+    parser.add_argument("--flags", type=int, default=10, help="flags of each submitting trainee")
+    args = parser.parse_args()
+
+    with fresh_postgres_database(args.postgres, args.database) as url:
+        config = {"DATABASE_URL": url, "SECRET_KEY": "profile", "RATELIMIT_STORAGE_URI": "memory://"}
+        app = create_app(config)
+        migrate.upgrade(db.get_engine(app))
+        with app.app_context():
+            exercise_import.import_directory(db.session())
+        exercise_id, texts = seed_classroom(url, args.submits + 1)
+        statements: list[int] = []
+        """SQL statements of each profiled request; requests in between count nowhere."""
+        counting = [False]
+
+        def count_statement(*_: object) -> None:
+            if counting[0]:
+                statements[-1] += 1
+
+        event.listen(db.get_engine(app), "before_cursor_execute", count_statement)
+
+        def counted(call: Callable[[], int]) -> Callable[[], int]:
+            def run() -> int:
+                statements.append(0)
+                counting[0] = True
+                try:
+                    return call()
+                finally:
+                    counting[0] = False
+
+            return run
+
+        chooser = random.Random(1)
+        client = app.test_client()
+        token, attempt = opened(client, "trainee0000", exercise_id)
+        headers = {"X-CSRFToken": token}
+        url_flags = f"/api/attempts/{attempt}/flags"
+        # Warm up the way a worker is warm after its first requests.
+        for _ in range(5):
+            client.post(url_flags, json=flag_body(texts, chooser), headers=headers)
+        saves = [
+            counted(lambda: client.post(url_flags, json=flag_body(texts, chooser), headers=headers).status_code)
+            for _ in range(args.saves)
+        ]
+        profiled("create flag", saves, statements)
+
+        statements.clear()
+        submits = []
+        for number in range(1, args.submits + 1):
+            trainee = app.test_client()
+            token, attempt = opened(trainee, f"trainee{number:04d}", exercise_id)
+            for _ in range(args.flags):
+                trainee.post(
+                    f"/api/attempts/{attempt}/flags", json=flag_body(texts, chooser), headers={"X-CSRFToken": token}
+                )
+            submits.append(counted(submitting(trainee, token, attempt)))
+        profiled("submit", submits, statements)
+        db.get_engine(app).dispose()
+
+
+if __name__ == "__main__":
+    main()
