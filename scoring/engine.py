@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -111,9 +112,8 @@ _ANALYSES_KEPT = 50_000
 remembers: about 1.5 kB each."""
 
 
-def _canonical_order(flag: Flag) -> tuple[str, int, int, str, str]:
-    """The order flags are matched in, so that results never depend on the order of submission."""
-    return (flag.article, flag.start, flag.end, flag.category, flag.id)
+_canonical_order = operator.attrgetter("article", "start", "end", "category", "id")
+"""The order flags are matched in, so that results never depend on the order of submission."""
 
 
 # Results are built the fast way (see `builder`): rescoring builds dozens per submission.
@@ -122,6 +122,55 @@ _new_flag_result = builder(FlagResult)
 _new_totals = builder(Totals)
 _new_span_metrics = builder(SpanMetrics)
 _new_report = builder(Report)
+
+
+# A class called with keywords gets them packed into a dict and unpacked again, which costs
+# more than building the object; a function's keywords cost next to nothing. The two results
+# built for every flag are therefore built through functions taking keywords only.
+
+
+def _item_result(
+    *,
+    id: str,
+    article: str,
+    category: str,
+    group: str | None,
+    status: ItemStatus,
+    flag_ids: tuple[str, ...],
+    points: float,
+    credit: float,
+    penalty: float,
+    category_factor: float,
+    boundary_factor: float,
+    reason: str,
+    explanation: str,
+) -> ItemResult:
+    """Build an `ItemResult`."""
+    return _new_item_result(
+        id, article, category, group, status, flag_ids, points, credit, penalty, category_factor, boundary_factor,
+        reason, explanation,
+    )  # fmt: skip
+
+
+def _flag_result(
+    *,
+    id: str,
+    article: str,
+    start: int,
+    end: int,
+    category: str,
+    outcome: FlagOutcome,
+    item_id: str | None,
+    credit: float,
+    penalty: float,
+    reason: str,
+    explanation: str,
+) -> FlagResult:
+    """Build a `FlagResult`."""
+    return _new_flag_result(
+        id, article, start, end, category, outcome, item_id, credit, penalty, reason, explanation
+    )  # fmt: skip
+
 
 _detection = functools.lru_cache(maxsize=4096)(detection)
 """`detection`, cached: a key's submissions share a small set of counts, and results are immutable."""
@@ -373,7 +422,7 @@ class PreparedKey:
             conflicts_with = partners[number]
             if conflicts_with is not None and match.lone is not None and matched.isdisjoint(conflicts_with):
                 match = match.lone
-            items[places[number]] = _new_item_result(
+            items[places[number]] = _item_result(
                 id=item.id,
                 article=item.article,
                 category=item.category,
@@ -388,7 +437,7 @@ class PreparedKey:
                 reason=match.reason,
                 explanation=item.explanation,
             )
-            outcomes[flag_id] = _new_flag_result(
+            outcomes[flag_id] = _flag_result(
                 id=flag_id,
                 article=flag.article,
                 start=flag.start,
@@ -596,7 +645,7 @@ class PreparedKey:
     def _decoy_result(self, item: KeyItem, hits: list[str]) -> ItemResult:
         penalty = self.policy.decoy_penalty * len(hits)
         names = ", ".join(repr(h) for h in hits)
-        return _new_item_result(
+        return _item_result(
             id=item.id,
             article=item.article,
             category=item.category,
@@ -810,7 +859,7 @@ def _false_positive(flag: Flag, miss: _Miss, ordered: list[Flag], chosen: list[i
         number = miss.item_number
         by = f"flag {ordered[chosen.index(number)].id!r}" if number in chosen else "another flag"
         reason = f"The item it matches was already credited to {by}: -{miss.penalty:g}."
-    return _new_flag_result(
+    return _flag_result(
         id=flag.id,
         article=flag.article,
         start=flag.start,
