@@ -184,9 +184,13 @@ def reanchor(
     pattern = _pattern(quote)
     if pattern is None:
         return None
-    if start is not None and end is not None and 0 <= start < end <= len(text):
-        if pattern.fullmatch(fold(text[start:end])):
-            return Span(start, end)
+    if (
+        start is not None
+        and end is not None
+        and 0 <= start < end <= len(text)
+        and pattern.fullmatch(fold(text[start:end]))
+    ):
+        return Span(start, end)
     folded_text = _fold_text(text)
     candidates = _matches(folded_text, pattern)
     if not candidates:
