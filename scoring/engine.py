@@ -645,21 +645,8 @@ class PreparedKey:
     def _decoy_result(self, item: KeyItem, hits: list[str]) -> ItemResult:
         penalty = self.policy.decoy_penalty * len(hits)
         names = ", ".join(repr(h) for h in hits)
-        return _item_result(
-            id=item.id,
-            article=item.article,
-            category=item.category,
-            group=None,
-            status=ItemStatus.DECOY_FLAGGED,
-            flag_ids=tuple(hits),
-            points=0.0,
-            credit=0.0,
-            penalty=penalty,
-            category_factor=0.0,
-            boundary_factor=0.0,
-            reason=f"A decoy, flagged by {names}: -{self.policy.decoy_penalty:g} for each flag.",
-            explanation=item.explanation,
-        )
+        reason = f"A decoy, flagged by {names}: -{self.policy.decoy_penalty:g} for each flag."
+        return _decoy_item_result(item, ItemStatus.DECOY_FLAGGED, tuple(hits), penalty, reason)
 
     def _span_metrics(self, ordered: list[Flag], analyses: list[_Analysis]) -> SpanMetrics:
         """The SemEval span metric, from each flag's kept sums unless it overlaps another flag.
@@ -874,23 +861,30 @@ def _false_positive(flag: Flag, miss: _Miss, ordered: list[Flag], chosen: list[i
     )
 
 
+def _decoy_item_result(
+    decoy: KeyItem, status: ItemStatus, flag_ids: tuple[str, ...], penalty: float, reason: str
+) -> ItemResult:
+    """The result of a decoy: it earns nothing and costs ``penalty``."""
+    return ItemResult(
+        id=decoy.id,
+        article=decoy.article,
+        category=decoy.category,
+        group=None,
+        status=status,
+        flag_ids=flag_ids,
+        points=0.0,
+        credit=0.0,
+        penalty=penalty,
+        category_factor=0.0,
+        boundary_factor=0.0,
+        reason=reason,
+        explanation=decoy.explanation,
+    )
+
+
 def _untouched_result(item: KeyItem) -> ItemResult:
     if item.decoy:
-        return ItemResult(
-            id=item.id,
-            article=item.article,
-            category=item.category,
-            group=None,
-            status=ItemStatus.DECOY_AVOIDED,
-            flag_ids=(),
-            points=0.0,
-            credit=0.0,
-            penalty=0.0,
-            category_factor=0.0,
-            boundary_factor=0.0,
-            reason="A decoy, rightly left alone.",
-            explanation=item.explanation,
-        )
+        return _decoy_item_result(item, ItemStatus.DECOY_AVOIDED, (), 0.0, "A decoy, rightly left alone.")
     return ItemResult(
         id=item.id,
         article=item.article,
