@@ -13,7 +13,7 @@ import functools
 import operator
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -331,7 +331,7 @@ class Report:
 
 def report_to_dict(report: Report) -> dict[str, Any]:
     """Return the report as JSON-safe dicts, lists, strings, numbers and None."""
-    data = _plain_maker(Report)(report)
+    (data,) = _plain_maker(Report)((report,))
     data["format"] = REPORT_FORMAT
     return data
 
@@ -340,24 +340,26 @@ _Plain = Callable[[Any], Any]
 
 
 @functools.cache
-def _plain_maker(cls: type) -> Callable[[Any], dict[str, Any]]:
-    """Return a function turning a ``cls`` (a dataclass of this module or `Policy`) into a dict.
+def _plain_maker(cls: type) -> Callable[[Iterable[Any]], list[dict[str, Any]]]:
+    """Return a function turning ``cls`` objects (dataclasses of this module or `Policy`) into dicts.
 
     The function is put together from the field types, once per class: a nested dataclass
     becomes a dict, a tuple a list, an enum member its value; anything else is kept as it is.
-    The app stores every report it scores, so this is on the path of every rescoring: the fields
-    are read in one call and only those that need it are converted.
+    The app stores every report it scores, so this is on the path of every rescoring: a report's
+    items and flags are converted together, their fields read and paired with their names by
+    built-in functions, and only the fields that need it converted afterwards.
     """
     names = _field_names(cls)
     hints = _hints(cls)
     read = operator.attrgetter(*names) if len(names) > 1 else lambda value: (getattr(value, names[0]),)
     conversions = [(name, convert) for name in names if (convert := _plain_converter(hints[name])) is not None]
 
-    def plain(value: Any) -> dict[str, Any]:
-        data = dict(zip(names, read(value)))
+    def plain(values: Iterable[Any]) -> list[dict[str, Any]]:
+        dicts = [dict(zip(names, row)) for row in map(read, values)]
         for name, convert in conversions:
-            data[name] = convert(data[name])
-        return data
+            for data in dicts:
+                data[name] = convert(data[name])
+        return dicts
 
     return plain
 
@@ -375,12 +377,15 @@ def _plain_converter(kind: Any) -> _Plain | None:
     if origin is tuple:
         element = arguments[0]
         if all(argument is element for argument in arguments[1:] if argument is not Ellipsis):
+            if isinstance(element, type) and dataclasses.is_dataclass(element):
+                return _plain_maker(element)
             convert_element = _plain_converter(element)
             if convert_element is None:
                 return list
-            return lambda value: [convert_element(member) for member in value]
+            return lambda value: list(map(convert_element, value))
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        return _plain_maker(kind)
+        plain_many = _plain_maker(kind)
+        return lambda value: plain_many((value,))[0]
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return operator.attrgetter("_value_")
     if kind in _SCALARS:
