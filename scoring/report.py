@@ -346,13 +346,20 @@ def _plain_maker(cls: type) -> Callable[[Iterable[Any]], list[dict[str, Any]]]:
     The function is put together from the field types, once per class: a nested dataclass
     becomes a dict, a tuple a list, an enum member its value; anything else is kept as it is.
     The app stores every report it scores, so this is on the path of every rescoring: a report's
-    items and flags are converted together, their fields read and paired with their names by
-    built-in functions, and only the fields that need it converted afterwards.
+    items and flags are converted together, their fields read (an enum member's value with
+    them) and paired with their names by built-in functions, and only the fields that still need
+    it converted afterwards.
     """
     names = _field_names(cls)
     hints = _hints(cls)
-    read = operator.attrgetter(*names) if len(names) > 1 else lambda value: (getattr(value, names[0]),)
-    conversions = [(name, convert) for name in names if (convert := _plain_converter(hints[name])) is not None]
+    enums = {name for name in names if isinstance(hints[name], type) and issubclass(hints[name], enum.Enum)}
+    paths = [f"{name}._value_" if name in enums else name for name in names]
+    read = operator.attrgetter(*paths) if len(paths) > 1 else lambda value: (operator.attrgetter(*paths)(value),)
+    conversions = [
+        (name, convert)
+        for name in names
+        if name not in enums and (convert := _plain_converter(hints[name])) is not None
+    ]
 
     def plain(values: Iterable[Any]) -> list[dict[str, Any]]:
         dicts = [dict(zip(names, row)) for row in map(read, values)]
