@@ -189,11 +189,12 @@ def _check_item(
     _check_group_field(fields, group, category, also or (), bool(decoy), categories, groups)
 
     span = core_span = None
-    if article in articles and quote is not None:
+    if article is not None and article in articles and quote is not None:
         span = _resolve(fields, articles[article], article, quote, occurrence)
-    if span is not None:
-        figure = group is not None or categories[category].grouped if category in categories else False
-        core_span = _resolve_core(fields, articles[article], span, core, core_occurrence, figure)
+        if span is not None:
+            known = categories.get(category) if category is not None else None
+            figure = known is not None and (group is not None or known.grouped)
+            core_span = _resolve_core(fields, articles[article], span, core, core_occurrence, figure)
     if len(fields.log.problems) > problems_before:
         return None
     if (
@@ -402,16 +403,23 @@ def read_rating_key(
                 fields.problem("article", f"article {article!r} is rated twice")
             seen.add(article)
         (reliability, accept_reliability), (credibility, accept_credibility) = grades.values()
-        if None in (article, reliability, credibility, accept_reliability, accept_credibility, reasoning):
+        if (
+            article is None
+            or reliability is None
+            or credibility is None
+            or accept_reliability is None
+            or accept_credibility is None
+            or reasoning is None
+        ):
             continue
         ratings.append(
             RatingKey(
-                article=article,  # type: ignore[arg-type]
-                reliability=reliability,  # type: ignore[arg-type]
-                credibility=credibility,  # type: ignore[arg-type]
-                accept_reliability=accept_reliability,  # type: ignore[arg-type]
-                accept_credibility=accept_credibility,  # type: ignore[arg-type]
-                reasoning=reasoning,  # type: ignore[arg-type]
+                article=article,
+                reliability=reliability,
+                credibility=credibility,
+                accept_reliability=accept_reliability,
+                accept_credibility=accept_credibility,
+                reasoning=reasoning,
             )
         )
     return tuple(ratings)

@@ -183,7 +183,7 @@ def _read_policy(table: Mapping[str, Any], log: ProblemLog) -> Policy:
                 field=f"policy.{name}",
             )
             continue
-        values[name] = float(value) if expected is float else value
+        values[name] = float(value) if isinstance(value, int | float) and expected is float else value
     try:
         return Policy(**values)
     except (TypeError, ValueError) as error:

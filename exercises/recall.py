@@ -50,7 +50,7 @@ def measure(package: ExercisePackage) -> RecallResult:
     scored = [item for item in package.key if not item.decoy]
     decoys = [item for item in package.key if item.decoy]
     rows = []
-    missed = []
+    missed: list[str] = []
     for category in package.categories:
         items = [item for item in scored if item.category == category.id]
         found = [item for item in items if any(finds(s, item) for s in suggestions)]

@@ -56,13 +56,17 @@ def render_report(package: ExercisePackage, report: Report) -> str:
     totals = report.totals
     lines = [
         f"{package.slug}: score {report.score:.1f} / 100",
-        f"earned {totals.earned:.2f} of {totals.possible:.2f} points: items {totals.item_credit:.2f}"
-        f" + links {totals.link_credit:.2f} + source ratings {totals.rating_credit:.2f}"
-        f" - penalties {totals.penalties:.2f}",
-        f"items: {totals.found} found, {totals.partial} partial, {totals.wrong_category} wrong "
-        f"category, {totals.lone_figure} lone figure, {totals.missed} missed; "
-        f"{totals.false_positives} false positives ({totals.decoys_flagged} decoys hit); "
-        f"links: {totals.correct_links} correct, {totals.wrong_links} wrong",
+        (
+            f"earned {totals.earned:.2f} of {totals.possible:.2f} points: items {totals.item_credit:.2f}"
+            f" + links {totals.link_credit:.2f} + source ratings {totals.rating_credit:.2f}"
+            f" - penalties {totals.penalties:.2f}"
+        ),
+        (
+            f"items: {totals.found} found, {totals.partial} partial, {totals.wrong_category} wrong "
+            f"category, {totals.lone_figure} lone figure, {totals.missed} missed; "
+            f"{totals.false_positives} false positives ({totals.decoys_flagged} decoys hit); "
+            f"links: {totals.correct_links} correct, {totals.wrong_links} wrong"
+        ),
         "",
         "Key items",
     ]

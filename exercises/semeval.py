@@ -150,5 +150,6 @@ def key_items(
             if len(occurrences) > 1:
                 item["occurrence"] = occurrences.index((start, end)) + 1
             items.append(item)
-    items.sort(key=lambda item: (list(texts).index(item["article"]), item["id"]))
+    order = {article: place for place, article in enumerate(texts)}
+    items.sort(key=lambda item: (order[item["article"]], item["id"]))
     return items

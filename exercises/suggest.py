@@ -399,8 +399,7 @@ def find_figures(article: str, text: str) -> list[Figure]:
         if month == "may" and day is None:
             continue  # "in May" is too often the verb
         value = f"{_MONTHS.index(month) + 1:02d}-{int(day):02d}" if day else month
-        kind = "date" if day else "when"
-        figures.append(Figure(article, match.start(), match.end(), value, None, kind))
+        figures.append(Figure(article, match.start(), match.end(), value, None, "date" if day else "when"))
         taken.append((match.start(), match.end()))
 
     for match in _FIGURE.finditer(folded):

@@ -15,6 +15,7 @@ Offsets are Python ``str`` indices (code points); ``end`` is exclusive. Matching
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import NamedTuple, overload
@@ -65,20 +66,27 @@ _FOLDS: dict[int, str] = {
 }
 
 
-def _fold_char(char: str) -> str:
-    """Return the plain stand-in for one code point (itself when it has none)."""
-    folded = _FOLDS.get(ord(char))
-    if folded is not None:
+class _FoldTable(dict[int, str]):
+    """The `str.translate` table of `fold`, filled in as code points are first met."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        # Every space separator (no-break, thin, figure, ideographic ...) reads as a space.
+        folded = " " if unicodedata.category(char) == "Zs" else char
+        self[code] = folded
         return folded
-    # Every space separator (no-break, thin, figure, ideographic ...) reads as a space.
-    if char != " " and unicodedata.category(char) == "Zs":
-        return " "
-    return char
+
+
+_FOLD_TABLE = _FoldTable(_FOLDS)
 
 
 def fold(text: str) -> str:
     """Return ``text`` with look-alike spaces, quotes and dashes made plain, one code point each."""
-    return "".join(_fold_char(char) for char in text)
+    return text.translate(_FOLD_TABLE)
+
+
+_fold_text = functools.lru_cache(maxsize=16)(fold)
+"""`fold` for article texts: a key's items are looked up one after another in the same few texts."""
 
 
 _WHITESPACE_RUN = re.compile(r"\s+")
@@ -120,7 +128,7 @@ def find_quote(text: str, quote: str, occurrence: int | None = None) -> tuple[Sp
     ``occurrence`` is below 1).
     """
     pattern = _pattern(quote)
-    spans = _matches(fold(text), pattern) if pattern is not None else ()
+    spans = _matches(_fold_text(text), pattern) if pattern is not None else ()
     if occurrence is None:
         return spans
     if not spans:
@@ -176,10 +184,14 @@ def reanchor(
     pattern = _pattern(quote)
     if pattern is None:
         return None
-    if start is not None and end is not None and 0 <= start < end <= len(text):
-        if pattern.fullmatch(fold(text[start:end])):
-            return Span(start, end)
-    folded_text = fold(text)
+    if (
+        start is not None
+        and end is not None
+        and 0 <= start < end <= len(text)
+        and pattern.fullmatch(fold(text[start:end]))
+    ):
+        return Span(start, end)
+    folded_text = _fold_text(text)
     candidates = _matches(folded_text, pattern)
     if not candidates:
         return None

@@ -166,8 +166,8 @@ def _judge_pair(
     ids = (first, second)
     if first == second:
         return _new_link_result(ids, _SELF_LINK, None, 0.0, f"Flag {first!r} links to itself.")
-    for flag_id in ids if known is not None else ():
-        if flag_id not in known:
+    for flag_id in ids:
+        if known is not None and flag_id not in known:
             return _new_link_result(ids, _UNKNOWN_FLAG, None, 0.0, f"There is no flag {flag_id!r} to link to.")
     for flag_id, item in ((first, first_item), (second, second_item)):
         if item is None or item.group is None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -111,9 +112,8 @@ _ANALYSES_KEPT = 50_000
 remembers: about 1.5 kB each."""
 
 
-def _canonical_order(flag: Flag) -> tuple[str, int, int, str, str]:
-    """The order flags are matched in, so that results never depend on the order of submission."""
-    return (flag.article, flag.start, flag.end, flag.category, flag.id)
+_canonical_order = operator.attrgetter("article", "start", "end", "category", "id")
+"""The order flags are matched in, so that results never depend on the order of submission."""
 
 
 # Results are built the fast way (see `builder`): rescoring builds dozens per submission.
@@ -122,6 +122,55 @@ _new_flag_result = builder(FlagResult)
 _new_totals = builder(Totals)
 _new_span_metrics = builder(SpanMetrics)
 _new_report = builder(Report)
+
+
+# A class called with keywords gets them packed into a dict and unpacked again, which costs
+# more than building the object; a function's keywords cost next to nothing. The two results
+# built for every flag are therefore built through functions taking keywords only.
+
+
+def _item_result(
+    *,
+    id: str,
+    article: str,
+    category: str,
+    group: str | None,
+    status: ItemStatus,
+    flag_ids: tuple[str, ...],
+    points: float,
+    credit: float,
+    penalty: float,
+    category_factor: float,
+    boundary_factor: float,
+    reason: str,
+    explanation: str,
+) -> ItemResult:
+    """Build an `ItemResult`."""
+    return _new_item_result(
+        id, article, category, group, status, flag_ids, points, credit, penalty, category_factor, boundary_factor,
+        reason, explanation,
+    )  # fmt: skip
+
+
+def _flag_result(
+    *,
+    id: str,
+    article: str,
+    start: int,
+    end: int,
+    category: str,
+    outcome: FlagOutcome,
+    item_id: str | None,
+    credit: float,
+    penalty: float,
+    reason: str,
+    explanation: str,
+) -> FlagResult:
+    """Build a `FlagResult`."""
+    return _new_flag_result(
+        id, article, start, end, category, outcome, item_id, credit, penalty, reason, explanation
+    )  # fmt: skip
+
 
 _detection = functools.lru_cache(maxsize=4096)(detection)
 """`detection`, cached: a key's submissions share a small set of counts, and results are immutable."""
@@ -134,11 +183,10 @@ _TALLIED = MATCHED_STATUSES
 """What a matched item can become; a `_Match` holds its status's place here."""
 
 
-# What a prepared key keeps about flagged spans is shared by every flag of the span and never
-# changed; the classes are not frozen only because frozen dataclasses are slow to build.
+# What a prepared key keeps about flagged spans is shared by every flag of the span.
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Match:
     """A flagged span matched to one item: the item's result, all but the flag's id."""
 
@@ -181,7 +229,7 @@ class _Fit:
         return f"{' and '.join(parts)} ({self.factor:.0%} of the points)"
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Miss:
     """What a flagged span that matches no item becomes: its FlagResult, all but the flag."""
 
@@ -195,7 +243,7 @@ class _Miss:
     explanation: str
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Analysis:
     """What one flagged span (article, offsets, category) could match, whoever flagged it."""
 
@@ -223,8 +271,15 @@ class _Analysis:
     against those of its category."""
 
 
-_RunSpans = tuple[str | tuple[int, int, str], ...]
-"""A run of overlapping flags: its article, then each flag's (start, end, category) in order."""
+# Built the fast way (see `builder`): a new flagged span builds several of these.
+_new_match = builder(_Match)
+_new_fit = builder(_Fit)
+_new_miss = builder(_Miss)
+_new_analysis = builder(_Analysis)
+
+
+_RunSpans = tuple[str, tuple[tuple[int, int, str], ...]]
+"""A run of overlapping flags: its article, and each flag's (start, end, category) in order."""
 
 
 class PreparedKey:
@@ -293,7 +348,14 @@ class PreparedKey:
         self._merged_runs: dict[_RunSpans, tuple[OverlapSums, tuple[OverlapSums, ...]]] = {}
         self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
         penalty = policy.false_positive_penalty
-        self._not_in_key = _Miss(FlagOutcome.NOT_IN_KEY, None, None, penalty, f"Not in the key: -{penalty:g}.", "")
+        self._not_in_key = _Miss(
+            outcome=FlagOutcome.NOT_IN_KEY,
+            item_id=None,
+            item_number=None,
+            penalty=penalty,
+            reason=f"Not in the key: -{penalty:g}.",
+            explanation="",
+        )
 
     def score(self, flags: Sequence[Flag], ratings: Sequence[SourceRating] = ()) -> Report:
         """Score one submission against this key; raise ValueError on invalid flags or ratings.
@@ -358,35 +420,35 @@ class PreparedKey:
             item = item_of_flag[flag_id] = real[number]
             match = analysis.matches[number]
             conflicts_with = partners[number]
-            if conflicts_with is not None and matched.isdisjoint(conflicts_with):
-                match = match.lone  # type: ignore[assignment]  # every figure's match has one
-            items[places[number]] = _new_item_result(
-                item.id,
-                item.article,
-                item.category,
-                item.group,
-                match.status,
-                (flag_id,),
-                item.points,
-                match.credit,
-                0.0,
-                match.category_factor,
-                match.boundary_factor,
-                match.reason,
-                item.explanation,
+            if conflicts_with is not None and match.lone is not None and matched.isdisjoint(conflicts_with):
+                match = match.lone
+            items[places[number]] = _item_result(
+                id=item.id,
+                article=item.article,
+                category=item.category,
+                group=item.group,
+                status=match.status,
+                flag_ids=(flag_id,),
+                points=item.points,
+                credit=match.credit,
+                penalty=0.0,
+                category_factor=match.category_factor,
+                boundary_factor=match.boundary_factor,
+                reason=match.reason,
+                explanation=item.explanation,
             )
-            outcomes[flag_id] = _new_flag_result(
-                flag_id,
-                flag.article,
-                flag.start,
-                flag.end,
-                flag.category,
-                _MATCHED,
-                item.id,
-                match.credit,
-                0.0,
-                match.flag_reason,
-                "",
+            outcomes[flag_id] = _flag_result(
+                id=flag_id,
+                article=flag.article,
+                start=flag.start,
+                end=flag.end,
+                category=flag.category,
+                outcome=_MATCHED,
+                item_id=item.id,
+                credit=match.credit,
+                penalty=0.0,
+                reason=match.flag_reason,
+                explanation="",
             )
             credits.append(match.credit)
             tallies[match.tally] += 1
@@ -416,36 +478,36 @@ class PreparedKey:
             final = 100.0 if penalty == 0 else 0.0
         found, partial, wrong_category, lone_figure = tallies
         totals = _new_totals(
-            item_credit,
-            link_credit,
-            penalty,
-            earned,
-            self.possible,
-            found,
-            partial,
-            wrong_category,
-            lone_figure,
-            len(real) - len(item_of_flag),  # missed
-            len(decoy_hits),  # decoys flagged
-            len(flags) - len(item_of_flag),  # false positives
-            correct_links,
-            len(links) - correct_links,  # wrong links
-            self.possible_links,
-            rating_credit,
+            item_credit=item_credit,
+            link_credit=link_credit,
+            penalties=penalty,
+            earned=earned,
+            possible=self.possible,
+            found=found,
+            partial=partial,
+            wrong_category=wrong_category,
+            lone_figure=lone_figure,
+            missed=len(real) - len(item_of_flag),
+            decoys_flagged=len(decoy_hits),
+            false_positives=len(flags) - len(item_of_flag),
+            correct_links=correct_links,
+            wrong_links=len(links) - correct_links,
+            possible_links=self.possible_links,
+            rating_credit=rating_credit,
         )
         overall, per_category = self._detection(flagged, correct)
         return _new_report(
-            final,
-            totals,
-            tuple(items),
-            tuple([outcomes[flag.id] for flag in flags]),
-            links,
-            rated,
-            overall,
-            per_category,
-            self._span_metrics(ordered, analyses),
-            self._schemes(analyses, overlaps),
-            self.policy,
+            score=final,
+            totals=totals,
+            items=tuple(items),
+            flags=tuple([outcomes[flag.id] for flag in flags]),
+            links=links,
+            ratings=rated,
+            detection=overall,
+            by_category=per_category,
+            spans=self._span_metrics(ordered, analyses),
+            schemes=self._schemes(analyses, overlaps),
+            policy=self.policy,
         )
 
     def _category_place(self, name: str) -> int:
@@ -465,20 +527,21 @@ class PreparedKey:
         if near_all:
             analysis = self._analyse_near(flag, near_all, start, end)
         else:
-            analysis = self._touching_nothing.get(flag.category)
-            if analysis is None:
-                analysis = self._touching_nothing[flag.category] = _Analysis(
-                    self._category_place(flag.category),
-                    (),
-                    None,
-                    {},
-                    self._not_in_key,
-                    None,
-                    (),
-                    None,
-                    0,
-                    (0.0, 0.0, 0.0, 0.0),
+            touching_nothing = self._touching_nothing.get(flag.category)
+            if touching_nothing is None:
+                touching_nothing = self._touching_nothing[flag.category] = _new_analysis(
+                    category=self._category_place(flag.category),
+                    options=(),
+                    best_option=None,
+                    matches={},
+                    miss=self._not_in_key,
+                    decoy=None,
+                    contacts=(),
+                    sole=None,
+                    kind=0,
+                    sums=(0.0, 0.0, 0.0, 0.0),
                 )
+            analysis = touching_nothing
         if len(self._analyses) >= _ANALYSES_KEPT:
             self._analyses.clear()
         self._analyses[span] = analysis
@@ -512,7 +575,14 @@ class PreparedKey:
         elif options:
             # The item it wanted most went to another flag; the reason names that flag.
             wanted = max(options, key=lambda o: o[1])[0]
-            miss = _Miss(FlagOutcome.DUPLICATE, real[wanted].id, wanted, policy.false_positive_penalty, "", "")
+            miss = _new_miss(
+                outcome=FlagOutcome.DUPLICATE,
+                item_id=real[wanted].id,
+                item_number=wanted,
+                penalty=policy.false_positive_penalty,
+                reason="",
+                explanation="",
+            )
         elif closest is not None:
             miss = _near_miss(*closest, policy)
         else:
@@ -524,17 +594,17 @@ class PreparedKey:
         matched = (
             self.key_spans_matched.sums((flag.article, flag.category), flag.start, flag.end) if near else (0.0, 0.0)
         )
-        return _Analysis(
-            self._category_place(flag.category),
-            tuple(options),
-            best_single(options),
-            matches,
-            miss,
-            decoy,
-            contacts,
-            contacts[0][3] if len(contacts) == 1 else None,
-            contact_kind(contacts[0]) if len(contacts) == 1 else 0,
-            (*blind, *matched),
+        return _new_analysis(
+            category=self._category_place(flag.category),
+            options=tuple(options),
+            best_option=best_single(options),
+            matches=matches,
+            miss=miss,
+            decoy=decoy,
+            contacts=contacts,
+            sole=contacts[0][3] if len(contacts) == 1 else None,
+            kind=contact_kind(contacts[0]) if len(contacts) == 1 else 0,
+            sums=(*blind, *matched),
         )
 
     def _fit(self, article: str, number: int, start: int, end: int) -> _Fit:
@@ -547,7 +617,9 @@ class PreparedKey:
                 covered += 1
         count = self.words[article].count if article in self.words else count_without_text
         outside = count(start, min(end, item.start)) + count(max(start, item.end), end)
-        return _Fit(boundary_factor(len(core), covered, outside), covered, len(core), outside)
+        return _new_fit(
+            factor=boundary_factor(len(core), covered, outside), covered=covered, core_words=len(core), outside=outside
+        )
 
     def _lone_reason(self, number: int) -> str:
         """Why figure ``number`` earns only a share when none of its conflicting figures matched."""
@@ -573,21 +645,8 @@ class PreparedKey:
     def _decoy_result(self, item: KeyItem, hits: list[str]) -> ItemResult:
         penalty = self.policy.decoy_penalty * len(hits)
         names = ", ".join(repr(h) for h in hits)
-        return _new_item_result(
-            item.id,
-            item.article,
-            item.category,
-            None,
-            ItemStatus.DECOY_FLAGGED,
-            tuple(hits),
-            0.0,
-            0.0,
-            penalty,
-            0.0,
-            0.0,
-            f"A decoy, flagged by {names}: -{self.policy.decoy_penalty:g} for each flag.",
-            item.explanation,
-        )
+        reason = f"A decoy, flagged by {names}: -{self.policy.decoy_penalty:g} for each flag."
+        return _decoy_item_result(item, ItemStatus.DECOY_FLAGGED, tuple(hits), penalty, reason)
 
     def _span_metrics(self, ordered: list[Flag], analyses: list[_Analysis]) -> SpanMetrics:
         """The SemEval span metric, from each flag's kept sums unless it overlaps another flag.
@@ -613,7 +672,7 @@ class PreparedKey:
                 alone.append(analyses[position].sums)
             else:
                 run = ordered[position:following]
-                spans = (first.article, *[(flag.start, flag.end, flag.category) for flag in run])
+                spans = (first.article, tuple([(flag.start, flag.end, flag.category) for flag in run]))
                 merged = self._merged_runs.get(spans)
                 if merged is None:
                     merged = self._merge_run(spans, reach)
@@ -631,8 +690,8 @@ class PreparedKey:
             matched_of_flag += columns[2]
             matched_of_key += columns[3]
         return _new_span_metrics(
-            span_score_from_sums(blind_of_flag, blind_of_key, self.key_spans_blind.count),
-            span_score_from_sums(matched_of_flag, matched_of_key, self.key_spans_matched.count),
+            category_blind=span_score_from_sums(blind_of_flag, blind_of_key, self.key_spans_blind.count),
+            category_matched=span_score_from_sums(matched_of_flag, matched_of_key, self.key_spans_matched.count),
         )
 
     def _merge_run(self, spans: _RunSpans, reach: int) -> tuple[OverlapSums, tuple[OverlapSums, ...]]:
@@ -642,12 +701,12 @@ class PreparedKey:
         ``reach`` is where the run ends. The run is one span category-blind, and one span per
         stretch of overlapping flags of the same category.
         """
-        article, first = spans[0], spans[1]
+        article, flagged = spans
         by_category: dict[str, list[tuple[int, int]]] = {}
-        for start, end, category in spans[1:]:
+        for start, end, category in flagged:
             by_category.setdefault(category, []).append((start, end))
         merged = (
-            self.key_spans_blind.sums(article, first[0], reach),
+            self.key_spans_blind.sums(article, flagged[0][0], reach),
             tuple(
                 self.key_spans_matched.sums((article, category), start, end)
                 for category, members in by_category.items()
@@ -725,39 +784,39 @@ def _match(
     quote = f"“{item.core_quote}”"
     lone = None
     if item.group is not None:
-        lone = _Match(
-            earned * lone_share,
-            by_category,
-            by_boundary,
-            ItemStatus.LONE_FIGURE,
-            _TALLIED.index(ItemStatus.LONE_FIGURE),
-            correct,
-            f"{reason} {lone_reason}",
-            f"Matched {quote} ({ItemStatus.LONE_FIGURE}).",
-            None,
+        lone = _new_match(
+            credit=earned * lone_share,
+            category_factor=by_category,
+            boundary_factor=by_boundary,
+            status=ItemStatus.LONE_FIGURE,
+            tally=_TALLIED.index(ItemStatus.LONE_FIGURE),
+            correct=correct,
+            reason=f"{reason} {lone_reason}",
+            flag_reason=f"Matched {quote} ({ItemStatus.LONE_FIGURE}).",
+            lone=None,
         )
-    return _Match(
-        earned,
-        by_category,
-        by_boundary,
-        status,
-        _TALLIED.index(status),
-        correct,
-        reason,
-        f"Matched {quote} ({status}).",
-        lone,
+    return _new_match(
+        credit=earned,
+        category_factor=by_category,
+        boundary_factor=by_boundary,
+        status=status,
+        tally=_TALLIED.index(status),
+        correct=correct,
+        reason=reason,
+        flag_reason=f"Matched {quote} ({status}).",
+        lone=lone,
     )
 
 
 def _decoy_miss(decoy: KeyItem, policy: Policy) -> _Miss:
     penalty = policy.decoy_penalty
-    return _Miss(
-        FlagOutcome.DECOY,
-        decoy.id,
-        None,
-        penalty,
-        f"A decoy: “{decoy.core_quote}” is sound: -{penalty:g}.",
-        decoy.explanation,
+    return _new_miss(
+        outcome=FlagOutcome.DECOY,
+        item_id=decoy.id,
+        item_number=None,
+        penalty=penalty,
+        reason=f"A decoy: “{decoy.core_quote}” is sound: -{penalty:g}.",
+        explanation=decoy.explanation,
     )
 
 
@@ -769,13 +828,13 @@ def _near_miss(item: KeyItem, fit: _Fit, policy: Policy) -> _Miss:
         why = f"misses the words that carry the problem, {quote}"
     else:
         why = f"{fit.describe()}: too far from the item {quote} to count"
-    return _Miss(
-        FlagOutcome.INSUFFICIENT_OVERLAP,
-        item.id,
-        None,
-        penalty,
-        f"A near miss: the flag touches a key item but {why}: -{penalty:g}.",
-        "",
+    return _new_miss(
+        outcome=FlagOutcome.INSUFFICIENT_OVERLAP,
+        item_id=item.id,
+        item_number=None,
+        penalty=penalty,
+        reason=f"A near miss: the flag touches a key item but {why}: -{penalty:g}.",
+        explanation="",
     )
 
 
@@ -787,50 +846,57 @@ def _false_positive(flag: Flag, miss: _Miss, ordered: list[Flag], chosen: list[i
         number = miss.item_number
         by = f"flag {ordered[chosen.index(number)].id!r}" if number in chosen else "another flag"
         reason = f"The item it matches was already credited to {by}: -{miss.penalty:g}."
-    return _new_flag_result(
-        flag.id,
-        flag.article,
-        flag.start,
-        flag.end,
-        flag.category,
-        miss.outcome,
-        miss.item_id,
-        0.0,
-        miss.penalty,
-        reason,
-        miss.explanation,
+    return _flag_result(
+        id=flag.id,
+        article=flag.article,
+        start=flag.start,
+        end=flag.end,
+        category=flag.category,
+        outcome=miss.outcome,
+        item_id=miss.item_id,
+        credit=0.0,
+        penalty=miss.penalty,
+        reason=reason,
+        explanation=miss.explanation,
+    )
+
+
+def _decoy_item_result(
+    decoy: KeyItem, status: ItemStatus, flag_ids: tuple[str, ...], penalty: float, reason: str
+) -> ItemResult:
+    """The result of a decoy: it earns nothing and costs ``penalty``."""
+    return ItemResult(
+        id=decoy.id,
+        article=decoy.article,
+        category=decoy.category,
+        group=None,
+        status=status,
+        flag_ids=flag_ids,
+        points=0.0,
+        credit=0.0,
+        penalty=penalty,
+        category_factor=0.0,
+        boundary_factor=0.0,
+        reason=reason,
+        explanation=decoy.explanation,
     )
 
 
 def _untouched_result(item: KeyItem) -> ItemResult:
     if item.decoy:
-        return _new_item_result(
-            item.id,
-            item.article,
-            item.category,
-            None,
-            ItemStatus.DECOY_AVOIDED,
-            (),
-            0.0,
-            0.0,
-            0.0,
-            0.0,
-            0.0,
-            "A decoy, rightly left alone.",
-            item.explanation,
-        )
-    return _new_item_result(
-        item.id,
-        item.article,
-        item.category,
-        item.group,
-        ItemStatus.MISSED,
-        (),
-        item.points,
-        0.0,
-        0.0,
-        0.0,
-        0.0,
-        "No flag matched this item.",
-        item.explanation,
+        return _decoy_item_result(item, ItemStatus.DECOY_AVOIDED, (), 0.0, "A decoy, rightly left alone.")
+    return ItemResult(
+        id=item.id,
+        article=item.article,
+        category=item.category,
+        group=item.group,
+        status=ItemStatus.MISSED,
+        flag_ids=(),
+        points=item.points,
+        credit=0.0,
+        penalty=0.0,
+        category_factor=0.0,
+        boundary_factor=0.0,
+        reason="No flag matched this item.",
+        explanation=item.explanation,
     )

@@ -293,12 +293,12 @@ def _best_in_component(flags: list[int], candidates: Sequence[Sequence[Candidate
                 (item, w, t) for item, w, t in candidates[flag] if item not in taken
             ]
             options.append((None, 0.0, 0.0))
-            for item, w, t in options:
-                if item is None:
+            for choice, w, t in options:
+                if choice is None:
                     key, new_pairs = still, pairs
                 else:
-                    key = still | {item} if last_wanted[item] > position else still
-                    new_pairs = (*pairs, (flag, item))
+                    key = still | {choice} if last_wanted[choice] > position else still
+                    new_pairs = (*pairs, (flag, choice))
                 value = _rounded(weight + w, tie + t)
                 known = following.get(key)
                 if known is None or value > known[0]:

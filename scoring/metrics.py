@@ -175,7 +175,9 @@ def span_score_from_sums(of_flag: list[float], of_key: list[float], key_count: i
     neither = flagged_count == 0 and key_count == 0
     precision = ratio(math.fsum(of_flag), flagged_count, nothing_on_either_side=neither)
     recall = ratio(math.fsum(of_key), key_count, nothing_on_either_side=neither)
-    return _new_span_score(flagged_count, key_count, precision, recall, f1(precision, recall))
+    return _new_span_score(
+        flagged_spans=flagged_count, key_spans=key_count, precision=precision, recall=recall, f1=f1(precision, recall)
+    )
 
 
 # nervaluate
@@ -401,14 +403,14 @@ def _scheme(correct: int, incorrect: int, partial: int, missed: int, spurious: i
     precision = ratio(earned, actual, nothing_on_either_side=neither)
     recall = ratio(earned, possible, nothing_on_either_side=neither)
     return _new_scheme_counts(
-        correct,
-        incorrect,
-        partial,
-        missed,
-        spurious,
-        possible,
-        actual,
-        precision,
-        recall,
-        f1(precision, recall),
+        correct=correct,
+        incorrect=incorrect,
+        partial=partial,
+        missed=missed,
+        spurious=spurious,
+        possible=possible,
+        actual=actual,
+        precision=precision,
+        recall=recall,
+        f1=f1(precision, recall),
     )

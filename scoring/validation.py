@@ -124,7 +124,8 @@ def check_flags(flags: Sequence[Flag], categories: Collection[str] | None) -> No
 def _check_span(where: str, start: int, end: int) -> None:
     for name, value in (("start", start), ("end", end)):
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ValueError(f"{where}: {name} must be an integer, got {value!r}")
+            # Not a TypeError: the engine promises a ValueError for every invalid input.
+            raise ValueError(f"{where}: {name} must be an integer, got {value!r}")  # noqa: TRY004
     if start < 0:
         raise ValueError(f"{where}: start must not be negative, got {start}")
     if start >= end:
