@@ -107,6 +107,11 @@ def measure_discernment(items: Iterable[ItemResult]) -> Discernment:
         else:
             problems += 1
             hits += item.status in MATCHED_STATUSES
+    return measure_from_counts(problems, hits, sound_passages, false_alarms)
+
+
+def measure_from_counts(problems: int, hits: int, sound_passages: int, false_alarms: int) -> Discernment:
+    """Return the discernment from counts of problems found and sound passages flagged."""
     hit_rate = hits / problems if problems else None
     false_alarm_rate = false_alarms / sound_passages if sound_passages else None
     if not problems:

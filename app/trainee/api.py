@@ -15,7 +15,7 @@ from flask_login import current_user
 from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
-from app import db
+from app import db, judgement
 from app.access import PUBLIC, TRAINEE, access
 from app.deadlines import as_utc
 from app.errors import error_response
@@ -25,6 +25,7 @@ from app.trainee import api_models, attempts, flags, openapi, progress, standing
 from app.trainee.api_models import (
     AttemptFlags,
     Change,
+    Discernment,
     Error,
     Progress,
     ProgressCategory,
@@ -37,6 +38,7 @@ from app.trainee.attempts import AttemptClosed
 from app.trainee.flag_requests import InvalidFlag, parse_flag_change, parse_new_flag
 from app.trainee.flags import Outcome
 from app.trainee.open_exercises import submitted_score
+from scoring.report import report_from_dict
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
@@ -296,6 +298,9 @@ def report(attempt_id: int) -> Response:
             score=score.score,
             score_shown=whole_score(score.score),
             report=score.report,
+            discernment=Discernment(
+                **judgement.discernment_json(judgement.discernment_of(report_from_dict(score.report)))
+            ),
         )
     )
 

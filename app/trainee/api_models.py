@@ -190,6 +190,35 @@ class Submission(BaseModel):
     debrief_url: str
 
 
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class Discernment(BaseModel):
+    """How well the submission tells problems (key items) from sound passages (the key's decoys):
+    signal-detection d′ with log-linear corrected rates (scoring.discernment)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    problems: Offset = Field(description="Real key items.")
+    hits: Offset = Field(description="Real key items a flag matched.")
+    sound_passages: Offset = Field(description="Decoys of the key.")
+    false_alarms: Offset = Field(description="Decoys one or more flags hit.")
+    hit_rate: Share | None = Field(description="hits / problems, uncorrected; null without problems.")
+    false_alarm_rate: Share | None = Field(
+        description="false_alarms / sound_passages, uncorrected; null without sound passages."
+    )
+    d_prime: float | None = Field(
+        description="z(H) − z(F) with H = (hits + 0.5) / (problems + 1) and F = (false_alarms + 0.5) / "
+        "(sound_passages + 1); null when not measurable."
+    )
+    criterion: float | None = Field(
+        description="−(z(H) + z(F)) / 2: below 0 flags liberally, above 0 sparingly; null when not measurable."
+    )
+    measurable: bool
+    reason: str = Field(description="Why d′ is not measurable; empty when it is.")
+    reading: str = Field(description="The plain-language reading the debrief shows.")
+
+
 class ScoreReport(BaseModel):
     """The current score and scoring report of a submitted attempt."""
 
@@ -210,6 +239,7 @@ class ScoreReport(BaseModel):
         description="The scoring engine's report (scoring.report_to_dict): totals, items with explanations, flags, links, metrics.",
         json_schema_extra={"required": ["score", "totals", "items", "flags", "links", "format"]},
     )
+    discernment: Discernment
 
 
 class ProgressExercise(BaseModel):
