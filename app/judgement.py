@@ -6,10 +6,13 @@ stored on each flag), so they are never stored themselves and always follow the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask
 
+from app.models import Flag
+from scoring.calibration import Calibration, measure_calibration, outcomes_of
 from scoring.discernment import Discernment, describe, measure_discernment
 from scoring.report import Report
 
@@ -36,6 +39,32 @@ def discernment_json(discernment: Discernment) -> dict[str, Any]:
     }
 
 
+def calibration_of(report: Report, flags: Sequence[Flag]) -> Calibration:
+    """The calibration of one scored submission: its flags' stored confidences against the report."""
+    return measure_calibration(outcomes_of(report.flags), {flag.client_id: flag.confidence for flag in flags})
+
+
+def calibration_json(calibration: Calibration) -> dict[str, Any]:
+    """A calibration as the JSON API gives it: the Brier score and the reliability table."""
+    return {
+        "rated": calibration.rated,
+        "unrated": calibration.unrated,
+        "brier": calibration.brier,
+        "reliability": [
+            {
+                "confidence": row.level,
+                "label": row.label,
+                "probability": row.probability,
+                "flags": row.flags,
+                "right": row.right,
+                "right_share": row.right_share,
+            }
+            for row in calibration.rows
+        ],
+    }
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(discernment_of, "discernment_of")
+    app.add_template_global(calibration_of, "calibration_of")
     app.add_template_filter(describe, "discernment_reading")

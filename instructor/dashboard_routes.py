@@ -122,6 +122,7 @@ def _dashboard_page(
         assignments=assignments,
         problems=problems or [],
         spread=judgement.discernment_spread(database, scope),
+        calibration=judgement.cohort_calibration(database, scope) if scope.exercise.asks_confidence else None,
     )
     return Response(html, status=status)
 

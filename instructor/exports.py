@@ -43,11 +43,13 @@ FLAG_COLUMNS = (
     "matched_item",
     "points",
     "d_prime",
+    "confidence",
 )
 """``outcome``, ``matched_item`` and ``points`` say what the attempt's current score made of the
 flag: its `flag_outcome`, the quote of the key item it matched (or the decoy it hit, or the item it
 barely missed) and the points it earned (its credit less its penalty). ``d_prime`` is the whole
-submission's discernment (`scoring.discernment`), empty when the key makes it not measurable."""
+submission's discernment (`scoring.discernment`), empty when the key makes it not measurable;
+``confidence`` the trainee's (`scoring.calibration.CONFIDENCE_SCALE` id), empty when not given."""
 
 ITEM_STATUS_OUTCOME = {
     "found": "found",
@@ -86,6 +88,7 @@ def result_columns(categories: Sequence[str], rated_articles: Sequence[str] = ()
         "d_prime",
         "hit_rate",
         "false_alarm_rate",
+        "brier",
     ]
     for category in categories:
         columns += [f"{category}_{name}" for name in ("correct", "flagged", "expected", "precision", "recall")]
@@ -134,6 +137,7 @@ def _exercise_result_rows(
     flagged = _flagged_by_attempt(db, scope)
     ratings = _ratings_by_attempt(db, scope)
     discernment = judgement.discernment_by_attempt(db, scope)
+    calibration = judgement.calibration_by_attempt(db, scope)
     current = current_scores(scope)
     started = (
         select(Attempt.user_id)
@@ -213,6 +217,8 @@ def _exercise_result_rows(
                 _rounded(measured.hit_rate, 4),
                 _rounded(measured.false_alarm_rate, 4),
             ]
+        calibrated = calibration.get(attempt_id) if attempt_id is not None else None
+        row.append(_rounded(calibrated.brier, 4) if calibrated is not None else None)
         for category in categories:
             if attempt_id is None or category not in expected and not flagged[attempt_id].get(category):
                 row += [None] * 5
@@ -347,6 +353,7 @@ def flag_records(db: Session, scope: Scope) -> Iterator[dict[str, Any]]:
                 "matched_item": item_quote,
                 "points": points,
                 "d_prime": d_primes.get(flag.attempt_id),
+                "confidence": flag.confidence,
             }
         last_id = batch[-1][0].id
         db.expunge_all()

@@ -1,7 +1,8 @@
-"""A cohort's discernment at one exercise: each counted submission's d′ and their distribution.
+"""A cohort's discernment and calibration at one exercise, for the dashboard and the exports.
 
-The counts behind d′ come from one grouped scan of the current scores' item rows; `scoring`
-turns them into d′, so the dashboard and the exports say what the debrief says.
+The counts behind d′ come from one grouped scan of the current scores' item rows, the outcomes
+behind calibration from the current scores' stored flag results; `scoring` turns them into d′ and
+Brier scores, so the dashboard and the exports say what the debrief says.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Score, ScoreItem
-from instructor.dashboard import Scope, current_score_ids
+from app.models import Flag, Score, ScoreItem
+from instructor.dashboard import Scope, current_score_ids, current_scores
+from scoring.calibration import Calibration, measure_calibration, pool
 from scoring.discernment import Discernment, measure_from_counts
-from scoring.report import MATCHED_STATUSES, ItemStatus
+from scoring.report import MATCHED_STATUSES, FlagOutcome, ItemStatus
 
 DISCERNMENT_BANDS = (
     ("below 0", None, 0.0),
@@ -96,3 +98,26 @@ def discernment_spread(db: Session, scope: Scope) -> DiscernmentSpread:
     )
     reason = next((d.reason for d in measured if d.reason), "")
     return DiscernmentSpread(len(measured), len(values), statistics.median(values) if values else None, bands, reason)
+
+
+def calibration_by_attempt(db: Session, scope: Scope) -> dict[int, Calibration]:
+    """The calibration of each counted submission of the cohort at the exercise, by attempt id."""
+    current = current_scores(scope)
+    confidences: dict[int, dict[str, str | None]] = {}
+    query = select(Flag.attempt_id, Flag.client_id, Flag.confidence).join(
+        current, current.c.attempt_id == Flag.attempt_id
+    )
+    for attempt_id, client_id, confidence in db.execute(query):
+        confidences.setdefault(attempt_id, {})[client_id] = confidence
+    calibrations = {}
+    for attempt_id, flags in db.execute(
+        select(current.c.attempt_id, Score.report["flags"]).join(Score, Score.id == current.c.score_id)
+    ):
+        outcomes = [(flag["id"], FlagOutcome(flag["outcome"])) for flag in flags or ()]
+        calibrations[attempt_id] = measure_calibration(outcomes, confidences.get(attempt_id, {}))
+    return calibrations
+
+
+def cohort_calibration(db: Session, scope: Scope) -> Calibration:
+    """The calibration of every counted submission's flags together."""
+    return pool(calibration_by_attempt(db, scope).values())

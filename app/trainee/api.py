@@ -24,6 +24,7 @@ from app.models import Attempt, Flag
 from app.trainee import api_models, attempts, flags, openapi, progress, standing, submission
 from app.trainee.api_models import (
     AttemptFlags,
+    Calibration,
     Change,
     Discernment,
     Error,
@@ -109,6 +110,7 @@ def _flag_model(flag: Flag) -> api_models.Flag:
         category=flag.category,
         note=flag.note,
         links=sorted(target.client_id for target in flag.links),
+        confidence=flag.confidence,
     )
 
 
@@ -291,6 +293,8 @@ def report(attempt_id: int) -> Response:
     score = submitted_score(db.session(), attempt)
     if score is None:
         abort(403, "The report opens once this attempt is submitted.")
+    report = report_from_dict(score.report)
+    calibrated = attempt.exercise.asks_confidence or any(flag.confidence for flag in attempt.flags)
     return _body(
         ScoreReport(
             attempt_id=attempt.id,
@@ -298,9 +302,10 @@ def report(attempt_id: int) -> Response:
             score=score.score,
             score_shown=whole_score(score.score),
             report=score.report,
-            discernment=Discernment(
-                **judgement.discernment_json(judgement.discernment_of(report_from_dict(score.report)))
-            ),
+            discernment=Discernment(**judgement.discernment_json(judgement.discernment_of(report))),
+            calibration=Calibration(**judgement.calibration_json(judgement.calibration_of(report, attempt.flags)))
+            if calibrated
+            else None,
         )
     )
 
