@@ -46,7 +46,7 @@ def discernment_of_attempts(db: Session, attempt_ids: Iterable[int]) -> dict[int
     return _discernment(db, _counts().where(Score.attempt_id.in_(list(attempt_ids)), Score.is_current.is_(True)))
 
 
-def _counts() -> Select[tuple[int, int, int, int, int]]:
+def _counts() -> Select[int, int, int, int, int]:
     """Per attempt: problems, hits, sound passages and false alarms, from its scores' item rows."""
     decoy = ScoreItem.status.in_(_DECOY_STATUSES)
     return (
@@ -62,7 +62,7 @@ def _counts() -> Select[tuple[int, int, int, int, int]]:
     )
 
 
-def _discernment(db: Session, query: Select[tuple[int, int, int, int, int]]) -> dict[int, Discernment]:
+def _discernment(db: Session, query: Select[int, int, int, int, int]) -> dict[int, Discernment]:
     return {
         attempt_id: measure_from_counts(int(problems), int(hits), int(sound), int(false_alarms))
         for attempt_id, problems, hits, sound, false_alarms in db.execute(query)
