@@ -60,6 +60,7 @@ def state(app: Flask, attempt_id: int) -> tuple[int, Any, list[tuple[Any, ...]]]
                 flag.category,
                 flag.note,
                 sorted(t.client_id for t in flag.links),
+                flag.confidence,
             )
             for flag in session.scalars(select(Flag).where(Flag.attempt_id == attempt_id).order_by(Flag.id))
         ]
@@ -92,6 +93,11 @@ def test_fuzz_operation(app: Flask, factory: Factory, operation_id: str) -> None
         == 201
     )
     articles, categories = texts(app, desk.exercise_id)
+    with app.app_context():
+        # The exercise asks for confidence, so the documented confidence values are accepted.
+        session = db.session()
+        session.execute(update(Exercise).where(Exercise.id == desk.exercise_id).values(asks_confidence=True))
+        session.commit()
     submitted = operation_id == "report"
     if submitted:
         # The report exists only after submission (before it is a 403, covered in test_key_secrecy).
