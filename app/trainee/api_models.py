@@ -301,7 +301,9 @@ class ScoreReport(BaseModel):
         ),
     ]
     report: dict[str, Any] = Field(
-        description="The scoring engine's report (scoring.report_to_dict): totals, items with explanations, flags, links, metrics.",
+        description="The scoring engine's report (scoring.report_to_dict): totals, items with explanations, flags, "
+        "links, metrics; a score stored since discernment and calibration exist also keeps them here (as "
+        "`discernment` and `calibration` below).",
         json_schema_extra={"required": ["score", "totals", "items", "flags", "links", "format"]},
     )
     discernment: Discernment

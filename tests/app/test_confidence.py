@@ -138,7 +138,9 @@ def test_debrief_and_report_score_calibration(app: Flask, client: FlaskClient, f
     assert "Likely 75% 1 0 (0%)" in text
     assert "Roughly even 50% 1 1 (100%)" in text
     assert "Unlikely 25% 1 0 (0%)" in text
-    calibration = client.get(f"/api/attempts/{attempt_id}/report").get_json()["calibration"]
+    body = client.get(f"/api/attempts/{attempt_id}/report").get_json()
+    calibration = body["calibration"]
+    assert body["report"]["calibration"] == calibration  # stored with the score at submission
     assert (calibration["rated"], calibration["unrated"]) == (4, 1)
     assert calibration["brier"] == pytest.approx(0.219375)
     assert [(row["confidence"], row["flags"], row["right"]) for row in calibration["reliability"]] == [

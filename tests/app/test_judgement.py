@@ -46,6 +46,9 @@ def test_debrief_reads_discernment_in_plain_language(client: FlaskClient, submit
 def test_json_report_carries_discernment(client: FlaskClient, submitted: int) -> None:
     login(client, "tess")
     body = client.get(f"/api/attempts/{submitted}/report").get_json()
+    # Stored in the report too, so queries read it without rebuilding the report.
+    assert body["report"]["discernment"] == body["discernment"]
+    assert body["report"]["calibration"]["brier"] is None
     discernment = body["discernment"]
     assert (discernment["problems"], discernment["hits"]) == (7, 2)
     assert (discernment["sound_passages"], discernment["false_alarms"]) == (1, 1)
