@@ -1,7 +1,7 @@
 """Schemathesis over every operation of /api/openapi.json, as a trainee with an attempt in progress.
 
 Each operation gets a fresh app; cases are generated from the document (valid and invalid), then
-steered towards the real attempt, real flag ids and real spans so they reach past the 404s and the
+steered towards the real attempt, real flag ids, real spans and real confidences so they reach past the 404s and the
 re-anchoring. Checks: no 5xx, status codes, content types and bodies as documented, and a refused
 request (4xx) changes nothing.
 """
@@ -27,6 +27,7 @@ from sqlalchemy import delete, select, update
 from app import db
 from app.models import Attempt, Exercise, Flag, Score
 from app.trainee import api
+from scoring.calibration import CONFIDENCE_LEVELS
 from tests.app.trainee_desk import Desk, open_desk
 from tests.conftest import Factory
 
@@ -144,6 +145,8 @@ def test_fuzz_operation(app: Flask, factory: Factory, operation_id: str) -> None
             )
             if operation_id == "create_flag":
                 case.body["article"] = ref
+            if "confidence" in case.body:
+                case.body["confidence"] = data.draw(st.sampled_from([None, *CONFIDENCE_LEVELS]))
         before = state(app, desk.attempt_id)
         response = case.call(session=desk.client, headers=headers, cookies=auth)
         seen[response.status_code] = seen.get(response.status_code, 0) + 1
