@@ -99,7 +99,7 @@ ConfidenceId = Annotated[
 
 def _on_the_scale(value: object) -> object:
     """Refuse a confidence that is not on the scale (null is left to the field: not stated)."""
-    if value is not None and value not in CONFIDENCE_LEVELS:
+    if value is not None and not (isinstance(value, str) and value in CONFIDENCE_LEVELS):
         raise PydanticCustomError(
             "unknown_confidence",
             "{message}",

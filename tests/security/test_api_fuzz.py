@@ -147,6 +147,8 @@ def test_fuzz_operation(app: Flask, factory: Factory, operation_id: str) -> None
                 case.body["article"] = ref
             if "confidence" in case.body:
                 case.body["confidence"] = data.draw(st.sampled_from([None, *CONFIDENCE_LEVELS]))
+            if "links" in case.body and data.draw(st.booleans(), label="no links"):
+                case.body["links"] = []
         before = state(app, desk.attempt_id)
         response = case.call(session=desk.client, headers=headers, cookies=auth)
         seen[response.status_code] = seen.get(response.status_code, 0) + 1
