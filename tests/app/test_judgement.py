@@ -56,3 +56,10 @@ def test_json_report_carries_discernment(client: FlaskClient, submitted: int) ->
     assert discernment["criterion"] == pytest.approx(-0.092857, abs=1e-6)
     assert discernment["measurable"] is True and discernment["reason"] == ""
     assert discernment["reading"].startswith("You found about a third of the problems")
+
+
+def test_progress_reads_the_discernment_stored_with_the_score(client: FlaskClient, submitted: int) -> None:
+    login(client, "tess")
+    (submission,) = client.get("/api/progress").get_json()["submissions"]
+    assert submission["discernment"] == pytest.approx(-1.163266, abs=1e-6)
+    assert "brier" not in submission  # no confidence given
