@@ -70,6 +70,8 @@ class ExerciseText:
     id: int
     articles: tuple[ArticleText, ...]
     categories: list[dict[str, Any]]
+    asks_confidence: bool = False
+    """Whether a flag may carry a confidence (scoring.calibration.CONFIDENCE_SCALE)."""
 
     @property
     def texts(self) -> dict[str, str]:
@@ -105,11 +107,15 @@ def exercise_text(db: Session, exercise_id: int) -> ExerciseText:
     version = texts_version(db, exercise_id)
 
     def build() -> ExerciseText:
-        categories = db.scalar(select(Exercise.categories).where(Exercise.id == exercise_id))
+        categories, asks_confidence = db.execute(
+            select(Exercise.categories, Exercise.asks_confidence).where(Exercise.id == exercise_id)
+        ).one()
         rows = db.execute(
             select(Article.ref, Article.text).where(Article.exercise_id == exercise_id).order_by(Article.position)
         ).all()
-        return ExerciseText(exercise_id, tuple(ArticleText(ref, text) for ref, text in rows), list(categories or []))
+        return ExerciseText(
+            exercise_id, tuple(ArticleText(ref, text) for ref, text in rows), list(categories or []), asks_confidence
+        )
 
     return _texts.get((exercise_id, version), build)
 

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session, load_only, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
 import scoring
-from app import audit, exercise_cache
+from app import audit, exercise_cache, judgement
 from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem, User
 from exercises.cores import derived_core
+from scoring.calibration import measure_calibration, outcomes_of
 from scoring.types import KeyItem, Policy, RatingKey, SourceRating
 
 RESCORE_BATCH = 500
@@ -134,12 +135,18 @@ def engine_ratings(attempt: Attempt) -> list[SourceRating]:
 
 
 def score_columns(
-    version: KeyVersion, report: scoring.Report, categories: Mapping[str, str]
+    version: KeyVersion,
+    report: scoring.Report,
+    categories: Mapping[str, str],
+    confidences: Mapping[str, str | None] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The columns of a current score row and of its item rows for ``report`` (ids aside).
 
     ``categories`` maps each flag's client id to its category: an item records the category of
-    the first flag matched to it. Bulk writers (the demo seeder) insert these as they are.
+    the first flag matched to it; ``confidences`` its confidence, if any. The stored report
+    carries the submission's discernment and calibration beside the engine's fields, so queries
+    can read them without rebuilding the report. Bulk writers (the demo seeder) insert these as
+    they are.
     """
     score = {
         "key_version_id": version.id,
@@ -148,7 +155,13 @@ def score_columns(
         "precision": report.detection.precision,
         "recall": report.detection.recall,
         "f1": report.detection.f1,
-        "report": scoring.report_to_dict(report),
+        "report": {
+            **scoring.report_to_dict(report),
+            "discernment": judgement.discernment_json(judgement.discernment_of(report)),
+            "calibration": judgement.calibration_json(
+                measure_calibration(outcomes_of(report.flags), confidences or {})
+            ),
+        },
         "rules": scoring.RULES,
     }
     items = [
@@ -165,7 +178,12 @@ def score_columns(
 
 def _store(db: Session, attempt: Attempt, version: KeyVersion, report: scoring.Report, note: str = "") -> Score:
     db.execute(update(Score).where(Score.attempt_id == attempt.id, Score.is_current.is_(True)).values(is_current=False))
-    columns, items = score_columns(version, report, {flag.client_id: flag.category for flag in attempt.flags})
+    columns, items = score_columns(
+        version,
+        report,
+        {flag.client_id: flag.category for flag in attempt.flags},
+        {flag.client_id: flag.confidence for flag in attempt.flags},
+    )
     stored = Score(attempt_id=attempt.id, **columns, note=note, items=[ScoreItem(**item) for item in items])
     db.add(stored)
     return stored

@@ -159,6 +159,8 @@ class Exercise(Base):
     package_hash: Mapped[str | None] = mapped_column(String(64))
     # Set when an instructor changed it in the app, so loading the package file won't overwrite it.
     edited_in_app: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether trainees give each flag a confidence (scoring.calibration.CONFIDENCE_SCALE).
+    asks_confidence: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -313,6 +315,8 @@ class Flag(Base):
     quote: Mapped[str] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
+    # The id of a level of scoring.calibration.CONFIDENCE_SCALE; None when not given.
+    confidence: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

@@ -249,8 +249,9 @@ def update_details(
     attempts: int,
     articles: Sequence[ArticleMetadata],
     categories: Sequence[CategoryWording] | None = None,
+    asks_confidence: bool | None = None,
 ) -> None:
-    """Change the exercise's details, its articles' metadata and (on a draft) its categories' words.
+    """Change the exercise's details (whether it asks for confidence, unless None), its articles' metadata and (on a draft) its categories' words.
 
     Article texts never change here: key offsets and trainees' flags point into them. Raises
     ValueError when the lists do not match the exercise's articles or categories, or when
@@ -272,6 +273,8 @@ def update_details(
     exercise.instructions = instructions
     exercise.suggested_minutes = suggested_minutes
     exercise.attempts_allowed = attempts
+    if asks_confidence is not None:
+        exercise.asks_confidence = asks_confidence
     for article, metadata in zip(exercise.articles, articles, strict=True):
         article.title = metadata.title
         article.byline = metadata.byline

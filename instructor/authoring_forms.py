@@ -130,6 +130,10 @@ class EditDetailsForm(FlaskForm):
     instructions = TextAreaField("Instructions (how to flag, house rules)", validators=[DataRequired()])
     suggested_minutes = IntegerField("Suggested minutes", validators=[InputRequired(), NumberRange(min=1, max=600)])
     attempts = IntegerField("Attempts", validators=[InputRequired(), NumberRange(min=1, max=20)])
+    asks_confidence = BooleanField(
+        "Ask trainees how sure they are of each flag",
+        description="Almost certain, likely, roughly even or unlikely; the debrief then scores their calibration.",
+    )
     categories = FieldList(FormField(CategoryWordingForm), max_entries=8)
     articles = FieldList(FormField(ArticleMetadataForm), max_entries=4)
     submit = SubmitField("Save the details")

@@ -229,6 +229,7 @@ def _details_form(exercise) -> EditDetailsForm:  # type: ignore[no-untyped-def]
             "instructions": exercise.instructions,
             "suggested_minutes": exercise.suggested_minutes or authoring.DEFAULT_MINUTES,
             "attempts": exercise.attempts_allowed,
+            "asks_confidence": exercise.asks_confidence,
             "categories": [{name: c[name] for name in ("name", "definition", "example")} for c in exercise.categories],
             "articles": [
                 {
@@ -294,6 +295,7 @@ def edit_details(exercise_id: int) -> Response:
             attempts=form.attempts.data,
             articles=articles,
             categories=categories,
+            asks_confidence=form.asks_confidence.data,
         )
     except ValueError as error:
         database.rollback()

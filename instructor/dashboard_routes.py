@@ -27,7 +27,7 @@ from app import audit, csv_export, db, grading
 from app.access import INSTRUCTOR, access
 from app.deadlines import close_overdue, now
 from app.models import Assignment, Attempt, AttemptGrant, DeadlineExtension, KeyVersion, Score, User
-from instructor import ceiling, exports, key_gaps
+from instructor import ceiling, exports, judgement, key_gaps
 from instructor import cohorts as cohort_service
 from instructor.dashboard import LOW_SCORE, Scope, build_dashboard, flags_at, scope_for, submitted_attempts
 from instructor.dashboard_forms import (
@@ -121,6 +121,8 @@ def _dashboard_page(
         history=history,
         assignments=assignments,
         problems=problems or [],
+        spread=judgement.discernment_spread(database, scope),
+        calibration=judgement.cohort_calibration(database, scope) if scope.exercise.asks_confidence else None,
     )
     return Response(html, status=status)
 

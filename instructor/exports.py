@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from app import grading
 from app.formatting import whole_score
 from app.models import Attempt, Flag, KeyVersion, Score, ScoreItem, SourceRating, User, cohort_trainees, flag_links
+from instructor import judgement
 from instructor.dashboard import Scope, current_scores
 from scoring.metrics import detection
 
@@ -41,10 +42,14 @@ FLAG_COLUMNS = (
     "outcome",
     "matched_item",
     "points",
+    "d_prime",
+    "confidence",
 )
-"""The last three say what the attempt's current score made of the flag: its `flag_outcome`, the
-quote of the key item it matched (or the decoy it hit, or the item it barely missed) and the points
-it earned (its credit less its penalty)."""
+"""``outcome``, ``matched_item`` and ``points`` say what the attempt's current score made of the
+flag: its `flag_outcome`, the quote of the key item it matched (or the decoy it hit, or the item it
+barely missed) and the points it earned (its credit less its penalty). ``d_prime`` is the whole
+submission's discernment (`scoring.discernment`), empty when the key makes it not measurable;
+``confidence`` the trainee's (`scoring.calibration.CONFIDENCE_SCALE` id), empty when not given."""
 
 ITEM_STATUS_OUTCOME = {
     "found": "found",
@@ -61,8 +66,9 @@ FLAG_OUTCOME_WORDS = {
 
 
 def result_columns(categories: Sequence[str], rated_articles: Sequence[str] = ()) -> list[str]:
-    """The header of the results export: fixed columns, five per category, the rating credit, then
-    the trainee's reliability and credibility grade for each article a key rates."""
+    """The header of the results export: fixed columns (discernment among them), five per category,
+    the rating credit, then the trainee's reliability and credibility grade for each article a key
+    rates."""
     columns = [
         "username",
         "display_name",
@@ -79,6 +85,10 @@ def result_columns(categories: Sequence[str], rated_articles: Sequence[str] = ()
         "precision",
         "recall",
         "f1",
+        "d_prime",
+        "hit_rate",
+        "false_alarm_rate",
+        "brier",
     ]
     for category in categories:
         columns += [f"{category}_{name}" for name in ("correct", "flagged", "expected", "precision", "recall")]
@@ -126,6 +136,8 @@ def _exercise_result_rows(
     correct = _correct_by_attempt(db, scope, real)
     flagged = _flagged_by_attempt(db, scope)
     ratings = _ratings_by_attempt(db, scope)
+    discernment = judgement.discernment_by_attempt(db, scope)
+    calibration = judgement.calibration_by_attempt(db, scope)
     current = current_scores(scope)
     started = (
         select(Attempt.user_id)
@@ -196,6 +208,17 @@ def _exercise_result_rows(
             _rounded(recall, 4),
             _rounded(f1, 4),
         ]
+        measured = discernment.get(attempt_id) if attempt_id is not None else None
+        if measured is None:
+            row += [None] * 3
+        else:
+            row += [
+                _rounded(measured.d_prime, 4),
+                _rounded(measured.hit_rate, 4),
+                _rounded(measured.false_alarm_rate, 4),
+            ]
+        calibrated = calibration.get(attempt_id) if attempt_id is not None else None
+        row.append(_rounded(calibrated.brier, 4) if calibrated is not None else None)
         for category in categories:
             if attempt_id is None or category not in expected and not flagged[attempt_id].get(category):
                 row += [None] * 5
@@ -303,7 +326,12 @@ def flag_records(db: Session, scope: Scope) -> Iterator[dict[str, Any]]:
         if not batch:
             return
         links = _links_of(db, [flag.id for flag, *_ in batch])
-        judged = _judgements(db, {flag.attempt_id for flag, *_ in batch})
+        attempt_ids = {flag.attempt_id for flag, *_ in batch}
+        judged = _judgements(db, attempt_ids)
+        d_primes = {
+            attempt_id: _rounded(measured.d_prime, 4)
+            for attempt_id, measured in judgement.discernment_of_attempts(db, attempt_ids).items()
+        }
         for flag, username, name, number, submitted_at, late in batch:
             outcome, item_quote, points = judged.get((flag.attempt_id, flag.client_id), (None, None, None))
             yield {
@@ -324,6 +352,8 @@ def flag_records(db: Session, scope: Scope) -> Iterator[dict[str, Any]]:
                 "outcome": outcome,
                 "matched_item": item_quote,
                 "points": points,
+                "d_prime": d_primes.get(flag.attempt_id),
+                "confidence": flag.confidence,
             }
         last_id = batch[-1][0].id
         db.expunge_all()

@@ -22,6 +22,10 @@ from scoring.types import Policy
 REPORT_FORMAT = 2
 """Version of the dict layout written by `report_to_dict`; bumped when a field changes meaning."""
 
+DERIVED_FIELDS = ("discernment", "calibration")
+"""Measures an application may store beside a report's fields, worked out from the report
+(`scoring.discernment`, `scoring.calibration`); `report_from_dict` passes over them."""
+
 _T = typing.TypeVar("_T")
 _Arguments = typing.ParamSpec("_Arguments")
 
@@ -404,7 +408,7 @@ def report_from_dict(data: dict[str, Any]) -> Report:
     """Rebuild a report from `report_to_dict` output; raise ValueError if it does not fit."""
     if data.get("format") != REPORT_FORMAT:
         raise ValueError(f"report format {data.get('format')!r} is not {REPORT_FORMAT}")
-    fields = {key: value for key, value in data.items() if key != "format"}
+    fields = {key: value for key, value in data.items() if key != "format" and key not in DERIVED_FIELDS}
     report = _from_plain(Report, fields, "report")
     assert isinstance(report, Report)
     return report

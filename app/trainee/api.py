@@ -15,7 +15,7 @@ from flask_login import current_user
 from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
-from app import db
+from app import db, judgement
 from app.access import PUBLIC, TRAINEE, access
 from app.deadlines import as_utc
 from app.errors import error_response
@@ -24,7 +24,9 @@ from app.models import Attempt, Flag
 from app.trainee import api_models, attempts, flags, openapi, progress, standing, submission
 from app.trainee.api_models import (
     AttemptFlags,
+    Calibration,
     Change,
+    Discernment,
     Error,
     Progress,
     ProgressCategory,
@@ -37,6 +39,7 @@ from app.trainee.attempts import AttemptClosed
 from app.trainee.flag_requests import InvalidFlag, parse_flag_change, parse_new_flag
 from app.trainee.flags import Outcome
 from app.trainee.open_exercises import submitted_score
+from scoring.report import report_from_dict
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
@@ -107,6 +110,7 @@ def _flag_model(flag: Flag) -> api_models.Flag:
         category=flag.category,
         note=flag.note,
         links=sorted(target.client_id for target in flag.links),
+        confidence=flag.confidence,
     )
 
 
@@ -289,6 +293,8 @@ def report(attempt_id: int) -> Response:
     score = submitted_score(db.session(), attempt)
     if score is None:
         abort(403, "The report opens once this attempt is submitted.")
+    report = report_from_dict(score.report)
+    calibrated = attempt.exercise.asks_confidence or any(flag.confidence for flag in attempt.flags)
     return _body(
         ScoreReport(
             attempt_id=attempt.id,
@@ -296,6 +302,10 @@ def report(attempt_id: int) -> Response:
             score=score.score,
             score_shown=whole_score(score.score),
             report=score.report,
+            discernment=Discernment(**judgement.discernment_json(judgement.discernment_of(report))),
+            calibration=Calibration(**judgement.calibration_json(judgement.calibration_of(report, attempt.flags)))
+            if calibrated
+            else None,
         )
     )
 

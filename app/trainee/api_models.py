@@ -14,6 +14,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from exercises.storable import is_storable
+from scoring.calibration import CONFIDENCE_LEVELS
 
 MAX_NOTE = 1000
 MAX_CONTEXT = 200
@@ -85,6 +86,28 @@ def _one_of(info: ValidationInfo, key: str, value: object, what: str) -> object:
     return value
 
 
+ConfidenceId = Annotated[
+    str,
+    Field(
+        json_schema_extra={"enum": list(CONFIDENCE_LEVELS)},
+        description="How sure the trainee is that the flag is a problem, on the estimative scale "
+        "(scoring.calibration.CONFIDENCE_SCALE): almost_certain 0.95, likely 0.75, roughly_even 0.5, unlikely 0.25. "
+        "Only an exercise that asks for confidence takes one.",
+    ),
+]
+
+
+def _on_the_scale(value: object) -> object:
+    """Refuse a confidence that is not on the scale (null is left to the field: not stated)."""
+    if value is not None and not (isinstance(value, str) and value in CONFIDENCE_LEVELS):
+        raise PydanticCustomError(
+            "unknown_confidence",
+            "{message}",
+            {"message": f"Unknown confidence {value!r}; expected one of: {', '.join(CONFIDENCE_LEVELS)}."},
+        )
+    return value
+
+
 class _RequestBody(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
@@ -102,6 +125,12 @@ class NewFlag(_RequestBody):
     category: str = Field(description="One of the exercise's category ids.")
     note: Note = ""
     links: Links = []
+    confidence: ConfidenceId | None = Field(None, description="null or left out: not stated.")
+
+    @field_validator("confidence", mode="before")
+    @classmethod
+    def _known_confidence(cls, value: object) -> object:
+        return _on_the_scale(value)
 
     @field_validator("article", mode="before")
     @classmethod
@@ -128,13 +157,15 @@ class FlagChange(_RequestBody):
     category: str | SkipJsonSchema[None] = None
     note: Note | SkipJsonSchema[None] = None
     links: Links | SkipJsonSchema[None] = None
+    confidence: ConfidenceId | None = Field(None, description="null clears it (not stated).")
 
     @field_validator("*", mode="before")
     @classmethod
-    def _left_out_not_null(cls, value: object) -> object:
-        if value is None:
+    def _left_out_not_null(cls, value: object, info: ValidationInfo) -> object:
+        # A confidence can be withdrawn: null is its "not stated".
+        if value is None and info.field_name != "confidence":
             raise PydanticCustomError("null", "must not be null; leave it out to keep it as it is")
-        return value
+        return _on_the_scale(value) if info.field_name == "confidence" else value
 
     @field_validator("category", mode="before")
     @classmethod
@@ -155,6 +186,7 @@ class Flag(BaseModel):
     category: str
     note: Annotated[str, Field(max_length=MAX_NOTE)]
     links: list[ClientId] = Field(description="Client ids of the flags this one links to (conflicting figures).")
+    confidence: ConfidenceId | SkipJsonSchema[None] = Field(None, description="Absent when not stated.")
 
 
 class Change(BaseModel):
@@ -190,6 +222,68 @@ class Submission(BaseModel):
     debrief_url: str
 
 
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class Discernment(BaseModel):
+    """How well the submission tells problems (key items) from sound passages (the key's decoys):
+    signal-detection d′ with log-linear corrected rates (scoring.discernment)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    problems: Offset = Field(description="Real key items.")
+    hits: Offset = Field(description="Real key items a flag matched.")
+    sound_passages: Offset = Field(description="Decoys of the key.")
+    false_alarms: Offset = Field(description="Decoys one or more flags hit.")
+    hit_rate: Share | SkipJsonSchema[None] = Field(
+        None, description="hits / problems, uncorrected; absent without problems."
+    )
+    false_alarm_rate: Share | SkipJsonSchema[None] = Field(
+        None, description="false_alarms / sound_passages, uncorrected; absent without sound passages."
+    )
+    d_prime: float | SkipJsonSchema[None] = Field(
+        None,
+        description="z(H) − z(F) with H = (hits + 0.5) / (problems + 1) and F = (false_alarms + 0.5) / "
+        "(sound_passages + 1); absent when not measurable.",
+    )
+    criterion: float | SkipJsonSchema[None] = Field(
+        None,
+        description="−(z(H) + z(F)) / 2: below 0 flags liberally, above 0 sparingly; absent when not measurable.",
+    )
+    measurable: bool
+    reason: str = Field(description="Why d′ is not measurable; empty when it is.")
+    reading: str = Field(description="The plain-language reading the debrief shows.")
+
+
+class ReliabilityRow(BaseModel):
+    """The flags given one confidence and how many of them matched a key item."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confidence: ConfidenceId
+    label: str
+    probability: Share
+    flags: Offset
+    right: Offset
+    right_share: Share | SkipJsonSchema[None] = Field(
+        None, description="right / flags; absent when no flag was given this confidence."
+    )
+
+
+class Calibration(BaseModel):
+    """How the trainee's confidences compare with what their flags turned out to be
+    (scoring.calibration). A flag is right when it matched a key item."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rated: Offset = Field(description="Flags given a confidence.")
+    unrated: Offset = Field(description="Flags without one, left out.")
+    brier: Share | SkipJsonSchema[None] = Field(
+        None, description="Mean of (p − right)² over the rated flags: 0 perfect; absent without rated flags."
+    )
+    reliability: list[ReliabilityRow] = Field(description="One row per level of the scale, surest first.")
+
+
 class ScoreReport(BaseModel):
     """The current score and scoring report of a submitted attempt."""
 
@@ -207,8 +301,14 @@ class ScoreReport(BaseModel):
         ),
     ]
     report: dict[str, Any] = Field(
-        description="The scoring engine's report (scoring.report_to_dict): totals, items with explanations, flags, links, metrics.",
+        description="The scoring engine's report (scoring.report_to_dict): totals, items with explanations, flags, "
+        "links, metrics; a score stored since discernment and calibration exist also keeps them here (as "
+        "`discernment` and `calibration` below).",
         json_schema_extra={"required": ["score", "totals", "items", "flags", "links", "format"]},
+    )
+    discernment: Discernment
+    calibration: Calibration | SkipJsonSchema[None] = Field(
+        None, description="Absent when the exercise does not ask for confidence and no flag has one."
     )
 
 

@@ -62,6 +62,7 @@ class CheckedFlag:
     category: str
     note: str
     links: list[str]
+    confidence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ class CheckedChange:
     category: str | None = None
     note: str | None = None
     links: list[str] | None = None
+    sets_confidence: bool = False
+    """Whether ``confidence`` is to be set (None clears it)."""
+    confidence: str | None = None
 
 
 Body = TypeVar("Body", bound=BaseModel)
@@ -186,11 +190,17 @@ def _article_text(exercise: Exercise | ExerciseText, ref: object) -> str | None:
     return next((article.text for article in exercise.articles if article.ref == ref), None)
 
 
+def _check_confidence(errors: _Errors, exercise: Exercise | ExerciseText, sent: dict[str, Any]) -> None:
+    if sent.get("confidence") is not None and "confidence" not in errors.fields and not exercise.asks_confidence:
+        errors.add("confidence", "This exercise does not ask for a confidence.")
+
+
 def parse_new_flag(payload: object, exercise: Exercise | ExerciseText) -> CheckedFlag:
     """Validate a create request; raise InvalidFlag with a message per bad field."""
     sent = _json_object(payload)
     errors = _Errors()
     body = _validated(api_models.NewFlag, sent, exercise, errors)
+    _check_confidence(errors, exercise, sent)
     # The checks across fields read the fields that passed as sent (strict validation converts
     # nothing), so a body with several problems hears of all of them at once.
     text = _article_text(exercise, sent.get("article"))
@@ -202,7 +212,7 @@ def parse_new_flag(payload: object, exercise: Exercise | ExerciseText) -> Checke
     anchored = _anchor(errors, text, body)
     errors.raise_if_any()
     assert anchored is not None
-    return CheckedFlag(body.client_id, body.article, *anchored, body.category, body.note, body.links)
+    return CheckedFlag(body.client_id, body.article, *anchored, body.category, body.note, body.links, body.confidence)
 
 
 def parse_flag_change(payload: object, exercise: Exercise | ExerciseText, flag: Flag) -> CheckedChange:
@@ -212,6 +222,7 @@ def parse_flag_change(payload: object, exercise: Exercise | ExerciseText, flag: 
         raise InvalidFlag({}, f"Nothing to change: send one or more of {', '.join(sorted(UPDATE_FIELDS))}.")
     errors = _Errors()
     body = _validated(api_models.FlagChange, sent, exercise, errors)
+    _check_confidence(errors, exercise, sent)
     text = _article_text(exercise, flag.article_ref)
     assert text is not None
     new_span = bool(set(sent) & set(SPAN_FIELDS))
@@ -228,4 +239,4 @@ def parse_flag_change(payload: object, exercise: Exercise | ExerciseText, flag: 
     assert body is not None
     anchored = _anchor(errors, text, body) if new_span else None
     errors.raise_if_any()
-    return CheckedChange(span=anchored, category=body.category, note=body.note, links=body.links)
+    return CheckedChange(anchored, body.category, body.note, body.links, "confidence" in sent, body.confidence)

@@ -62,8 +62,9 @@ def _same_flag(flag: Flag, new: CheckedFlag) -> bool:
         flag.category,
         flag.note,
         {target.client_id for target in flag.links},
+        flag.confidence,
     )
-    return stored == (new.article, new.start, new.end, new.category, new.note, set(new.links))
+    return stored == (new.article, new.start, new.end, new.category, new.note, set(new.links), new.confidence)
 
 
 def create_flag(db: Session, user: User, attempt: Attempt, new: CheckedFlag) -> Outcome:
@@ -97,6 +98,7 @@ def create_flag(db: Session, user: User, attempt: Attempt, new: CheckedFlag) -> 
         category=new.category,
         note=new.note,
         links=links,
+        confidence=new.confidence,
     )
     attempt.flags.append(flag)
     db.flush()
@@ -119,6 +121,8 @@ def update_flag(db: Session, user: User, attempt: Attempt, flag: Flag, change: C
             links = []
     if change.note is not None:
         flag.note = change.note
+    if change.sets_confidence:
+        flag.confidence = change.confidence
     if links is not None:
         flag.links = links
     flag.updated_at = utcnow()
@@ -137,7 +141,14 @@ def delete_flag(db: Session, user: User, attempt: Attempt, flag: Flag) -> Outcom
 
 
 def add_quoted_flag(
-    db: Session, user: User, attempt: Attempt, article_ref: str, quote: str, category: str, note: str
+    db: Session,
+    user: User,
+    attempt: Attempt,
+    article_ref: str,
+    quote: str,
+    category: str,
+    note: str,
+    confidence: str | None = None,
 ) -> Flag:
     """Add a flag from a quote typed without JavaScript; raise InvalidFlag if it is missing or ambiguous."""
     article = next((article for article in attempt.exercise.articles if article.ref == article_ref), None)
@@ -162,6 +173,7 @@ def add_quoted_flag(
         category=category,
         note=note,
         links=[],
+        confidence=confidence,
     )
     outcome = create_flag(db, user, attempt, new)
     assert outcome.flag is not None

@@ -11,6 +11,7 @@ from app.admiralty import CREDIBILITY_WORDS, RELIABILITY_WORDS
 from app.models import Exercise
 from app.trainee.api_models import MAX_NOTE, MAX_QUOTE
 from app.trainee.submission import MAX_REASON
+from scoring.calibration import CONFIDENCE_SCALE
 
 
 class QuoteFlagForm(FlaskForm):
@@ -24,6 +25,11 @@ class QuoteFlagForm(FlaskForm):
     )
     category = SelectField("Category", validators=[DataRequired("Choose a category.")])
     note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=MAX_NOTE)])
+    confidence = SelectField(
+        "How sure are you that this is a problem?",
+        choices=[SelectChoice("", "Not stated"), *(SelectChoice(level.id, level.label) for level in CONFIDENCE_SCALE)],
+        validators=[Optional()],
+    )
     submit = SubmitField("Add flag")
 
 
@@ -32,6 +38,8 @@ def quote_flag_form(exercise: Exercise) -> QuoteFlagForm:
     form = QuoteFlagForm()
     form.article.choices = [SelectChoice(article.ref, article.title) for article in exercise.articles]
     form.category.choices = [SelectChoice(category["id"], category["name"]) for category in exercise.categories]
+    if not exercise.asks_confidence:
+        del form.confidence
     return form
 
 

@@ -18,6 +18,7 @@ from app.trainee.api_models import MAX_NOTE
 from app.trainee.attempts import AttemptClosed, NoAttemptsLeft
 from app.trainee.flag_requests import InvalidFlag, category_choices
 from app.trainee.forms import QuoteFlagForm, SubmitForm, quote_flag_form, submit_form
+from scoring.calibration import CONFIDENCE_SCALE
 from scoring.report import report_from_dict
 from scoring.types import RatingKey, SourceRating
 
@@ -77,6 +78,9 @@ def _workspace_data(attempt: Attempt) -> dict[str, Any]:
         ],
         "articles": [{"ref": article.ref, "title": article.title} for article in exercise.articles],
         "flags": [flag_json(flag) for flag in attempt.flags],
+        "confidences": (
+            [{"id": level.id, "label": level.label} for level in CONFIDENCE_SCALE] if exercise.asks_confidence else []
+        ),
     }
 
 
@@ -90,6 +94,8 @@ def _render_workspace(attempt: Attempt, form: QuoteFlagForm | None = None, statu
         category_index={category.id: index for index, category in enumerate(category_choices(exercise))},
         category_names={category.id: category.name for category in category_choices(exercise)},
         article_titles={article.ref: article.title for article in exercise.articles},
+        confidence_scale=CONFIDENCE_SCALE if exercise.asks_confidence else (),
+        confidence_labels={level.id: level.label for level in CONFIDENCE_SCALE},
         allowed=open_exercises.attempts_allowed(db.session(), current_user, exercise),
         data=_workspace_data(attempt),
     )
@@ -136,6 +142,7 @@ def add_flag(attempt_id: int) -> Response:
             form.quote.data,
             form.category.data,
             form.note.data or "",
+            ("confidence" in form and form.confidence.data) or None,
         )
     except InvalidFlag as error:
         database.rollback()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app import create_app, db, migrate
 from app.backup import BackupError, export_all, import_all
 from app.cli import cli
-from app.models import AuditEvent, Flag, Role, Score, User
+from app.models import AuditEvent, Exercise, Flag, Role, Score, User
 from tests.conftest import Factory, login
 
 EXPECTED_TABLES = {
@@ -52,6 +52,8 @@ def populate(app: Flask, factory: Factory) -> None:
         first, second = session.scalars(select(Flag).where(Flag.attempt_id == attempt.id).order_by(Flag.id))
         first.links.append(second)
         first.note = "Zoë's note — “quoted” 🙂"
+        first.confidence = "likely"
+        first.attempt.exercise.asks_confidence = True
         session.commit()
     factory.attempt(factory.user("other"), exercise, flags=[("mini-a", "reportedly", "unverified")], submit=True)
 
@@ -95,6 +97,8 @@ def test_round_trip_on_sqlite_is_exact(app: Flask, factory: Factory, tmp_path: P
     with restored.app_context():
         note = db.session().scalar(select(Flag.note).where(Flag.note != ""))
         assert note == "Zoë's note — “quoted” 🙂"
+        assert db.session().scalar(select(Flag.confidence).where(Flag.note != "")) == "likely"
+        assert db.session().scalar(select(Exercise.asks_confidence)) is True
         assert db.session().scalar(select(Score.score)) is not None
     db.get_engine(restored).dispose()
 

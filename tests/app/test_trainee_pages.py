@@ -360,8 +360,8 @@ def test_every_score_is_rounded_half_up_and_the_rule_is_stated(desk: Desk) -> No
     assert not re.search(r"\d\.\d{3}", visible_text(text))
     for percentage in re.findall(r'<td class="num">(\d+)%</td>', text):
         assert 0 <= int(percentage) <= 100
-    # The tables scroll in their own box.
-    assert text.count('<div class="table-scroll"><table class="data') == 3
+    # The tables scroll in their own box (the discernment table among them).
+    assert text.count('<div class="table-scroll"><table class="data') == 4
     # The JSON report shows the score as the page does.
     shown = int(re.search(r'Score: <span class="score">(\d+)</span>', text).group(1))
     report = desk.api("GET", f"/api/attempts/{desk.attempt_id}/report").get_json()

@@ -11,7 +11,9 @@ Second exercise (13 points):
 * dave flags "brutal regime": 1, score 100/13 ≈ 7.69;
 * erin flags what alice flagged, but for another cohort: it never counts here.
 
-So alice and bob did both, carol only the first, dave only the second.
+So alice and bob did both, carol only the first, dave only the second. The scores are stored as
+they were before discernment and calibration joined the stored report, so those measures appear only
+where a test stores them (`store_in_report`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import select, update
 
 from app import db
 from app.models import Attempt, Cohort, Score, User
+from scoring.report import DERIVED_FIELDS
 from tests.conftest import Factory
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
 from tests.second_exercise import second_exercise
@@ -83,6 +86,8 @@ def build_progress_cohort(factory: Factory, root: Path) -> ProgressCohort:
         night = session.get(Cohort, evening.id)
         night.trainees.append(session.get(User, users["erin"].id))
         session.execute(update(Attempt).where(Attempt.id == erins.id).values(cohort_id=evening.id))
+        for score in session.scalars(select(Score)):
+            score.report = {key: value for key, value in score.report.items() if key not in DERIVED_FIELDS}
         session.commit()
     attempts = {"alice": alices.id, "bob": bobs.id, "dave": daves.id, "erin": erins.id}
     return ProgressCohort(fixed, second.id, evening.id, attempts)

@@ -3,6 +3,7 @@ creator's name in the list, and pages served as HTML."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -208,3 +209,21 @@ def test_the_list_names_each_exercise_s_creator(client: FlaskClient, factory: Fa
     admin = client.application.test_client()
     login(admin, "boss")
     assert "<td>Author</td>" in admin.get("/instructor/exercises/").get_data(as_text=True)
+
+
+def test_confidence_is_off_by_default_and_a_checkbox_turns_it_on_and_off(
+    app: Flask, client: FlaskClient, people: dict[str, Any]
+) -> None:
+    login(client, "author")
+    exercise_id = create_via_browser(client)
+    form = client.get(f"/instructor/exercises/{exercise_id}/details").get_data(as_text=True)
+    assert 'type="checkbox"' in form and "Ask trainees how sure they are of each flag" in form
+    assert re.search(r'<input aria-describedby="asks_confidence-help" id="asks_confidence"', form)  # not checked
+    assert post_details(client, exercise_id, details_form(exercise_id, asks_confidence="y")).status_code == 302
+    with app.app_context():
+        assert db.session().get(Exercise, exercise_id).asks_confidence is True
+    form = client.get(f"/instructor/exercises/{exercise_id}/details").get_data(as_text=True)
+    assert re.search(r'<input aria-describedby="asks_confidence-help" checked id="asks_confidence"', form)
+    assert post_details(client, exercise_id, details_form(exercise_id)).status_code == 302
+    with app.app_context():
+        assert db.session().get(Exercise, exercise_id).asks_confidence is False

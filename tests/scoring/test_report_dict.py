@@ -36,6 +36,14 @@ def test_a_report_survives_json_unchanged():
     assert data["policy"]["link_bonus"] == 0.25
 
 
+def test_measures_stored_beside_the_report_are_passed_over():
+    report = score(KEY, FLAGS)
+    data = {**report_to_dict(report), "discernment": {"d_prime": 0.5}, "calibration": {"brier": None}}
+    assert report_from_dict(data) == report
+    with pytest.raises(ValueError, match="unknown field 'extra'"):
+        report_from_dict({**report_to_dict(report), "extra": 1})
+
+
 def test_enums_come_back_as_enums():
     report = report_from_dict(report_to_dict(score(KEY, FLAGS)))
     assert report.items[0].status is ItemStatus.WRONG_CATEGORY

@@ -1,7 +1,7 @@
 """Schemathesis over every operation of /api/openapi.json, as a trainee with an attempt in progress.
 
 Each operation gets a fresh app; cases are generated from the document (valid and invalid), then
-steered towards the real attempt, real flag ids and real spans so they reach past the 404s and the
+steered towards the real attempt, real flag ids, real spans and real confidences so they reach past the 404s and the
 re-anchoring. Checks: no 5xx, status codes, content types and bodies as documented, and a refused
 request (4xx) changes nothing.
 """
@@ -27,6 +27,7 @@ from sqlalchemy import delete, select, update
 from app import db
 from app.models import Attempt, Exercise, Flag, Score
 from app.trainee import api
+from scoring.calibration import CONFIDENCE_LEVELS
 from tests.app.trainee_desk import Desk, open_desk
 from tests.conftest import Factory
 
@@ -60,6 +61,7 @@ def state(app: Flask, attempt_id: int) -> tuple[int, Any, list[tuple[Any, ...]]]
                 flag.category,
                 flag.note,
                 sorted(t.client_id for t in flag.links),
+                flag.confidence,
             )
             for flag in session.scalars(select(Flag).where(Flag.attempt_id == attempt_id).order_by(Flag.id))
         ]
@@ -92,6 +94,11 @@ def test_fuzz_operation(app: Flask, factory: Factory, operation_id: str) -> None
         == 201
     )
     articles, categories = texts(app, desk.exercise_id)
+    with app.app_context():
+        # The exercise asks for confidence, so the documented confidence values are accepted.
+        session = db.session()
+        session.execute(update(Exercise).where(Exercise.id == desk.exercise_id).values(asks_confidence=True))
+        session.commit()
     submitted = operation_id == "report"
     if submitted:
         # The report exists only after submission (before it is a 403, covered in test_key_secrecy).
@@ -138,6 +145,10 @@ def test_fuzz_operation(app: Flask, factory: Factory, operation_id: str) -> None
             )
             if operation_id == "create_flag":
                 case.body["article"] = ref
+            if "confidence" in case.body:
+                case.body["confidence"] = data.draw(st.sampled_from([None, *CONFIDENCE_LEVELS]))
+            if "links" in case.body and data.draw(st.booleans(), label="no links"):
+                case.body["links"] = []
         before = state(app, desk.attempt_id)
         response = case.call(session=desk.client, headers=headers, cookies=auth)
         seen[response.status_code] = seen.get(response.status_code, 0) + 1

@@ -23,6 +23,8 @@ for (const element of document.querySelectorAll(".article-text[data-article]")) 
 const toolbar = document.getElementById("flag-toolbar");
 const toolbarQuote = document.getElementById("toolbar-quote");
 const toolbarNote = document.getElementById("toolbar-note");
+const toolbarConfidence = document.getElementById("toolbar-confidence"); // only when the exercise asks
+const confidenceLabels = new Map(data.confidences.map((level) => [level.id, level.label]));
 const toolbarLinks = document.getElementById("toolbar-links");
 const toolbarLinkOptions = document.getElementById("toolbar-link-options");
 const statusLine = document.getElementById("save-status");
@@ -203,6 +205,7 @@ function describeFlagsInText() {
       mark.textContent = flag.quote;
       const category = categories.get(flag.category);
       item.append(mark, ` flagged as ${category ? category.name : flag.category}, ${whereOf(flag).long.toLowerCase()}`);
+      if (flag.confidence) item.append(`. Confidence: ${confidenceLabels.get(flag.confidence)}`);
       if (flag.note) item.append(`. Note: ${flag.note}`);
       return item;
     }));
@@ -254,6 +257,7 @@ function buildItem(flag, number) {
   whereLine.append(whereElements(flag));
   whereLine.title = articleTitles.get(flag.article) || flag.article;
   item.querySelector(".flag-note").textContent = flag.note ? `Note: ${flag.note}` : "";
+  item.querySelector(".flag-confidence").textContent = flag.confidence ? `Confidence: ${confidenceLabels.get(flag.confidence)}` : "";
 
   const links = item.querySelector(".flag-links");
   const linked = linkedIds(flag);
@@ -297,6 +301,15 @@ function buildItem(flag, number) {
   };
   note.addEventListener("input", () => { window.clearTimeout(noteTimer); noteTimer = window.setTimeout(saveNote, 600); });
   note.addEventListener("change", saveNote);
+
+  const confidence = item.querySelector(".edit-confidence");
+  if (confidence) {
+    confidence.id = `edit-confidence-${number}`;
+    confidence.previousElementSibling.htmlFor = confidence.id;
+    confidence.add(new Option("Not stated", "", false, !flag.confidence));
+    for (const [id, label] of confidenceLabels) confidence.add(new Option(label, id, false, id === flag.confidence));
+    confidence.addEventListener("change", () => change({ kind: "update", clientId: flag.client_id, body: { confidence: confidence.value || null } }));
+  }
 
   const fieldset = item.querySelector(".edit-links");
   const options = fieldset.querySelector(".link-options");
@@ -410,6 +423,7 @@ function openToolbar(span, byKeyboard) {
   openedByKeyboard = byKeyboard;
   toolbarQuote.textContent = article.text.slice(span.start, span.end);
   toolbarNote.value = "";
+  if (toolbarConfidence) for (const radio of toolbarConfidence.querySelectorAll("input")) radio.checked = false;
   fillLinkOptions();
   toolbar.hidden = false;
   const range = document.createRange();
@@ -463,6 +477,8 @@ function flagPending(categoryId) {
     note: toolbarNote.value.slice(0, data.maxNote),
     links: isGrouped(categoryId) ? [...toolbarLinkOptions.querySelectorAll("input:checked")].map((box) => box.value) : [],
   };
+  const confidence = toolbarConfidence && toolbarConfidence.querySelector("input:checked");
+  if (confidence) body.confidence = confidence.value;
   const byKeyboard = openedByKeyboard;
   closeToolbar();
   window.getSelection().removeAllRanges();
@@ -470,7 +486,8 @@ function flagPending(categoryId) {
   activeId = body.client_id;
   change({ kind: "create", clientId: body.client_id, body });
   const linked = body.links.length ? `, linked to ${body.links.map((id) => quoteText(flags.get(id))).join(", ")}` : "";
-  showNotice(`Flagged “${body.quote}” as ${categories.get(categoryId).name}${linked}.`);
+  const sure = body.confidence ? `, ${confidenceLabels.get(body.confidence).toLowerCase()}` : "";
+  showNotice(`Flagged “${body.quote}” as ${categories.get(categoryId).name}${sure}${linked}.`);
   if (byKeyboard) article.element.focus();
 }
 
