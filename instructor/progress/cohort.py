@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.models import Attempt, Cohort, Exercise, Score, User
 from app.progress import Change, Measures, Spread, change_of
 from app.stored_measures import measures_of
-from instructor.dashboard import Scope, counted_attempts
+from instructor.dashboard.scope import Scope, counted_attempts
 
 COUNTING_RULE = (
     "Each trainee counts with their latest submitted attempt at each exercise, made for this cohort and "

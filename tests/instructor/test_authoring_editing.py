@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from app import db, grading
 from app.models import Exercise
-from instructor import authoring
+from instructor.authoring import details, dismissals
 from tests.conftest import Factory, csrf_token, login, post_form
 from tests.instructor.test_authoring import ARTICLE_ONE, NEW_PAGE, create_via_browser, people, save_key, span
 
@@ -27,7 +27,7 @@ def details_form(exercise_id: int, **overrides: str) -> dict[str, str]:
         "suggested_minutes": "25",
         "attempts": "2",
     }
-    for index, category in enumerate(authoring.default_categories()):
+    for index, category in enumerate(details.default_categories()):
         data[f"categories-{index}-name"] = category.name
         data[f"categories-{index}-definition"] = category.definition
         data[f"categories-{index}-example"] = category.example
@@ -179,7 +179,7 @@ def test_dismissed_suggestions_are_kept_and_do_not_touch_scoring(
     assert dismiss(client, exercise_id, {"keys": keys[:1], "dismissed": False}).get_json() == {"dismissed": keys[1:]}
     with app.app_context():
         exercise = db.session().get(Exercise, exercise_id)
-        assert authoring.dismissed_suggestions(exercise) == keys[1:]
+        assert dismissals.dismissed_suggestions(exercise) == keys[1:]
         assert grading.exercise_policy(exercise) == grading.exercise_policy(Exercise(policy={}))
 
 

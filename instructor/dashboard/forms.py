@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, FloatField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateTimeLocalField,
+    DecimalField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -62,3 +72,12 @@ class GapShareForm(FlaskForm):
 def category_choices(exercise: Exercise) -> list[SelectChoice]:
     """The exercise's categories as select choices."""
     return [SelectChoice(category["id"], category["name"]) for category in exercise.categories]
+
+
+class ExtensionForm(FlaskForm):
+    deadline = DateTimeLocalField(
+        "New deadline for this trainee (UTC)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired("Give the new deadline.")],
+    )
+    submit = SubmitField("Extend the deadline")

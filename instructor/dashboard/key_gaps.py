@@ -38,17 +38,10 @@ from app.models import Exercise, Flag, KeyVersion, User
 from exercises import PackageError, validate_key
 from exercises.keyfile import declared_groups, item_table, which_occurrence
 from exercises.types import Category
-from instructor.dashboard import (
-    FlagOutcomeRow,
-    Scope,
-    Sentence,
-    SpanCount,
-    StatusCount,
-    chosen_span,
-    counted_attempts,
-    sentence_of,
-    word_span,
-)
+from instructor.dashboard.heatmap import SpanCount
+from instructor.dashboard.outcomes import FlagOutcomeRow, StatusCount
+from instructor.dashboard.scope import Scope, counted_attempts
+from instructor.dashboard.sentences import Sentence, chosen_span, sentence_of, word_span
 from scoring.report import ItemStatus
 
 DEFAULT_SHARE = 0.2

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from app import grading
 from app.formatting import whole_score
 from app.models import Attempt, Flag, KeyVersion, Score, ScoreItem, SourceRating, User, cohort_trainees, flag_links
-from instructor.dashboard import Scope, current_scores
+from instructor.dashboard.scope import Scope, current_scores
 from scoring.metrics import detection
 
 BATCH = 1000
