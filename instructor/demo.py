@@ -180,7 +180,7 @@ class Simulator:
         self.key = grading.prepared_key(exercise, version)
         key = version.items
         self.texts = {article.ref: article.text for article in exercise.articles}
-        self.categories = [category["id"] for category in exercise.categories]
+        self.categories = exercise.category_ids
         self.real = [item for item in key if not item["decoy"]]
         self.decoys = [item for item in key if item["decoy"]]
         # Each item is easier or harder for the whole cohort, the same for every trainee.

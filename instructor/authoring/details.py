@@ -109,7 +109,7 @@ def create_exercise(
         instructions=instructions,
         suggested_minutes=suggested_minutes,
         attempts_allowed=attempts,
-        categories=[dataclasses.asdict(category) for category in categories],
+        categories=tuple(categories),
         groups={},
         policy=dataclasses.asdict(Policy()),
         state=ExerciseState.DRAFT,
@@ -182,10 +182,10 @@ def update_details(
             raise ValueError("Categories can be reworded only while the exercise is a draft.")
         if len(categories) != len(exercise.categories):
             raise ValueError(f"expected {len(exercise.categories)} categories, got {len(categories)}")
-        exercise.categories = [
-            {**entry, "name": wording.name, "definition": wording.definition, "example": wording.example}
-            for entry, wording in zip(exercise.categories, categories, strict=True)
-        ]
+        exercise.categories = tuple(
+            dataclasses.replace(category, name=wording.name, definition=wording.definition, example=wording.example)
+            for category, wording in zip(exercise.categories, categories, strict=True)
+        )
     exercise.title = title
     exercise.briefing = briefing
     exercise.instructions = instructions

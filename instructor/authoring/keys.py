@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,14 +14,9 @@ from app import audit, grading
 from app.models import Attempt, Exercise, KeyVersion, User, utcnow
 from exercises.keyfile import declared_groups, validate_key, which_occurrence
 from exercises.problems import PackageError, Problem
-from exercises.types import Category, ConflictGroup
+from exercises.types import ConflictGroup
 from instructor.authoring.dismissals import dismissed_suggestions
 from scoring.anchoring import reanchor
-
-
-def categories_of(exercise: Exercise) -> tuple[Category, ...]:
-    known = {field.name for field in dataclasses.fields(Category)}
-    return tuple(Category(**{k: v for k, v in entry.items() if k in known}) for entry in exercise.categories)
 
 
 def has_submissions(db: Session, exercise_id: int) -> bool:
@@ -37,7 +31,7 @@ def editor_state(db: Session, exercise: Exercise) -> dict[str, Any]:
     version = grading.current_key_version(db, exercise.id)
     return {
         "articles": [{"ref": a.ref, "title": a.title, "text": a.text} for a in exercise.articles],
-        "categories": list(exercise.categories),
+        "categories": [category.to_record() for category in exercise.categories],
         "groups": dict(exercise.groups),
         "items": [_editor_item(record) for record in version.items],
         "version": version.number,
@@ -163,7 +157,7 @@ def save_key(
     declared = declared_groups(descriptions, grading.key_items(current))
     raw_items = items_from_editor(exercise, items)
     texts = {article.ref: article.text for article in exercise.articles}
-    resolved = validate_key(raw_items, texts, categories_of(exercise), declared, source="key")
+    resolved = validate_key(raw_items, texts, exercise.categories, declared, source="key")
     records = [item.to_record() for item in resolved]
     exercise.groups = descriptions
     exercise.edited_in_app = True

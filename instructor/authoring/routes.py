@@ -228,7 +228,9 @@ def _details_form(exercise) -> EditDetailsForm:  # type: ignore[no-untyped-def]
             "instructions": exercise.instructions,
             "suggested_minutes": exercise.suggested_minutes or details.DEFAULT_MINUTES,
             "attempts": exercise.attempts_allowed,
-            "categories": [{name: c[name] for name in ("name", "definition", "example")} for c in exercise.categories],
+            "categories": [
+                {"name": c.name, "definition": c.definition, "example": c.example} for c in exercise.categories
+            ],
             "articles": [
                 {
                     "title": a.title,
@@ -490,7 +492,7 @@ def import_zip() -> Response:
 
 
 def _mapping_choices(exercise) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    return [(c["id"], c["name"]) for c in exercise.categories if not c.get("grouped")]
+    return [(c.id, c.name) for c in exercise.categories if not c.grouped]
 
 
 @blueprint.route("/import-semeval", methods=["GET", "POST"])

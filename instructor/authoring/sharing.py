@@ -25,7 +25,7 @@ from instructor.authoring.details import (
     create_exercise,
     default_categories,
 )
-from instructor.authoring.keys import KeySaved, categories_of, save_key
+from instructor.authoring.keys import KeySaved, save_key
 from instructor.authoring.permissions import can_edit
 from scoring.anchoring import find_quote
 
@@ -79,7 +79,7 @@ def package_of(db: Session, exercise: Exercise) -> ExercisePackage:
         suggested_minutes=exercise.suggested_minutes or DEFAULT_MINUTES,
         attempts=exercise.attempts_allowed,
         articles=tuple(articles),
-        categories=categories_of(exercise),
+        categories=exercise.categories,
         groups=declared_groups(exercise.groups, key),
         policy=grading.exercise_policy(exercise),
         key=key,

@@ -93,7 +93,7 @@ def cohort_categories(scopes: Sequence[Scope]) -> list[str]:
     seen: dict[str, None] = {}
     for scope in scopes:
         for category in scope.exercise.categories:
-            seen.setdefault(category["id"], None)
+            seen.setdefault(category.id, None)
     return list(seen)
 
 

@@ -71,7 +71,7 @@ class GapShareForm(FlaskForm):
 
 def category_choices(exercise: Exercise) -> list[SelectChoice]:
     """The exercise's categories as select choices."""
-    return [SelectChoice(category["id"], category["name"]) for category in exercise.categories]
+    return [SelectChoice(category.id, category.name) for category in exercise.categories]
 
 
 class ExtensionForm(FlaskForm):

@@ -37,7 +37,6 @@ from app import grading
 from app.models import Exercise, Flag, KeyVersion, User
 from exercises import PackageError, validate_key
 from exercises.keyfile import declared_groups, item_table, which_occurrence
-from exercises.types import Category
 from instructor.dashboard.heatmap import SpanCount
 from instructor.dashboard.outcomes import FlagOutcomeRow, StatusCount
 from instructor.dashboard.scope import Scope, counted_attempts
@@ -322,11 +321,10 @@ def save_key_version(
     Returns the new version and how many submissions were rescored. The caller commits.
     """
     articles = {article.ref: article.text for article in exercise.articles}
-    categories = [Category(**category) for category in exercise.categories]
     current = grading.key_items(grading.current_key_version(db, exercise.id))
     groups = declared_groups(exercise.groups, current)
     try:
-        checked = validate_key(items, articles, categories, groups, source=KEY_SOURCE)
+        checked = validate_key(items, articles, exercise.categories, groups, source=KEY_SOURCE)
     except PackageError as error:
         raise KeyChangeError([str(problem) for problem in error.problems]) from error
     exercise.edited_in_app = True

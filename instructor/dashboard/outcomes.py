@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Score, ScoreItem
+from exercises.types import Category
 from instructor.dashboard.scope import Scope, current_score_ids, current_scores
 from scoring.metrics import detection
 from scoring.report import MATCHED_STATUSES, ItemStatus
@@ -142,7 +143,7 @@ def category_figures(
     counts: Iterable[StatusCount],
     flagged: dict[str, int],
     key_items: Sequence[dict[str, Any]],
-    categories: Sequence[dict[str, Any]],
+    categories: Sequence[Category],
     submissions: int,
 ) -> list[CategoryFigures]:
     """Recall and precision per category, pooled over the cohort.
@@ -160,14 +161,14 @@ def category_figures(
     expected = Counter(category_of.values())
     figures = []
     for category in categories:
-        name = category["id"]
+        name = category.id
         if submissions == 0:
             continue
         measured = detection(name, correct[name], flagged.get(name, 0), expected[name] * submissions)
         figures.append(
             CategoryFigures(
                 name,
-                category["name"],
+                category.name,
                 measured.correct,
                 measured.flagged,
                 measured.expected,
@@ -197,7 +198,7 @@ class Confusion:
 def confusion_table(
     counts: Iterable[StatusCount],
     key_items: Sequence[dict[str, Any]],
-    categories: Sequence[dict[str, Any]],
+    categories: Sequence[Category],
     submissions: int,
 ) -> Confusion:
     """Count, per real key item and submission, the key's category against the chosen one."""
@@ -211,7 +212,7 @@ def confusion_table(
             continue
         cells[(category, row.chosen_category)] += row.count
         cells[(category, None)] -= row.count
-    return Confusion([(c["id"], c["name"]) for c in categories], dict(cells))
+    return Confusion([(category.id, category.name) for category in categories], dict(cells))
 
 
 @dataclass(frozen=True)

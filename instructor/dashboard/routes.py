@@ -117,7 +117,7 @@ def _dashboard_page(
         scope=scope,
         key=key,
         ceiling=ceiling.ceiling(scope.exercise, key, board.history),
-        category_names={category["id"]: category["name"] for category in scope.exercise.categories},
+        category_names=scope.exercise.category_names,
         share=share,
         share_form=share_form,
         gaps=list(zip(clusters, add_forms)),
@@ -154,7 +154,7 @@ def dashboard_flags_at(cohort_id: int, exercise_id: int) -> Response:
     if offset is None or not 0 <= offset <= db.MAX_ID:
         abort(400, "Give the offset of the hot spot as a whole number (at=...).")
     total, flags = flags_at(database, scope, article, offset)
-    names = {category["id"]: category["name"] for category in scope.exercise.categories}
+    names = scope.exercise.category_names
     return jsonify(
         {
             "article": article,

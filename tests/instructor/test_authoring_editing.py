@@ -91,9 +91,9 @@ def test_details_and_article_metadata_change_but_not_the_text(
     with app.app_context():
         exercise = db.session().get(Exercise, exercise_id)
         assert (exercise.title, exercise.suggested_minutes, exercise.attempts_allowed) == ("Night raid, revised", 25, 2)
-        assert [c["name"] for c in exercise.categories] == ["Unverified claim", "Conflicting number", "Loaded words"]
-        assert [c["id"] for c in exercise.categories] == ["unverified", "conflicting_number", "loaded_framing"]
-        assert exercise.categories[1]["grouped"] is True
+        assert [c.name for c in exercise.categories] == ["Unverified claim", "Conflicting number", "Loaded words"]
+        assert [c.id for c in exercise.categories] == ["unverified", "conflicting_number", "loaded_framing"]
+        assert exercise.categories[1].grouped is True
         wire, tabloid = exercise.articles
         assert (wire.title, wire.byline, wire.text) == ("Wire report, 2 March", "By A. Reporter", ARTICLE_ONE)
         assert (tabloid.event_date, tabloid.provenance) == ("2024-03-02", "A saved page <script>x</script>")
@@ -154,7 +154,7 @@ def test_categories_are_reworded_only_on_a_draft(app: Flask, client: FlaskClient
     assert post_details(client, exercise_id, data).status_code == 302
     with app.app_context():
         exercise = db.session().get(Exercise, exercise_id)
-        assert exercise.categories[0]["name"] == "Unverified claim"
+        assert exercise.categories[0].name == "Unverified claim"
         assert exercise.articles[0].outlet == "Agency"
 
 
