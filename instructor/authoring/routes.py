@@ -88,21 +88,21 @@ def new_exercise() -> Response | str:
             return Response(render_template("instructor/authoring/new.html", form=form), status=400)
         articles.append(
             details.ArticleDraft(
-                title=row.title.data.strip(),
+                title=row.title.data,
                 text=text,
                 event_date=row.event_date.data,
-                language=row.language.data.strip(),
-                provenance=row.provenance.data.strip(),
-                byline=(row.byline.data or "").strip(),
-                outlet=(row.outlet.data or "").strip(),
+                language=row.language.data,
+                provenance=row.provenance.data,
+                byline=row.byline.data or "",
+                outlet=row.outlet.data or "",
             )
         )
     categories = [
         Category(
             id=entry.form.id.data,
-            name=entry.form.name.data.strip(),
-            definition=entry.form.definition.data.strip(),
-            example=entry.form.example.data.strip(),
+            name=entry.form.name.data,
+            definition=entry.form.definition.data,
+            example=entry.form.example.data,
             grouped=bool(entry.form.grouped.data),
         )
         for entry in form.categories.entries
@@ -112,9 +112,9 @@ def new_exercise() -> Response | str:
     exercise = details.create_exercise(
         database,
         _user(),
-        title=form.title.data.strip(),
-        briefing=form.briefing.data.strip(),
-        instructions=form.instructions.data.strip(),
+        title=form.title.data,
+        briefing=form.briefing.data,
+        instructions=form.instructions.data,
         suggested_minutes=form.suggested_minutes.data,
         attempts=form.attempts.data,
         categories=categories,
@@ -268,29 +268,29 @@ def edit_details(exercise_id: int) -> Response:
     if "categories" in form:
         categories = [
             details.CategoryWording(
-                name=entry.form.name.data.strip(),
-                definition=entry.form.definition.data.strip(),
-                example=entry.form.example.data.strip(),
+                name=entry.form.name.data,
+                definition=entry.form.definition.data,
+                example=entry.form.example.data,
             )
             for entry in form.categories.entries
         ]
     articles = [
         details.ArticleMetadata(
-            title=entry.form.title.data.strip(),
-            byline=(entry.form.byline.data or "").strip(),
-            outlet=(entry.form.outlet.data or "").strip(),
+            title=entry.form.title.data,
+            byline=entry.form.byline.data or "",
+            outlet=entry.form.outlet.data or "",
             event_date=entry.form.event_date.data,
-            language=entry.form.language.data.strip(),
-            provenance=entry.form.provenance.data.strip(),
+            language=entry.form.language.data,
+            provenance=entry.form.provenance.data,
         )
         for entry in form.articles.entries
     ]
     try:
         details.update_details(
             exercise,
-            title=form.title.data.strip(),
-            briefing=form.briefing.data.strip(),
-            instructions=form.instructions.data.strip(),
+            title=form.title.data,
+            briefing=form.briefing.data,
+            instructions=form.instructions.data,
             suggested_minutes=form.suggested_minutes.data,
             attempts=form.attempts.data,
             articles=articles,
@@ -350,7 +350,7 @@ def source_ratings(exercise_id: int) -> Response:
         for article, entry in zip(exercise.articles, form.articles.entries, strict=True)
         if entry.form.asked.data
     ]
-    saved = rating_keys.save_ratings(database, current_user, exercise, ratings, (form.note.data or "").strip())
+    saved = rating_keys.save_ratings(database, current_user, exercise, ratings, form.note.data or "")
     database.commit()
     if saved.new_version:
         flash(
@@ -510,9 +510,9 @@ def import_semeval() -> Response | str:
         exercise, labels = sharing.create_semeval_draft(
             database,
             _user(),
-            title=form.title.data.strip(),
+            title=form.title.data,
             event_date=form.event_date.data,
-            language=form.language.data.strip(),
+            language=form.language.data,
             files=files,
             labels_text=labels_text,
         )

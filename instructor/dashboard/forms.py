@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.forms import strip_whitespace
 from app.models import Exercise
 
 
@@ -36,6 +37,7 @@ class AddToKeyForm(FlaskForm):
     explanation = TextAreaField(
         "Explanation (shown in the debrief)",
         validators=[DataRequired("Explain why the span is a problem."), Length(max=2000)],
+        filters=[strip_whitespace],
     )
     note = StringField("Why the key changes (kept in the key history)", validators=[Optional(), Length(max=500)])
 

@@ -221,7 +221,7 @@ def _add_from_form(database: Session, scope: Scope, form: AddToKeyForm) -> tuple
         end=form.end.data,
         category=form.category.data,
         points=float(form.points.data),
-        explanation=form.explanation.data.strip(),
+        explanation=form.explanation.data,
         note=form.note.data or "",
     )
 
