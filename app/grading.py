@@ -138,7 +138,7 @@ def score_columns(
     """The columns of a current score row and of its item rows for ``report`` (ids aside).
 
     ``categories`` maps each flag's client id to its category: an item records the category of
-    the first flag matched to it. Bulk writers (the demo seeder) insert these as they are.
+    the first flag matched to it.
     """
     score = {
         "key_version_id": version.id,
