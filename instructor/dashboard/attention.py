@@ -16,6 +16,7 @@ from instructor.dashboard.outcomes import FlagOutcomeRow, ItemOutcome
 from instructor.dashboard.scope import Scope
 from instructor.dashboard.sentences import Sentence, chosen_span, sentence_of, word_span
 from instructor.dashboard.trainees import TraineeRow, trainee_page
+from scoring.report import FlagOutcome
 
 LOW_SCORE = 40
 """A whole score below this needs the instructor's attention."""
@@ -67,9 +68,6 @@ class Attention:
         return bool(self.not_started or self.low_score or self.many_false_positives)
 
 
-FALSE_POSITIVE_OUTCOMES = ("not_in_key", "decoy", "duplicate")
-
-
 def most_missed(items: Sequence[ItemOutcome], texts: dict[str, str], limit: int = AT_A_GLANCE) -> list[MissedItem]:
     """The items the most submissions missed (ties: the least credit), each in its sentence."""
     ranked = sorted((o for o in items if o.missed), key=lambda o: (-o.missed, o.credit_share, o.item["id"]))
@@ -91,11 +89,11 @@ def most_flagged_false_positives(
     groups: dict[tuple[str, Any], tuple[set[int], Counter[tuple[int, int]]]] = {}
     loose: dict[str, list[FlagOutcomeRow]] = defaultdict(list)
     for row in outcomes:
-        if row.outcome == "decoy" and row.item_id in decoys:
+        if row.outcome == FlagOutcome.DECOY and row.item_id in decoys:
             attempts, spans = groups.setdefault((row.article, row.item_id), (set(), Counter()))
             attempts.add(row.attempt_id)
             spans[(decoys[row.item_id]["start"], decoys[row.item_id]["end"])] += 1
-        elif row.outcome == "not_in_key" and row.article in texts:
+        elif row.outcome == FlagOutcome.NOT_IN_KEY and row.article in texts:
             loose[row.article].append(row)
     for article, rows in loose.items():
         rows.sort(key=lambda row: (row.start, row.end))

@@ -41,7 +41,7 @@ from instructor.dashboard.heatmap import SpanCount
 from instructor.dashboard.outcomes import FlagOutcomeRow, StatusCount
 from instructor.dashboard.scope import Scope, counted_attempts
 from instructor.dashboard.sentences import Sentence, chosen_span, sentence_of, word_span
-from scoring.report import ItemStatus
+from scoring.report import FlagOutcome, ItemStatus
 
 DEFAULT_SHARE = 0.2
 """Share of submissions that must agree before a false positive counts as a possible gap."""
@@ -247,7 +247,7 @@ def near_misses(
     attempts: dict[str, set[int]] = defaultdict(set)
     spans: dict[str, Counter[tuple[int, int]]] = defaultdict(Counter)
     for row in outcomes:
-        if row.outcome == "insufficient_overlap" and row.item_id in items:
+        if row.outcome == FlagOutcome.INSUFFICIENT_OVERLAP and row.item_id in items:
             attempts[row.item_id].add(row.attempt_id)
             spans[row.item_id][(row.start, row.end)] += 1
     found = []
