@@ -1,4 +1,4 @@
-"""Cohort pages: cohorts, join codes, trainees, co-instructors and the exercises set for them."""
+"""The cohorts blueprint: cohorts, join codes, trainees, co-instructors and the exercises set for them."""
 
 from __future__ import annotations
 

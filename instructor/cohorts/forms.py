@@ -1,4 +1,4 @@
-"""Forms for managing cohorts."""
+"""Forms of the cohort pages: a cohort, its join code, trainee import, co-instructors, assignments."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Instructor pages: cohorts, join codes, trainees and co-instructors."""
+"""Cohort pages: cohorts, join codes, trainees, co-instructors and the exercises set for them."""
 
 from __future__ import annotations
 

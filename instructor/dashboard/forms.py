@@ -1,4 +1,4 @@
-"""Forms of the dashboard: the key changes offered for possible key gaps, and the gap threshold."""
+"""Forms of the dashboard: key changes offered for possible key gaps, the gap threshold, a deadline extension."""
 
 from __future__ import annotations
 
