@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import click
@@ -273,7 +274,7 @@ class Simulator:
                 by_group.setdefault(flag.group, []).append(index)
         pairs = []
         for members in by_group.values():
-            for left, right in zip(members, members[1:]):
+            for left, right in pairwise(members):
                 if self.rng.random() < 0.3 + 0.6 * skill:
                     pairs.append((left, right))
         return pairs
