@@ -6,8 +6,8 @@ words; weaker trainees miss more, pick a wrong or merely accepted category, sele
 or too few, link fewer conflicting figures, fall for decoys and flag plausible phrases the key
 does not list (a few such phrases attract many trainees, as real cohorts do, so the dashboard has
 possible key gaps to show). Their work goes through the services the app uses: accounts from
-``app.accounts``, attempts and flags saved and submitted by ``app.trainee.attempts`` and scored by
-``app.grading``, so every figure on the dashboard comes from the real write and scoring path.
+``app.accounts``, attempts started by ``app.trainee.attempts``, flags saved by ``app.trainee.flags``,
+the attempt submitted by ``app.trainee.submission`` and scored by ``app.grading``, so every figure on the dashboard comes from the real write and scoring path.
 
 Demo accounts are marked ``is_demo`` and cannot log in (see ``accounts.create_demo_users``). The
 instructor account created with the cohort gets a real password, printed once.
@@ -42,6 +42,9 @@ from app.models import (
     User,
 )
 from app.trainee import attempts
+from app.trainee.flag_requests import CheckedFlag
+from app.trainee.flags import create_flag
+from app.trainee.submission import submit
 from exercises import PACKAGES_DIR, load_package
 
 DEFAULT_EXERCISE = "deir-ez-zor-2018"
@@ -376,7 +379,7 @@ def _seed_batch(
         flags = simulator.flags(skill if done else skill / 2)
         _work(database, trainee, attempt, flags, simulator.links(flags, skill))
         if done:
-            attempts.submit(database, trainee, attempt)
+            submit(database, trainee, attempt)
             submitted += 1
         _backdate(attempt, started, started + duration, done)
     database.commit()
@@ -393,10 +396,10 @@ def _work(
     # A link points at a flag saved before it: the flags later in the list are saved first.
     for index in reversed(range(len(flags))):
         flag = flags[index]
-        new = attempts.NewFlag(
+        new = CheckedFlag(
             client_id(index), flag.article, flag.start, flag.end, flag.category, flag.note, linked.get(index, [])
         )
-        attempts.create_flag(database, trainee, attempt, new)
+        create_flag(database, trainee, attempt, new)
 
 
 def _backdate(attempt: Attempt, started: datetime, finished: datetime, submitted: bool) -> None:
