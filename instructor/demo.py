@@ -6,8 +6,9 @@ words; weaker trainees miss more, pick a wrong or merely accepted category, sele
 or too few, link fewer conflicting figures, fall for decoys and flag plausible phrases the key
 does not list (a few such phrases attract many trainees, as real cohorts do, so the dashboard has
 possible key gaps to show). Their work goes through the services the app uses: accounts from
-``app.accounts``, attempts started by ``app.trainee.attempts``, flags saved by ``app.trainee.flags``,
-the attempt submitted by ``app.trainee.submission`` and scored by ``app.grading``, so every figure on the dashboard comes from the real write and scoring path.
+``app.accounts``, attempts started by ``app.trainee.attempts``, flags saved by
+``app.trainee.flags``, the attempt submitted by ``app.trainee.submission`` and scored by
+``app.grading``, so every figure on the dashboard comes from the real write and scoring path.
 
 Demo accounts are marked ``is_demo`` and cannot log in (see ``accounts.create_demo_users``). The
 instructor account created with the cohort gets a real password, printed once.
