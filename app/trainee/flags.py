@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.models import Attempt, Flag, User, utcnow
 from app.trainee import standing
 from app.trainee.attempts import bump_revision, current_revision, ensure_editable
-from app.trainee.flag_requests import CheckedChange, CheckedFlag, InvalidFlag
+from app.trainee.flag_requests import CheckedChange, CheckedFlag, InvalidFlag, grouped_categories
 from app.trainee.open_exercises import flag_count
 from scoring.anchoring import find_quote
 

@@ -100,8 +100,8 @@ def _categories(pre: Exercise, post: Exercise) -> dict[str, str]:
     """Every category of either exercise, the first exercise's first: id → name."""
     names: dict[str, str] = {}
     for exercise in (pre, post):
-        for category in exercise.categories:
-            names.setdefault(category["id"], category["name"])
+        for category_id, name in exercise.category_names.items():
+            names.setdefault(category_id, name)
     return names
 
 
