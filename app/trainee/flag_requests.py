@@ -30,7 +30,6 @@ class InvalidFlag(ValueError):
         self.fields = fields
 
 
-@dataclass(frozen=True)
 def grouped_categories(exercise: Exercise | ExerciseText) -> set[str]:
     """Categories whose flags may link to others (conflicting figures)."""
     return {category.id for category in exercise.categories if category.grouped}
