@@ -12,8 +12,9 @@ from typing import TypeVar
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
-from app.models import Role
+from app.models import Cohort, Role, User
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
@@ -61,3 +62,11 @@ def access(rule: str) -> Callable[[View], View]:
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+def cohort_for_instructor(db: Session, user: User, cohort_id: int) -> Cohort:
+    """The cohort if ``user`` teaches it (or is an admin); 404 otherwise, so ids reveal nothing."""
+    cohort = db.get(Cohort, cohort_id)
+    if cohort is None or not (user.is_admin or user in cohort.instructors):
+        abort(404, "No such cohort among yours.")
+    return cohort

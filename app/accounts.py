@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.models import Cohort, Role, User
-from app.passwords import verify_decoy
+from app.passwords import hash_password, verify_decoy
 
 # No 0/O, 1/I/L: codes are read aloud and copied from slides.
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -42,8 +43,7 @@ def create_user(
 
     ``created_by`` is the instructor or admin who made it; None: the person made it themselves.
     """
-    if db.scalar(select(User.id).where(User.username == username)) is not None:
-        raise UsernameTaken(f"The username {username!r} is taken.")
+    _refuse_taken(db, [username])
     user = User(
         username=username,
         display_name=display_name,
@@ -77,6 +77,28 @@ def change_role(db: Session, actor: User | None, user: User, role: Role, *, reas
     previous = user.role
     user.role = role
     audit.record(db, actor, "account.role_changed", detail={**account_detail(user), "from": previous, "reason": reason})
+
+
+def create_demo_users(db: Session, people: Sequence[tuple[str, str]], role: Role) -> list[User]:
+    """Add demo accounts, given as (username, display name), that nobody can log in to.
+
+    They share one hash of a random secret nobody knows: hashing once keeps a demo cohort of
+    thousands fast. Raises ``UsernameTaken`` for a taken name.
+    """
+    _refuse_taken(db, [username for username, _ in people])
+    shared_hash = hash_password(secrets.token_urlsafe(32))
+    users = [
+        User(username=username, display_name=display_name, role=role, password_hash=shared_hash, is_demo=True)
+        for username, display_name in people
+    ]
+    db.add_all(users)
+    return users
+
+
+def _refuse_taken(db: Session, usernames: Sequence[str]) -> None:
+    taken = db.scalar(select(User.username).where(User.username.in_(usernames)).limit(1))
+    if taken is not None:
+        raise UsernameTaken(f"The username {taken!r} is taken.")
 
 
 def authenticate(db: Session, username: str, password: str) -> User | None:

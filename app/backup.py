@@ -15,8 +15,22 @@ from pathlib import Path
 from typing import IO, Any
 
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, DateTime, Engine, Integer, Table, func, insert, select, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 from app import audit
 from app.models import Base
@@ -44,6 +58,13 @@ def _tables() -> list[Table]:
     return list(Base.metadata.sorted_tables)
 
 
+def _stored(column: Column[Any]) -> Any:
+    """The column as the database holds it: a typed JSON column (e.g. categories) as its JSON."""
+    if isinstance(column.type, TypeDecorator):
+        return type_coerce(column, column.type.impl).label(column.name)
+    return column
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         # SQLite hands back naive datetimes for what PostgreSQL returns in UTC: write both alike.
@@ -63,7 +84,9 @@ def export_all(engine: Engine, path: Path) -> dict[str, int]:
             out.write(f'"columns": {json.dumps(columns)}, "rows": [')
             count = 0
             ordering = list(table.primary_key.columns) or list(table.columns)
-            result = connection.execution_options(yield_per=INSERT_BATCH).execute(select(table).order_by(*ordering))
+            result = connection.execution_options(yield_per=INSERT_BATCH).execute(
+                select(*(_stored(column) for column in table.columns)).order_by(*ordering)
+            )
             for row in result:
                 out.write(("," if count else "") + "\n" + json.dumps([_plain(value) for value in row]))
                 count += 1
@@ -117,6 +140,12 @@ def _restore_table(connection: Connection, table: Table, data: dict[str, Any] | 
         raise BackupError(f"table {table.name}: unknown columns {sorted(unknown)}")
     datetimes = {name for name in columns if isinstance(table.columns[name].type, DateTime)}
     rows = data.get("rows") or []
+    # Typed JSON columns are restored as the JSON the file holds, as the backup read them.
+    typed = {
+        name: bindparam(name, type_=table.columns[name].type.impl)
+        for name in columns
+        if isinstance(table.columns[name].type, TypeDecorator)
+    }
     for batch in _batches(rows):
         records = []
         for row in batch:
@@ -125,7 +154,7 @@ def _restore_table(connection: Connection, table: Table, data: dict[str, Any] | 
                 if record[name] is not None:
                     record[name] = datetime.fromisoformat(record[name])
             records.append(record)
-        connection.execute(insert(table), records)
+        connection.execute(insert(table).values(typed), records)
     return len(rows)
 
 

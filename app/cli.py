@@ -14,8 +14,6 @@ from app import accounts, backup, db, exercise_import, grading, migrate
 from exercises.authoring_cli import suggest
 from exercises.cli import key, validate_exercise
 from exercises.score_cli import score
-from instructor.authoring_cli import export_exercise, import_exercise
-from instructor.demo import seed_demo_command
 
 
 def _create_app() -> Flask:
@@ -103,7 +101,7 @@ def import_all(file: Path) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register every Crosscheck command on ``app.cli``."""
+    """Register the app's commands and the exercise package tools on ``app.cli``."""
     for command in (
         upgrade_db,
         serve,
@@ -114,8 +112,5 @@ def init_app(app: Flask) -> None:
         import_all,
         score,
         suggest,
-        export_exercise,
-        import_exercise,
-        seed_demo_command,
     ):
         app.cli.add_command(command)

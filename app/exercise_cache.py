@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 import scoring
 from app.models import Article, Exercise, KeyVersion
+from exercises.types import Category
 
 ENTRIES = 32
 """Exercises (and key versions) kept per process; a class works on a few at a time."""
@@ -69,7 +70,7 @@ class ExerciseText:
 
     id: int
     articles: tuple[ArticleText, ...]
-    categories: list[dict[str, Any]]
+    categories: tuple[Category, ...]
     asks_confidence: bool = False
     """Whether a flag may carry a confidence (scoring.calibration.CONFIDENCE_SCALE)."""
 
@@ -114,7 +115,7 @@ def exercise_text(db: Session, exercise_id: int) -> ExerciseText:
             select(Article.ref, Article.text).where(Article.exercise_id == exercise_id).order_by(Article.position)
         ).all()
         return ExerciseText(
-            exercise_id, tuple(ArticleText(ref, text) for ref, text in rows), list(categories or []), asks_confidence
+            exercise_id, tuple(ArticleText(ref, text) for ref, text in rows), tuple(categories or ()), asks_confidence
         )
 
     return _texts.get((exercise_id, version), build)

@@ -126,7 +126,7 @@ def _copy_package(exercise: Exercise, package: ExercisePackage) -> None:
     exercise.instructions = package.instructions
     exercise.suggested_minutes = package.suggested_minutes
     exercise.attempts_allowed = package.attempts
-    exercise.categories = [dataclasses.asdict(category) for category in package.categories]
+    exercise.categories = package.categories
     exercise.groups = {group.id: group.description for group in package.groups}
     exercise.policy = dataclasses.asdict(package.policy)
     exercise.calibration = [

@@ -66,11 +66,10 @@ def rating_key(version: KeyVersion) -> tuple[RatingKey, ...]:
 
 
 def prepared_key(exercise: Exercise, version: KeyVersion) -> scoring.PreparedKey:
-    categories = [category["id"] for category in exercise.categories]
     return scoring.PreparedKey(
         key_items(version),
         exercise_policy(exercise),
-        categories=categories,
+        categories=exercise.category_ids,
         texts={article.ref: article.text for article in exercise.articles},
         rating_key=rating_key(version),
     )

@@ -25,9 +25,12 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from app.passwords import hash_password, verify_password
+from exercises.types import Category
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -45,6 +48,19 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class CategoryList(TypeDecorator[tuple[Category, ...]]):
+    """An exercise's categories in Python; in the database, the JSON list of their records."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: tuple[Category, ...] | None, dialect: Dialect) -> list[dict[str, Any]] | None:
+        return None if value is None else [category.to_record() for category in value]
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[Category, ...] | None:
+        return None if value is None else tuple(Category.from_record(record) for record in value)
 
 
 class Role(enum.StrEnum):
@@ -147,7 +163,7 @@ class Exercise(Base):
     instructions: Mapped[str] = mapped_column(Text, default="")
     suggested_minutes: Mapped[int | None] = mapped_column(Integer)
     attempts_allowed: Mapped[int] = mapped_column(Integer, default=1)
-    categories: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    categories: Mapped[tuple[Category, ...]] = mapped_column(CategoryList, default=tuple)
     groups: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Blind answer sets from the package ({"name", "answers"}: an answers file), read against grades.
@@ -174,6 +190,21 @@ class Exercise(Base):
     assignments: Mapped[list[Assignment]] = relationship(back_populates="exercise", cascade="all, delete-orphan")
     # The instructor who made (or imported) it in the app; None for a package shipped with the instance.
     created_by: Mapped[User | None] = relationship()
+
+    @property
+    def category_ids(self) -> list[str]:
+        """The ids of the exercise's categories, in its order."""
+        return [category.id for category in self.categories]
+
+    @property
+    def category_names(self) -> dict[str, str]:
+        """Category id → the name trainees see."""
+        return {category.id: category.name for category in self.categories}
+
+    @property
+    def grouped_category_ids(self) -> set[str]:
+        """The categories whose flags link to others: figures of a conflict group."""
+        return {category.id for category in self.categories if category.grouped}
 
 
 class Article(Base):

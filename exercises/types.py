@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from exercises.problems import Problem
 from scoring.engine import PreparedKey
@@ -46,6 +49,16 @@ class Category:
     """An example of the category that is not taken from the key."""
     grouped: bool = False
     """Items of this category belong to conflict groups (figures that disagree)."""
+
+    def to_record(self) -> dict[str, Any]:
+        """Return the category's JSON form, as the app stores it with an exercise."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Category:
+        """Rebuild a category from its JSON form, passing over keys it does not have."""
+        known = {field.name for field in dataclasses.fields(cls)}
+        return cls(**{name: value for name, value in record.items() if name in known})
 
 
 @dataclass(frozen=True, slots=True)

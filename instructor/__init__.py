@@ -1,16 +1,15 @@
-"""The instructor side: cohorts, the dashboard and exercise authoring."""
+"""The instructor side: cohorts, the dashboard, exercise authoring and cohort progress, with their commands."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from instructor import dashboard_routes  # noqa: F401  (adds the dashboard views to the blueprint)
-from instructor.authoring_routes import blueprint as authoring_blueprint
-from instructor.progress.routes import blueprint as progress_blueprint
-from instructor.routes import blueprint
+from instructor import authoring, cohorts, dashboard, demo, progress
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(blueprint)
-    app.register_blueprint(authoring_blueprint)
-    app.register_blueprint(progress_blueprint)
+    """Register the instructor's blueprints and its ``crosscheck`` commands."""
+    for blueprint in (cohorts.blueprint, dashboard.blueprint, authoring.blueprint, progress.blueprint):
+        app.register_blueprint(blueprint)
+    for command in (*authoring.commands, demo.seed_demo_command):
+        app.cli.add_command(command)

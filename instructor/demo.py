@@ -5,14 +5,13 @@ do: the better they are, the more key items they find, with the key's category a
 words; weaker trainees miss more, pick a wrong or merely accepted category, select a word too many
 or too few, link fewer conflicting figures, fall for decoys and flag plausible phrases the key
 does not list (a few such phrases attract many trainees, as real cohorts do, so the dashboard has
-possible key gaps to show). Their attempts are stored like real ones and scored by the scoring
-engine with the key ``app.grading`` prepares, stored as ``app.grading.score_columns`` lays the rows
-out (what ``score_attempt`` writes, inserted in bulk), so every figure on the dashboard comes from
-the real scoring path.
+possible key gaps to show). Their work goes through the services the app uses: accounts from
+``app.accounts``, attempts started by ``app.trainee.attempts``, flags saved by
+``app.trainee.flags``, the attempt submitted by ``app.trainee.submission`` and scored by
+``app.grading``, so every figure on the dashboard comes from the real write and scoring path.
 
-Demo accounts are marked ``is_demo`` and cannot log in: they share one hash of a random secret
-that nobody knows (hashing once keeps 10,000 trainees fast). The instructor account created with
-the cohort gets a real password, printed once.
+Demo accounts are marked ``is_demo`` and cannot log in (see ``accounts.create_demo_users``). The
+instructor account created with the cohort gets a real password, printed once.
 """
 
 from __future__ import annotations
@@ -21,19 +20,17 @@ import bisect
 import math
 import random
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
-import scoring
 from app import accounts, db, grading
 from app.exercise_import import import_package
 from app.models import (
@@ -41,15 +38,14 @@ from app.models import (
     Attempt,
     Cohort,
     Exercise,
-    Flag,
     KeyVersion,
     Role,
-    Score,
-    ScoreItem,
     User,
-    cohort_trainees,
-    flag_links,
 )
+from app.trainee import attempts
+from app.trainee.flag_requests import CheckedFlag
+from app.trainee.flags import create_flag
+from app.trainee.submission import submit
 from exercises import PACKAGES_DIR, load_package
 
 DEFAULT_EXERCISE = "deir-ez-zor-2018"
@@ -176,11 +172,9 @@ class Simulator:
 
     def __init__(self, exercise: Exercise, version: KeyVersion, rng: random.Random) -> None:
         self.rng = rng
-        self.version = version
-        self.key = grading.prepared_key(exercise, version)
         key = version.items
         self.texts = {article.ref: article.text for article in exercise.articles}
-        self.categories = [category["id"] for category in exercise.categories]
+        self.categories = exercise.category_ids
         self.real = [item for item in key if not item["decoy"]]
         self.decoys = [item for item in key if item["decoy"]]
         # Each item is easier or harder for the whole cohort, the same for every trainee.
@@ -284,7 +278,7 @@ class Simulator:
                 by_group.setdefault(flag.group, []).append(index)
         pairs = []
         for members in by_group.values():
-            for left, right in zip(members, members[1:]):
+            for left, right in pairwise(members):
                 if self.rng.random() < 0.3 + 0.6 * skill:
                     pairs.append((left, right))
         return pairs
@@ -293,25 +287,6 @@ class Simulator:
 def client_id(index: int) -> str:
     """The client id of a trainee's flag number ``index`` (from 0), as the workspace would number it."""
     return f"flag-{index + 1}"
-
-
-def engine_flags(flags: Sequence[SimulatedFlag], links: Sequence[tuple[int, int]]) -> list[scoring.Flag]:
-    """The simulated flags as the scoring engine takes them, with the client ids they are stored under."""
-    linked: dict[int, list[str]] = {}
-    for left, right in links:
-        linked.setdefault(left, []).append(client_id(right))
-    return [
-        scoring.Flag(
-            id=client_id(index),
-            article=flag.article,
-            start=flag.start,
-            end=flag.end,
-            category=flag.category,
-            note=flag.note,
-            links=tuple(sorted(linked.get(index, ()))),
-        )
-        for index, flag in enumerate(flags)
-    ]
 
 
 def demo_exercise(database: Session, slug: str) -> Exercise:
@@ -361,14 +336,12 @@ def seed_demo(
     database.add(Assignment(cohort_id=cohort.id, exercise_id=exercise.id))
     database.commit()
 
-    version = grading.current_key_version(database, exercise.id)
-    simulator = Simulator(exercise, version, rng)
-    shared_hash = generate_password_hash(secrets.token_urlsafe(32))
+    simulator = Simulator(exercise, grading.current_key_version(database, exercise.id), rng)
     now = datetime.now(UTC)
     submitted = 0
     for first in range(0, trainees, BATCH):
         numbers = range(first + 1, min(trainees, first + BATCH) + 1)
-        submitted += _seed_batch(database, cohort, exercise, simulator, numbers, shared_hash, now, unfinished)
+        submitted += _seed_batch(database, cohort, exercise, simulator, numbers, now, unfinished)
     return DemoCohort(cohort.id, exercise.id, instructor.username, password, trainees, submitted)
 
 
@@ -378,33 +351,24 @@ def _seed_batch(
     exercise: Exercise,
     simulator: Simulator,
     numbers: range,
-    shared_hash: str,
     now: datetime,
     unfinished: float,
 ) -> int:
-    """Insert one batch of trainees with their attempts and flags, then score the submitted ones."""
+    """Add one batch of trainees to the cohort; each works and submits as the workspace would have them."""
     rng = simulator.rng
-    people = [
-        {
-            "username": f"demo{cohort.id}-{number:05d}",
-            "display_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)} ({number})",
-            "password_hash": shared_hash,
-            "role": Role.TRAINEE.value,
-            "session_token": secrets.token_urlsafe(24),
-            "must_change_password": False,
-            "is_demo": True,
-            "created_at": now,
-        }
-        for number in numbers
-    ]
-    by_username = _insert_returning_ids(database, User.__table__, people, "username")
-    user_ids = [by_username[(person["username"],)] for person in people]
-    database.execute(insert(cohort_trainees), [{"cohort_id": cohort.id, "user_id": user_id} for user_id in user_ids])
-
+    people = accounts.create_demo_users(
+        database,
+        [
+            (f"demo{cohort.id}-{number:05d}", f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)} ({number})")
+            for number in numbers
+        ],
+        Role.TRAINEE,
+    )
+    cohort.trainees.extend(people)
+    database.commit()
     minutes = exercise.suggested_minutes or 30
-    attempts = []
-    work = []
-    for user_id in user_ids:
+    submitted = 0
+    for trainee in people:
         state = rng.random()
         if state < unfinished / 2:
             continue  # not started
@@ -412,95 +376,41 @@ def _seed_batch(
         duration = timedelta(minutes=minutes * math.exp(rng.gauss(0, 0.35)) * (1.2 - 0.4 * skill))
         started = now - timedelta(hours=rng.uniform(1, 72))
         done = state >= unfinished
-        attempts.append(
-            {
-                "user_id": user_id,
-                "exercise_id": exercise.id,
-                "cohort_id": cohort.id,
-                "number": 1,
-                "revision": 0,
-                "started_at": started,
-                "last_activity_at": started + duration,
-                "submitted_at": started + duration if done else None,
-            }
-        )
-        work.append((skill, done))
-    if not attempts:
-        database.commit()
-        return 0
-    by_user = _insert_returning_ids(database, Attempt.__table__, attempts, "user_id")
-    attempt_ids = [by_user[(attempt["user_id"],)] for attempt in attempts]
-
-    flag_rows = []
-    link_plan = []
-    scored: list[tuple[int, list[scoring.Flag]]] = []
-    for attempt_id, attempt, (skill, done) in zip(attempt_ids, attempts, work):
+        attempt = attempts.start_or_resume(database, trainee, exercise)
         flags = simulator.flags(skill if done else skill / 2)
-        links = simulator.links(flags, skill)
-        offset = len(flag_rows)
-        for index, flag in enumerate(flags):
-            text = simulator.texts[flag.article]
-            flag_rows.append(
-                {
-                    "attempt_id": attempt_id,
-                    "client_id": client_id(index),
-                    "article_ref": flag.article,
-                    "start": flag.start,
-                    "end": flag.end,
-                    "quote": text[flag.start : flag.end],
-                    "category": flag.category,
-                    "note": flag.note,
-                    "created_at": attempt["started_at"],
-                    "updated_at": attempt["started_at"],
-                }
-            )
-        link_plan.extend((offset + left, offset + right) for left, right in links)
+        _work(database, trainee, attempt, flags, simulator.links(flags, skill))
         if done:
-            scored.append((attempt_id, engine_flags(flags, links)))
-    by_flag = _insert_returning_ids(database, Flag.__table__, flag_rows, "attempt_id", "client_id")
-    flag_ids = [by_flag[(row["attempt_id"], row["client_id"])] for row in flag_rows]
-    if link_plan:
-        database.execute(
-            insert(flag_links), [{"flag_id": flag_ids[left], "target_id": flag_ids[right]} for left, right in link_plan]
-        )
-
-    _score_batch(database, simulator, scored)
-    return len(scored)
-
-
-def _insert_returning_ids(
-    database: Session, table: Any, rows: Sequence[dict[str, Any]], *keys: str
-) -> dict[tuple[Any, ...], int]:
-    """Insert ``rows`` in multi-row statements; map each row's ``keys`` values to its new id.
-
-    Asking for the ids in parameter order would make SQLite insert row by row; the rows' own
-    unique keys tell the ids apart instead.
-    """
-    if not rows:
-        return {}
-    returned = database.execute(insert(table).returning(table.c.id, *(table.c[key] for key in keys)), rows)
-    return {tuple(row[1:]): row[0] for row in returned}
-
-
-def _score_batch(database: Session, simulator: Simulator, scored: list[tuple[int, list[scoring.Flag]]]) -> None:
-    """Score submitted attempts with the scoring engine and store the scores as grading does, in bulk."""
-    if not scored:
-        database.commit()
-        return
-    rows = []
-    item_rows = []
-    for attempt_id, flags in scored:
-        report = simulator.key.score(flags)
-        columns, items = grading.score_columns(simulator.version, report, {flag.id: flag.category for flag in flags})
-        rows.append({"attempt_id": attempt_id, **columns})
-        item_rows.append(items)
-    by_attempt = _insert_returning_ids(database, Score.__table__, rows, "attempt_id")
-    score_ids = [by_attempt[(row["attempt_id"],)] for row in rows]
-    database.execute(
-        insert(ScoreItem.__table__),
-        [{"score_id": score_id, **item} for score_id, items in zip(score_ids, item_rows) for item in items],
-    )
+            submit(database, trainee, attempt)
+            submitted += 1
+        _backdate(attempt, started, started + duration, done)
     database.commit()
+    return submitted
+
+
+def _work(
+    database: Session, trainee: User, attempt: Attempt, flags: Sequence[SimulatedFlag], links: Sequence[tuple[int, int]]
+) -> None:
+    """Save the trainee's flags as the workspace does, one at a time with their links."""
+    linked: dict[int, list[str]] = {}
+    for left, right in links:
+        linked.setdefault(left, []).append(client_id(right))
+    # A link points at a flag saved before it: the flags later in the list are saved first.
+    for index in reversed(range(len(flags))):
+        flag = flags[index]
+        new = CheckedFlag(
+            client_id(index), flag.article, flag.start, flag.end, flag.category, flag.note, linked.get(index, [])
+        )
+        create_flag(database, trainee, attempt, new)
+
+
+def _backdate(attempt: Attempt, started: datetime, finished: datetime, submitted: bool) -> None:
+    """Move the attempt to when the simulated trainee worked on it, so the dashboard shows their time."""
+    attempt.started_at = started
+    attempt.last_activity_at = finished
+    if submitted:
+        attempt.submitted_at = finished
+    for flag in attempt.flags:
+        flag.created_at = flag.updated_at = started
 
 
 @click.command("seed-demo")

@@ -38,7 +38,7 @@ def _login_rate(name: str) -> str:
 def home_for(user: User) -> str:
     """The page a user lands on after logging in."""
     if user.is_instructor:
-        return url_for("instructor.cohorts")
+        return url_for("cohorts.cohorts")
     return url_for("trainee.home")
 
 
@@ -85,7 +85,7 @@ def setup() -> str | Response:
         database.commit()
         _start_session(user)
         flash("Welcome. Create a cohort to hand out its join code.", "success")
-        return redirect(url_for("instructor.cohorts"))
+        return redirect(url_for("cohorts.cohorts"))
     return render_template("auth/setup.html", form=form)
 
 

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app import audit, db
-from app.access import ADMIN, INSTRUCTOR, PUBLIC, access
+from app.access import ADMIN, INSTRUCTOR, PUBLIC, access, cohort_for_instructor
+from app.forms import ConfirmForm
 from app.lti import adapter, deep_linking, keys, provisioning
 from app.lti.adapter import LaunchRefused
 from app.lti.forms import DeepLinkForm, PlatformForm
@@ -22,8 +23,6 @@ from app.lti.provisioning import Landing, NoCrosscheckRole
 from app.models import Attempt, Exercise, ExerciseState, LtiContext, LtiDeployment, LtiPlatform, LtiToolKey, Role
 from app.security import CONTENT_SECURITY_POLICY
 from app.trainee import attempts, open_exercises
-from instructor import cohorts as cohort_service
-from instructor.forms import ConfirmForm
 
 blueprint = Blueprint("lti", __name__, url_prefix="/lti", template_folder="templates")
 DEEP_LINK_SESSION_KEY = "lti_deep_link"
@@ -114,12 +113,12 @@ def _landing_url(landing: Landing) -> str:
     cohort_id, link = landing.context.cohort_id, landing.link
     if landing.role == Role.INSTRUCTOR:
         if link is not None:
-            return url_for("instructor.dashboard", cohort_id=cohort_id, exercise_id=link.exercise_id)
+            return url_for("dashboard.dashboard", cohort_id=cohort_id, exercise_id=link.exercise_id)
         flash(
             "This link is not connected to an exercise: add Crosscheck to the course with the LMS's content selection.",
             "info",
         )
-        return url_for("instructor.cohort", cohort_id=cohort_id)
+        return url_for("cohorts.cohort", cohort_id=cohort_id)
     if link is None:
         flash("Your instructor has not connected an exercise to this link yet.", "info")
         return url_for("trainee.home")
@@ -350,7 +349,7 @@ def remove_key(key_id: int) -> ResponseReturnValue:
 def sync_roster(cohort_id: int) -> ResponseReturnValue:
     """Bring the course's members from the LMS (Names and Role Provisioning Services)."""
     database = db.session()
-    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    cohort = cohort_for_instructor(database, current_user, cohort_id)
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form expired; try again.")
     context = database.scalar(select(LtiContext).where(LtiContext.cohort_id == cohort.id).limit(1))
@@ -361,8 +360,8 @@ def sync_roster(cohort_id: int) -> ResponseReturnValue:
     except (LtiException, requests.RequestException) as error:
         database.rollback()
         flash(f"The LMS did not hand over the roster: {str(error)[:300]}", "error")
-        return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
+        return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
     result = provisioning.sync_roster(database, current_user, context, members)
     database.commit()
     flash(f"Roster synced from the LMS: {result.added} added ({result.members} in the course).", "success")
-    return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
+    return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))

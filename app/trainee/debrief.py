@@ -151,7 +151,7 @@ class _Mark:
 
 def build_debrief(exercise: Exercise, flags: Sequence[Flag], report: Report, key_items: Sequence[KeyItem]) -> Debrief:
     """Lay the report out over the exercise's articles."""
-    names = {category["id"]: category["name"] for category in exercise.categories}
+    names = exercise.category_names
     keyed = {item.id: item for item in key_items}
     by_client = {flag.client_id: flag for flag in flags}
     articles = tuple(

@@ -30,25 +30,9 @@ class InvalidFlag(ValueError):
         self.fields = fields
 
 
-@dataclass(frozen=True)
-class CategoryChoice:
-    id: str
-    name: str
-    grouped: bool
-    """Whether its flags may link to others (conflicting figures)."""
-
-
-def category_choices(exercise: Exercise | ExerciseText) -> list[CategoryChoice]:
-    """The exercise's categories, in order: the one place the trainee side reads their stored form."""
-    return [
-        CategoryChoice(category["id"], category["name"], bool(category.get("grouped")))
-        for category in exercise.categories
-    ]
-
-
 def grouped_categories(exercise: Exercise | ExerciseText) -> set[str]:
     """Categories whose flags may link to others (conflicting figures)."""
-    return {category.id for category in category_choices(exercise) if category.grouped}
+    return {category.id for category in exercise.categories if category.grouped}
 
 
 @dataclass(frozen=True)
@@ -147,7 +131,7 @@ def _validated(
     """The body as ``model`` reads it, or None with a message per bad field added to ``errors``."""
     context = {
         api_models.ARTICLES: [article.ref for article in exercise.articles],
-        api_models.CATEGORIES: [category.id for category in category_choices(exercise)],
+        api_models.CATEGORIES: [category.id for category in exercise.categories],
     }
     try:
         return model.model_validate(sent, context=context)
@@ -172,7 +156,7 @@ def _check_offsets(errors: _Errors, sent: dict[str, Any], text: str | None) -> N
 def _check_links(errors: _Errors, exercise: Exercise | ExerciseText, category: str | None, links: list[str]) -> None:
     grouped = grouped_categories(exercise)
     if category is not None and links and category not in grouped:
-        names = " or ".join(choice.name for choice in category_choices(exercise) if choice.id in grouped)
+        names = " or ".join(category.name for category in exercise.categories if category.id in grouped)
         errors.add("links", f"Only a {names or 'no category'} flag can be linked to others.")
 
 

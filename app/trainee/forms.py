@@ -37,7 +37,7 @@ def quote_flag_form(exercise: Exercise) -> QuoteFlagForm:
     """The form with the exercise's articles and categories to choose from."""
     form = QuoteFlagForm()
     form.article.choices = [SelectChoice(article.ref, article.title) for article in exercise.articles]
-    form.category.choices = [SelectChoice(category["id"], category["name"]) for category in exercise.categories]
+    form.category.choices = [SelectChoice(category.id, category.name) for category in exercise.categories]
     if not exercise.asks_confidence:
         del form.confidence
     return form

@@ -45,7 +45,7 @@ def category_names(submissions: list[Submission]) -> dict[str, str]:
     """Every category my submissions were scored in, in the order first met: id → name."""
     names: dict[str, str] = {}
     for submission in submissions:
-        given = {category["id"]: category["name"] for category in submission.exercise.categories}
+        given = submission.exercise.category_names
         for category in submission.measures.categories:
             names.setdefault(category, given.get(category, category))
     return names

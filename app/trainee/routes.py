@@ -16,7 +16,7 @@ from app.trainee import attempts, flags, open_exercises, submission
 from app.trainee.api import flag_json
 from app.trainee.api_models import MAX_NOTE
 from app.trainee.attempts import AttemptClosed, NoAttemptsLeft
-from app.trainee.flag_requests import InvalidFlag, category_choices
+from app.trainee.flag_requests import InvalidFlag
 from app.trainee.forms import QuoteFlagForm, SubmitForm, quote_flag_form, submit_form
 from scoring.calibration import CONFIDENCE_SCALE
 from scoring.report import report_from_dict
@@ -74,7 +74,7 @@ def _workspace_data(attempt: Attempt) -> dict[str, Any]:
         "maxNote": MAX_NOTE,
         "categories": [
             {"id": category.id, "name": category.name, "grouped": category.grouped, "index": index}
-            for index, category in enumerate(category_choices(exercise))
+            for index, category in enumerate(exercise.categories)
         ],
         "articles": [{"ref": article.ref, "title": article.title} for article in exercise.articles],
         "flags": [flag_json(flag) for flag in attempt.flags],
@@ -91,8 +91,8 @@ def _render_workspace(attempt: Attempt, form: QuoteFlagForm | None = None, statu
         exercise=exercise,
         attempt=attempt,
         form=form or quote_flag_form(exercise),
-        category_index={category.id: index for index, category in enumerate(category_choices(exercise))},
-        category_names={category.id: category.name for category in category_choices(exercise)},
+        category_index={category.id: index for index, category in enumerate(exercise.categories)},
+        category_names=exercise.category_names,
         article_titles={article.ref: article.title for article in exercise.articles},
         confidence_scale=CONFIDENCE_SCALE if exercise.asks_confidence else (),
         confidence_labels={level.id: level.label for level in CONFIDENCE_SCALE},

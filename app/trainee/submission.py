@@ -11,7 +11,6 @@ from app.deadlines import now
 from app.grading import score_attempt
 from app.models import Attempt, Exercise, Flag, Score, SourceRating, User
 from app.trainee.attempts import bump_revision, deadline_of, ensure_editable
-from app.trainee.flag_requests import category_choices
 from scoring.types import SourceRating as GivenRating
 
 MAX_REASON = 300
@@ -44,6 +43,5 @@ def submit(db: Session, user: User, attempt: Attempt, ratings: Sequence[GivenRat
 def flags_per_category(exercise: Exercise, flags: list[Flag]) -> list[tuple[str, int]]:
     """Each category's name with the number of flags in it, in the exercise's order."""
     return [
-        (category.name, sum(1 for flag in flags if flag.category == category.id))
-        for category in category_choices(exercise)
+        (category.name, sum(1 for flag in flags if flag.category == category.id)) for category in exercise.categories
     ]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.models import Attempt, Cohort, Exercise, Score, User
 from app.progress import Change, Measures, Spread, change_of
 from app.stored_measures import measures_of
-from instructor.dashboard import Scope, counted_attempts
+from instructor.dashboard.scope import Scope, counted_attempts
 
 COUNTING_RULE = (
     "Each trainee counts with their latest submitted attempt at each exercise, made for this cohort and "
@@ -100,8 +100,8 @@ def _categories(pre: Exercise, post: Exercise) -> dict[str, str]:
     """Every category of either exercise, the first exercise's first: id → name."""
     names: dict[str, str] = {}
     for exercise in (pre, post):
-        for category in exercise.categories:
-            names.setdefault(category["id"], category["name"])
+        for category_id, name in exercise.category_names.items():
+            names.setdefault(category_id, name)
     return names
 
 

@@ -12,11 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app import db
-from app.access import INSTRUCTOR, access
+from app.access import INSTRUCTOR, access, cohort_for_instructor
 from app.csv_export import csv_lines
 from app.deadlines import close_overdue, now
 from app.models import Assignment, Attempt, Cohort
-from instructor.cohorts import cohort_for_instructor
 from instructor.progress.cohort import (
     COUNTING_RULE,
     CohortProgress,

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app import audit, db
 from app.audit import PAGE_SIZE
 from app.models import AuditEvent, Cohort, Exercise, Role, User
-from instructor import authoring
+from instructor.authoring import keys
 from tests.conftest import Factory, csrf_token, login, post_form
 
 FROZEN = datetime(2031, 3, 4, 5, 6, 7, tzinfo=UTC)
@@ -143,7 +143,7 @@ def test_saving_a_key_audits_the_version_and_the_rescore(
     factory.attempt(trainee, exercise, flags=[("mini-b", "550 men", "conflicting_number")], submit=True)
     login(client, "ada")
     with app.app_context():
-        state = authoring.editor_state(db.session(), db.session().get(Exercise, exercise.id))
+        state = keys.editor_state(db.session(), db.session().get(Exercise, exercise.id))
     url = f"/instructor/exercises/{exercise.id}/key"
     with caplog.at_level(logging.INFO, logger=AUDIT_LOGGER):
         response = client.post(

@@ -94,46 +94,46 @@ ROUTES: dict[str, Route] = {
     "progress.export_json": Route(
         "GET", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/progress.json?pre={w.ids['exercise']}", THIS_COHORT
     ),
-    "instructor.cohorts": Route("GET", lambda w: "/instructor/", INSTRUCTORS_ONLY),
-    "instructor.create_cohort": Route("POST", lambda w: "/instructor/cohorts", INSTRUCTORS_ONLY),
-    "instructor.cohort": Route("GET", lambda w: f"/instructor/cohorts/{w.ids['cohort']}", THIS_COHORT),
-    "instructor.join_code": Route("POST", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/join-code", THIS_COHORT),
-    "instructor.import_trainees": Route(
+    "cohorts.cohorts": Route("GET", lambda w: "/instructor/", INSTRUCTORS_ONLY),
+    "cohorts.create_cohort": Route("POST", lambda w: "/instructor/cohorts", INSTRUCTORS_ONLY),
+    "cohorts.cohort": Route("GET", lambda w: f"/instructor/cohorts/{w.ids['cohort']}", THIS_COHORT),
+    "cohorts.join_code": Route("POST", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/join-code", THIS_COHORT),
+    "cohorts.import_trainees": Route(
         "POST", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/trainees/import", THIS_COHORT
     ),
-    "instructor.reset_password": Route(
+    "cohorts.reset_password": Route(
         "POST",
         lambda w: f"/instructor/cohorts/{w.ids['cohort']}/trainees/{w.ids['trainee']}/reset-password",
         THIS_COHORT,
     ),
-    "instructor.add_co_instructor": Route(
+    "cohorts.add_co_instructor": Route(
         "POST", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/instructors", THIS_COHORT
     ),
-    "instructor.assign_exercise": Route(
+    "cohorts.assign_exercise": Route(
         "POST", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/assignments", THIS_COHORT
     ),
-    "instructor.unassign_exercise": Route(
+    "cohorts.unassign_exercise": Route(
         "POST",
         lambda w: f"/instructor/cohorts/{w.ids['cohort']}/assignments/{w.ids['exercise']}/remove",
         THIS_COHORT,
     ),
-    "instructor.dashboard": Route("GET", lambda w: f"{dashboard(w)}/dashboard", THIS_COHORT),
-    "instructor.dashboard_flags_at": Route(
+    "dashboard.dashboard": Route("GET", lambda w: f"{dashboard(w)}/dashboard", THIS_COHORT),
+    "dashboard.dashboard_flags_at": Route(
         "GET", lambda w: f"{dashboard(w)}/dashboard/flags?article=mini-a&at=70", THIS_COHORT
     ),
-    "instructor.add_key_item": Route("POST", lambda w: f"{dashboard(w)}/key/add", THIS_COHORT),
-    "instructor.accept_alternative": Route("POST", lambda w: f"{dashboard(w)}/key/accept", THIS_COHORT),
-    "instructor.accept_extent": Route("POST", lambda w: f"{dashboard(w)}/key/extent", THIS_COHORT),
-    "instructor.trainee_result": Route("GET", lambda w: f"{dashboard(w)}/trainees/{w.ids['trainee']}", THIS_COHORT),
-    "instructor.allow_retry": Route("POST", lambda w: f"{dashboard(w)}/trainees/{w.ids['trainee']}/retry", THIS_COHORT),
-    "instructor.extend_deadline": Route(
+    "dashboard.add_key_item": Route("POST", lambda w: f"{dashboard(w)}/key/add", THIS_COHORT),
+    "dashboard.accept_alternative": Route("POST", lambda w: f"{dashboard(w)}/key/accept", THIS_COHORT),
+    "dashboard.accept_extent": Route("POST", lambda w: f"{dashboard(w)}/key/extent", THIS_COHORT),
+    "dashboard.trainee_result": Route("GET", lambda w: f"{dashboard(w)}/trainees/{w.ids['trainee']}", THIS_COHORT),
+    "dashboard.allow_retry": Route("POST", lambda w: f"{dashboard(w)}/trainees/{w.ids['trainee']}/retry", THIS_COHORT),
+    "dashboard.extend_deadline": Route(
         "POST", lambda w: f"{dashboard(w)}/trainees/{w.ids['trainee']}/extension", THIS_COHORT
     ),
-    "instructor.export_results": Route(
+    "dashboard.export_results": Route(
         "GET", lambda w: f"/instructor/cohorts/{w.ids['cohort']}/export/results.csv", THIS_COHORT
     ),
-    "instructor.export_flags_csv": Route("GET", lambda w: f"{dashboard(w)}/export/flags.csv", THIS_COHORT),
-    "instructor.export_flags_json": Route("GET", lambda w: f"{dashboard(w)}/export/flags.json", THIS_COHORT),
+    "dashboard.export_flags_csv": Route("GET", lambda w: f"{dashboard(w)}/export/flags.csv", THIS_COHORT),
+    "dashboard.export_flags_json": Route("GET", lambda w: f"{dashboard(w)}/export/flags.json", THIS_COHORT),
     # Authoring (issue 7). The world's exercise is shipped as a package (no creator): every
     # instructor sees, previews, exports and assigns it; only admins edit it in the app.
     "authoring.exercises": Route("GET", lambda w: "/instructor/exercises/", INSTRUCTORS_ONLY),

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app import create_app, db, migrate
 from app.backup import BackupError, export_all, import_all
 from app.cli import cli
 from app.models import AuditEvent, Exercise, Flag, Role, Score, User
+from exercises.types import Category
 from tests.conftest import Factory, login
 
 EXPECTED_TABLES = {
@@ -167,3 +168,26 @@ def test_round_trip_through_postgresql(app: Flask, factory: Factory, tmp_path: P
             )
     finally:
         db.get_engine(postgres).dispose()
+
+
+def test_categories_are_stored_and_backed_up_as_their_json_records(
+    app: Flask, factory: Factory, tmp_path: Path
+) -> None:
+    factory.exercise()
+    records = [
+        {"id": "unverified", "grouped": False},
+        {"id": "conflicting_number", "grouped": True},
+        {"id": "loaded_framing", "grouped": False},
+    ]
+    with app.app_context():
+        stored = db.session().execute(text("SELECT categories FROM exercises")).scalar_one()
+        categories = db.session().scalar(select(Exercise.categories))
+    stored = json.loads(stored) if isinstance(stored, str) else stored
+    assert [{"id": row["id"], "grouped": row["grouped"]} for row in stored] == records
+    assert all(set(row) == {"id", "name", "definition", "example", "grouped"} for row in stored)
+    assert categories == tuple(Category.from_record(row) for row in stored)
+    backup = tmp_path / "backup.json"
+    export_all(db.get_engine(app), backup)
+    exercises = json.loads(backup.read_text(encoding="utf-8"))["tables"]["exercises"]
+    row = dict(zip(exercises["columns"], exercises["rows"][0], strict=True))
+    assert row["categories"] == stored

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app import db, grading
 from app.models import Exercise, Score
+from exercises.types import Category
 from tests.app.trainee_desk import open_desk
 from tests.conftest import Factory
 
@@ -19,10 +20,10 @@ def test_a_category_added_to_the_exercise_is_accepted_at_the_next_save(app: Flas
     with app.app_context():
         session = db.session()
         exercise = session.get(Exercise, desk.exercise_id)
-        exercise.categories = [
+        exercise.categories = (
             *exercise.categories,
-            {"id": "hearsay", "name": "Hearsay", "definition": "", "example": ""},
-        ]
+            Category(id="hearsay", name="Hearsay", definition="", example=""),
+        )
         session.commit()
     assert desk.create(client_id="new", category="hearsay").status_code == 201
 

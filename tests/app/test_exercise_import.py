@@ -37,7 +37,7 @@ def test_loading_twice_creates_once(app: Flask, package_root: Path) -> None:
         assert exercise.title == "Mini exercise"
         assert [a.ref for a in exercise.articles] == ["mini-a", "mini-b"]
         assert exercise.articles[0].text.startswith("Officials said about\u00a0500")
-        assert [c["name"] for c in exercise.categories] == ["Unverified claim", "Conflicting number", "Loaded framing"]
+        assert [c.name for c in exercise.categories] == ["Unverified claim", "Conflicting number", "Loaded framing"]
     assert versions(app) == [1]
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from exercises import validate_key
 from exercises.semeval import DEFAULT_MAPPING, Label, LabelsError, article_id, key_items, parse_labels, techniques
-from instructor.authoring import default_categories
+from instructor.authoring.details import default_categories
 
 TEXT = "They are traitors and liars.\nExperts doubt the report, they say."
 TEXTS = {"article7": TEXT}

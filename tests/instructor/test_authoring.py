@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app import create_app, db
 from app.models import Assignment, Attempt, Exercise, ExerciseState, KeyVersion, Role, Score
 from exercises.package_zip import read_zip
-from instructor import authoring
+from instructor.authoring import details, sharing
 from tests.conftest import Factory, csrf_token, login, post_form
 
 ARTICLE_ONE = (
@@ -40,7 +40,7 @@ def new_exercise_form(**overrides: Any) -> dict[str, Any]:
         "suggested_minutes": "20",
         "attempts": "1",
     }
-    for index, category in enumerate(authoring.default_categories()):
+    for index, category in enumerate(details.default_categories()):
         data[f"categories-{index}-id"] = category.id
         data[f"categories-{index}-name"] = category.name
         data[f"categories-{index}-definition"] = category.definition
@@ -432,7 +432,7 @@ def test_export_then_import_elsewhere_round_trips(
     with other.app_context():
         imported = db.session().scalar(select(Exercise).where(Exercise.slug == "night-raid-two-reports"))
         assert imported.state == "draft" and imported.created_by_id is not None
-        again = authoring.export_exercise(db.session(), imported, None)
+        again = sharing.export_exercise(db.session(), imported, None)
         with app.app_context():
             original = db.session().get(Exercise, exercise_id)
             assert [(i["id"], i["start"], i["end"]) for i in imported.key_versions[-1].items] == [

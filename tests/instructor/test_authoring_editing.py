@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from app import db, grading
 from app.models import Exercise
-from instructor import authoring
+from instructor.authoring import details, dismissals
 from tests.conftest import Factory, csrf_token, login, post_form
 from tests.instructor.test_authoring import ARTICLE_ONE, NEW_PAGE, create_via_browser, people, save_key, span
 
@@ -28,7 +28,7 @@ def details_form(exercise_id: int, **overrides: str) -> dict[str, str]:
         "suggested_minutes": "25",
         "attempts": "2",
     }
-    for index, category in enumerate(authoring.default_categories()):
+    for index, category in enumerate(details.default_categories()):
         data[f"categories-{index}-name"] = category.name
         data[f"categories-{index}-definition"] = category.definition
         data[f"categories-{index}-example"] = category.example
@@ -92,9 +92,9 @@ def test_details_and_article_metadata_change_but_not_the_text(
     with app.app_context():
         exercise = db.session().get(Exercise, exercise_id)
         assert (exercise.title, exercise.suggested_minutes, exercise.attempts_allowed) == ("Night raid, revised", 25, 2)
-        assert [c["name"] for c in exercise.categories] == ["Unverified claim", "Conflicting number", "Loaded words"]
-        assert [c["id"] for c in exercise.categories] == ["unverified", "conflicting_number", "loaded_framing"]
-        assert exercise.categories[1]["grouped"] is True
+        assert [c.name for c in exercise.categories] == ["Unverified claim", "Conflicting number", "Loaded words"]
+        assert [c.id for c in exercise.categories] == ["unverified", "conflicting_number", "loaded_framing"]
+        assert exercise.categories[1].grouped is True
         wire, tabloid = exercise.articles
         assert (wire.title, wire.byline, wire.text) == ("Wire report, 2 March", "By A. Reporter", ARTICLE_ONE)
         assert (tabloid.event_date, tabloid.provenance) == ("2024-03-02", "A saved page <script>x</script>")
@@ -155,7 +155,7 @@ def test_categories_are_reworded_only_on_a_draft(app: Flask, client: FlaskClient
     assert post_details(client, exercise_id, data).status_code == 302
     with app.app_context():
         exercise = db.session().get(Exercise, exercise_id)
-        assert exercise.categories[0]["name"] == "Unverified claim"
+        assert exercise.categories[0].name == "Unverified claim"
         assert exercise.articles[0].outlet == "Agency"
 
 
@@ -180,7 +180,7 @@ def test_dismissed_suggestions_are_kept_and_do_not_touch_scoring(
     assert dismiss(client, exercise_id, {"keys": keys[:1], "dismissed": False}).get_json() == {"dismissed": keys[1:]}
     with app.app_context():
         exercise = db.session().get(Exercise, exercise_id)
-        assert authoring.dismissed_suggestions(exercise) == keys[1:]
+        assert dismissals.dismissed_suggestions(exercise) == keys[1:]
         assert grading.exercise_policy(exercise) == grading.exercise_policy(Exercise(policy={}))
 
 

@@ -11,7 +11,9 @@ from flask.testing import FlaskClient
 
 from app import db, grading
 from app.models import Cohort
-from instructor.dashboard import ArticleHeat, build_dashboard, heat_level, scope_for
+from instructor.dashboard.heatmap import ArticleHeat, heat_level
+from instructor.dashboard.overview import build_dashboard
+from instructor.dashboard.scope import scope_for
 from tests.conftest import Factory, login
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
 

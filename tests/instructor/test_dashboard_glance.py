@@ -17,8 +17,8 @@ from sqlalchemy import select
 from app import db, grading
 from app.formatting import whole_score
 from app.models import Exercise, Score
-from instructor import key_gaps
-from instructor.dashboard import chosen_span, sentence_of, word_span
+from instructor.dashboard import key_gaps
+from instructor.dashboard.sentences import chosen_span, sentence_of, word_span
 from tests.conftest import Factory, login
 from tests.instructor.dashboard_cohort import FixedCohort, add_near_misses, build_fixed_cohort
 

@@ -30,8 +30,9 @@ from app import db, grading
 from app.formatting import long_date
 from app.models import Attempt, Cohort, Exercise, Score, SourceRating
 from exercises.answers import read_answers, read_ratings
-from instructor.dashboard import build_dashboard, scope_for
-from instructor.exports import result_columns
+from instructor.dashboard.exports import result_columns
+from instructor.dashboard.overview import build_dashboard
+from instructor.dashboard.scope import scope_for
 from tests.conftest import Factory, login
 from tests.instructor.dashboard_cohort import FLAGS, FixedCohort, build_fixed_cohort
 from tests.rated_exercise import rate_sources

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.csv_export import safe_cell
-from instructor.exports import FLAG_COLUMNS, result_columns
+from instructor.dashboard.exports import FLAG_COLUMNS, result_columns
 from tests.conftest import Factory, login
 from tests.instructor.dashboard_cohort import FLAGS, FixedCohort, build_fixed_cohort
 

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from app import db, grading
 from app.models import Exercise
-from instructor import authoring
+from instructor.authoring import keys
 from tests.conftest import login
 from tests.instructor.test_authoring import ARTICLE_ONE, create_via_browser, people, save_key, span
 
@@ -44,7 +44,7 @@ def test_the_editor_stores_the_core_and_shows_it_again(app: Flask, client: Flask
     assert item.core_quote == "reportedly lasted four hours"
     assert (item.start, item.end) == (ARTICLE_ONE.index(CLAIM), ARTICLE_ONE.index(CLAIM) + len(CLAIM))
     with app.app_context():
-        state = authoring.editor_state(db.session(), db.session().get(Exercise, exercise_id))
+        state = keys.editor_state(db.session(), db.session().get(Exercise, exercise_id))
     assert state["items"][0]["core"] == "reportedly lasted four hours"
 
 

@@ -95,7 +95,7 @@ def test_after_submissions_new_ratings_are_a_new_key_version_that_rescores(app: 
     from sqlalchemy import select
 
     from app.models import Exercise, Score, User
-    from instructor import authoring
+    from instructor.authoring import rating_keys
 
     seed = Path(__file__).resolve().parents[2] / "exercises" / "deir-ez-zor-2018"
     cohort = factory.cohort()
@@ -104,7 +104,7 @@ def test_after_submissions_new_ratings_are_a_new_key_version_that_rescores(app: 
     admin = factory.user("boss", role="admin")
     with app.app_context():
         session = db.session()
-        saved = authoring.save_ratings(
+        saved = rating_keys.save_ratings(
             session, session.get(User, admin.id), session.get(Exercise, exercise.id), [], "no ratings"
         )
         session.commit()

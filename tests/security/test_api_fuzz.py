@@ -81,7 +81,7 @@ def texts(app: Flask, exercise_id: int) -> tuple[dict[str, str], list[str]]:
     with app.app_context():
         exercise = db.session().get(Exercise, exercise_id)
         assert exercise is not None
-        return {a.ref: a.text for a in exercise.articles}, [c["id"] for c in exercise.categories]
+        return {a.ref: a.text for a in exercise.articles}, exercise.category_ids
 
 
 @pytest.mark.parametrize("operation_id", OPERATION_IDS)

@@ -36,8 +36,8 @@ def test_no_get_route_shows_the_key_to_a_trainee_before_submission(world: World)
         "authoring.export",
         "authoring.key_editor",
         "authoring.preview",
-        "instructor.export_flags_json",
-        "instructor.export_results",
+        "dashboard.export_flags_json",
+        "dashboard.export_results",
     ):
         assert statuses[endpoint] == 403, endpoint
 

@@ -37,19 +37,11 @@ from app import grading
 from app.models import Exercise, Flag, KeyVersion, User
 from exercises import PackageError, validate_key
 from exercises.keyfile import declared_groups, item_table, which_occurrence
-from exercises.types import Category
-from instructor.dashboard import (
-    FlagOutcomeRow,
-    Scope,
-    Sentence,
-    SpanCount,
-    StatusCount,
-    chosen_span,
-    counted_attempts,
-    sentence_of,
-    word_span,
-)
-from scoring.report import ItemStatus
+from instructor.dashboard.heatmap import SpanCount
+from instructor.dashboard.outcomes import FlagOutcomeRow, StatusCount
+from instructor.dashboard.scope import Scope, counted_attempts
+from instructor.dashboard.sentences import Sentence, chosen_span, sentence_of, word_span
+from scoring.report import FlagOutcome, ItemStatus
 
 DEFAULT_SHARE = 0.2
 """Share of submissions that must agree before a false positive counts as a possible gap."""
@@ -255,7 +247,7 @@ def near_misses(
     attempts: dict[str, set[int]] = defaultdict(set)
     spans: dict[str, Counter[tuple[int, int]]] = defaultdict(Counter)
     for row in outcomes:
-        if row.outcome == "insufficient_overlap" and row.item_id in items:
+        if row.outcome == FlagOutcome.INSUFFICIENT_OVERLAP and row.item_id in items:
             attempts[row.item_id].add(row.attempt_id)
             spans[row.item_id][(row.start, row.end)] += 1
     found = []
@@ -329,11 +321,10 @@ def save_key_version(
     Returns the new version and how many submissions were rescored. The caller commits.
     """
     articles = {article.ref: article.text for article in exercise.articles}
-    categories = [Category(**category) for category in exercise.categories]
     current = grading.key_items(grading.current_key_version(db, exercise.id))
     groups = declared_groups(exercise.groups, current)
     try:
-        checked = validate_key(items, articles, categories, groups, source=KEY_SOURCE)
+        checked = validate_key(items, articles, exercise.categories, groups, source=KEY_SOURCE)
     except PackageError as error:
         raise KeyChangeError([str(problem) for problem in error.problems]) from error
     exercise.edited_in_app = True

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from app import grading
 from app.models import Exercise, KeyVersion
 from exercises.answers import read_answers, read_ratings
-from instructor.dashboard import CurrentScore
+from instructor.dashboard.score_history import CurrentScore
 
 
 @dataclass(frozen=True)

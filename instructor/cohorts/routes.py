@@ -1,4 +1,4 @@
-"""Instructor pages: cohorts, join codes, trainees and co-instructors."""
+"""Cohort pages: cohorts, join codes, trainees, co-instructors and the exercises set for them."""
 
 from __future__ import annotations
 
@@ -10,20 +10,20 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app import accounts, audit, db
-from app.access import INSTRUCTOR, access
+from app.access import INSTRUCTOR, access, cohort_for_instructor
+from app.forms import ConfirmForm
 from app.models import Assignment, Cohort, Exercise, ExerciseState, Role, User
-from instructor import authoring
-from instructor import cohorts as cohort_service
-from instructor.forms import (
+from instructor.authoring import publication
+from instructor.cohorts import membership
+from instructor.cohorts.forms import (
     AssignmentForm,
     CohortForm,
     CoInstructorForm,
-    ConfirmForm,
     JoinCodeForm,
     TraineeImportForm,
 )
 
-blueprint = Blueprint("instructor", __name__, url_prefix="/instructor", template_folder="templates")
+blueprint = Blueprint("cohorts", __name__, url_prefix="/instructor", template_folder="../templates")
 
 
 @blueprint.route("/")
@@ -31,7 +31,7 @@ blueprint = Blueprint("instructor", __name__, url_prefix="/instructor", template
 def cohorts() -> str:
     return render_template(
         "instructor/cohorts.html",
-        cohorts=cohort_service.visible_cohorts(db.session(), current_user),
+        cohorts=membership.visible_cohorts(db.session(), current_user),
         form=CohortForm(),
     )
 
@@ -45,7 +45,7 @@ def create_cohort() -> str | Response:
         return Response(
             render_template(
                 "instructor/cohorts.html",
-                cohorts=cohort_service.visible_cohorts(database, current_user),
+                cohorts=membership.visible_cohorts(database, current_user),
                 form=form,
             ),
             status=400,
@@ -56,7 +56,7 @@ def create_cohort() -> str | Response:
     audit.record(database, current_user, "cohort.created", cohort=cohort, detail={"name": cohort.name})
     database.commit()
     flash(f"Cohort {cohort.name} created. Hand out its join code: {cohort.join_code}", "success")
-    return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
+    return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
 
 
 def _assignment_form(cohort: Cohort) -> AssignmentForm:
@@ -88,14 +88,14 @@ def _cohort_page(cohort: Cohort, status: int = 200, **context: object) -> Respon
 @blueprint.route("/cohorts/<int:cohort_id>")
 @access(INSTRUCTOR)
 def cohort(cohort_id: int) -> Response:
-    return _cohort_page(cohort_service.cohort_for_instructor(db.session(), current_user, cohort_id))
+    return _cohort_page(cohort_for_instructor(db.session(), current_user, cohort_id))
 
 
 @blueprint.route("/cohorts/<int:cohort_id>/join-code", methods=["POST"])
 @access(INSTRUCTOR)
 def join_code(cohort_id: int) -> Response:
     database = db.session()
-    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    cohort = cohort_for_instructor(database, current_user, cohort_id)
     form = JoinCodeForm()
     if not form.validate_on_submit():
         return _cohort_page(cohort, status=400)
@@ -109,21 +109,21 @@ def join_code(cohort_id: int) -> Response:
     audit.record(database, current_user, "cohort.join_code_changed", cohort=cohort, detail={"change": form.action.data})
     database.commit()
     flash(message, "success")
-    return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
+    return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
 
 
 @blueprint.route("/cohorts/<int:cohort_id>/trainees/import", methods=["POST"])
 @access(INSTRUCTOR)
 def import_trainees(cohort_id: int) -> Response:
     database = db.session()
-    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    cohort = cohort_for_instructor(database, current_user, cohort_id)
     form = TraineeImportForm()
     if not form.validate_on_submit():
         return _cohort_page(cohort, status=400, import_form=form)
-    rows, problems = cohort_service.parse_trainee_csv(form.file.data.read())
+    rows, problems = membership.parse_trainee_csv(form.file.data.read())
     imported = []
     if not problems:
-        imported, problems = cohort_service.import_trainees(database, cohort, rows, current_user)
+        imported, problems = membership.import_trainees(database, cohort, rows, current_user)
     if problems:
         database.rollback()
         form.file.errors.extend(problems)
@@ -139,9 +139,9 @@ def import_trainees(cohort_id: int) -> Response:
 @access(INSTRUCTOR)
 def reset_password(cohort_id: int, user_id: int) -> Response:
     database = db.session()
-    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
-    trainee = cohort_service.trainee_in_cohort(database, cohort, user_id)
-    if not cohort_service.manages_account(current_user, trainee):
+    cohort = cohort_for_instructor(database, current_user, cohort_id)
+    trainee = membership.trainee_in_cohort(database, cohort, user_id)
+    if not membership.manages_account(current_user, trainee):
         abort(403, "This trainee is also in a cohort you do not teach: ask an administrator to reset the password.")
     if not ConfirmForm().validate_on_submit():
         return _cohort_page(cohort, status=400)
@@ -155,7 +155,7 @@ def reset_password(cohort_id: int, user_id: int) -> Response:
 def add_co_instructor(cohort_id: int) -> Response:
     """Add an existing instructor, or create an instructor account with a one-time password."""
     database = db.session()
-    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    cohort = cohort_for_instructor(database, current_user, cohort_id)
     form = CoInstructorForm()
     if not form.validate_on_submit():
         return _cohort_page(cohort, status=400, co_instructor_form=form)
@@ -190,7 +190,7 @@ def add_co_instructor(cohort_id: int) -> Response:
     database.commit()
     if password is None:
         flash(f"{user.display_name} now teaches {cohort.name}.", "success")
-        return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
+        return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
     return _cohort_page(cohort, one_time_passwords=[(user, password)])
 
 
@@ -199,16 +199,16 @@ def add_co_instructor(cohort_id: int) -> Response:
 def assign_exercise(cohort_id: int) -> Response:
     """Set a published exercise for the cohort, with an optional deadline."""
     database = db.session()
-    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    cohort = cohort_for_instructor(database, current_user, cohort_id)
     form = _assignment_form(cohort)
     if not form.validate_on_submit():
         return _cohort_page(cohort, status=400, assignment_form=form)
     deadline = form.deadline.data.replace(tzinfo=UTC) if form.deadline.data else None
     exercise = database.get(Exercise, form.exercise_id.data)
-    authoring.assign(database, current_user, exercise, cohort, deadline, allow_late=form.allow_late.data)
+    publication.assign(database, current_user, exercise, cohort, deadline, allow_late=form.allow_late.data)
     database.commit()
     flash(f"{exercise.title} is set for {cohort.name}.", "success")
-    return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
+    return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
 
 
 @blueprint.route("/cohorts/<int:cohort_id>/assignments/<int:exercise_id>/remove", methods=["POST"])
@@ -216,7 +216,7 @@ def assign_exercise(cohort_id: int) -> Response:
 def unassign_exercise(cohort_id: int, exercise_id: int) -> Response:
     """Withdraw an exercise from the cohort; trainees' work on it is kept."""
     database = db.session()
-    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    cohort = cohort_for_instructor(database, current_user, cohort_id)
     assignment = database.get(Assignment, (cohort.id, exercise_id))
     if assignment is None:
         abort(404, "This exercise is not set for this cohort.")
@@ -226,4 +226,4 @@ def unassign_exercise(cohort_id: int, exercise_id: int) -> Response:
     audit.record(database, current_user, "cohort.exercise_withdrawn", cohort=cohort, exercise=assignment.exercise)
     database.commit()
     flash("The exercise is withdrawn from the cohort; trainees' work on it is kept.", "success")
-    return redirect(url_for("instructor.cohort", cohort_id=cohort.id))
+    return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))

@@ -1,4 +1,4 @@
-"""The dashboard pages of the instructor blueprint: figures, key gaps, trainees and exports."""
+"""Dashboard pages: an exercise's figures for one cohort, key gaps, a trainee's result and exports."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC
 from typing import Any
 
 from flask import (
+    Blueprint,
     Response,
     abort,
     current_app,
@@ -24,28 +25,34 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app import audit, csv_export, db, grading
-from app.access import INSTRUCTOR, access
+from app.access import INSTRUCTOR, access, cohort_for_instructor
 from app.deadlines import close_overdue, now
+from app.forms import ConfirmForm
 from app.models import Assignment, Attempt, AttemptGrant, DeadlineExtension, KeyVersion, Score, User
-from instructor import ceiling, exports, judgement, key_gaps
-from instructor import cohorts as cohort_service
-from instructor.dashboard import LOW_SCORE, Scope, build_dashboard, flags_at, scope_for, submitted_attempts
-from instructor.dashboard_forms import (
+from instructor.cohorts import membership
+from instructor.dashboard import ceiling, exports, judgement, key_gaps
+from instructor.dashboard.attention import LOW_SCORE
+from instructor.dashboard.forms import (
     AcceptAlternativeForm,
     AcceptExtentForm,
     AddToKeyForm,
+    ExtensionForm,
     GapShareForm,
     category_choices,
 )
-from instructor.forms import ConfirmForm, ExtensionForm
-from instructor.routes import blueprint
+from instructor.dashboard.heatmap import flags_at
+from instructor.dashboard.overview import build_dashboard
+from instructor.dashboard.scope import Scope, scope_for
+from instructor.dashboard.trainees import submitted_attempts
 from scoring.report import report_from_dict
+
+blueprint = Blueprint("dashboard", __name__, url_prefix="/instructor", template_folder="../templates")
 
 DASHBOARD = "/cohorts/<int:cohort_id>/exercises/<int:exercise_id>"
 
 
 def _scope(database: Session, cohort_id: int, exercise_id: int) -> Scope:
-    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    cohort = cohort_for_instructor(database, current_user, cohort_id)
     scope = scope_for(database, cohort, exercise_id)
     close_overdue(database, now(), Attempt.cohort_id == cohort.id, Attempt.exercise_id == exercise_id)
     return scope
@@ -110,7 +117,7 @@ def _dashboard_page(
         scope=scope,
         key=key,
         ceiling=ceiling.ceiling(scope.exercise, key, board.history),
-        category_names={category["id"]: category["name"] for category in scope.exercise.categories},
+        category_names=scope.exercise.category_names,
         share=share,
         share_form=share_form,
         gaps=list(zip(clusters, add_forms)),
@@ -149,7 +156,7 @@ def dashboard_flags_at(cohort_id: int, exercise_id: int) -> Response:
     if offset is None or not 0 <= offset <= db.MAX_ID:
         abort(400, "Give the offset of the hot spot as a whole number (at=...).")
     total, flags = flags_at(database, scope, article, offset)
-    names = {category["id"]: category["name"] for category in scope.exercise.categories}
+    names = scope.exercise.category_names
     return jsonify(
         {
             "article": article,
@@ -202,7 +209,7 @@ def _change_key(
     database.commit()
     flash(f"Key version {version.number} saved: {version.note}. {rescored} submissions rescored.", "success")
     return redirect(
-        url_for("instructor.dashboard", cohort_id=scope.cohort.id, exercise_id=scope.exercise.id) + "#" + anchor
+        url_for("dashboard.dashboard", cohort_id=scope.cohort.id, exercise_id=scope.exercise.id) + "#" + anchor
     )
 
 
@@ -216,7 +223,7 @@ def _add_from_form(database: Session, scope: Scope, form: AddToKeyForm) -> tuple
         end=form.end.data,
         category=form.category.data,
         points=float(form.points.data),
-        explanation=form.explanation.data.strip(),
+        explanation=form.explanation.data,
         note=form.note.data or "",
     )
 
@@ -271,7 +278,7 @@ def trainee_result(cohort_id: int, exercise_id: int, user_id: int) -> Response:
     """One trainee's submitted attempts with their current scores and debrief."""
     database = db.session()
     scope = _scope(database, cohort_id, exercise_id)
-    trainee = cohort_service.trainee_in_cohort(database, scope.cohort, user_id)
+    trainee = membership.trainee_in_cohort(database, scope.cohort, user_id)
     attempts = database.scalars(submitted_attempts(scope, trainee.id)).all()
     scores = {
         score.attempt_id: score
@@ -312,7 +319,7 @@ def extend_deadline(cohort_id: int, exercise_id: int, user_id: int) -> Response:
     """Give one trainee a later deadline for the cohort's exercise."""
     database = db.session()
     scope = _scope(database, cohort_id, exercise_id)
-    trainee = cohort_service.trainee_in_cohort(database, scope.cohort, user_id)
+    trainee = membership.trainee_in_cohort(database, scope.cohort, user_id)
     form = ExtensionForm()
     if not form.validate_on_submit():
         abort(400, "; ".join(message for messages in form.errors.values() for message in messages))
@@ -335,7 +342,7 @@ def extend_deadline(cohort_id: int, exercise_id: int, user_id: int) -> Response:
         f"{trainee.display_name} may work on {scope.exercise.title} until {extension.deadline:%Y-%m-%d %H:%M} UTC.",
         "success",
     )
-    return redirect(url_for("instructor.trainee_result", cohort_id=cohort_id, exercise_id=exercise_id, user_id=user_id))
+    return redirect(url_for("dashboard.trainee_result", cohort_id=cohort_id, exercise_id=exercise_id, user_id=user_id))
 
 
 @blueprint.route(DASHBOARD + "/trainees/<int:user_id>/retry", methods=["POST"])
@@ -344,7 +351,7 @@ def allow_retry(cohort_id: int, exercise_id: int, user_id: int) -> Response:
     """Allow the trainee one more attempt at the exercise."""
     database = db.session()
     scope = _scope(database, cohort_id, exercise_id)
-    trainee = cohort_service.trainee_in_cohort(database, scope.cohort, user_id)
+    trainee = membership.trainee_in_cohort(database, scope.cohort, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form expired. Reload the page and try again.")
     database.add(AttemptGrant(user_id=trainee.id, exercise_id=scope.exercise.id, granted_by_id=current_user.id))
@@ -358,7 +365,7 @@ def allow_retry(cohort_id: int, exercise_id: int, user_id: int) -> Response:
     )
     database.commit()
     flash(f"{trainee.display_name} may make one more attempt at {scope.exercise.title}.", "success")
-    return redirect(url_for("instructor.trainee_result", cohort_id=cohort_id, exercise_id=exercise_id, user_id=user_id))
+    return redirect(url_for("dashboard.trainee_result", cohort_id=cohort_id, exercise_id=exercise_id, user_id=user_id))
 
 
 def _filename(*parts: str) -> str:
@@ -376,7 +383,7 @@ def _download(chunks: Iterator[str], filename: str, mimetype: str) -> Response:
 def export_results(cohort_id: int) -> Response:
     """Results of every trainee at every exercise set for the cohort, one row each (CSV)."""
     database = db.session()
-    cohort = cohort_service.cohort_for_instructor(database, current_user, cohort_id)
+    cohort = cohort_for_instructor(database, current_user, cohort_id)
     close_overdue(database, now(), Attempt.cohort_id == cohort.id)
     assignments = database.scalars(
         select(Assignment).where(Assignment.cohort_id == cohort.id).order_by(Assignment.exercise_id)

@@ -10,15 +10,15 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app import audit, db, grading
-from app.access import INSTRUCTOR, access
+from app.access import INSTRUCTOR, access, cohort_for_instructor
 from app.models import ExerciseState
 from exercises import semeval
 from exercises.article_text import UploadError, normalise_text, upload_text
 from exercises.problems import PackageError
 from exercises.suggest import suggest
 from exercises.types import Category
-from instructor import authoring
-from instructor.authoring_forms import (
+from instructor.authoring import details, dismissals, keys, permissions, publication, rating_keys, sharing
+from instructor.authoring.forms import (
     AssignForm,
     EditDetailsForm,
     ImportZipForm,
@@ -28,9 +28,8 @@ from instructor.authoring_forms import (
     SourceRatingsForm,
     semeval_mapping_form,
 )
-from instructor.cohorts import cohort_for_instructor
 
-blueprint = Blueprint("authoring", __name__, url_prefix="/instructor/exercises", template_folder="templates")
+blueprint = Blueprint("authoring", __name__, url_prefix="/instructor/exercises", template_folder="../templates")
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -47,16 +46,16 @@ def exercises() -> str:
     """Every exercise the instructor can see, with import forms."""
     return render_template(
         "instructor/authoring/list.html",
-        exercises=authoring.visible_exercises(db.session(), current_user),
+        exercises=permissions.visible_exercises(db.session(), current_user),
         import_form=ImportZipForm(),
-        can_edit=lambda exercise: authoring.can_edit(current_user, exercise),
+        can_edit=lambda exercise: permissions.can_edit(current_user, exercise),
     )
 
 
 def _new_form() -> NewExerciseForm:
     form = NewExerciseForm()
     if not form.is_submitted():
-        for entry, category in zip(form.categories.entries, authoring.default_categories(), strict=False):
+        for entry, category in zip(form.categories.entries, details.default_categories(), strict=False):
             entry.form.id.data = category.id
             entry.form.name.data = category.name
             entry.form.definition.data = category.definition
@@ -88,34 +87,34 @@ def new_exercise() -> Response | str:
             row.file.errors = [str(error)]
             return Response(render_template("instructor/authoring/new.html", form=form), status=400)
         articles.append(
-            authoring.ArticleDraft(
-                title=row.title.data.strip(),
+            details.ArticleDraft(
+                title=row.title.data,
                 text=text,
                 event_date=row.event_date.data,
-                language=row.language.data.strip(),
-                provenance=row.provenance.data.strip(),
-                byline=(row.byline.data or "").strip(),
-                outlet=(row.outlet.data or "").strip(),
+                language=row.language.data,
+                provenance=row.provenance.data,
+                byline=row.byline.data or "",
+                outlet=row.outlet.data or "",
             )
         )
     categories = [
         Category(
             id=entry.form.id.data,
-            name=entry.form.name.data.strip(),
-            definition=entry.form.definition.data.strip(),
-            example=entry.form.example.data.strip(),
+            name=entry.form.name.data,
+            definition=entry.form.definition.data,
+            example=entry.form.example.data,
             grouped=bool(entry.form.grouped.data),
         )
         for entry in form.categories.entries
         if entry.form.id.data
     ]
     database = db.session()
-    exercise = authoring.create_exercise(
+    exercise = details.create_exercise(
         database,
         _user(),
-        title=form.title.data.strip(),
-        briefing=form.briefing.data.strip(),
-        instructions=form.instructions.data.strip(),
+        title=form.title.data,
+        briefing=form.briefing.data,
+        instructions=form.instructions.data,
         suggested_minutes=form.suggested_minutes.data,
         attempts=form.attempts.data,
         categories=categories,
@@ -143,7 +142,7 @@ def _assign_form(exercise) -> AssignForm:  # type: ignore[no-untyped-def]
     form = AssignForm()
     form.cohort_id.choices = [
         SelectChoice(cohort.id, cohort.name)
-        for cohort in authoring.assignable_cohorts(db.session(), current_user, exercise)
+        for cohort in publication.assignable_cohorts(db.session(), current_user, exercise)
     ]
     return form
 
@@ -154,7 +153,7 @@ def _exercise_page(exercise, status: int = 200, **forms: object) -> Response:  #
     html = render_template(
         "instructor/authoring/exercise.html",
         exercise=exercise,
-        editable=authoring.can_edit(current_user, exercise),
+        editable=permissions.can_edit(current_user, exercise),
         version=grading.current_key_version(db.session(), exercise.id),
         **forms,
     )
@@ -165,7 +164,7 @@ def _exercise_page(exercise, status: int = 200, **forms: object) -> Response:  #
 @access(INSTRUCTOR)
 def exercise(exercise_id: int) -> Response:
     """An exercise's details, publishing, cohorts and key history."""
-    return _exercise_page(authoring.exercise_for_viewer(db.session(), current_user, exercise_id))
+    return _exercise_page(permissions.exercise_for_viewer(db.session(), current_user, exercise_id))
 
 
 @blueprint.route("/<int:exercise_id>/publishing", methods=["POST"])
@@ -173,12 +172,12 @@ def exercise(exercise_id: int) -> Response:
 def publishing(exercise_id: int) -> Response:
     """Change the state (draft, published, closed) and the availability window."""
     database = db.session()
-    exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
+    exercise = permissions.exercise_for_editor(database, current_user, exercise_id)
     form = PublishForm()
     if not form.validate_on_submit():
         return _exercise_page(exercise, status=400, publish_form=form)
     try:
-        authoring.set_publishing(
+        publication.set_publishing(
             database, exercise, form.state.data, _utc(form.available_from.data), _utc(form.available_until.data)
         )
     except ValueError as error:
@@ -198,13 +197,13 @@ def publishing(exercise_id: int) -> Response:
 def assign(exercise_id: int) -> Response:
     """Set the exercise for a cohort the instructor teaches."""
     database = db.session()
-    exercise = authoring.exercise_for_viewer(database, current_user, exercise_id)
+    exercise = permissions.exercise_for_viewer(database, current_user, exercise_id)
     form = _assign_form(exercise)
     if not form.validate_on_submit():
         return _exercise_page(exercise, status=400, assign_form=form)
     cohort = cohort_for_instructor(database, current_user, form.cohort_id.data)
     try:
-        authoring.assign(database, current_user, exercise, cohort, _utc(form.deadline.data))
+        publication.assign(database, current_user, exercise, cohort, _utc(form.deadline.data))
     except ValueError as error:
         form.cohort_id.errors = [str(error)]
         return _exercise_page(exercise, status=400, assign_form=form)
@@ -227,10 +226,12 @@ def _details_form(exercise) -> EditDetailsForm:  # type: ignore[no-untyped-def]
             "title": exercise.title,
             "briefing": exercise.briefing,
             "instructions": exercise.instructions,
-            "suggested_minutes": exercise.suggested_minutes or authoring.DEFAULT_MINUTES,
+            "suggested_minutes": exercise.suggested_minutes or details.DEFAULT_MINUTES,
             "attempts": exercise.attempts_allowed,
             "asks_confidence": exercise.asks_confidence,
-            "categories": [{name: c[name] for name in ("name", "definition", "example")} for c in exercise.categories],
+            "categories": [
+                {"name": c.name, "definition": c.definition, "example": c.example} for c in exercise.categories
+            ],
             "articles": [
                 {
                     "title": a.title,
@@ -260,37 +261,37 @@ def _details_page(exercise, form: EditDetailsForm, status: int = 200) -> Respons
 def edit_details(exercise_id: int) -> Response:
     """Edit the exercise's details, its articles' metadata and, on a draft, its categories' words."""
     database = db.session()
-    exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
+    exercise = permissions.exercise_for_editor(database, current_user, exercise_id)
     form = _details_form(exercise)
     if not form.validate_on_submit():
         return _details_page(exercise, form, status=400 if form.is_submitted() else 200)
     categories = None
     if "categories" in form:
         categories = [
-            authoring.CategoryWording(
-                name=entry.form.name.data.strip(),
-                definition=entry.form.definition.data.strip(),
-                example=entry.form.example.data.strip(),
+            details.CategoryWording(
+                name=entry.form.name.data,
+                definition=entry.form.definition.data,
+                example=entry.form.example.data,
             )
             for entry in form.categories.entries
         ]
     articles = [
-        authoring.ArticleMetadata(
-            title=entry.form.title.data.strip(),
-            byline=(entry.form.byline.data or "").strip(),
-            outlet=(entry.form.outlet.data or "").strip(),
+        details.ArticleMetadata(
+            title=entry.form.title.data,
+            byline=entry.form.byline.data or "",
+            outlet=entry.form.outlet.data or "",
             event_date=entry.form.event_date.data,
-            language=entry.form.language.data.strip(),
-            provenance=entry.form.provenance.data.strip(),
+            language=entry.form.language.data,
+            provenance=entry.form.provenance.data,
         )
         for entry in form.articles.entries
     ]
     try:
-        authoring.update_details(
+        details.update_details(
             exercise,
-            title=form.title.data.strip(),
-            briefing=form.briefing.data.strip(),
-            instructions=form.instructions.data.strip(),
+            title=form.title.data,
+            briefing=form.briefing.data,
+            instructions=form.instructions.data,
             suggested_minutes=form.suggested_minutes.data,
             attempts=form.attempts.data,
             articles=articles,
@@ -332,7 +333,7 @@ def _ratings_form(exercise) -> SourceRatingsForm:  # type: ignore[no-untyped-def
 def source_ratings(exercise_id: int) -> Response:
     """Set the instructor's Admiralty rating of each article, which trainees are asked to match."""
     database = db.session()
-    exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
+    exercise = permissions.exercise_for_editor(database, current_user, exercise_id)
     form = _ratings_form(exercise)
     if len(form.articles.entries) != len(exercise.articles):
         abort(400, "The form must rate every article of the exercise, in order.")
@@ -351,7 +352,7 @@ def source_ratings(exercise_id: int) -> Response:
         for article, entry in zip(exercise.articles, form.articles.entries, strict=True)
         if entry.form.asked.data
     ]
-    saved = authoring.save_ratings(database, current_user, exercise, ratings, (form.note.data or "").strip())
+    saved = rating_keys.save_ratings(database, current_user, exercise, ratings, form.note.data or "")
     database.commit()
     if saved.new_version:
         flash(
@@ -368,11 +369,11 @@ def source_ratings(exercise_id: int) -> Response:
 def key_editor(exercise_id: int) -> str:
     """The key editor: select spans in the articles, accept suggestions, save a version."""
     database = db.session()
-    exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
+    exercise = permissions.exercise_for_editor(database, current_user, exercise_id)
     return render_template(
         "instructor/authoring/key_editor.html",
         exercise=exercise,
-        state=authoring.editor_state(database, exercise),
+        state=keys.editor_state(database, exercise),
     )
 
 
@@ -381,7 +382,7 @@ def key_editor(exercise_id: int) -> str:
 def save_key(exercise_id: int) -> tuple[Response, int]:
     """Save the key sent as JSON ``{items, groups, note}``; 400 lists every problem by item and field."""
     database = db.session()
-    exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
+    exercise = permissions.exercise_for_editor(database, current_user, exercise_id)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
         return jsonify(
@@ -389,14 +390,14 @@ def save_key(exercise_id: int) -> tuple[Response, int]:
         ), 400
     note = payload.get("note") if isinstance(payload.get("note"), str) else ""
     try:
-        saved = authoring.save_key(
+        saved = keys.save_key(
             database, _user(), exercise, payload["items"], payload.get("groups") or {}, note=note.strip()
         )
     except PackageError as error:
         database.rollback()
         return jsonify(
             error=f"{len(error.problems)} problem(s) in the key; nothing was saved.",
-            problems=authoring.problem_records(error),
+            problems=keys.problem_records(error),
         ), 400
     database.commit()
     if saved.new_version:
@@ -416,7 +417,7 @@ def save_key(exercise_id: int) -> tuple[Response, int]:
 @access(INSTRUCTOR)
 def suggestions(exercise_id: int) -> Response:
     """Candidate key items for the exercise's articles, as JSON."""
-    exercise = authoring.exercise_for_editor(db.session(), current_user, exercise_id)
+    exercise = permissions.exercise_for_editor(db.session(), current_user, exercise_id)
     found = suggest({article.ref: article.text for article in exercise.articles})
     return jsonify(suggestions=[suggestion.record() for suggestion in found])
 
@@ -426,7 +427,7 @@ def suggestions(exercise_id: int) -> Response:
 def dismiss_suggestions(exercise_id: int) -> tuple[Response, int]:
     """Dismiss or bring back suggestions, sent as JSON ``{keys: [...], dismissed: true|false}``."""
     database = db.session()
-    exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
+    exercise = permissions.exercise_for_editor(database, current_user, exercise_id)
     payload = request.get_json(silent=True)
     if (
         not isinstance(payload, dict)
@@ -435,7 +436,7 @@ def dismiss_suggestions(exercise_id: int) -> tuple[Response, int]:
     ):
         return jsonify(error='Send JSON: {"keys": ["article:start:end:category", ...], "dismissed": true}.'), 400
     try:
-        dismissed = authoring.set_dismissed(exercise, payload["keys"], payload["dismissed"])
+        dismissed = dismissals.set_dismissed(exercise, payload["keys"], payload["dismissed"])
     except ValueError as error:
         database.rollback()
         return jsonify(error=str(error)), 400
@@ -447,7 +448,7 @@ def dismiss_suggestions(exercise_id: int) -> tuple[Response, int]:
 @access(INSTRUCTOR)
 def preview(exercise_id: int) -> str:
     """The exercise as a trainee sees it, without the key."""
-    exercise = authoring.exercise_for_viewer(db.session(), current_user, exercise_id)
+    exercise = permissions.exercise_for_viewer(db.session(), current_user, exercise_id)
     return render_template("instructor/authoring/preview.html", exercise=exercise)
 
 
@@ -456,9 +457,9 @@ def preview(exercise_id: int) -> str:
 def export(exercise_id: int) -> Response:
     """Download the exercise as a self-contained package zip."""
     database = db.session()
-    exercise = authoring.exercise_for_viewer(database, current_user, exercise_id)
+    exercise = permissions.exercise_for_viewer(database, current_user, exercise_id)
     try:
-        data = authoring.export_exercise(database, exercise, current_user)
+        data = sharing.export_exercise(database, exercise, current_user)
     except PackageError as error:
         abort(409, "This exercise cannot be exported yet: " + "; ".join(str(p) for p in error.problems))
     database.commit()
@@ -475,7 +476,7 @@ def import_zip() -> Response:
     database = db.session()
     if form.validate_on_submit():
         try:
-            outcome = authoring.import_zip(database, form.file.data.read(), _user())
+            outcome = sharing.import_zip(database, form.file.data.read(), _user())
         except PackageError as error:
             database.rollback()
             form.file.errors = [str(problem) for problem in error.problems]
@@ -485,15 +486,15 @@ def import_zip() -> Response:
             return redirect(url_for("authoring.exercises"))
     html = render_template(
         "instructor/authoring/list.html",
-        exercises=authoring.visible_exercises(database, current_user),
+        exercises=permissions.visible_exercises(database, current_user),
         import_form=form,
-        can_edit=lambda exercise: authoring.can_edit(current_user, exercise),
+        can_edit=lambda exercise: permissions.can_edit(current_user, exercise),
     )
     return Response(html, status=400)
 
 
 def _mapping_choices(exercise) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    return [(c["id"], c["name"]) for c in exercise.categories if not c.get("grouped")]
+    return [(c.id, c.name) for c in exercise.categories if not c.grouped]
 
 
 @blueprint.route("/import-semeval", methods=["GET", "POST"])
@@ -508,12 +509,12 @@ def import_semeval() -> Response | str:
     try:
         files = {upload.filename: upload_text(upload.filename, upload.read()) for upload in form.articles.data}
         labels_text = form.labels.data.read().decode("utf-8-sig")
-        exercise, labels = authoring.create_semeval_draft(
+        exercise, labels = sharing.create_semeval_draft(
             database,
             _user(),
-            title=form.title.data.strip(),
+            title=form.title.data,
             event_date=form.event_date.data,
-            language=form.language.data.strip(),
+            language=form.language.data,
             files=files,
             labels_text=labels_text,
         )
@@ -543,7 +544,7 @@ def import_semeval() -> Response | str:
 def semeval_mapping(exercise_id: int) -> Response | str:
     """Step two of a SemEval import: the instructor's technique → category mapping makes the key."""
     database = db.session()
-    exercise = authoring.exercise_for_editor(database, current_user, exercise_id)
+    exercise = permissions.exercise_for_editor(database, current_user, exercise_id)
     texts = {article.ref: article.text for article in exercise.articles}
     try:
         rows = json.loads(request.form.get("labels", ""))
@@ -569,7 +570,7 @@ def semeval_mapping(exercise_id: int) -> Response | str:
         technique: getattr(form, f"technique_{index}").data or None for index, technique in enumerate(techniques)
     }
     try:
-        saved = authoring.apply_semeval_mapping(database, _user(), exercise, labels, mapping)
+        saved = sharing.apply_semeval_mapping(database, _user(), exercise, labels, mapping)
     except PackageError as error:
         database.rollback()
         form.labels.errors = [str(problem) for problem in error.problems]

@@ -26,14 +26,6 @@ def visible_cohorts(db: Session, user: User) -> list[Cohort]:
     return list(db.scalars(query))
 
 
-def cohort_for_instructor(db: Session, user: User, cohort_id: int) -> Cohort:
-    """The cohort if ``user`` teaches it (or is an admin); 404 otherwise, so ids reveal nothing."""
-    cohort = db.get(Cohort, cohort_id)
-    if cohort is None or not (user.is_admin or user in cohort.instructors):
-        abort(404, "No such cohort among yours.")
-    return cohort
-
-
 def manages_account(instructor: User, trainee: User) -> bool:
     """Whether ``instructor`` may act on the trainee's account itself (a password reset): an admin,
     or an instructor who teaches every cohort the trainee is in, so no other cohort's work is

@@ -1,12 +1,23 @@
-"""Forms of the dashboard: the key changes offered for possible key gaps, and the gap threshold."""
+"""Forms of the dashboard: key changes offered for possible key gaps, the gap threshold, a deadline extension."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, FloatField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateTimeLocalField,
+    DecimalField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.forms import strip_whitespace
 from app.models import Exercise
 
 
@@ -26,6 +37,7 @@ class AddToKeyForm(FlaskForm):
     explanation = TextAreaField(
         "Explanation (shown in the debrief)",
         validators=[DataRequired("Explain why the span is a problem."), Length(max=2000)],
+        filters=[strip_whitespace],
     )
     note = StringField("Why the key changes (kept in the key history)", validators=[Optional(), Length(max=500)])
 
@@ -61,4 +73,13 @@ class GapShareForm(FlaskForm):
 
 def category_choices(exercise: Exercise) -> list[SelectChoice]:
     """The exercise's categories as select choices."""
-    return [SelectChoice(category["id"], category["name"]) for category in exercise.categories]
+    return [SelectChoice(category.id, category.name) for category in exercise.categories]
+
+
+class ExtensionForm(FlaskForm):
+    deadline = DateTimeLocalField(
+        "New deadline for this trainee (UTC)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired("Give the new deadline.")],
+    )
+    submit = SubmitField("Extend the deadline")

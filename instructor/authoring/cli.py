@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app import db
 from app.models import Exercise
 from exercises.problems import PackageError
-from instructor import authoring
+from instructor.authoring import sharing
 
 
 @click.command("export-exercise")
@@ -25,7 +25,7 @@ def export_exercise(slug: str, file: Path) -> None:
     if exercise is None:
         raise click.ClickException(f"no exercise with slug {slug!r}")
     try:
-        data = authoring.export_exercise(database, exercise, None)
+        data = sharing.export_exercise(database, exercise, None)
     except PackageError as error:
         raise click.ClickException(str(error)) from error
     file.write_bytes(data)
@@ -40,7 +40,7 @@ def import_exercise(file: Path) -> None:
     """Create or update an exercise from the package zip FILE (as load-exercises does for a folder)."""
     database = db.session()
     try:
-        outcome = authoring.import_zip(database, file.read_bytes())
+        outcome = sharing.import_zip(database, file.read_bytes())
     except PackageError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)

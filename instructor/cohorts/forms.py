@@ -1,4 +1,4 @@
-"""Forms for managing cohorts."""
+"""Forms of the cohort pages: a cohort, its join code, trainee import, co-instructors, assignments."""
 
 from __future__ import annotations
 
@@ -33,21 +33,8 @@ class CoInstructorForm(FlaskForm):
     submit = SubmitField("Add co-instructor")
 
 
-class ConfirmForm(FlaskForm):
-    """A button that only carries the CSRF token."""
-
-
 class AssignmentForm(FlaskForm):
     exercise_id = SelectField("Exercise", coerce=int, validators=[DataRequired("Choose an exercise.")])
     deadline = DateTimeLocalField("Deadline (optional, UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
     allow_late = BooleanField("Allow late submissions (marked late); otherwise work is submitted at the deadline")
     submit = SubmitField("Set exercise")
-
-
-class ExtensionForm(FlaskForm):
-    deadline = DateTimeLocalField(
-        "New deadline for this trainee (UTC)",
-        format="%Y-%m-%dT%H:%M",
-        validators=[DataRequired("Give the new deadline.")],
-    )
-    submit = SubmitField("Extend the deadline")

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, aliased
 from app import grading
 from app.formatting import whole_score
 from app.models import Attempt, Flag, KeyVersion, Score, ScoreItem, SourceRating, User, cohort_trainees, flag_links
-from instructor import judgement
-from instructor.dashboard import Scope, current_scores
+from instructor.dashboard import judgement
+from instructor.dashboard.scope import Scope, current_scores
 from scoring.metrics import detection
 
 BATCH = 1000
@@ -103,7 +103,7 @@ def cohort_categories(scopes: Sequence[Scope]) -> list[str]:
     seen: dict[str, None] = {}
     for scope in scopes:
         for category in scope.exercise.categories:
-            seen.setdefault(category["id"], None)
+            seen.setdefault(category.id, None)
     return list(seen)
 
 

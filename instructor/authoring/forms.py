@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.admiralty import CREDIBILITY_WORDS, RELIABILITY_WORDS
+from app.forms import strip_whitespace
 from app.models import ExerciseState
 from exercises.fields import ID_PATTERN
 
@@ -37,21 +38,31 @@ class CategoryForm(Form):
     id = StringField(
         "Id", validators=[Optional(), Length(max=64), Regexp(ID_PATTERN.pattern + "$", message=ID_MESSAGE)]
     )
-    name = StringField("Name", validators=[Optional(), Length(max=120)])
-    definition = TextAreaField("Definition", validators=[Optional()])
-    example = TextAreaField("Example (not from the key)", validators=[Optional()])
+    name = StringField("Name", validators=[Optional(), Length(max=120)], filters=[strip_whitespace])
+    definition = TextAreaField("Definition", validators=[Optional()], filters=[strip_whitespace])
+    example = TextAreaField("Example (not from the key)", validators=[Optional()], filters=[strip_whitespace])
     grouped = BooleanField("Items belong to conflict groups (figures)")
 
 
 class ArticleForm(Form):
     """One article slot: pasted text or an uploaded file, with its metadata; an empty slot is skipped."""
 
-    title = StringField("Title (neutral, descriptive)", validators=[Optional(), Length(max=300)])
-    byline = StringField("Byline (as the text shows it; blank if unsigned)", validators=[Optional(), Length(max=200)])
-    outlet = StringField("Outlet", validators=[Optional(), Length(max=200)])
+    title = StringField(
+        "Title (neutral, descriptive)", validators=[Optional(), Length(max=300)], filters=[strip_whitespace]
+    )
+    byline = StringField(
+        "Byline (as the text shows it; blank if unsigned)",
+        validators=[Optional(), Length(max=200)],
+        filters=[strip_whitespace],
+    )
+    outlet = StringField("Outlet", validators=[Optional(), Length(max=200)], filters=[strip_whitespace])
     event_date = DateField("Date of the event", validators=[Optional()])
-    language = StringField("Language", default="en", validators=[Optional(), Length(max=16)])
-    provenance = TextAreaField("Provenance (what the text tells of its origin)", validators=[Optional()])
+    language = StringField(
+        "Language", default="en", validators=[Optional(), Length(max=16)], filters=[strip_whitespace]
+    )
+    provenance = TextAreaField(
+        "Provenance (what the text tells of its origin)", validators=[Optional()], filters=[strip_whitespace]
+    )
     text = TextAreaField("Text (paste it here)", validators=[Optional()])
     file = FileField("…or upload it (.txt, .md, .html)")
 
@@ -60,9 +71,13 @@ class ArticleForm(Form):
 
 
 class NewExerciseForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    briefing = TextAreaField("Briefing (the situation; no hints at the answers)", validators=[DataRequired()])
-    instructions = TextAreaField("Instructions (how to flag, house rules)", validators=[DataRequired()])
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace])
+    briefing = TextAreaField(
+        "Briefing (the situation; no hints at the answers)", validators=[DataRequired()], filters=[strip_whitespace]
+    )
+    instructions = TextAreaField(
+        "Instructions (how to flag, house rules)", validators=[DataRequired()], filters=[strip_whitespace]
+    )
     suggested_minutes = IntegerField(
         "Suggested minutes", default=30, validators=[InputRequired(), NumberRange(min=1, max=600)]
     )
@@ -79,9 +94,7 @@ class NewExerciseForm(FlaskForm):
             raise ValidationError("Two categories have the same id.")
         for entry in field.entries:
             row = entry.form
-            if row.id.data and not all(
-                (row.name.data, (row.definition.data or "").strip(), (row.example.data or "").strip())
-            ):
+            if row.id.data and not all((row.name.data, row.definition.data, row.example.data)):
                 row.name.errors = [*row.name.errors, "A category needs a name, a definition and an example."]
                 raise ValidationError(f"Category {row.id.data!r} is incomplete.")
 
@@ -93,7 +106,7 @@ class NewExerciseForm(FlaskForm):
         for row in filled:
             for name in ("title", "event_date", "language", "provenance"):
                 sub = getattr(row, name)
-                if not sub.data or (isinstance(sub.data, str) and not sub.data.strip()):
+                if not sub.data:
                     sub.errors = [*sub.errors, "Required for every article."]
                     missing = True
             if (row.text.data or "").strip() and getattr(row.file.data, "filename", ""):
@@ -106,28 +119,40 @@ class NewExerciseForm(FlaskForm):
 class CategoryWordingForm(Form):
     """A category's trainee-facing words, as edited on a draft."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    definition = TextAreaField("Definition", validators=[DataRequired()])
-    example = TextAreaField("Example (not from the key)", validators=[DataRequired()])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)], filters=[strip_whitespace])
+    definition = TextAreaField("Definition", validators=[DataRequired()], filters=[strip_whitespace])
+    example = TextAreaField("Example (not from the key)", validators=[DataRequired()], filters=[strip_whitespace])
 
 
 class ArticleMetadataForm(Form):
     """An article's metadata; its text is not editable once created."""
 
-    title = StringField("Title (neutral, descriptive)", validators=[DataRequired(), Length(max=300)])
-    byline = StringField("Byline (as the text shows it; blank if unsigned)", validators=[Optional(), Length(max=200)])
-    outlet = StringField("Outlet", validators=[Optional(), Length(max=200)])
+    title = StringField(
+        "Title (neutral, descriptive)", validators=[DataRequired(), Length(max=300)], filters=[strip_whitespace]
+    )
+    byline = StringField(
+        "Byline (as the text shows it; blank if unsigned)",
+        validators=[Optional(), Length(max=200)],
+        filters=[strip_whitespace],
+    )
+    outlet = StringField("Outlet", validators=[Optional(), Length(max=200)], filters=[strip_whitespace])
     event_date = DateField("Date of the event", validators=[InputRequired()])
-    language = StringField("Language", validators=[DataRequired(), Length(max=16)])
-    provenance = TextAreaField("Provenance (what the text tells of its origin)", validators=[DataRequired()])
+    language = StringField("Language", validators=[DataRequired(), Length(max=16)], filters=[strip_whitespace])
+    provenance = TextAreaField(
+        "Provenance (what the text tells of its origin)", validators=[DataRequired()], filters=[strip_whitespace]
+    )
 
 
 class EditDetailsForm(FlaskForm):
     """An exercise's details, its articles' metadata and (on a draft) its categories' words."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    briefing = TextAreaField("Briefing (the situation; no hints at the answers)", validators=[DataRequired()])
-    instructions = TextAreaField("Instructions (how to flag, house rules)", validators=[DataRequired()])
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace])
+    briefing = TextAreaField(
+        "Briefing (the situation; no hints at the answers)", validators=[DataRequired()], filters=[strip_whitespace]
+    )
+    instructions = TextAreaField(
+        "Instructions (how to flag, house rules)", validators=[DataRequired()], filters=[strip_whitespace]
+    )
     suggested_minutes = IntegerField("Suggested minutes", validators=[InputRequired(), NumberRange(min=1, max=600)])
     attempts = IntegerField("Attempts", validators=[InputRequired(), NumberRange(min=1, max=20)])
     asks_confidence = BooleanField(
@@ -167,9 +192,7 @@ class RatingKeyForm(Form):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-    reasoning = TextAreaField(
-        "Your reasoning (trainees read it in the debrief)", filters=[lambda v: v.strip() if v else v]
-    )
+    reasoning = TextAreaField("Your reasoning (trainees read it in the debrief)", filters=[strip_whitespace])
 
     def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
         """An asked article needs reasoning, and its accepted grades must include the key's own."""
@@ -195,7 +218,7 @@ class SourceRatingsForm(FlaskForm):
     """The exercise's source ratings, one block per article."""
 
     articles = FieldList(FormField(RatingKeyForm))
-    note = StringField("Note for the key version", validators=[Optional(), Length(max=200)])
+    note = StringField("Note for the key version", validators=[Optional(), Length(max=200)], filters=[strip_whitespace])
     submit = SubmitField("Save the ratings")
 
 
@@ -229,9 +252,11 @@ class ImportZipForm(FlaskForm):
 
 
 class SemevalUploadForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace])
     event_date = DateField("Date of the events", validators=[DataRequired()])
-    language = StringField("Language", default="en", validators=[DataRequired(), Length(max=16)])
+    language = StringField(
+        "Language", default="en", validators=[DataRequired(), Length(max=16)], filters=[strip_whitespace]
+    )
     articles = MultipleFileField(
         "Article files (article<ID>.txt, one to four)", validators=[DataRequired("Choose the article files.")]
     )

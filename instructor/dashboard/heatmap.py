@@ -1,0 +1,183 @@
+"""Where in the articles the cohort flagged: span counts, the coverage heatmap and the flags at a spot."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Flag, User
+from instructor.dashboard.scope import Scope, counted_attempts
+from instructor.dashboard.sentences import sentence_of
+
+HEAT_LEVELS = 8
+"""Heatmap intensities heat-1 … heat-8 (heat-0: nobody flagged the text)."""
+
+
+@dataclass(frozen=True)
+class SpanCount:
+    """How many flags of counted attempts cover exactly one span with one category."""
+
+    article: str
+    start: int
+    end: int
+    category: str
+    count: int
+
+
+def span_counts(db: Session, scope: Scope) -> list[SpanCount]:
+    """One grouped scan of the flags: the base of the heatmap, the flag counts and the key gaps."""
+    counted = counted_attempts(scope)
+    query = (
+        select(Flag.article_ref, Flag.start, Flag.end, Flag.category, func.count())
+        .join(counted, counted.c.attempt_id == Flag.attempt_id)
+        .group_by(Flag.article_ref, Flag.start, Flag.end, Flag.category)
+    )
+    return [SpanCount(*row) for row in db.execute(query)]
+
+
+def flag_counts_by_category(spans: Iterable[SpanCount]) -> dict[str, int]:
+    """How many flags of counted attempts carry each category."""
+    counts: Counter[str] = Counter()
+    for span in spans:
+        counts[span.category] += span.count
+    return dict(counts)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of an article's text covered by the same number of flags and the same key items."""
+
+    start: int
+    end: int
+    text: str
+    count: int
+    level: int
+    key_ids: tuple[str, ...]
+    decoy: bool
+    opens_key: bool
+    closes_key: bool
+    label: str = ""
+    """The accessible name of a flagged segment: its count, its words and its sentence."""
+
+    @property
+    def classes(self) -> str:
+        names = [f"heat-{self.level}"]
+        if self.key_ids:
+            names.append("key-decoy" if self.decoy else "key-item")
+            if self.opens_key:
+                names.append("key-start")
+            if self.closes_key:
+                names.append("key-end")
+        return " ".join(names)
+
+
+@dataclass(frozen=True)
+class ArticleHeat:
+    ref: str
+    title: str
+    segments: list[Segment]
+    peak: int
+
+
+HEAT_LABEL_CONTEXT = 50
+"""Characters of the sentence kept on each side of a heatmap segment in its accessible name."""
+
+
+def segment_label(text: str, start: int, end: int, count: int) -> str:
+    """A heatmap segment's name: "3 flags: “a” in “… killed a soldier …”" (not just "a")."""
+    words = " ".join(text[start:end].split()) or "the space"
+    sentence = sentence_of(text, start, end, limit=HEAT_LABEL_CONTEXT)
+    context = " ".join(sentence.text.split())
+    flags = f"{count} flag{'s' if count != 1 else ''}"
+    return f"{flags}: “{words}” in “{context}”" if context != words else f"{flags}: “{words}”"
+
+
+def heat_level(count: int, submissions: int) -> int:
+    """Intensity class for ``count`` flags over ``submissions``: 0 none, up to `HEAT_LEVELS` all."""
+    if count <= 0 or submissions <= 0:
+        return 0
+    return max(1, min(HEAT_LEVELS, math.ceil(HEAT_LEVELS * count / submissions)))
+
+
+def boundary_counts(spans: Iterable[SpanCount]) -> tuple[dict[str, Counter[int]], dict[str, Counter[int]]]:
+    """How many flags start, and end, at each offset of each article."""
+    starts: dict[str, Counter[int]] = defaultdict(Counter)
+    ends: dict[str, Counter[int]] = defaultdict(Counter)
+    for span in spans:
+        starts[span.article][span.start] += span.count
+        ends[span.article][span.end] += span.count
+    return starts, ends
+
+
+def coverage(
+    scope: Scope, spans: Iterable[SpanCount], key_items: Sequence[dict[str, Any]], submissions: int
+) -> list[ArticleHeat]:
+    """Each article cut into segments with how many flags cover them (a sweep over boundaries)."""
+    starts, ends = boundary_counts(spans)
+    heats = []
+    for article in scope.exercise.articles:
+        text = article.text
+        items = [item for item in key_items if item["article"] == article.ref]
+        cuts = {0, len(text)}
+        cuts.update(offset for offset in starts[article.ref] if 0 <= offset <= len(text))
+        cuts.update(offset for offset in ends[article.ref] if 0 <= offset <= len(text))
+        for item in items:
+            cuts.update((item["start"], item["end"]))
+        ordered = sorted(cuts)
+        segments = []
+        running = 0
+        peak = 0
+        for left, right in pairwise(ordered):
+            running += starts[article.ref].get(left, 0) - ends[article.ref].get(left, 0)
+            peak = max(peak, running)
+            inside = [item for item in items if item["start"] <= left and right <= item["end"]]
+            segments.append(
+                Segment(
+                    start=left,
+                    end=right,
+                    text=text[left:right],
+                    count=running,
+                    level=heat_level(running, submissions),
+                    key_ids=tuple(item["id"] for item in inside),
+                    decoy=bool(inside) and all(item["decoy"] for item in inside),
+                    opens_key=any(item["start"] == left for item in inside),
+                    closes_key=any(item["end"] == right for item in inside),
+                    label=segment_label(text, left, right, running) if running else "",
+                )
+            )
+        heats.append(ArticleHeat(article.ref, article.title, segments, peak))
+    return heats
+
+
+@dataclass(frozen=True)
+class SpotFlag:
+    trainee: str
+    quote: str
+    category: str
+    note: str
+    start: int
+    end: int
+
+
+def flags_at(
+    db: Session, scope: Scope, article_ref: str, offset: int, *, limit: int = 50
+) -> tuple[int, list[SpotFlag]]:
+    """The flags of counted attempts covering ``offset``: their number and the first ``limit``."""
+    counted = counted_attempts(scope)
+    covering = (
+        select(Flag, User.display_name)
+        .join(counted, counted.c.attempt_id == Flag.attempt_id)
+        .join(User, User.id == counted.c.user_id)
+        .where(Flag.article_ref == article_ref, Flag.start <= offset, Flag.end > offset)
+    )
+    total = db.scalar(select(func.count()).select_from(covering.subquery())) or 0
+    rows = db.execute(covering.order_by((Flag.note == "").asc(), Flag.id).limit(limit))
+    flags = [SpotFlag(name, flag.quote, flag.category, flag.note, flag.start, flag.end) for flag, name in rows]
+    return total, flags

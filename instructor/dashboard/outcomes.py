@@ -1,0 +1,253 @@
+"""How each key item and each flag fared across the cohort: detection, categories, confusion."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Score, ScoreItem
+from exercises.types import Category
+from instructor.dashboard.scope import Scope, current_score_ids, current_scores
+from scoring.metrics import detection
+from scoring.report import MATCHED_STATUSES, ItemStatus
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    """How many counted submissions left one key item in one status, with one chosen category."""
+
+    item_id: str
+    status: str
+    chosen_category: str | None
+    count: int
+    credit: float
+
+
+def item_status_counts(db: Session, scope: Scope) -> list[StatusCount]:
+    """One grouped scan of ``score_items``: the base of the item, category and confusion figures.
+
+    Items a submission left untouched (missed, decoys avoided) are not counted row by row: they
+    are the submissions that remain, which halves the rows to group.
+    """
+    current = current_score_ids(scope)
+    query = (
+        select(
+            ScoreItem.item_id,
+            ScoreItem.status,
+            ScoreItem.chosen_category,
+            func.count(),
+            func.coalesce(func.sum(ScoreItem.credit), 0.0),
+        )
+        .join(current, current.c.score_id == ScoreItem.score_id)
+        .where(ScoreItem.status.not_in((ItemStatus.MISSED.value, ItemStatus.DECOY_AVOIDED.value)))
+        .group_by(ScoreItem.item_id, ScoreItem.status, ScoreItem.chosen_category)
+    )
+    return [
+        StatusCount(item, status, chosen, count, float(credit))
+        for item, status, chosen, count, credit in db.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """How the cohort did on one key item.
+
+    ``lone_figure`` counts trainees who flagged this figure but none of the figures it conflicts
+    with: they spotted the span, yet the scoring rules pay nothing for a lone figure, so it is
+    shown as its own share between partial and wrong category, not as found.
+    """
+
+    item: dict[str, Any]
+    submissions: int
+    found: int = 0
+    partial: int = 0
+    lone_figure: int = 0
+    wrong_category: int = 0
+    missed: int = 0
+    credit: float = 0.0
+
+    @property
+    def credit_share(self) -> float:
+        """Mean credit earned as a share of the item's points: 0 nobody, 1 everybody in full."""
+        possible = self.item["points"] * self.submissions
+        return self.credit / possible if possible else 0.0
+
+    def share(self, status: str) -> float:
+        return getattr(self, status) / self.submissions if self.submissions else 0.0
+
+
+@dataclass(frozen=True)
+class DecoyOutcome:
+    item: dict[str, Any]
+    submissions: int
+    flagged: int
+
+    @property
+    def share(self) -> float:
+        return self.flagged / self.submissions if self.submissions else 0.0
+
+
+def item_outcomes(
+    counts: Iterable[StatusCount], key_items: Sequence[dict[str, Any]], submissions: int
+) -> tuple[list[ItemOutcome], list[DecoyOutcome]]:
+    """Per key item, how many found, half-found or missed it: hardest (least credit) first."""
+    by_item: dict[str, Counter[str]] = defaultdict(Counter)
+    credit: dict[str, float] = defaultdict(float)
+    for row in counts:
+        by_item[row.item_id][row.status] += row.count
+        credit[row.item_id] += row.credit
+    outcomes = []
+    decoys = []
+    for item in key_items:
+        statuses = by_item[item["id"]]
+        detected = sum(statuses[status] for status in MATCHED_STATUSES)
+        if item["decoy"]:
+            decoys.append(DecoyOutcome(item, submissions, statuses[ItemStatus.DECOY_FLAGGED]))
+            continue
+        outcomes.append(
+            ItemOutcome(
+                item,
+                submissions,
+                found=statuses[ItemStatus.FOUND],
+                partial=statuses[ItemStatus.PARTIAL],
+                lone_figure=statuses[ItemStatus.LONE_FIGURE],
+                wrong_category=statuses[ItemStatus.WRONG_CATEGORY],
+                missed=submissions - detected,
+                credit=credit[item["id"]],
+            )
+        )
+    outcomes.sort(key=lambda outcome: (outcome.credit_share, -outcome.missed, outcome.item["id"]))
+    decoys.sort(key=lambda outcome: (-outcome.flagged, outcome.item["id"]))
+    return outcomes, decoys
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    """Pooled detection for one category: every counted submission's flags and items together."""
+
+    category: str
+    name: str
+    correct: int
+    flagged: int
+    expected: int
+    precision: float
+    recall: float
+
+
+def category_figures(
+    counts: Iterable[StatusCount],
+    flagged: dict[str, int],
+    key_items: Sequence[dict[str, Any]],
+    categories: Sequence[Category],
+    submissions: int,
+) -> list[CategoryFigures]:
+    """Recall and precision per category, pooled over the cohort.
+
+    A flag is correct when it matched a key item of its own category, as the scoring engine
+    counts it; recall divides by the key's items of the category times the submissions, precision
+    by the flags of the category. The ratios come from ``scoring.metrics.detection``.
+    """
+    category_of = {item["id"]: item["category"] for item in key_items if not item["decoy"]}
+    correct: Counter[str] = Counter()
+    for row in counts:
+        category = category_of.get(row.item_id)
+        if category is not None and row.chosen_category == category:
+            correct[category] += row.count
+    expected = Counter(category_of.values())
+    figures = []
+    for category in categories:
+        name = category.id
+        if submissions == 0:
+            continue
+        measured = detection(name, correct[name], flagged.get(name, 0), expected[name] * submissions)
+        figures.append(
+            CategoryFigures(
+                name,
+                category.name,
+                measured.correct,
+                measured.flagged,
+                measured.expected,
+                measured.precision,
+                measured.recall,
+            )
+        )
+    return figures
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """Key category (rows) × category the trainees chose for that item (columns)."""
+
+    categories: list[tuple[str, str]]
+    """(id, name) of every category, in the exercise's order."""
+    cells: dict[tuple[str, str | None], int]
+    """(key category, chosen category or None for not flagged) → count."""
+
+    def cell(self, key: str, chosen: str | None) -> int:
+        return self.cells.get((key, chosen), 0)
+
+    def row_total(self, key: str) -> int:
+        return sum(count for (row, _), count in self.cells.items() if row == key)
+
+
+def confusion_table(
+    counts: Iterable[StatusCount],
+    key_items: Sequence[dict[str, Any]],
+    categories: Sequence[Category],
+    submissions: int,
+) -> Confusion:
+    """Count, per real key item and submission, the key's category against the chosen one."""
+    category_of = {item["id"]: item["category"] for item in key_items if not item["decoy"]}
+    cells: Counter[tuple[str, str | None]] = Counter()
+    for category in category_of.values():
+        cells[(category, None)] += submissions
+    for row in counts:
+        category = category_of.get(row.item_id)
+        if category is None or row.status not in MATCHED_STATUSES:
+            continue
+        cells[(category, row.chosen_category)] += row.count
+        cells[(category, None)] -= row.count
+    return Confusion([(category.id, category.name) for category in categories], dict(cells))
+
+
+@dataclass(frozen=True)
+class FlagOutcomeRow:
+    """One flag of a counted submission with what its current score made of it."""
+
+    attempt_id: int
+    user_id: int
+    article: str
+    start: int
+    end: int
+    category: str
+    outcome: str
+    item_id: str | None
+
+
+def flag_outcomes(db: Session, scope: Scope) -> list[FlagOutcomeRow]:
+    """Every flag of the counted submissions as its current score judged it (from the stored reports)."""
+    current = current_scores(scope)
+    rows = []
+    query = select(current.c.attempt_id, current.c.user_id, Score.report["flags"]).join(
+        Score, Score.id == current.c.score_id
+    )
+    for attempt_id, user_id, flags in db.execute(query):
+        for flag in flags or ():
+            rows.append(
+                FlagOutcomeRow(
+                    attempt_id,
+                    user_id,
+                    flag["article"],
+                    flag["start"],
+                    flag["end"],
+                    flag["category"],
+                    flag["outcome"],
+                    flag.get("item_id"),
+                )
+            )
+    return rows

@@ -1,0 +1,111 @@
+"""The whole dashboard of one exercise for one cohort, assembled from the figure modules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from instructor.dashboard.attention import (
+    Attention,
+    FalsePositive,
+    MissedItem,
+    most_flagged_false_positives,
+    most_missed,
+    needs_attention,
+)
+from instructor.dashboard.heatmap import ArticleHeat, SpanCount, coverage, flag_counts_by_category, span_counts
+from instructor.dashboard.outcomes import (
+    CategoryFigures,
+    Confusion,
+    DecoyOutcome,
+    FlagOutcomeRow,
+    ItemOutcome,
+    StatusCount,
+    category_figures,
+    confusion_table,
+    flag_outcomes,
+    item_outcomes,
+    item_status_counts,
+)
+from instructor.dashboard.ratings import RatingSpread, rating_spreads
+from instructor.dashboard.scope import Scope
+from instructor.dashboard.score_history import CurrentScore, Rescore, current_score_history, rescores
+from instructor.dashboard.summary import Completion, ScoreSummary, completion, score_summary
+from instructor.dashboard.trainees import TraineePage, trainee_page
+from scoring.types import RatingKey
+
+HARDEST_SHOWN = 10
+"""Key items the item table shows until "show all"."""
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard page shows for one cohort × exercise."""
+
+    scope: Scope
+    completion: Completion
+    summary: ScoreSummary
+    items: list[ItemOutcome]
+    decoys: list[DecoyOutcome]
+    categories: list[CategoryFigures]
+    confusion: Confusion
+    heat: list[ArticleHeat]
+    trainees: TraineePage
+    status_counts: list[StatusCount]
+    spans: list[SpanCount]
+    ratings: list[RatingSpread]
+    history: list[CurrentScore]
+    rescores: list[Rescore]
+    flag_outcomes: list[FlagOutcomeRow]
+    missed: list[MissedItem]
+    false_positives: list[FalsePositive]
+    attention: Attention
+
+    @property
+    def hardest(self) -> list[ItemOutcome]:
+        """The ten hardest items, which the item table shows before "show all"."""
+        return self.items[:HARDEST_SHOWN]
+
+    def chart_data(self) -> dict[str, Any]:
+        """What dashboard.js draws, handed over as JSON."""
+        return {
+            "histogram": {"labels": self.summary.histogram_labels, "counts": list(self.summary.histogram)},
+        }
+
+
+def build_dashboard(
+    db: Session, scope: Scope, key_items: list[dict[str, Any]], ratings: Sequence[RatingKey] = (), *, page: int = 1
+) -> Dashboard:
+    """Run the dashboard's queries for ``scope`` under the given (current) key items and ratings."""
+    done = completion(db, scope)
+    summary = score_summary(db, scope)
+    counts = item_status_counts(db, scope)
+    spans = span_counts(db, scope)
+    items, decoys = item_outcomes(counts, key_items, summary.submissions)
+    categories = scope.exercise.categories
+    history = current_score_history(db, scope)
+    texts = {article.ref: article.text for article in scope.exercise.articles}
+    outcomes = flag_outcomes(db, scope)
+    return Dashboard(
+        scope=scope,
+        completion=done,
+        summary=summary,
+        items=items,
+        decoys=decoys,
+        categories=category_figures(counts, flag_counts_by_category(spans), key_items, categories, summary.submissions),
+        confusion=confusion_table(counts, key_items, categories, summary.submissions),
+        heat=coverage(scope, spans, key_items, summary.submissions),
+        trainees=trainee_page(db, scope, page),
+        status_counts=counts,
+        spans=spans,
+        ratings=rating_spreads(db, scope, ratings, summary.submissions),
+        history=history,
+        rescores=rescores(history),
+        flag_outcomes=outcomes,
+        missed=most_missed(items, texts),
+        false_positives=most_flagged_false_positives(outcomes, texts, key_items),
+        attention=needs_attention(db, scope),
+    )

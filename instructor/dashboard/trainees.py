@@ -1,0 +1,113 @@
+"""The trainee table: one row per trainee of the cohort with their latest submission."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from app.models import Attempt, Score, User, cohort_trainees
+from instructor.dashboard.scope import Scope, current_scores
+
+TRAINEES_PER_PAGE = 500
+"""Trainees in one page of the table: the table sorts and filters in the browser, so a cohort
+should fit on one page; larger ones page on the server (sorted by name)."""
+
+
+@dataclass(frozen=True)
+class TraineeRow:
+    user_id: int
+    username: str
+    display_name: str
+    is_demo: bool
+    attempt_id: int | None
+    score: float | None
+    precision: float | None
+    recall: float | None
+    seconds: float | None
+    submitted_at: datetime | None
+    late: bool | None
+    in_progress: bool
+    false_positives: int | None = None
+
+    @property
+    def status(self) -> str:
+        """Submitted, in progress or not started, as the table and its filter say it."""
+        return "submitted" if self.attempt_id else "in progress" if self.in_progress else "not started"
+
+
+@dataclass(frozen=True)
+class TraineePage:
+    rows: list[TraineeRow]
+    page: int
+    pages: int
+    total: int
+
+
+def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINEES_PER_PAGE) -> TraineePage:
+    """One page of the cohort's trainees by name, each with their counted attempt's figures."""
+    current = current_scores(scope)
+    # Joined once, not a correlated EXISTS: SQLite ran that per trainee over the whole cohort's
+    # attempts (10,000 × 10,000 rows for a large cohort).
+    working = (
+        select(Attempt.user_id)
+        .where(
+            Attempt.cohort_id == scope.cohort.id,
+            Attempt.exercise_id == scope.exercise.id,
+            Attempt.submitted_at.is_(None),
+        )
+        .group_by(Attempt.user_id)
+        .subquery("working")
+    )
+    total = (
+        db.scalar(
+            select(func.count()).select_from(cohort_trainees).where(cohort_trainees.c.cohort_id == scope.cohort.id)
+        )
+        or 0
+    )
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(page, 1), pages)
+    query = (
+        select(
+            User.id,
+            User.username,
+            User.display_name,
+            User.is_demo,
+            current.c.attempt_id,
+            current.c.score,
+            current.c.precision,
+            current.c.recall,
+            current.c.seconds,
+            current.c.submitted_at,
+            current.c.late,
+            working.c.user_id.is_not(None),
+            Score.report[("totals", "false_positives")].as_integer(),
+        )
+        .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
+        .outerjoin(current, current.c.user_id == User.id)
+        .outerjoin(working, working.c.user_id == User.id)
+        .outerjoin(Score, Score.id == current.c.score_id)
+        .where(cohort_trainees.c.cohort_id == scope.cohort.id)
+        .order_by(User.display_name, User.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    rows = [TraineeRow(*row) for row in db.execute(query)]
+    return TraineePage(rows, page, pages, total)
+
+
+def submitted_attempts(scope: Scope, user_id: int) -> Select[tuple[Attempt]]:
+    """A trainee's submitted attempts at the exercise for the scope's cohort, newest first."""
+    return (
+        select(Attempt)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.cohort_id == scope.cohort.id,
+            Attempt.exercise_id == scope.exercise.id,
+            Attempt.submitted_at.is_not(None),
+        )
+        .order_by(Attempt.number.desc(), Attempt.id.desc())
+    )
