@@ -6,6 +6,7 @@ from flask import Flask
 
 from instructor import dashboard_routes  # noqa: F401  (adds the dashboard views to the blueprint)
 from instructor.authoring_routes import blueprint as authoring_blueprint
+from instructor.debriefs import init_app as init_debriefs
 from instructor.progress.routes import blueprint as progress_blueprint
 from instructor.routes import blueprint
 
@@ -14,3 +15,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
     app.register_blueprint(authoring_blueprint)
     app.register_blueprint(progress_blueprint)
+    init_debriefs(app)

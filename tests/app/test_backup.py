@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select
 
-from app import create_app, db, migrate
+from app import create_app, db, feedback, migrate
 from app.backup import BackupError, export_all, import_all
 from app.cli import cli
-from app.models import AuditEvent, Flag, Role, Score, User
+from app.models import Attempt, AuditEvent, FeedbackComment, FeedbackPoints, Flag, Role, Score, User
 from tests.conftest import Factory, login
 
 EXPECTED_TABLES = {
@@ -31,6 +31,8 @@ EXPECTED_TABLES = {
     "score_items",
     "assignments",
     "audit_events",
+    "feedback_comments",
+    "feedback_points",
 }
 
 
@@ -53,7 +55,16 @@ def populate(app: Flask, factory: Factory) -> None:
         first.links.append(second)
         first.note = "Zoë's note — “quoted” 🙂"
         session.commit()
-    factory.attempt(factory.user("other"), exercise, flags=[("mini-a", "reportedly", "unverified")], submit=True)
+    submitted, flag = factory.attempt(
+        factory.user("other", cohort=cohort), exercise, flags=[("mini-a", "reportedly", "unverified")], submit=True
+    )
+    with app.app_context():
+        session = db.session()
+        grace = session.scalar(select(User).where(User.username == "grace"))
+        attempt = session.get(Attempt, submitted.id)
+        feedback.add_comment(session, grace, attempt, target="flag", flag_id=flag.id, body="Good — “why”?")
+        feedback.set_points(session, grace, attempt, flag.id, 1.5)
+        session.commit()
 
 
 def restore(app: Flask, path: Path) -> dict[str, int]:
@@ -96,6 +107,8 @@ def test_round_trip_on_sqlite_is_exact(app: Flask, factory: Factory, tmp_path: P
         note = db.session().scalar(select(Flag.note).where(Flag.note != ""))
         assert note == "Zoë's note — “quoted” 🙂"
         assert db.session().scalar(select(Score.score)) is not None
+        assert db.session().scalar(select(FeedbackComment.body)) == "Good — “why”?"
+        assert db.session().scalar(select(FeedbackPoints.points)) == 1.5
     db.get_engine(restored).dispose()
 
 

@@ -1,0 +1,28 @@
+"""What instructors add to trainees' debriefs: comments and points on flags, and the cohort view."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app import db, feedback
+from app.models import Attempt
+from instructor.debriefs import feedback_routes
+from instructor.debriefs.blueprint import blueprint
+
+ROUTES = (feedback_routes,)
+"""The modules whose views are on the blueprint (imported for that)."""
+
+
+def _attempt_feedback(attempt: Attempt) -> feedback.AttemptFeedback:
+    return feedback.attempt_feedback(db.session(), attempt)
+
+
+def _instructor_points(attempt_ids: list[int]) -> dict[int, float]:
+    return feedback.points_by_attempt(db.session(), attempt_ids)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(blueprint)
+    # The drill-down's feedback partial and the dashboard's trainee table read the feedback themselves.
+    app.add_template_global(_attempt_feedback, "attempt_feedback")
+    app.add_template_global(_instructor_points, "instructor_points")
