@@ -235,6 +235,10 @@ class Assignment(Base):
     )
     deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     allow_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Trainees may see where the cohort flagged (no names) after their submission and the deadline,
+    # or sooner once an instructor released it (``cohort_view_released_at``).
+    cohort_view: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    cohort_view_released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     cohort: Mapped[Cohort] = relationship(back_populates="assignments")
     exercise: Mapped[Exercise] = relationship(back_populates="assignments")

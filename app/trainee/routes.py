@@ -13,7 +13,7 @@ from app import db, feedback, grading
 from app.access import TRAINEE, access
 from app.deadlines import now
 from app.models import Attempt, Exercise
-from app.trainee import attempts, flags, open_exercises, submission
+from app.trainee import attempts, cohort_view, flags, open_exercises, submission
 from app.trainee.api import flag_json
 from app.trainee.api_models import MAX_NOTE
 from app.trainee.attempts import AttemptClosed, NoAttemptsLeft
@@ -226,6 +226,9 @@ def debrief(attempt_id: int) -> Response:
         key_items=grading.key_items(score.key_version),
         can_start_new=attempts.can_start_new(database, current_user, exercise),
         feedback=feedback.attempt_feedback(database, attempt),
+        cohort=cohort_view.cohort_view(database, attempt, score.key_version.items)
+        if cohort_view.is_open(database, attempt, moment)
+        else None,
     )
     if feedback.mark_read(database, attempt, moment):
         database.commit()

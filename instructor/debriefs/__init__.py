@@ -6,10 +6,10 @@ from flask import Flask
 
 from app import db, feedback
 from app.models import Attempt
-from instructor.debriefs import feedback_routes
+from instructor.debriefs import cohort_view_routes, feedback_routes
 from instructor.debriefs.blueprint import blueprint
 
-ROUTES = (feedback_routes,)
+ROUTES = (cohort_view_routes, feedback_routes)
 """The modules whose views are on the blueprint (imported for that)."""
 
 

@@ -46,3 +46,12 @@ class PointsForm(FlaskForm):
         "Instructor points",
         validators=[InputRequired("Give the points as a number, e.g. 1 or -0.5 (0 removes them).")],
     )
+
+
+COHORT_VIEW_ACTIONS = ("on", "off", "release", "withdraw")
+
+
+class CohortViewForm(FlaskForm):
+    """Turn the cohort view of an assignment on or off, or release it before the deadline (or withdraw that)."""
+
+    action = HiddenField(validators=[AnyOf(COHORT_VIEW_ACTIONS, message="Choose what to do with the cohort view.")])

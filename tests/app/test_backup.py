@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app import create_app, db, feedback, migrate
 from app.backup import BackupError, export_all, import_all
 from app.cli import cli
-from app.models import Attempt, AuditEvent, FeedbackComment, FeedbackPoints, Flag, Role, Score, User
+from app.models import Assignment, Attempt, AuditEvent, FeedbackComment, FeedbackPoints, Flag, Role, Score, User
 from tests.conftest import Factory, login
 
 EXPECTED_TABLES = {
@@ -64,6 +64,7 @@ def populate(app: Flask, factory: Factory) -> None:
         attempt = session.get(Attempt, submitted.id)
         feedback.add_comment(session, grace, attempt, target="flag", flag_id=flag.id, body="Good — “why”?")
         feedback.set_points(session, grace, attempt, flag.id, 1.5)
+        session.get(Assignment, (cohort.id, exercise.id)).cohort_view = True
         session.commit()
 
 
@@ -109,6 +110,7 @@ def test_round_trip_on_sqlite_is_exact(app: Flask, factory: Factory, tmp_path: P
         assert db.session().scalar(select(Score.score)) is not None
         assert db.session().scalar(select(FeedbackComment.body)) == "Good — “why”?"
         assert db.session().scalar(select(FeedbackPoints.points)) == 1.5
+        assert db.session().scalar(select(Assignment.cohort_view))
     db.get_engine(restored).dispose()
 
 

@@ -1,5 +1,6 @@
 """In the browser: an instructor comments on a trainee's flag and gives a point, the trainee is told
-on "My exercises" and reads it in the debrief."""
+on "My exercises" and reads it in the debrief; an instructor releases the cohort view and the
+trainee sees where the cohort flagged."""
 
 from __future__ import annotations
 
@@ -53,3 +54,27 @@ def test_a_comment_on_a_flag_reaches_the_trainee(browser: Browser, live_server: 
     trainee.goto(f"{live_server}/exercises")
     expect(trainee.get_by_text("New comments from your instructor")).to_have_count(0)
     assert errors == []
+
+
+def test_released_cohort_view_shows_in_the_debrief(browser: Browser, live_server: str, fixed: FixedCohort) -> None:
+    trainee = browser.new_context().new_page()
+    log_in(trainee, live_server, "bob")
+    trainee.goto(f"{live_server}/attempts/{fixed.attempts['bob']}/debrief")
+    expect(trainee.get_by_role("heading", name="Where your cohort flagged")).to_have_count(0)
+
+    teacher = browser.new_context().new_page()
+    log_in(teacher, live_server, "teacher")
+    teacher.goto(f"{live_server}/instructor/cohorts/{fixed.cohort_id}")
+    teacher.get_by_role("button", name="Show trainees the cohort view after the deadline").click()
+    teacher.get_by_role("button", name="Release the cohort view").click()
+    expect(teacher.get_by_text("The cohort view is released")).to_be_visible()
+
+    trainee.reload()
+    view = trainee.locator("#cohort-view")
+    expect(view.get_by_role("heading", name="Where your cohort flagged")).to_be_visible()
+    expect(view).to_contain_text("3 submissions")
+    expect(view.locator(".cohort-own li").filter(has_text="reportedly")).to_have_text(
+        "reportedly: 2 of 3 submissions flagged words here"
+    )
+    expect(view.locator(".heatmap [class*='heat-']").first).to_be_attached()
+    expect(view).not_to_contain_text("Alice")
