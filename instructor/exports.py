@@ -413,14 +413,16 @@ def _links_of(db: Session, flag_ids: Sequence[int]) -> dict[int, list[str]]:
     return links
 
 
-def _feedback_of(db: Session, flag_ids: Sequence[int]) -> tuple[dict[int, float], dict[int, list[dict[str, Any]]]]:
+def _feedback_of(
+    db: Session, flag_ids: Sequence[int]
+) -> tuple[dict[int, float], dict[int | None, list[dict[str, Any]]]]:
     """The instructor's points on each of ``flag_ids`` and the comments on each flag and its note, oldest first."""
     points = dict(
         db.execute(
             select(FeedbackPoints.flag_id, FeedbackPoints.points).where(FeedbackPoints.flag_id.in_(flag_ids))
         ).all()
     )
-    comments: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    comments: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
     query = (
         select(
             FeedbackComment.flag_id,
@@ -434,7 +436,7 @@ def _feedback_of(db: Session, flag_ids: Sequence[int]) -> tuple[dict[int, float]
         .order_by(FeedbackComment.id)
     )
     for flag_id, target, author, body, updated_at in db.execute(query):
-        comments[int(flag_id)].append({"on": target, "author": author, "body": body, "at": _iso(updated_at)})
+        comments[flag_id].append({"on": target, "author": author, "body": body, "at": _iso(updated_at)})
     return points, comments
 
 

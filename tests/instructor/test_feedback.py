@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from app import db, grading
-from app.models import Attempt, Cohort, Exercise, FeedbackComment, Flag, Role
+from app.models import Attempt, Cohort, Exercise, FeedbackComment, Flag, Role, SourceRating
 from tests.conftest import Factory, csrf_token, login
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
 
@@ -250,3 +250,32 @@ def test_comments_and_points_go_with_the_attempt(app: Flask, client: FlaskClient
         session.delete(session.get(Attempt, fixed.attempts["alice"]))
         session.commit()
         assert session.scalar(select(FeedbackComment.id)) is None
+
+
+def test_a_comment_on_how_the_trainee_would_verify_a_source(
+    app: Flask, client: FlaskClient, fixed: FixedCohort
+) -> None:
+    with app.app_context():
+        session = db.session()
+        session.add(
+            SourceRating(
+                attempt_id=fixed.attempts["alice"],
+                article_ref="mini-a",
+                reliability="B",
+                credibility="2",
+                reason="Check the <wire> archive",
+            )
+        )
+        session.commit()
+    login(client, "teacher")
+    page = client.get(drill_down(fixed, "alice")).get_data(as_text=True)
+    assert "How Alice would verify it: <q>Check the &lt;wire&gt; archive</q>" in page
+    answer = post(client, fixed, comments_url(fixed, "alice"), {"target": "rating", "article": "mini-a", "body": "Yes"})
+    assert answer.status_code == 302
+    assert "#comment-" in answer.headers["Location"]
+    trainee = app.test_client()
+    login(trainee, "alice")
+    debrief = trainee.get(f"/attempts/{fixed.attempts['alice']}/debrief").get_data(as_text=True)
+    feedback = debrief[debrief.index("Your instructor’s feedback") :]
+    assert "Your rating of" in feedback and "<q>Check the &lt;wire&gt; archive</q>" in feedback
+    assert '<p class="feedback-body">Yes</p>' in feedback
