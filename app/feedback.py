@@ -151,7 +151,9 @@ def comment_of(db: Session, attempt: Attempt, comment_id: int) -> FeedbackCommen
 
 
 def set_points(db: Session, author: User, attempt: Attempt, flag_id: int, points: float) -> FeedbackPoints | None:
-    """Award (positive) or remove (negative) points on a flag, within the caps; 0 takes them back."""
+    """Award (positive) or remove (negative) points on a flag, within the caps; 0 takes them back.
+
+    None when there was nothing to change (0 on a flag without points)."""
     if attempt.submitted_at is None:
         raise FeedbackError("Only submitted work can get points.")
     if not math.isfinite(points):
@@ -175,20 +177,17 @@ def set_points(db: Session, author: User, attempt: Attempt, flag_id: int, points
             f"policy); with these its instructor points would come to {total:g}."
         )
     stored = db.get(FeedbackPoints, flag.id)
-    if points == 0:
-        if stored is not None:
-            db.delete(stored)
-        result = None
-    else:
-        stored = stored or FeedbackPoints(flag_id=flag.id, attempt_id=attempt.id)
-        stored.points = points
-        stored.awarded_by_id = author.id
-        stored.awarded_at = utcnow()
-        db.add(stored)
-        result = stored
+    if stored is None and points == 0:
+        return None
+    # Points taken back stay as a row of 0: its time tells the LMS the final score changed then.
+    stored = stored or FeedbackPoints(flag_id=flag.id, attempt_id=attempt.id)
+    stored.points = points
+    stored.awarded_by_id = author.id
+    stored.awarded_at = utcnow()
+    db.add(stored)
     db.flush()
     points_changed.send(db, attempt=attempt)
-    return result
+    return stored
 
 
 def instructor_points(db: Session, attempt_id: int) -> float:
@@ -262,7 +261,9 @@ def attempt_feedback(db: Session, attempt: Attempt) -> AttemptFeedback:
             feedback.on_note[comment.flag_id].append(comment)
         elif comment.flag_id is not None:
             feedback.on_flag[comment.flag_id].append(comment)
-    for stored in db.scalars(select(FeedbackPoints).where(FeedbackPoints.attempt_id == attempt.id)):
+    for stored in db.scalars(
+        select(FeedbackPoints).where(FeedbackPoints.attempt_id == attempt.id, FeedbackPoints.points != 0)
+    ):
         feedback.points[stored.flag_id] = stored.points
     return feedback
 

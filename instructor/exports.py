@@ -419,7 +419,9 @@ def _feedback_of(
     """The instructor's points on each of ``flag_ids`` and the comments on each flag and its note, oldest first."""
     points = dict(
         db.execute(
-            select(FeedbackPoints.flag_id, FeedbackPoints.points).where(FeedbackPoints.flag_id.in_(flag_ids))
+            select(FeedbackPoints.flag_id, FeedbackPoints.points).where(
+                FeedbackPoints.flag_id.in_(flag_ids), FeedbackPoints.points != 0
+            )
         ).all()
     )
     comments: dict[int | None, list[dict[str, Any]]] = defaultdict(list)

@@ -88,12 +88,12 @@ def edit_comment(cohort_id: int, attempt_id: int, comment_id: int) -> Response:
     comment = feedback.comment_of(database, attempt, comment_id)
     if comment is None:
         abort(404, "No such comment on this submission.")
+    if comment.author_id != current_user.id:
+        abort(403, "Only the instructor who wrote a comment can change it.")
     form = CommentEditForm()
     _valid(form)
     try:
         feedback.edit_comment(database, current_user, comment, form.body.data)
-    except feedback.NotYours as error:
-        abort(403, error.message)
     except feedback.FeedbackError as error:
         database.rollback()
         abort(400, error.message)
@@ -110,12 +110,11 @@ def delete_comment(cohort_id: int, attempt_id: int, comment_id: int) -> Response
     comment = feedback.comment_of(database, attempt, comment_id)
     if comment is None:
         abort(404, "No such comment on this submission.")
+    if comment.author_id != current_user.id:
+        abort(403, "Only the instructor who wrote a comment can delete it.")
     _valid(FlaskForm())
     anchor = f"feedback-flag-{comment.flag_id}" if comment.flag_id else f"feedback-{attempt.id}"
-    try:
-        feedback.delete_comment(database, current_user, comment)
-    except feedback.NotYours as error:
-        abort(403, error.message)
+    feedback.delete_comment(database, current_user, comment)
     _saved("Comment deleted.")
     return _back(attempt, anchor)
 

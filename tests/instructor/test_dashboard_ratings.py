@@ -186,12 +186,14 @@ def test_the_results_csv_carries_the_ratings_and_the_rating_credit(client: Flask
     with client.get(f"/instructor/cohorts/{fixed.cohort_id}/export/results.csv") as response:
         assert response.status_code == 200
         rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert list(rows[0])[-5:] == [
+    assert list(rows[0])[-7:] == [
         "rating_credit",
         "mini-a_reliability",
         "mini-a_credibility",
         "mini-b_reliability",
         "mini-b_credibility",
+        "instructor_points",
+        "final_score",
     ]
     assert list(rows[0]) == result_columns(["unverified", "conflicting_number", "loaded_framing"], ["mini-a", "mini-b"])
     by_name = {row["username"]: row for row in rows}

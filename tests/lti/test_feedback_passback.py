@@ -51,3 +51,14 @@ def test_instructor_points_reach_the_lms_as_part_of_the_grade(app: Flask, factor
     assert second["scoreGiven"] == round(first["scoreGiven"] + 2, 2)
     assert datetime.fromisoformat(second["timestamp"]) > datetime.fromisoformat(first["timestamp"])
     assert "instructor +2" in second["comment"]
+
+    # Taking the points back is a change too: the LMS gets the automatic score again, as newer.
+    with app.app_context():
+        session = db.session()
+        attempt = session.get(Attempt, attempt_id)
+        feedback.set_points(session, session.get(User, teacher.id), attempt, attempt.flags[0].id, 0)
+        session.commit()
+    assert app.test_cli_runner().invoke(args=["lti-retry"]).output.startswith("1 grades delivered")
+    third = lms.scores[activity.lineitem_id][LEARNERS[0].sub]
+    assert third["scoreGiven"] == first["scoreGiven"]
+    assert datetime.fromisoformat(third["timestamp"]) > datetime.fromisoformat(second["timestamp"])
