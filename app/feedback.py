@@ -238,8 +238,12 @@ class AttemptFeedback:
 
     @property
     def comment_count(self) -> int:
+        return len(self.comments())
+
+    def comments(self) -> list[FeedbackComment]:
+        """Every comment, on flags, notes and ratings alike."""
         groups = (*self.on_flag.values(), *self.on_note.values(), *self.on_rating.values())
-        return sum(len(comments) for comments in groups)
+        return [comment for comments in groups for comment in comments]
 
     def __bool__(self) -> bool:
         return bool(self.comment_count or self.points)

@@ -15,7 +15,7 @@ from flask_login import current_user
 from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
-from app import db
+from app import db, feedback
 from app.access import PUBLIC, TRAINEE, access
 from app.deadlines import as_utc
 from app.errors import error_response
@@ -26,6 +26,7 @@ from app.trainee.api_models import (
     AttemptFlags,
     Change,
     Error,
+    InstructorComment,
     Progress,
     ProgressCategory,
     ProgressExercise,
@@ -289,6 +290,7 @@ def report(attempt_id: int) -> Response:
     score = submitted_score(db.session(), attempt)
     if score is None:
         abort(403, "The report opens once this attempt is submitted.")
+    given = feedback.attempt_feedback(db.session(), attempt)
     return _body(
         ScoreReport(
             attempt_id=attempt.id,
@@ -296,8 +298,27 @@ def report(attempt_id: int) -> Response:
             score=score.score,
             score_shown=whole_score(score.score),
             report=score.report,
+            instructor_points=given.total_points,
+            final_score=given.final(score.score),
+            instructor_comments=_comments(attempt, given),
         )
     )
+
+
+def _comments(attempt: Attempt, given: feedback.AttemptFeedback) -> list[InstructorComment]:
+    client_ids = {flag.id: flag.client_id for flag in attempt.flags}
+    comments = sorted(given.comments(), key=lambda comment: comment.id)
+    return [
+        InstructorComment(
+            on=comment.target,
+            flag_id=client_ids.get(comment.flag_id) if comment.flag_id else None,
+            article=comment.article_ref,
+            author=comment.author.display_name if comment.author else None,
+            body=comment.body,
+            updated_at=as_utc(comment.updated_at).isoformat(),
+        )
+        for comment in comments
+    ]
 
 
 def _progress_submission(mine: progress.Submission, names: dict[str, str]) -> ProgressSubmission:

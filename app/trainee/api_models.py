@@ -7,7 +7,7 @@ Membership checks read the allowed article refs and category ids from the valida
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -190,6 +190,21 @@ class Submission(BaseModel):
     debrief_url: str
 
 
+class InstructorComment(BaseModel):
+    """An instructor's comment on the trainee's submission."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    on: Literal["flag", "note", "rating"] = Field(
+        description="What it is about: a flag, the note on a flag, or the reason given for a source rating."
+    )
+    flag_id: str | None = Field(description="The flag's client id (for a comment on a flag or its note).")
+    article: str | None = Field(description="The rated article's ref (for a comment on a source rating).")
+    author: str | None = Field(description="The instructor's display name; None once their account is gone.")
+    body: str
+    updated_at: str = Field(description="When it was written or last changed (ISO 8601, UTC).")
+
+
 class ScoreReport(BaseModel):
     """The current score and scoring report of a submitted attempt."""
 
@@ -210,6 +225,13 @@ class ScoreReport(BaseModel):
         description="The scoring engine's report (scoring.report_to_dict): totals, items with explanations, flags, links, metrics.",
         json_schema_extra={"required": ["score", "totals", "items", "flags", "links", "format"]},
     )
+    instructor_points: float = Field(
+        description="Points an instructor added (or, negative, took away) by hand on the flags; not part of `score`."
+    )
+    final_score: Annotated[
+        float, Field(ge=0, le=100, description="`score` plus `instructor_points`, within 0–100: the grade an LMS gets.")
+    ]
+    instructor_comments: list[InstructorComment] = Field(description="The instructors' comments, oldest first.")
 
 
 class ProgressExercise(BaseModel):

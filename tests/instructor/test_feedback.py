@@ -279,3 +279,25 @@ def test_a_comment_on_how_the_trainee_would_verify_a_source(
     feedback = debrief[debrief.index("Your instructor’s feedback") :]
     assert "Your rating of" in feedback and "<q>Check the &lt;wire&gt; archive</q>" in feedback
     assert '<p class="feedback-body">Yes</p>' in feedback
+
+
+def test_the_trainee_api_report_carries_the_feedback(app: Flask, client: FlaskClient, fixed: FixedCohort) -> None:
+    login(client, "teacher")
+    flag = flag_id(app, fixed.attempts["alice"], "reportedly")
+    post(client, fixed, points_url(fixed, "alice", flag), {"points": "-1"})
+    post(
+        client, fixed, comments_url(fixed, "alice"), {"target": "flag", "flag_id": flag, "body": "Say who reported it."}
+    )
+    trainee = app.test_client()
+    login(trainee, "alice")
+    report = trainee.get(f"/api/attempts/{fixed.attempts['alice']}/report").get_json()
+    assert (report["score_shown"], report["instructor_points"], round(report["final_score"], 2)) == (55, -1.0, 53.55)
+    [comment] = report["instructor_comments"]
+    assert (comment["on"], comment["flag_id"], comment["author"], comment["body"]) == (
+        "flag",
+        "flag-3",
+        "Teacher",
+        "Say who reported it.",
+    )
+    # Reading the report is not reading the debrief: the notice stays.
+    assert "1 unread comment" in trainee.get("/exercises").get_data(as_text=True)
