@@ -19,10 +19,11 @@ from blinker import Signal
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app import grading
+from app import audit, grading
 from app.deadlines import as_utc
 from app.models import (
     Attempt,
+    Cohort,
     Exercise,
     FeedbackComment,
     FeedbackPoints,
@@ -74,6 +75,19 @@ def final_score(automatic: float, instructor: float) -> float:
     return min(high, max(low, automatic + instructor))
 
 
+def _audit(db: Session, actor: User, action: str, attempt: Attempt, **detail: object) -> None:
+    """Record a feedback action on ``attempt`` in the audit trail (ids only, never the comment's text)."""
+    cohort = db.get(Cohort, attempt.cohort_id) if attempt.cohort_id is not None else None
+    audit.record(
+        db,
+        actor,
+        action,
+        cohort=cohort,
+        exercise=attempt.exercise,
+        detail={"attempt_id": attempt.id, "user_id": attempt.user_id, **detail},
+    )
+
+
 # --- comments -------------------------------------------------------------------------------------
 
 
@@ -121,22 +135,25 @@ def add_comment(
         raise FeedbackError("Say what the comment is about: the flag, its note or a source rating.")
     db.add(comment)
     db.flush()
+    _audit(db, author, "feedback.comment_added", attempt, comment_id=comment.id, on=target)
     return comment
 
 
-def edit_comment(db: Session, author: User, comment: FeedbackComment, body: str) -> None:
+def edit_comment(db: Session, author: User, attempt: Attempt, comment: FeedbackComment, body: str) -> None:
     """Change the text of one's own comment; the trainee sees it as new again."""
     if comment.author_id != author.id:
         raise NotYours("Only the instructor who wrote a comment can change it.")
     comment.body = _clean_body(body)
     comment.updated_at = utcnow()
     comment.read_at = None
+    _audit(db, author, "feedback.comment_changed", attempt, comment_id=comment.id)
 
 
-def delete_comment(db: Session, author: User, comment: FeedbackComment) -> None:
+def delete_comment(db: Session, author: User, attempt: Attempt, comment: FeedbackComment) -> None:
     """Delete one's own comment."""
     if comment.author_id != author.id:
         raise NotYours("Only the instructor who wrote a comment can delete it.")
+    _audit(db, author, "feedback.comment_deleted", attempt, comment_id=comment.id)
     db.delete(comment)
 
 
@@ -180,7 +197,9 @@ def set_points(db: Session, author: User, attempt: Attempt, flag_id: int, points
     if stored is None and points == 0:
         return None
     # Points taken back stay as a row of 0: its time tells the LMS the final score changed then.
+    previous = stored.points if stored is not None else 0.0
     stored = stored or FeedbackPoints(flag_id=flag.id, attempt_id=attempt.id)
+    _audit(db, author, "feedback.points_set", attempt, flag_id=flag.id, points=points, previous=previous)
     stored.points = points
     stored.awarded_by_id = author.id
     stored.awarded_at = utcnow()

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import db
+from app import audit, db
 from app.access import INSTRUCTOR, access
 from app.deadlines import now
 from app.models import Assignment
@@ -42,6 +42,14 @@ def cohort_view(cohort_id: int, exercise_id: int) -> Response:
         assignment.cohort_view_released_at = now()
     elif action in ("off", "withdraw"):
         assignment.cohort_view_released_at = None
+    audit.record(
+        database,
+        current_user,
+        "cohort.cohort_view_changed",
+        cohort=cohort,
+        exercise=assignment.exercise,
+        detail={"change": action},
+    )
     database.commit()
     flash(MESSAGES[action], "success")
     return redirect(url_for("instructor.cohort", cohort_id=cohort.id) + f"#cohort-view-{exercise_id}")

@@ -93,7 +93,7 @@ def edit_comment(cohort_id: int, attempt_id: int, comment_id: int) -> Response:
     form = CommentEditForm()
     _valid(form)
     try:
-        feedback.edit_comment(database, current_user, comment, form.body.data)
+        feedback.edit_comment(database, current_user, attempt, comment, form.body.data)
     except feedback.FeedbackError as error:
         database.rollback()
         abort(400, error.message)
@@ -114,7 +114,7 @@ def delete_comment(cohort_id: int, attempt_id: int, comment_id: int) -> Response
         abort(403, "Only the instructor who wrote a comment can delete it.")
     _valid(FlaskForm())
     anchor = f"feedback-flag-{comment.flag_id}" if comment.flag_id else f"feedback-{attempt.id}"
-    feedback.delete_comment(database, current_user, comment)
+    feedback.delete_comment(database, current_user, attempt, comment)
     _saved("Comment deleted.")
     return _back(attempt, anchor)
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app import db
-from app.models import Assignment, Attempt
+from app.models import Assignment, Attempt, AuditEvent
 from app.trainee import cohort_view
 from tests.app.test_deadlines import FrozenClock
 from tests.conftest import Factory, csrf_token, login
@@ -104,6 +104,17 @@ def test_a_release_opens_it_early_and_without_a_deadline(app: Flask, fixed: Fixe
     answer = teacher.post(url, data={"csrf_token": csrf_token(teacher, cohort_page), "action": "withdraw"})
     assert answer.status_code == 302
     assert HEADING not in debrief(app, fixed)
+    with app.app_context():
+        changes = (
+            db.session()
+            .scalars(
+                select(AuditEvent.detail)
+                .where(AuditEvent.action == "cohort.cohort_view_changed")
+                .order_by(AuditEvent.id)
+            )
+            .all()
+        )
+    assert [detail["change"] for detail in changes] == ["release", "withdraw"]
 
 
 def test_the_instructor_turns_it_on_and_off(app: Flask, fixed: FixedCohort, clock: FrozenClock) -> None:

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from app import db, grading
-from app.models import Attempt, Cohort, Exercise, FeedbackComment, Flag, Role, SourceRating
+from app.models import Attempt, AuditEvent, Cohort, Exercise, FeedbackComment, Flag, Role, SourceRating
 from tests.conftest import Factory, csrf_token, login
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
 
@@ -149,6 +149,17 @@ def test_only_the_author_edits_or_deletes_a_comment(app: Flask, client: FlaskCli
     assert post(client, fixed, url + "/delete", {}).status_code == 302
     assert "Second" not in client.get(drill_down(fixed, "alice")).get_data(as_text=True)
     assert post(client, fixed, url + "/delete", {}).status_code == 404
+    with app.app_context():
+        events = db.session().execute(select(AuditEvent.action, AuditEvent.actor_username, AuditEvent.detail)).all()
+    feedback_events = [
+        (action, actor, detail["comment_id"]) for action, actor, detail in events if action.startswith("feedback.")
+    ]
+    assert feedback_events == [
+        ("feedback.comment_added", "teacher", comment_id),
+        ("feedback.comment_changed", "teacher", comment_id),
+        ("feedback.comment_deleted", "teacher", comment_id),
+    ]
+    assert all("Second" not in str(detail) for _, _, detail in events)
 
 
 def points_url(fixed: FixedCohort, name: str, flag: int) -> str:
@@ -209,6 +220,15 @@ def test_the_submission_cap_counts_every_flag(app: Flask, client: FlaskClient, f
     assert refused.status_code == 400
     assert "At most 3 points can be added or taken away on one submission" in refused.get_data(as_text=True)
     assert post(client, fixed, points_url(fixed, "bob", second), {"points": "-1"}, "bob").status_code == 302
+    with app.app_context():
+        points = (
+            db.session()
+            .scalars(
+                select(AuditEvent.detail).where(AuditEvent.action == "feedback.points_set").order_by(AuditEvent.id)
+            )
+            .all()
+        )
+    assert [(detail["points"], detail["previous"]) for detail in points] == [(-2.0, 0.0), (-1.0, 0.0)]
     # Bob's automatic score is 0: the final score stays within 0–100.
     assert "automatic 0 + instructor -3 = <strong>0</strong>" in client.get(drill_down(fixed, "bob")).get_data(
         as_text=True
