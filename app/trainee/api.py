@@ -20,7 +20,7 @@ from app.access import PUBLIC, TRAINEE, access
 from app.deadlines import as_utc
 from app.errors import error_response
 from app.formatting import whole_score
-from app.models import Attempt, Flag
+from app.models import Attempt, FeedbackTarget, Flag
 from app.trainee import api_models, attempts, flags, openapi, progress, standing, submission
 from app.trainee.api_models import (
     AttemptFlags,
@@ -310,7 +310,7 @@ def _comments(attempt: Attempt, given: feedback.AttemptFeedback) -> list[Instruc
     comments = sorted(given.comments(), key=lambda comment: comment.id)
     return [
         InstructorComment(
-            on=comment.target,
+            on=FeedbackTarget(comment.target),
             flag_id=client_ids.get(comment.flag_id) if comment.flag_id else None,
             article=comment.article_ref,
             author=comment.author.display_name if comment.author else None,

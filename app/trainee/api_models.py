@@ -7,12 +7,13 @@ Membership checks read the allowed article refs and category ids from the valida
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from app.models import FeedbackTarget
 from exercises.storable import is_storable
 
 MAX_NOTE = 1000
@@ -195,7 +196,7 @@ class InstructorComment(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    on: Literal["flag", "note", "rating"] = Field(
+    on: FeedbackTarget = Field(
         description="What it is about: a flag, the note on a flag, or the reason given for a source rating."
     )
     flag_id: str | None = Field(description="The flag's client id (for a comment on a flag or its note).")
