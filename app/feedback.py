@@ -217,18 +217,6 @@ def instructor_points(db: Session, attempt_id: int) -> float:
     return float(total or 0.0)
 
 
-def points_by_attempt(db: Session, attempt_ids: list[int]) -> dict[int, float]:
-    """The instructor's points of each attempt that has any."""
-    if not attempt_ids:
-        return {}
-    rows = db.execute(
-        select(FeedbackPoints.attempt_id, func.sum(FeedbackPoints.points))
-        .where(FeedbackPoints.attempt_id.in_(attempt_ids))
-        .group_by(FeedbackPoints.attempt_id)
-    )
-    return {attempt_id: float(total) for attempt_id, total in rows}
-
-
 def graded_at(db: Session, score: Score) -> datetime:
     """When the final score of ``score``'s attempt last changed: the score, or a later change of points."""
     changed = db.scalar(

@@ -31,6 +31,7 @@ from app.models import (
     Attempt,
     Cohort,
     Exercise,
+    FeedbackPoints,
     Flag,
     Score,
     ScoreItem,
@@ -633,6 +634,8 @@ class TraineeRow:
     late: bool | None
     in_progress: bool
     false_positives: int | None = None
+    instructor_points: float | None = None
+    """The sum of an instructor's discretionary points on the attempt (app.feedback), apart from ``score``."""
 
     @property
     def status(self) -> str:
@@ -686,6 +689,9 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
             current.c.late,
             working.c.user_id.is_not(None),
             Score.report[("totals", "false_positives")].as_integer(),
+            select(func.sum(FeedbackPoints.points))
+            .where(FeedbackPoints.attempt_id == current.c.attempt_id)
+            .scalar_subquery(),
         )
         .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
         .outerjoin(current, current.c.user_id == User.id)

@@ -17,12 +17,7 @@ def _attempt_feedback(attempt: Attempt) -> feedback.AttemptFeedback:
     return feedback.attempt_feedback(db.session(), attempt)
 
 
-def _instructor_points(attempt_ids: list[int]) -> dict[int, float]:
-    return feedback.points_by_attempt(db.session(), attempt_ids)
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
-    # The drill-down's feedback partial and the dashboard's trainee table read the feedback themselves.
+    # The drill-down's feedback partial reads each attempt's comments and points itself.
     app.add_template_global(_attempt_feedback, "attempt_feedback")
-    app.add_template_global(_instructor_points, "instructor_points")
