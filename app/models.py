@@ -268,6 +268,10 @@ class Assignment(Base):
     )
     deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     allow_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Trainees may see where the cohort flagged (no names) after their submission and the deadline,
+    # or sooner once an instructor released it (``cohort_view_released_at``).
+    cohort_view: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    cohort_view_released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     cohort: Mapped[Cohort] = relationship(back_populates="assignments")
     exercise: Mapped[Exercise] = relationship(back_populates="assignments")
@@ -456,6 +460,49 @@ class AuditEvent(Base):
     cohort_id: Mapped[int | None] = mapped_column(Integer)
     exercise_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class FeedbackTarget(enum.StrEnum):
+    """What of a submission an instructor's comment is about."""
+
+    FLAG = "flag"
+    NOTE = "note"
+    """The note the trainee wrote on the flag."""
+    RATING = "rating"
+    """The trainee's one-line reason for a source rating: how they would verify the source."""
+
+
+class FeedbackComment(Base):
+    """An instructor's comment on a flag, its note, or a source rating's reason, for the trainee to read."""
+
+    __tablename__ = "feedback_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(16))
+    # The flag for a flag or note comment; the article for a rating comment.
+    flag_id: Mapped[int | None] = mapped_column(ForeignKey("flags.id", ondelete="CASCADE"), index=True)
+    article_ref: Mapped[str | None] = mapped_column(String(80))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the trainee opened the debrief after the comment was written or last edited.
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    author: Mapped[User | None] = relationship()
+
+
+class FeedbackPoints(Base):
+    """Discretionary points an instructor awarded (or, negative, removed) on one flag, beside the automatic score."""
+
+    __tablename__ = "feedback_points"
+
+    flag_id: Mapped[int] = mapped_column(ForeignKey("flags.id", ondelete="CASCADE"), primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    points: Mapped[float] = mapped_column(Float)
+    awarded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    awarded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 # --- LTI 1.3: the tool's keys, registered platforms, and what launches linked ---------------------

@@ -184,6 +184,16 @@ class Policy:
     rating_points: float = 1.0
     """Points for each article the key rates (see `RatingKey`): half for a source reliability within
     the accepted range, half for an information credibility within it."""
+    instructor_points_per_flag: float = 2.0
+    """Most points an instructor may add or take away by hand on one flag, beside the automatic
+    score (the engine never reads it: the app keeps such points apart and adds them at the end)."""
+    instructor_points_per_attempt: float = 10.0
+    """Most points an instructor may add or take away by hand on one submission in all."""
+
+    def __post_init__(self) -> None:
+        for name in ("instructor_points_per_flag", "instructor_points_per_attempt"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be 0 or more, not {getattr(self, name)!r}")
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Policy:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import Flask
 from sqlalchemy import select
 
-from app import db, grading
+from app import db, feedback, grading
 from app.lti import passback
 from app.lti.routes import blueprint
 from app.models import Cohort, LtiContext
@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     for endpoint in CSRF_EXEMPT:
         csrf.exempt(app.view_functions[endpoint])
     grading.scores_stored.connect(passback.queue_on_new_scores)
+    feedback.points_changed.connect(passback.queue_on_new_points)
     app.after_request(passback.deliver_after_request)
     app.add_template_global(cohort_link, "lti_cohort_link")
     app.cli.add_command(passback.lti_retry)

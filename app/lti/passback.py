@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app import db as database
+from app import feedback
 from app.deadlines import as_utc
 from app.lti.adapter import service_connector
 from app.models import (
@@ -98,6 +99,13 @@ def queue_on_new_scores(db: Session, scores: Sequence[Score]) -> None:
     queue(db, scores)
 
 
+def queue_on_new_points(db: Session, attempt: Attempt) -> None:
+    """The receiver of ``feedback.points_changed``: the final score changed with the instructor's points."""
+    score = db.scalar(select(Score).where(Score.attempt_id == attempt.id, Score.is_current.is_(True)).limit(1))
+    if score is not None:
+        queue(db, [score])
+
+
 def current_score(db: Session, user_id: int, exercise_id: int) -> Score | None:
     """The trainee's grade for an exercise: the current score of their latest submitted attempt."""
     return db.scalar(
@@ -114,20 +122,23 @@ def current_score(db: Session, user_id: int, exercise_id: int) -> Score | None:
     )
 
 
-def grade_for(score: Score, sub: str) -> Grade:
-    """The AGS score message: points out of 100, completed and fully graded, naming the debrief."""
+def grade_for(score: Score, sub: str, *, instructor_points: float = 0.0, graded_at: datetime | None = None) -> Grade:
+    """The AGS score message: the final score (automatic plus the instructor's points) out of 100,
+    completed and fully graded, naming the debrief; timed at the last change of either part."""
     attempt = score.attempt
+    given = feedback.final_score(score.score, instructor_points)
+    parts = f" (automatic {score.score:.0f}, instructor {instructor_points:+g})" if instructor_points else ""
     return (
         Grade()
-        .set_score_given(round(score.score, 2))
+        .set_score_given(round(given, 2))
         .set_score_maximum(SCORE_MAXIMUM)
         .set_activity_progress("Completed")
         .set_grading_progress("FullyGraded")
-        .set_timestamp(as_utc(score.created_at).isoformat())
+        .set_timestamp((graded_at or as_utc(score.created_at)).isoformat())
         .set_user_id(sub)
         .set_comment(
             f"Crosscheck debrief of “{attempt.exercise.title}”, attempt {attempt.number}: "
-            f"{score.score:.0f} / 100 (key version {score.key_version.number})."
+            f"{given:.0f} / 100{parts} (key version {score.key_version.number})."
         )
     )
 
@@ -150,7 +161,14 @@ def _send(db: Session, sync: LtiGradeSync, score: Score) -> None:
         cast("TAssignmentsGradersData", {"scope": link.ags_scopes, "lineitem": link.lineitem_url}),
     )
     try:
-        service.put_grade(grade_for(score, sub))
+        service.put_grade(
+            grade_for(
+                score,
+                sub,
+                instructor_points=feedback.instructor_points(db, score.attempt_id),
+                graded_at=feedback.graded_at(db, score),
+            )
+        )
     except LtiServiceException as error:
         # AGS: a score older than the platform's latest is refused with 409.
         if error.response.status_code == 409:
@@ -166,13 +184,13 @@ def deliver(db: Session, sync: LtiGradeSync) -> bool:
     """Send one pending grade if there is something newer to send; True when the LMS has it. Commits."""
     generation = sync.generation
     score = current_score(db, sync.user_id, sync.resource_link.exercise_id)
-    newer = score is not None and (
-        sync.sent_timestamp is None or as_utc(score.created_at) > as_utc(sync.sent_timestamp)
-    )
+    # A change of the instructor's points makes a newer grade of the same score.
+    graded = feedback.graded_at(db, score) if score is not None else None
+    newer = graded is not None and (sync.sent_timestamp is None or graded > as_utc(sync.sent_timestamp))
     try:
         if newer and score is not None:
             _send(db, sync, score)
-            sync.sent_score_id, sync.sent_timestamp = score.id, score.created_at
+            sync.sent_score_id, sync.sent_timestamp = score.id, graded
     except Superseded:
         log.info("grade %s: the LMS already holds a newer score", sync.id)
     except (LtiException, requests.RequestException) as error:

@@ -15,12 +15,12 @@ from flask_login import current_user
 from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
-from app import db, judgement
+from app import db, feedback, judgement
 from app.access import PUBLIC, TRAINEE, access
 from app.deadlines import as_utc
 from app.errors import error_response
 from app.formatting import whole_score
-from app.models import Attempt, Flag
+from app.models import Attempt, FeedbackTarget, Flag
 from app.trainee import api_models, attempts, flags, openapi, progress, standing, submission
 from app.trainee.api_models import (
     AttemptFlags,
@@ -28,6 +28,7 @@ from app.trainee.api_models import (
     Change,
     Discernment,
     Error,
+    InstructorComment,
     Progress,
     ProgressCategory,
     ProgressExercise,
@@ -295,6 +296,7 @@ def report(attempt_id: int) -> Response:
         abort(403, "The report opens once this attempt is submitted.")
     report = report_from_dict(score.report)
     calibrated = attempt.exercise.asks_confidence or any(flag.confidence for flag in attempt.flags)
+    given = feedback.attempt_feedback(db.session(), attempt)
     return _body(
         ScoreReport(
             attempt_id=attempt.id,
@@ -306,8 +308,27 @@ def report(attempt_id: int) -> Response:
             calibration=Calibration(**judgement.calibration_json(judgement.calibration_of(report, attempt.flags)))
             if calibrated
             else None,
+            instructor_points=given.total_points,
+            final_score=given.final(score.score),
+            instructor_comments=_comments(attempt, given),
         )
     )
+
+
+def _comments(attempt: Attempt, given: feedback.AttemptFeedback) -> list[InstructorComment]:
+    client_ids = {flag.id: flag.client_id for flag in attempt.flags}
+    comments = sorted(given.comments(), key=lambda comment: comment.id)
+    return [
+        InstructorComment(
+            on=FeedbackTarget(comment.target),
+            flag_id=client_ids.get(comment.flag_id) if comment.flag_id else None,
+            article=comment.article_ref,
+            author=comment.author.display_name if comment.author else None,
+            body=comment.body,
+            updated_at=as_utc(comment.updated_at).isoformat(),
+        )
+        for comment in comments
+    ]
 
 
 def _progress_submission(mine: progress.Submission, names: dict[str, str]) -> ProgressSubmission:

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from app.models import FeedbackTarget
 from exercises.storable import is_storable
 from scoring.calibration import CONFIDENCE_LEVELS
 
@@ -284,6 +285,21 @@ class Calibration(BaseModel):
     reliability: list[ReliabilityRow] = Field(description="One row per level of the scale, surest first.")
 
 
+class InstructorComment(BaseModel):
+    """An instructor's comment on the trainee's submission."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    on: FeedbackTarget = Field(
+        description="What it is about: a flag, the note on a flag, or the reason given for a source rating."
+    )
+    flag_id: str | None = Field(description="The flag's client id (for a comment on a flag or its note).")
+    article: str | None = Field(description="The rated article's ref (for a comment on a source rating).")
+    author: str | None = Field(description="The instructor's display name; None once their account is gone.")
+    body: str
+    updated_at: str = Field(description="When it was written or last changed (ISO 8601, UTC).")
+
+
 class ScoreReport(BaseModel):
     """The current score and scoring report of a submitted attempt."""
 
@@ -310,6 +326,13 @@ class ScoreReport(BaseModel):
     calibration: Calibration | SkipJsonSchema[None] = Field(
         None, description="Absent when the exercise does not ask for confidence and no flag has one."
     )
+    instructor_points: float = Field(
+        description="Points an instructor added (or, negative, took away) by hand on the flags; not part of `score`."
+    )
+    final_score: Annotated[
+        float, Field(ge=0, le=100, description="`score` plus `instructor_points`, within 0–100: the grade an LMS gets.")
+    ]
+    instructor_comments: list[InstructorComment] = Field(description="The instructors' comments, oldest first.")
 
 
 class ProgressExercise(BaseModel):

@@ -9,10 +9,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import db, grading
+from app import db, feedback, grading
 from app.access import TRAINEE, access
+from app.deadlines import now
 from app.models import Attempt, Exercise
-from app.trainee import attempts, flags, open_exercises, submission
+from app.trainee import attempts, cohort_view, flags, open_exercises, submission
 from app.trainee.api import flag_json
 from app.trainee.api_models import MAX_NOTE
 from app.trainee.attempts import AttemptClosed, NoAttemptsLeft
@@ -44,7 +45,12 @@ def _my_attempt(attempt_id: int) -> Attempt:
 @access(TRAINEE)
 def home() -> str:
     """My cohorts and the exercises set for them, with my status in each."""
-    return render_template("trainee/home.html", cohorts=open_exercises.my_exercises(db.session(), current_user))
+    database = db.session()
+    return render_template(
+        "trainee/home.html",
+        cohorts=open_exercises.my_exercises(database, current_user),
+        notices=feedback.unread_notices(database, current_user),
+    )
 
 
 @blueprint.route("/exercises/<int:exercise_id>/attempts", methods=["POST"])
@@ -217,6 +223,7 @@ def debrief(attempt_id: int) -> Response:
     if score is None:
         abort(403, "The debrief opens once you submit this attempt.")
     exercise: Exercise = attempt.exercise
+    moment = now()
     html = render_template(
         "trainee/debrief.html",
         exercise=exercise,
@@ -225,5 +232,11 @@ def debrief(attempt_id: int) -> Response:
         report=report_from_dict(score.report),
         key_items=grading.key_items(score.key_version),
         can_start_new=attempts.can_start_new(database, current_user, exercise),
+        feedback=feedback.attempt_feedback(database, attempt),
+        cohort=cohort_view.cohort_view(database, attempt, score.key_version.items)
+        if cohort_view.is_open(database, attempt, moment)
+        else None,
     )
+    if feedback.mark_read(database, attempt, moment):
+        database.commit()
     return Response(html, mimetype="text/html")

@@ -49,12 +49,23 @@ def assign(
     deadline: datetime.datetime | None,
     *,
     allow_late: bool = False,
+    cohort_view: bool = False,
 ) -> Assignment:
     """Set a published exercise for a cohort. The caller checked that ``actor`` teaches it."""
     if exercise.state != ExerciseState.PUBLISHED:
         raise ValueError("Publish the exercise before setting it for a cohort.")
-    assignment = Assignment(cohort_id=cohort.id, exercise_id=exercise.id, deadline=deadline, allow_late=allow_late)
+    assignment = Assignment(
+        cohort_id=cohort.id,
+        exercise_id=exercise.id,
+        deadline=deadline,
+        allow_late=allow_late,
+        cohort_view=cohort_view,
+    )
     db.add(assignment)
-    detail = {"deadline": deadline.isoformat() if deadline else None, "allow_late": allow_late}
+    detail = {
+        "deadline": deadline.isoformat() if deadline else None,
+        "allow_late": allow_late,
+        "cohort_view": cohort_view,
+    }
     audit.record(db, actor, "cohort.exercise_assigned", cohort=cohort, exercise=exercise, detail=detail)
     return assignment

@@ -37,4 +37,7 @@ class AssignmentForm(FlaskForm):
     exercise_id = SelectField("Exercise", coerce=int, validators=[DataRequired("Choose an exercise.")])
     deadline = DateTimeLocalField("Deadline (optional, UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()])
     allow_late = BooleanField("Allow late submissions (marked late); otherwise work is submitted at the deadline")
+    cohort_view = BooleanField(
+        "After the deadline, show each trainee who submitted where the cohort flagged (no names)"
+    )
     submit = SubmitField("Set exercise")

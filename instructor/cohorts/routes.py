@@ -205,7 +205,15 @@ def assign_exercise(cohort_id: int) -> Response:
         return _cohort_page(cohort, status=400, assignment_form=form)
     deadline = form.deadline.data.replace(tzinfo=UTC) if form.deadline.data else None
     exercise = database.get(Exercise, form.exercise_id.data)
-    publication.assign(database, current_user, exercise, cohort, deadline, allow_late=form.allow_late.data)
+    publication.assign(
+        database,
+        current_user,
+        exercise,
+        cohort,
+        deadline,
+        allow_late=form.allow_late.data,
+        cohort_view=form.cohort_view.data,
+    )
     database.commit()
     flash(f"{exercise.title} is set for {cohort.name}.", "success")
     return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))

@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.cohort_figures.scope import Scope
+from app.cohort_figures.sentences import Sentence, chosen_span, sentence_of, word_span
 from app.formatting import whole_score
 from instructor.dashboard.outcomes import FlagOutcomeRow, ItemOutcome
-from instructor.dashboard.scope import Scope
-from instructor.dashboard.sentences import Sentence, chosen_span, sentence_of, word_span
 from instructor.dashboard.trainees import TraineeRow, trainee_page
 from scoring.report import FlagOutcome
 

@@ -15,11 +15,23 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from app import grading
+from app import feedback, grading
+from app.cohort_figures.scope import Scope, current_scores
 from app.formatting import whole_score
-from app.models import Attempt, Flag, KeyVersion, Score, ScoreItem, SourceRating, User, cohort_trainees, flag_links
+from app.models import (
+    Attempt,
+    FeedbackComment,
+    FeedbackPoints,
+    Flag,
+    KeyVersion,
+    Score,
+    ScoreItem,
+    SourceRating,
+    User,
+    cohort_trainees,
+    flag_links,
+)
 from instructor.dashboard import judgement
-from instructor.dashboard.scope import Scope, current_scores
 from scoring.metrics import detection
 
 BATCH = 1000
@@ -44,12 +56,17 @@ FLAG_COLUMNS = (
     "points",
     "d_prime",
     "confidence",
+    "instructor_points",
+    "instructor_comments",
 )
 """``outcome``, ``matched_item`` and ``points`` say what the attempt's current score made of the
 flag: its `flag_outcome`, the quote of the key item it matched (or the decoy it hit, or the item it
 barely missed) and the points it earned (its credit less its penalty). ``d_prime`` is the whole
 submission's discernment (`scoring.discernment`), empty when the key makes it not measurable;
-``confidence`` the trainee's (`scoring.calibration.CONFIDENCE_SCALE` id), empty when not given."""
+``confidence`` the trainee's (`scoring.calibration.CONFIDENCE_SCALE` id), empty when not given.
+``instructor_points`` are the discretionary points an instructor gave on it (None: none),
+``instructor_comments`` the comments on the flag and on its note (in CSV one per line, "on the
+note:" marking the latter)."""
 
 ITEM_STATUS_OUTCOME = {
     "found": "found",
@@ -95,6 +112,8 @@ def result_columns(categories: Sequence[str], rated_articles: Sequence[str] = ()
     columns.append("rating_credit")
     for article in rated_articles:
         columns += [f"{article}_reliability", f"{article}_credibility"]
+    # The automatic score is ``score``; the instructor's points come on top of it (app.feedback).
+    columns += ["instructor_points", "final_score"]
     return columns
 
 
@@ -139,6 +158,7 @@ def _exercise_result_rows(
     discernment = judgement.discernment_by_attempt(db, scope)
     calibration = judgement.calibration_by_attempt(db, scope)
     current = current_scores(scope)
+    given_points = _instructor_points_by_attempt(db, scope)
     started = (
         select(Attempt.user_id)
         .where(
@@ -240,7 +260,23 @@ def _exercise_result_rows(
         given = ratings.get(attempt_id, {}) if attempt_id is not None else {}
         for article in articles:
             row += list(given.get(article, (None, None)))
+        if score is None:
+            row += [None, None]
+        else:
+            extra = given_points.get(attempt_id, 0.0)
+            row += [_rounded(extra, 2), whole_score(feedback.final_score(score, extra))]
         yield row
+
+
+def _instructor_points_by_attempt(db: Session, scope: Scope) -> dict[int, float]:
+    """Per counted attempt: the sum of the instructor's discretionary points."""
+    current = current_scores(scope)
+    query = (
+        select(FeedbackPoints.attempt_id, func.sum(FeedbackPoints.points))
+        .join(current, current.c.attempt_id == FeedbackPoints.attempt_id)
+        .group_by(FeedbackPoints.attempt_id)
+    )
+    return {attempt_id: float(total) for attempt_id, total in db.execute(query)}
 
 
 def _ratings_by_attempt(db: Session, scope: Scope) -> dict[int, dict[str, tuple[str, str]]]:
@@ -332,6 +368,7 @@ def flag_records(db: Session, scope: Scope) -> Iterator[dict[str, Any]]:
             attempt_id: _rounded(measured.d_prime, 4)
             for attempt_id, measured in judgement.discernment_of_attempts(db, attempt_ids).items()
         }
+        instructor_points, comments = _feedback_of(db, [flag.id for flag, *_ in batch])
         for flag, username, name, number, submitted_at, late in batch:
             outcome, item_quote, points = judged.get((flag.attempt_id, flag.client_id), (None, None, None))
             yield {
@@ -354,6 +391,8 @@ def flag_records(db: Session, scope: Scope) -> Iterator[dict[str, Any]]:
                 "points": points,
                 "d_prime": d_primes.get(flag.attempt_id),
                 "confidence": flag.confidence,
+                "instructor_points": instructor_points.get(flag.id),
+                "instructor_comments": comments.get(flag.id, []),
             }
         last_id = batch[-1][0].id
         db.expunge_all()
@@ -405,11 +444,51 @@ def _links_of(db: Session, flag_ids: Sequence[int]) -> dict[int, list[str]]:
     return links
 
 
+def _feedback_of(
+    db: Session, flag_ids: Sequence[int]
+) -> tuple[dict[int, float], dict[int | None, list[dict[str, Any]]]]:
+    """The instructor's points on each of ``flag_ids`` and the comments on each flag and its note, oldest first."""
+    points = dict(
+        db.execute(
+            select(FeedbackPoints.flag_id, FeedbackPoints.points).where(
+                FeedbackPoints.flag_id.in_(flag_ids), FeedbackPoints.points != 0
+            )
+        ).all()
+    )
+    comments: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    query = (
+        select(
+            FeedbackComment.flag_id,
+            FeedbackComment.target,
+            User.username,
+            FeedbackComment.body,
+            FeedbackComment.updated_at,
+        )
+        .outerjoin(User, User.id == FeedbackComment.author_id)
+        .where(FeedbackComment.flag_id.in_(flag_ids))
+        .order_by(FeedbackComment.id)
+    )
+    for flag_id, target, author, body, updated_at in db.execute(query):
+        comments[flag_id].append({"on": target, "author": author, "body": body, "at": _iso(updated_at)})
+    return points, comments
+
+
+def _comment_lines(comments: Sequence[dict[str, Any]]) -> str:
+    return "\n".join(("on the note: " if comment["on"] == "note" else "") + comment["body"] for comment in comments)
+
+
 def flag_rows(records: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
-    """The flag records as CSV rows, the header first; links joined by spaces."""
+    """The flag records as CSV rows, the header first; links joined by spaces, comments one per line."""
     yield list(FLAG_COLUMNS)
     for record in records:
-        yield [" ".join(record[name]) if name == "links" else record[name] for name in FLAG_COLUMNS]
+        yield [
+            " ".join(record[name])
+            if name == "links"
+            else _comment_lines(record[name])
+            if name == "instructor_comments"
+            else record[name]
+            for name in FLAG_COLUMNS
+        ]
 
 
 def json_array(records: Iterable[dict[str, Any]]) -> Iterator[str]:

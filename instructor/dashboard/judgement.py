@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from app.cohort_figures.scope import Scope, current_score_ids, current_scores
 from app.models import Flag, Score, ScoreItem
-from instructor.dashboard.scope import Scope, current_score_ids, current_scores
 from scoring.calibration import Calibration, measure_calibration, pool
 from scoring.discernment import Discernment, measure_from_counts
 from scoring.report import MATCHED_STATUSES, FlagOutcome, ItemStatus

@@ -34,13 +34,13 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from app import grading
+from app.cohort_figures.heatmap import SpanCount
+from app.cohort_figures.scope import Scope, counted_attempts
+from app.cohort_figures.sentences import Sentence, chosen_span, sentence_of, word_span
 from app.models import Exercise, Flag, KeyVersion, User
 from exercises import PackageError, validate_key
 from exercises.keyfile import declared_groups, item_table, which_occurrence
-from instructor.dashboard.heatmap import SpanCount
 from instructor.dashboard.outcomes import FlagOutcomeRow, StatusCount
-from instructor.dashboard.scope import Scope, counted_attempts
-from instructor.dashboard.sentences import Sentence, chosen_span, sentence_of, word_span
 from scoring.report import FlagOutcome, ItemStatus
 
 DEFAULT_SHARE = 0.2

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.cohort_figures.scope import Scope, current_score_ids, current_scores
 from app.models import Score, ScoreItem
 from exercises.types import Category
-from instructor.dashboard.scope import Scope, current_score_ids, current_scores
 from scoring.metrics import detection
 from scoring.report import MATCHED_STATUSES, ItemStatus
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.cohort_figures.heatmap import ArticleHeat, SpanCount, coverage, flag_counts_by_category, span_counts
+from app.cohort_figures.scope import Scope
 from instructor.dashboard.attention import (
     Attention,
     FalsePositive,
@@ -16,7 +18,6 @@ from instructor.dashboard.attention import (
     most_missed,
     needs_attention,
 )
-from instructor.dashboard.heatmap import ArticleHeat, SpanCount, coverage, flag_counts_by_category, span_counts
 from instructor.dashboard.outcomes import (
     CategoryFigures,
     Confusion,
@@ -31,7 +32,6 @@ from instructor.dashboard.outcomes import (
     item_status_counts,
 )
 from instructor.dashboard.ratings import RatingSpread, rating_spreads
-from instructor.dashboard.scope import Scope
 from instructor.dashboard.score_history import CurrentScore, Rescore, current_score_history, rescores
 from instructor.dashboard.summary import Completion, ScoreSummary, completion, score_summary
 from instructor.dashboard.trainees import TraineePage, trainee_page

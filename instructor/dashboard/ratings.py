@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.admiralty import CREDIBILITY_WORDS, RELIABILITY_WORDS
+from app.cohort_figures.scope import Scope, counted_attempts
 from app.models import SourceRating
-from instructor.dashboard.scope import Scope, counted_attempts
 from scoring.types import RatingKey
 
 

@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from app import audit, csv_export, db, grading
 from app.access import INSTRUCTOR, access, cohort_for_instructor
+from app.cohort_figures.heatmap import flags_at
+from app.cohort_figures.scope import Scope, scope_for
 from app.deadlines import close_overdue, now
 from app.forms import ConfirmForm
 from app.models import Assignment, Attempt, AttemptGrant, DeadlineExtension, KeyVersion, Score, User
@@ -40,9 +42,7 @@ from instructor.dashboard.forms import (
     GapShareForm,
     category_choices,
 )
-from instructor.dashboard.heatmap import flags_at
 from instructor.dashboard.overview import build_dashboard
-from instructor.dashboard.scope import Scope, scope_for
 from instructor.dashboard.trainees import submitted_attempts
 from scoring.report import report_from_dict
 

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from app.cohort_figures.scope import Scope, counted_attempts
 from app.models import Score
-from instructor.dashboard.scope import Scope, counted_attempts
 
 
 @dataclass(frozen=True)

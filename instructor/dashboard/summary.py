@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from app.cohort_figures.scope import Scope, current_scores
 from app.models import Attempt, cohort_trainees
-from instructor.dashboard.scope import Scope, current_scores
 
 HISTOGRAM_BINS = 10
 """Score bins of ten points: 0–9, 10–19, …, 90–100 (100 falls in the last bin)."""

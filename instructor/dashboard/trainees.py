@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Attempt, Score, User, cohort_trainees
-from instructor.dashboard.scope import Scope, current_scores
+from app.cohort_figures.scope import Scope, current_scores
+from app.models import Attempt, FeedbackPoints, Score, User, cohort_trainees
 
 TRAINEES_PER_PAGE = 500
 """Trainees in one page of the table: the table sorts and filters in the browser, so a cohort
@@ -32,6 +32,8 @@ class TraineeRow:
     late: bool | None
     in_progress: bool
     false_positives: int | None = None
+    instructor_points: float | None = None
+    """The sum of an instructor's discretionary points on the attempt (app.feedback), apart from ``score``."""
 
     @property
     def status(self) -> str:
@@ -85,6 +87,9 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
             current.c.late,
             working.c.user_id.is_not(None),
             Score.report[("totals", "false_positives")].as_integer(),
+            select(func.sum(FeedbackPoints.points))
+            .where(FeedbackPoints.attempt_id == current.c.attempt_id)
+            .scalar_subquery(),
         )
         .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
         .outerjoin(current, current.c.user_id == User.id)

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.cohort_figures.scope import Scope, counted_attempts
 from app.models import Attempt, Cohort, Exercise, Score, User
 from app.progress import Change, Measures, Spread, change_of
 from app.stored_measures import measures_of
-from instructor.dashboard.scope import Scope, counted_attempts
 
 COUNTING_RULE = (
     "Each trainee counts with their latest submitted attempt at each exercise, made for this cohort and "

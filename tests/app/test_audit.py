@@ -259,7 +259,7 @@ def test_setting_and_withdrawing_an_exercise_name_the_cohort_and_exercise(
     exercise = factory.exercise()
     login(client, "grace")
     page = f"/instructor/cohorts/{cohort.id}"
-    form = {"exercise_id": exercise.id, "deadline": "2031-05-01T17:00", "allow_late": "y"}
+    form = {"exercise_id": exercise.id, "deadline": "2031-05-01T17:00", "allow_late": "y", "cohort_view": "y"}
     assert post_form(client, f"{page}/assignments", form, page=page).status_code == 302
     assert post_form(client, f"{page}/assignments/{exercise.id}/remove", {}, page=page).status_code == 302
     assigned, withdrawn = events(app, "cohort.exercise_assigned") + events(app, "cohort.exercise_withdrawn")
@@ -269,4 +269,4 @@ def test_setting_and_withdrawing_an_exercise_name_the_cohort_and_exercise(
         cohort.id,
         exercise.id,
     )
-    assert assigned.detail == {"deadline": "2031-05-01T17:00:00+00:00", "allow_late": True}
+    assert assigned.detail == {"deadline": "2031-05-01T17:00:00+00:00", "allow_late": True, "cohort_view": True}

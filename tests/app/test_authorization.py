@@ -15,8 +15,9 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
+from app import db
 from app.access import RULES
-from app.models import Role
+from app.models import FeedbackComment, Role
 from tests.conftest import Factory, csrf_token, login
 
 ROLES = ("anonymous", "trainee", "other_trainee", "instructor", "other_instructor", "admin")
@@ -54,6 +55,15 @@ ADMIN_EDITS = signed_in(trainee=FORBID, other_trainee=FORBID, instructor=FORBID,
 # attempt is hidden (404), never forbidden.
 OWN_ATTEMPT = {**TRAINEES_ONLY, "other_trainee": HIDDEN}
 OTHERS_ATTEMPT = {**TRAINEES_ONLY, "trainee": HIDDEN}
+
+
+OTHER_COHORT = signed_in(trainee=FORBID, other_trainee=FORBID, instructor=HIDDEN)
+AUTHOR_ONLY = {**OTHER_COHORT, "admin": FORBID}
+
+
+def submitted(w: World) -> str:
+    """The instructor's base path of cohort B's submitted attempt."""
+    return f"/instructor/cohorts/{w.ids['other_cohort']}/attempts/{w.ids['other_attempt']}"
 
 
 def dashboard(w: World) -> str:
@@ -134,6 +144,19 @@ ROUTES: dict[str, Route] = {
     ),
     "dashboard.export_flags_csv": Route("GET", lambda w: f"{dashboard(w)}/export/flags.csv", THIS_COHORT),
     "dashboard.export_flags_json": Route("GET", lambda w: f"{dashboard(w)}/export/flags.json", THIS_COHORT),
+    # Feedback on cohort B's submitted attempt (issue 19): its instructor and admins, who teach every
+    # cohort, reach it; a comment is changed only by its author (cohort B's instructor).
+    "debriefs.add_comment": Route("POST", lambda w: f"{submitted(w)}/comments", OTHER_COHORT),
+    "debriefs.edit_comment": Route("POST", lambda w: f"{submitted(w)}/comments/{w.ids['comment']}", AUTHOR_ONLY),
+    "debriefs.delete_comment": Route(
+        "POST", lambda w: f"{submitted(w)}/comments/{w.ids['comment']}/delete", AUTHOR_ONLY
+    ),
+    "debriefs.set_points": Route("POST", lambda w: f"{submitted(w)}/flags/{w.ids['other_flag']}/points", OTHER_COHORT),
+    "debriefs.cohort_view": Route(
+        "POST",
+        lambda w: f"/instructor/cohorts/{w.ids['cohort']}/assignments/{w.ids['exercise']}/cohort-view",
+        THIS_COHORT,
+    ),
     # Authoring (issue 7). The world's exercise is shipped as a package (no creator): every
     # instructor sees, previews, exports and assigns it; only admins edit it in the app.
     "authoring.exercises": Route("GET", lambda w: "/instructor/exercises/", INSTRUCTORS_ONLY),
@@ -196,7 +219,7 @@ def build_world(factory: Factory) -> World:
     trainee = factory.user("trainee", cohort=cohort)
     other_trainee = factory.user("other_trainee", cohort=other_cohort)
     factory.user("instructor", Role.INSTRUCTOR, teaches=cohort)
-    factory.user("other_instructor", Role.INSTRUCTOR, teaches=other_cohort)
+    other_instructor = factory.user("other_instructor", Role.INSTRUCTOR, teaches=other_cohort)
     factory.user("admin", Role.ADMIN)
     exercise = factory.exercise(assign_to=cohort)
     factory.assign(exercise, other_cohort)
@@ -204,6 +227,18 @@ def build_world(factory: Factory) -> World:
     other_attempt, other_flag = factory.attempt(
         other_trainee, exercise, flags=[("mini-b", "550 men", "conflicting_number")], submit=True
     )
+    with factory.app.app_context():
+        session = db.session()
+        comment = FeedbackComment(
+            attempt_id=other_attempt.id,
+            target="flag",
+            flag_id=other_flag.id,
+            author_id=other_instructor.id,
+            body="Well found.",
+        )
+        session.add(comment)
+        session.commit()
+        comment_id = comment.id
     return World(
         {
             "cohort": cohort.id,
@@ -215,6 +250,7 @@ def build_world(factory: Factory) -> World:
             "flag": flag.id,
             "other_attempt": other_attempt.id,
             "other_flag": other_flag.id,
+            "comment": comment_id,
         }
     )
 

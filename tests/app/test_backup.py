@@ -12,10 +12,21 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select, text
 
-from app import create_app, db, migrate
+from app import create_app, db, feedback, migrate
 from app.backup import BackupError, export_all, import_all
 from app.cli import cli
-from app.models import AuditEvent, Exercise, Flag, Role, Score, User
+from app.models import (
+    Assignment,
+    Attempt,
+    AuditEvent,
+    Exercise,
+    FeedbackComment,
+    FeedbackPoints,
+    Flag,
+    Role,
+    Score,
+    User,
+)
 from exercises.types import Category
 from tests.conftest import Factory, login
 
@@ -32,6 +43,8 @@ EXPECTED_TABLES = {
     "score_items",
     "assignments",
     "audit_events",
+    "feedback_comments",
+    "feedback_points",
 }
 
 
@@ -56,7 +69,17 @@ def populate(app: Flask, factory: Factory) -> None:
         first.confidence = "likely"
         first.attempt.exercise.asks_confidence = True
         session.commit()
-    factory.attempt(factory.user("other"), exercise, flags=[("mini-a", "reportedly", "unverified")], submit=True)
+    submitted, flag = factory.attempt(
+        factory.user("other", cohort=cohort), exercise, flags=[("mini-a", "reportedly", "unverified")], submit=True
+    )
+    with app.app_context():
+        session = db.session()
+        grace = session.scalar(select(User).where(User.username == "grace"))
+        attempt = session.get(Attempt, submitted.id)
+        feedback.add_comment(session, grace, attempt, target="flag", flag_id=flag.id, body="Good — “why”?")
+        feedback.set_points(session, grace, attempt, flag.id, 1.5)
+        session.get(Assignment, (cohort.id, exercise.id)).cohort_view = True
+        session.commit()
 
 
 def restore(app: Flask, path: Path) -> dict[str, int]:
@@ -101,6 +124,9 @@ def test_round_trip_on_sqlite_is_exact(app: Flask, factory: Factory, tmp_path: P
         assert db.session().scalar(select(Flag.confidence).where(Flag.note != "")) == "likely"
         assert db.session().scalar(select(Exercise.asks_confidence)) is True
         assert db.session().scalar(select(Score.score)) is not None
+        assert db.session().scalar(select(FeedbackComment.body)) == "Good — “why”?"
+        assert db.session().scalar(select(FeedbackPoints.points)) == 1.5
+        assert db.session().scalar(select(Assignment.cohort_view))
     db.get_engine(restored).dispose()
 
 

@@ -10,10 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import db, grading
+from app.cohort_figures.heatmap import ArticleHeat, heat_level
+from app.cohort_figures.scope import scope_for
 from app.models import Cohort
-from instructor.dashboard.heatmap import ArticleHeat, heat_level
 from instructor.dashboard.overview import build_dashboard
-from instructor.dashboard.scope import scope_for
 from tests.conftest import Factory, login
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
 

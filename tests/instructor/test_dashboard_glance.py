@@ -15,10 +15,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app import db, grading
+from app.cohort_figures.sentences import chosen_span, sentence_of, word_span
 from app.formatting import whole_score
 from app.models import Exercise, Score
 from instructor.dashboard import key_gaps
-from instructor.dashboard.sentences import chosen_span, sentence_of, word_span
 from tests.conftest import Factory, login
 from tests.instructor.dashboard_cohort import FixedCohort, add_near_misses, build_fixed_cohort
 

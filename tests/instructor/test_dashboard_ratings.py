@@ -27,12 +27,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app import db, grading
+from app.cohort_figures.scope import scope_for
 from app.formatting import long_date
 from app.models import Attempt, Cohort, Exercise, Score, SourceRating
 from exercises.answers import read_answers, read_ratings
 from instructor.dashboard.exports import result_columns
 from instructor.dashboard.overview import build_dashboard
-from instructor.dashboard.scope import scope_for
 from tests.conftest import Factory, login
 from tests.instructor.dashboard_cohort import FLAGS, FixedCohort, build_fixed_cohort
 from tests.rated_exercise import rate_sources
@@ -187,12 +187,14 @@ def test_the_results_csv_carries_the_ratings_and_the_rating_credit(client: Flask
     with client.get(f"/instructor/cohorts/{fixed.cohort_id}/export/results.csv") as response:
         assert response.status_code == 200
         rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert list(rows[0])[-5:] == [
+    assert list(rows[0])[-7:] == [
         "rating_credit",
         "mini-a_reliability",
         "mini-a_credibility",
         "mini-b_reliability",
         "mini-b_credibility",
+        "instructor_points",
+        "final_score",
     ]
     assert list(rows[0]) == result_columns(["unverified", "conflicting_number", "loaded_framing"], ["mini-a", "mini-b"])
     by_name = {row["username"]: row for row in rows}

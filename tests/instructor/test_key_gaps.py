@@ -10,10 +10,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app import db, grading
+from app.cohort_figures.scope import scope_for
 from app.models import Cohort, Exercise, KeyVersion, Score, ScoreItem
 from instructor.dashboard import key_gaps
 from instructor.dashboard.overview import build_dashboard
-from instructor.dashboard.scope import scope_for
 from tests.conftest import Factory, login
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
 

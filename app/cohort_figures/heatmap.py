@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.cohort_figures.scope import Scope, counted_attempts
+from app.cohort_figures.sentences import sentence_of
 from app.models import Flag, User
-from instructor.dashboard.scope import Scope, counted_attempts
-from instructor.dashboard.sentences import sentence_of
 
 HEAT_LEVELS = 8
 """Heatmap intensities heat-1 … heat-8 (heat-0: nobody flagged the text)."""
