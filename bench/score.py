@@ -6,26 +6,41 @@ and the span metric on 400 articles (5,000 key spans, 4,000 flagged spans) in un
 
 Each timing is the best of several runs: on a shared virtual machine the same run can take 30%
 longer from one minute to the next. For comparing two versions of the engine, count instructions
-instead (valgrind --tool=callgrind), which do not depend on what else the host is doing.
+instead, which do not depend on what else the host is doing: ``python bench/score.py
+--instructions [--baseline REV]`` runs the rescoring of 1,000 submissions under valgrind's
+callgrind, counting only the rescoring (with a fresh key, then again once every span is
+analysed), for this tree and for the engine at git revision REV (default main) with the same
+submissions.
 """
 
 from __future__ import annotations
 
+import argparse
+import io
+import os
 import random
+import re
 import resource
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# Counting instructions runs this script again on another tree's engine (see count_one_pass).
+ENGINE_ROOT = Path(os.environ.get("BENCH_ENGINE_ROOT", ROOT))
+sys.path.insert(0, str(ENGINE_ROOT))
 
 from exercises.loader import load_package
-from scoring import Flag, KeyItem, report_to_dict, rescore, score, span_metric
+from exercises.types import ExercisePackage
+from scoring import Flag, KeyItem, PreparedKey, report_to_dict, rescore, score, span_metric
 
 SEED = ROOT / "exercises" / "deir-ez-zor-2018"
 SUBMISSIONS = 10_000
+COUNTED_SUBMISSIONS = 1_000
 
 
 def synthetic_submission(
@@ -87,14 +102,92 @@ def span_corpus(rng: random.Random) -> tuple[list[tuple[str, int, int]], list[tu
     return spans(4_000), spans(5_000)
 
 
-def main() -> None:
+def seed_submissions(count: int) -> tuple[ExercisePackage, list[tuple[int, list[Flag]]], random.Random]:
+    """The seed package, ``count`` synthetic submissions (the same on every run) and the random
+    generator that made them, for what follows."""
     rng = random.Random(20180207)
     package = load_package(SEED)
+    categories = [c.id for c in package.categories]
+    lengths = {a.id: len(a.text) for a in package.articles}
+    submissions = [(number, synthetic_submission(rng, package.key, lengths, categories)) for number in range(count)]
+    return package, submissions, rng
+
+
+def count_one_pass(passes: int, gate: Path) -> None:
+    """Rescore `COUNTED_SUBMISSIONS` ``passes`` times with one prepared key, under callgrind
+    started with instrumentation off: before the last pass, create ``gate``.ready and wait for
+    ``gate``.go, so that only that pass is counted; then leave without the interpreter's shutdown."""
+    package, submissions, _ = seed_submissions(COUNTED_SUBMISSIONS)
+    prepared = PreparedKey(
+        package.key,
+        package.policy,
+        categories=[c.id for c in package.categories],
+        texts={a.id: a.text for a in package.articles},
+    )
+    for number in range(passes):
+        if number == passes - 1:
+            gate.with_suffix(".ready").touch()
+            while not gate.with_suffix(".go").exists():
+                time.sleep(0.05)
+        for _, flags in submissions:
+            prepared.score(flags)
+    os._exit(0)
+
+
+def instructions_per_submission(engine_root: Path, passes: int, workdir: Path) -> int:
+    """Count the instructions of the last of ``passes`` rescorings with the engine under ``engine_root``."""
+    gate = workdir / f"gate-{passes}-{engine_root.name}"
+    log = workdir / f"callgrind-{passes}-{engine_root.name}.log"
+    with log.open("w") as errors:
+        child = subprocess.Popen(
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={workdir}/callgrind.%p"]
+            + [sys.executable, str(Path(__file__).resolve()), "--count-pass", str(passes), str(gate)],
+            env={**os.environ, "BENCH_ENGINE_ROOT": str(engine_root)},
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        while not gate.with_suffix(".ready").exists():
+            if child.poll() is not None:
+                raise RuntimeError(f"the counted run failed: see {log}")
+            time.sleep(0.1)
+        subprocess.run(["callgrind_control", "--instr=on", str(child.pid)], check=True, capture_output=True)
+        gate.with_suffix(".go").touch()
+        child.wait()
+    collected = re.search(r"Collected : (\d+)", log.read_text())
+    if collected is None:
+        raise RuntimeError(f"callgrind counted nothing: see {log}")
+    return int(collected.group(1)) // COUNTED_SUBMISSIONS
+
+
+def compare_instructions(baseline: str) -> None:
+    """Print instructions per submission, fresh key and warm, for ``baseline`` and for this tree."""
+    with tempfile.TemporaryDirectory() as directory:
+        workdir = Path(directory)
+        engine = workdir / "baseline"
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", baseline], check=True, capture_output=True)
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(engine, filter="data")
+        counts = {
+            name: [instructions_per_submission(root, passes, workdir) for passes in (1, 2)]
+            for name, root in ((baseline, engine), ("this tree", ROOT))
+        }
+    (base_fresh, base_warm), (fresh, warm) = counts[baseline], counts["this tree"]
+    print(f"instructions per submission, callgrind, {COUNTED_SUBMISSIONS} seed submissions:")
+    print(
+        f"  a fresh key:           {baseline} {base_fresh / 1e6:.2f} M, this tree {fresh / 1e6:.2f} M, "
+        f"ratio {fresh / base_fresh:.2f}"
+    )
+    print(
+        f"  spans already analysed: {baseline} {base_warm / 1e6:.2f} M, this tree {warm / 1e6:.2f} M, "
+        f"ratio {warm / base_warm:.2f}"
+    )
+
+
+def main() -> None:
+    package, submissions, rng = seed_submissions(SUBMISSIONS)
     key, policy = package.key, package.policy
     categories = [c.id for c in package.categories]
     texts = {a.id: a.text for a in package.articles}
-    lengths = {a.id: len(a.text) for a in package.articles}
-    submissions = [(number, synthetic_submission(rng, key, lengths, categories)) for number in range(SUBMISSIONS)]
     flag_count = sum(len(flags) for _, flags in submissions)
     print(
         f"seed exercise: {len(key)} key items; {SUBMISSIONS} synthetic submissions, "
@@ -140,4 +233,14 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--instructions", action="store_true", help="count instructions with callgrind instead")
+    parser.add_argument("--baseline", default="main", help="git revision to compare with (default main)")
+    parser.add_argument("--count-pass", nargs=2, metavar=("PASSES", "GATE"), help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.count_pass:
+        count_one_pass(int(arguments.count_pass[0]), Path(arguments.count_pass[1]))
+    elif arguments.instructions:
+        compare_instructions(arguments.baseline)
+    else:
+        main()

@@ -183,10 +183,12 @@ _TALLIED = MATCHED_STATUSES
 """What a matched item can become; a `_Match` holds its status's place here."""
 
 
-# What a prepared key keeps about flagged spans is shared by every flag of the span.
+# What a prepared key keeps about flagged spans is shared by every flag of the span. These
+# records are the engine's own and never change once built; they are built once per distinct
+# span, so plain slotted dataclasses, built by keyword, serve.
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class _Match:
     """A flagged span matched to one item: the item's result, all but the flag's id."""
 
@@ -205,7 +207,7 @@ class _Match:
     """For a figure of a conflict group: the match when its group does not pay."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class _Fit:
     """How a flag's words fit one item: its boundary factor and what it was made of."""
 
@@ -229,7 +231,7 @@ class _Fit:
         return f"{' and '.join(parts)} ({self.factor:.0%} of the points)"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class _Miss:
     """What a flagged span that matches no item becomes: its FlagResult, all but the flag."""
 
@@ -243,7 +245,7 @@ class _Miss:
     explanation: str
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class _Analysis:
     """What one flagged span (article, offsets, category) could match, whoever flagged it."""
 
@@ -269,13 +271,6 @@ class _Analysis:
     sums: tuple[float, float, float, float]
     """Its SemEval overlap sums (`KeySpans.sums`) against the key spans, category-blind, then
     against those of its category."""
-
-
-# Built the fast way (see `builder`): a new flagged span builds several of these.
-_new_match = builder(_Match)
-_new_fit = builder(_Fit)
-_new_miss = builder(_Miss)
-_new_analysis = builder(_Analysis)
 
 
 _RunSpans = tuple[str, tuple[tuple[int, int, str], ...]]
@@ -529,7 +524,7 @@ class PreparedKey:
         else:
             touching_nothing = self._touching_nothing.get(flag.category)
             if touching_nothing is None:
-                touching_nothing = self._touching_nothing[flag.category] = _new_analysis(
+                touching_nothing = self._touching_nothing[flag.category] = _Analysis(
                     category=self._category_place(flag.category),
                     options=(),
                     best_option=None,
@@ -575,7 +570,7 @@ class PreparedKey:
         elif options:
             # The item it wanted most went to another flag; the reason names that flag.
             wanted = max(options, key=lambda o: o[1])[0]
-            miss = _new_miss(
+            miss = _Miss(
                 outcome=FlagOutcome.DUPLICATE,
                 item_id=real[wanted].id,
                 item_number=wanted,
@@ -594,7 +589,7 @@ class PreparedKey:
         matched = (
             self.key_spans_matched.sums((flag.article, flag.category), flag.start, flag.end) if near else (0.0, 0.0)
         )
-        return _new_analysis(
+        return _Analysis(
             category=self._category_place(flag.category),
             options=tuple(options),
             best_option=best_single(options),
@@ -617,7 +612,7 @@ class PreparedKey:
                 covered += 1
         count = self.words[article].count if article in self.words else count_without_text
         outside = count(start, min(end, item.start)) + count(max(start, item.end), end)
-        return _new_fit(
+        return _Fit(
             factor=boundary_factor(len(core), covered, outside), covered=covered, core_words=len(core), outside=outside
         )
 
@@ -784,7 +779,7 @@ def _match(
     quote = f"“{item.core_quote}”"
     lone = None
     if item.group is not None:
-        lone = _new_match(
+        lone = _Match(
             credit=earned * lone_share,
             category_factor=by_category,
             boundary_factor=by_boundary,
@@ -795,7 +790,7 @@ def _match(
             flag_reason=f"Matched {quote} ({ItemStatus.LONE_FIGURE}).",
             lone=None,
         )
-    return _new_match(
+    return _Match(
         credit=earned,
         category_factor=by_category,
         boundary_factor=by_boundary,
@@ -810,7 +805,7 @@ def _match(
 
 def _decoy_miss(decoy: KeyItem, policy: Policy) -> _Miss:
     penalty = policy.decoy_penalty
-    return _new_miss(
+    return _Miss(
         outcome=FlagOutcome.DECOY,
         item_id=decoy.id,
         item_number=None,
@@ -828,7 +823,7 @@ def _near_miss(item: KeyItem, fit: _Fit, policy: Policy) -> _Miss:
         why = f"misses the words that carry the problem, {quote}"
     else:
         why = f"{fit.describe()}: too far from the item {quote} to count"
-    return _new_miss(
+    return _Miss(
         outcome=FlagOutcome.INSUFFICIENT_OVERLAP,
         item_id=item.id,
         item_number=None,

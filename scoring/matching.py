@@ -231,6 +231,12 @@ def best_assignment(candidates: Sequence[Sequence[Candidate]]) -> list[int | Non
             if options:
                 chosen[flag] = best_single(options)
     for flags in _components(candidates, competing):
+        if all(len(candidates[flag]) == 1 for flag in flags):
+            # Flags with no other option all want the one item: the best of them takes it, the
+            # first of equals, as the search would find (a property test holds them equal).
+            winner = max(flags, key=lambda flag: _rounded(*candidates[flag][0][1:]))
+            chosen[winner] = candidates[winner][0][0]
+            continue
         for flag, item in _best_in_component(flags, candidates):
             chosen[flag] = item
     return chosen

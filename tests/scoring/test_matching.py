@@ -15,6 +15,7 @@ from scoring.matching import (
     count_without_text,
     overlap,
 )
+from scoring.matching import _best_in_component as full_search
 
 
 def test_overlap_counts_shared_characters_and_never_goes_negative():
@@ -193,3 +194,31 @@ def test_assignment_equals_brute_force(candidates):
             weight += option[1]
             tie += option[2]
     assert (round(weight, 9), round(tie, 9)) == _brute_force(candidates)
+
+
+def _full_search(candidates):
+    """The assignment the search gives every flag with an option, without any shortcut."""
+    chosen = [None] * len(candidates)
+    for flag, item in full_search([flag for flag, options in enumerate(candidates) if options], candidates):
+        chosen[flag] = item
+    return chosen
+
+
+@given(candidate_lists)
+def test_assignment_equals_the_full_search_with_its_order_of_ties(candidates):
+    # best_assignment gives uncontested flags their best item at once and settles flags with no
+    # other option than one item without searching; the answer, ties included, is the search's.
+    assert best_assignment(candidates) == _full_search(candidates)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from([0.0, 0.5, 1.0, 1.0 + 1e-12]), st.sampled_from([0.0, 0.3, 1.0])), max_size=7),
+    candidate_lists,
+)
+def test_flags_with_one_contested_item_and_no_other_option_get_what_the_search_gives(weights, others):
+    # Several flags wanting only item 5 beside other flags that never want it.
+    contested = [[(5, weight, tie)] for weight, tie in weights]
+    candidates = [*contested, *others]
+    assert best_assignment(candidates) == _full_search(candidates)
+    candidates = [*others, *contested]
+    assert best_assignment(candidates) == _full_search(candidates)
