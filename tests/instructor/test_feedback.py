@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from app import db, grading
 from app.models import Attempt, AuditEvent, Cohort, Exercise, FeedbackComment, Flag, Role, SourceRating
+from tests.app.test_api_openapi import conforms
 from tests.conftest import Factory, csrf_token, login
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
 
@@ -312,6 +313,9 @@ def test_the_trainee_api_report_carries_the_feedback(app: Flask, client: FlaskCl
     login(trainee, "alice")
     report = trainee.get(f"/api/attempts/{fixed.attempts['alice']}/report").get_json()
     assert (report["score_shown"], report["instructor_points"], round(report["final_score"], 2)) == (55, -1.0, 53.55)
+    assert report["instructor_points_on_flags"] == {"flag-3": -1.0}
+    document = trainee.get("/api/openapi.json").get_json()
+    assert conforms(document, "ScoreReport", report)
     [comment] = report["instructor_comments"]
     assert (comment["on"], comment["flag_id"], comment["author"], comment["body"]) == (
         "flag",
