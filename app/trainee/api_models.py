@@ -293,9 +293,15 @@ class InstructorComment(BaseModel):
     on: FeedbackTarget = Field(
         description="What it is about: a flag, the note on a flag, or the reason given for a source rating."
     )
-    flag_id: str | None = Field(description="The flag's client id (for a comment on a flag or its note).")
-    article: str | None = Field(description="The rated article's ref (for a comment on a source rating).")
-    author: str | None = Field(description="The instructor's display name; None once their account is gone.")
+    flag_id: str | SkipJsonSchema[None] = Field(
+        None, description="The flag's client id (for a comment on a flag or its note); absent otherwise."
+    )
+    article: str | SkipJsonSchema[None] = Field(
+        None, description="The rated article's ref (for a comment on a source rating); absent otherwise."
+    )
+    author: str | SkipJsonSchema[None] = Field(
+        None, description="The instructor's display name; absent once their account is gone."
+    )
     body: str
     updated_at: str = Field(description="When it was written or last changed (ISO 8601, UTC).")
 

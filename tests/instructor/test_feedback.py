@@ -300,6 +300,11 @@ def test_a_comment_on_how_the_trainee_would_verify_a_source(
     feedback = debrief[debrief.index("Your instructor’s feedback") :]
     assert "Your rating of" in feedback and "<q>Check the &lt;wire&gt; archive</q>" in feedback
     assert '<p class="feedback-body">Yes</p>' in feedback
+    report = trainee.get(f"/api/attempts/{fixed.attempts['alice']}/report").get_json()
+    [comment] = report["instructor_comments"]
+    assert (comment["on"], comment["article"], comment["body"]) == ("rating", "mini-a", "Yes")
+    assert "flag_id" not in comment
+    assert conforms(trainee.get("/api/openapi.json").get_json(), "ScoreReport", report)
 
 
 def test_the_trainee_api_report_carries_the_feedback(app: Flask, client: FlaskClient, fixed: FixedCohort) -> None:
