@@ -14,9 +14,9 @@ from flask import Flask
 from sqlalchemy import select, text
 
 from app import create_app, db, feedback, migrate
-from app.deadlines import as_utc
 from app.backup import BackupError, export_all, import_all
 from app.cli import cli
+from app.deadlines import as_utc
 from app.models import (
     Assignment,
     Attempt,
