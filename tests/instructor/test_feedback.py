@@ -18,6 +18,7 @@ from app.models import Attempt, AuditEvent, Cohort, Exercise, FeedbackComment, F
 from tests.app.test_api_openapi import conforms
 from tests.conftest import Factory, csrf_token, login
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
+from tests.rated_exercise import rate_sources
 
 
 @pytest.fixture
@@ -276,6 +277,7 @@ def test_comments_and_points_go_with_the_attempt(app: Flask, client: FlaskClient
 def test_a_comment_on_how_the_trainee_would_verify_a_source(
     app: Flask, client: FlaskClient, fixed: FixedCohort
 ) -> None:
+    rate_sources(app, fixed.exercise_id)
     with app.app_context():
         session = db.session()
         session.add(
@@ -304,6 +306,10 @@ def test_a_comment_on_how_the_trainee_would_verify_a_source(
     [comment] = report["instructor_comments"]
     assert (comment["on"], comment["article"], comment["body"]) == ("rating", "mini-a", "Yes")
     assert "flag_id" not in comment
+    results = client.get(f"/instructor/cohorts/{fixed.cohort_id}/export/results.csv").get_data(as_text=True)
+    alice = next(row for row in csv.DictReader(io.StringIO(results)) if row["username"] == "alice")
+    assert (alice["mini-a_reason"], alice["mini-a_instructor_comments"]) == ("Check the <wire> archive", "Yes")
+    assert (alice["mini-b_reason"], alice["mini-b_instructor_comments"]) == ("", "")
     assert conforms(trainee.get("/api/openapi.json").get_json(), "ScoreReport", report)
 
 
