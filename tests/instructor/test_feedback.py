@@ -198,11 +198,26 @@ def test_points_within_the_caps_show_apart_and_survive_a_rescore(
     assert "automatic 55 + instructor +2 = <strong>57</strong>" in client.get(drill_down(fixed, "alice")).get_data(
         as_text=True
     )
+    # A new key version without "brutal regime" rescores alice lower; her instructor's points stay.
+    with app.app_context():
+        session = db.session()
+        exercise = session.get(Exercise, fixed.exercise_id)
+        items = [
+            item for item in grading.current_key_version(session, exercise.id).items if item["id"] != "brutal-regime"
+        ]
+        grading.add_key_version(session, exercise, items, origin="editor", note="test")
+        session.commit()
+    shown = re.search(
+        r"automatic (\d+) \+ instructor \+2 = <strong>(\d+)</strong>",
+        client.get(drill_down(fixed, "alice")).get_data(as_text=True),
+    )
+    assert shown is not None
+    assert int(shown[1]) < 55 and int(shown[2]) == int(shown[1]) + 2
     # 0 takes the points back.
     assert post(client, fixed, points_url(fixed, "alice", flag), {"points": "0"}).status_code == 302
-    assert "automatic 55 + instructor +0 = <strong>55</strong>" in client.get(drill_down(fixed, "alice")).get_data(
-        as_text=True
-    )
+    assert f"automatic {shown[1]} + instructor +0 = <strong>{shown[1]}</strong>" in client.get(
+        drill_down(fixed, "alice")
+    ).get_data(as_text=True)
 
 
 def test_the_submission_cap_counts_every_flag(app: Flask, client: FlaskClient, fixed: FixedCohort) -> None:
