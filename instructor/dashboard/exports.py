@@ -315,7 +315,8 @@ def _rating_comments_by_attempt(db: Session, scope: Scope) -> dict[int, dict[str
         .order_by(FeedbackComment.id)
     )
     for attempt_id, article, body in db.execute(query):
-        comments[attempt_id][article].append(body)
+        if article is not None:  # a rating comment always names its article; the column allows none
+            comments[attempt_id][article].append(body)
     return comments
 
 
