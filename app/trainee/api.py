@@ -17,15 +17,19 @@ from werkzeug.wrappers import Response
 
 from app import db, feedback, judgement
 from app.access import PUBLIC, TRAINEE, access
-from app.deadlines import as_utc
+from app.deadlines import as_utc, now
 from app.errors import error_response
 from app.formatting import whole_score
 from app.models import Attempt, FeedbackTarget, Flag
-from app.trainee import api_models, attempts, flags, openapi, progress, standing, submission
+from app.trainee import api_models, attempts, cohort_view, flags, openapi, progress, standing, submission
 from app.trainee.api_models import (
     AttemptFlags,
     Calibration,
     Change,
+    CohortArticle,
+    CohortFlag,
+    CohortSegment,
+    CohortView,
     Discernment,
     Error,
     InstructorComment,
@@ -290,13 +294,15 @@ def submit(attempt_id: int) -> Response:
 )
 def report(attempt_id: int) -> Response:
     """The scoring report, only after submission (before it, a 403: it reveals the key)."""
+    database = db.session()
     attempt = _attempt(attempt_id)
-    score = submitted_score(db.session(), attempt)
+    score = submitted_score(database, attempt)
     if score is None:
         abort(403, "The report opens once this attempt is submitted.")
     report = report_from_dict(score.report)
     calibrated = attempt.exercise.asks_confidence or any(flag.confidence for flag in attempt.flags)
-    given = feedback.attempt_feedback(db.session(), attempt)
+    given = feedback.attempt_feedback(database, attempt)
+    client_ids = {flag.id: flag.client_id for flag in attempt.flags}
     return _body(
         ScoreReport(
             attempt_id=attempt.id,
@@ -310,13 +316,36 @@ def report(attempt_id: int) -> Response:
             else None,
             instructor_points=given.total_points,
             final_score=given.final(score.score),
-            instructor_comments=_comments(attempt, given),
+            instructor_points_on_flags={client_ids[flag_id]: points for flag_id, points in given.points.items()},
+            instructor_comments=_comments(given, client_ids),
+            cohort_view=_cohort_view(attempt, score.key_version.items)
+            if cohort_view.is_open(database, attempt, now())
+            else None,
         )
     )
 
 
-def _comments(attempt: Attempt, given: feedback.AttemptFeedback) -> list[InstructorComment]:
-    client_ids = {flag.id: flag.client_id for flag in attempt.flags}
+def _cohort_view(attempt: Attempt, key_items: list[dict[str, Any]]) -> CohortView:
+    """The debrief's cohort view as counts per run of text, with the trainee's flags by client id."""
+    shown = cohort_view.cohort_view(db.session(), attempt, key_items)
+    return CohortView(
+        submissions=shown.submissions,
+        articles=[
+            CohortArticle(
+                article=entry.heat.ref,
+                segments=[
+                    CohortSegment(start=segment.start, end=segment.end, submissions=segment.count)
+                    for segment in entry.heat.segments
+                    if segment.count
+                ],
+                own_flags=[CohortFlag(flag_id=own.flag.client_id, submissions=own.peers) for own in entry.own],
+            )
+            for entry in shown.articles
+        ],
+    )
+
+
+def _comments(given: feedback.AttemptFeedback, client_ids: dict[int, str]) -> list[InstructorComment]:
     comments = sorted(given.comments(), key=lambda comment: comment.id)
     return [
         InstructorComment(

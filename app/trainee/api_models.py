@@ -293,11 +293,55 @@ class InstructorComment(BaseModel):
     on: FeedbackTarget = Field(
         description="What it is about: a flag, the note on a flag, or the reason given for a source rating."
     )
-    flag_id: str | None = Field(description="The flag's client id (for a comment on a flag or its note).")
-    article: str | None = Field(description="The rated article's ref (for a comment on a source rating).")
-    author: str | None = Field(description="The instructor's display name; None once their account is gone.")
+    flag_id: str | SkipJsonSchema[None] = Field(
+        None, description="The flag's client id (for a comment on a flag or its note); absent otherwise."
+    )
+    article: str | SkipJsonSchema[None] = Field(
+        None, description="The rated article's ref (for a comment on a source rating); absent otherwise."
+    )
+    author: str | SkipJsonSchema[None] = Field(
+        None, description="The instructor's display name; absent once their account is gone."
+    )
     body: str
     updated_at: str = Field(description="When it was written or last changed (ISO 8601, UTC).")
+
+
+class CohortSegment(BaseModel):
+    """A run of an article's text that the same number of the cohort's submissions flagged."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: Offset
+    end: Offset = Field(description="Exclusive.")
+    submissions: Annotated[int, Field(ge=1, description="How many of the cohort's submissions flagged it.")]
+
+
+class CohortFlag(BaseModel):
+    """One of the trainee's own flags beside the cohort's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    flag_id: str = Field(description="The flag's client id.")
+    submissions: Offset = Field(description="How many of the cohort's submissions flagged words of it.")
+
+
+class CohortArticle(BaseModel):
+    """Where in one article the cohort flagged, and the trainee's own flags there."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article: str = Field(description="The article's ref.")
+    segments: list[CohortSegment] = Field(description="Only what somebody flagged, in text order.")
+    own_flags: list[CohortFlag] = Field(description="The trainee's flags in this article, in text order.")
+
+
+class CohortView(BaseModel):
+    """Where the trainee's cohort flagged, counts only and never names (the dashboard's heatmap)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    submissions: Offset = Field(description="The cohort's submissions counted (the trainee's among them).")
+    articles: list[CohortArticle]
 
 
 class ScoreReport(BaseModel):
@@ -332,7 +376,16 @@ class ScoreReport(BaseModel):
     final_score: Annotated[
         float, Field(ge=0, le=100, description="`score` plus `instructor_points`, within 0–100: the grade an LMS gets.")
     ]
+    instructor_points_on_flags: dict[str, float] = Field(
+        description="The instructor's points on each flag that has some, by the flag's client id; they add up to "
+        "`instructor_points`."
+    )
     instructor_comments: list[InstructorComment] = Field(description="The instructors' comments, oldest first.")
+    cohort_view: CohortView | SkipJsonSchema[None] = Field(
+        None,
+        description="Where the cohort flagged: only when the assignment offers it, after this submission and "
+        "after the deadline (or once an instructor released it); absent otherwise.",
+    )
 
 
 class ProgressExercise(BaseModel):

@@ -22,6 +22,7 @@ from app.models import (
     Attempt,
     FeedbackComment,
     FeedbackPoints,
+    FeedbackTarget,
     Flag,
     KeyVersion,
     Score,
@@ -84,8 +85,8 @@ FLAG_OUTCOME_WORDS = {
 
 def result_columns(categories: Sequence[str], rated_articles: Sequence[str] = ()) -> list[str]:
     """The header of the results export: fixed columns (discernment among them), five per category,
-    the rating credit, then the trainee's reliability and credibility grade for each article a key
-    rates."""
+    the rating credit, then for each article a key rates the trainee's reliability and credibility
+    grades, their reason (how they would verify the source) and the instructor's comments on it."""
     columns = [
         "username",
         "display_name",
@@ -111,7 +112,12 @@ def result_columns(categories: Sequence[str], rated_articles: Sequence[str] = ()
         columns += [f"{category}_{name}" for name in ("correct", "flagged", "expected", "precision", "recall")]
     columns.append("rating_credit")
     for article in rated_articles:
-        columns += [f"{article}_reliability", f"{article}_credibility"]
+        columns += [
+            f"{article}_reliability",
+            f"{article}_credibility",
+            f"{article}_reason",
+            f"{article}_instructor_comments",
+        ]
     # The automatic score is ``score``; the instructor's points come on top of it (app.feedback).
     columns += ["instructor_points", "final_score"]
     return columns
@@ -155,6 +161,7 @@ def _exercise_result_rows(
     correct = _correct_by_attempt(db, scope, real)
     flagged = _flagged_by_attempt(db, scope)
     ratings = _ratings_by_attempt(db, scope)
+    rating_comments = _rating_comments_by_attempt(db, scope)
     discernment = judgement.discernment_by_attempt(db, scope)
     calibration = judgement.calibration_by_attempt(db, scope)
     current = current_scores(scope)
@@ -258,8 +265,10 @@ def _exercise_result_rows(
             ]
         row.append(_rounded(rating_credit, 2))
         given = ratings.get(attempt_id, {}) if attempt_id is not None else {}
+        commented = rating_comments.get(attempt_id, {}) if attempt_id is not None else {}
         for article in articles:
-            row += list(given.get(article, (None, None)))
+            row += list(given.get(article, (None, None, None)))
+            row.append("\n".join(commented[article]) if article in commented else None)
         if score is None:
             row += [None, None]
         else:
@@ -279,16 +288,36 @@ def _instructor_points_by_attempt(db: Session, scope: Scope) -> dict[int, float]
     return {attempt_id: float(total) for attempt_id, total in db.execute(query)}
 
 
-def _ratings_by_attempt(db: Session, scope: Scope) -> dict[int, dict[str, tuple[str, str]]]:
-    """Per counted attempt and article: the trainee's reliability and credibility grades."""
+def _ratings_by_attempt(db: Session, scope: Scope) -> dict[int, dict[str, tuple[str, str, str]]]:
+    """Per counted attempt and article: the trainee's reliability and credibility grades and reason."""
     current = current_scores(scope)
-    given: dict[int, dict[str, tuple[str, str]]] = defaultdict(dict)
+    given: dict[int, dict[str, tuple[str, str, str]]] = defaultdict(dict)
     query = select(
-        SourceRating.attempt_id, SourceRating.article_ref, SourceRating.reliability, SourceRating.credibility
+        SourceRating.attempt_id,
+        SourceRating.article_ref,
+        SourceRating.reliability,
+        SourceRating.credibility,
+        SourceRating.reason,
     ).join(current, current.c.attempt_id == SourceRating.attempt_id)
-    for attempt_id, article, reliability, credibility in db.execute(query):
-        given[attempt_id][article] = (reliability, credibility)
+    for attempt_id, article, reliability, credibility, reason in db.execute(query):
+        given[attempt_id][article] = (reliability, credibility, reason)
     return given
+
+
+def _rating_comments_by_attempt(db: Session, scope: Scope) -> dict[int, dict[str, list[str]]]:
+    """Per counted attempt and article: the instructors' comments on the rating's reason, oldest first."""
+    current = current_scores(scope)
+    comments: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    query = (
+        select(FeedbackComment.attempt_id, FeedbackComment.article_ref, FeedbackComment.body)
+        .join(current, current.c.attempt_id == FeedbackComment.attempt_id)
+        .where(FeedbackComment.target == FeedbackTarget.RATING)
+        .order_by(FeedbackComment.id)
+    )
+    for attempt_id, article, body in db.execute(query):
+        if article is not None:  # a rating comment always names its article; the column allows none
+            comments[attempt_id][article].append(body)
+    return comments
 
 
 def _correct_by_attempt(db: Session, scope: Scope, real: Sequence[dict[str, Any]]) -> dict[int, dict[str, int]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import select, text
 from app import create_app, db, feedback, migrate
 from app.backup import BackupError, export_all, import_all
 from app.cli import cli
+from app.deadlines import as_utc
 from app.models import (
     Assignment,
     Attempt,
@@ -25,10 +27,13 @@ from app.models import (
     Flag,
     Role,
     Score,
+    SourceRating,
     User,
 )
 from exercises.types import Category
 from tests.conftest import Factory, login
+
+RELEASED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 EXPECTED_TABLES = {
     "users",
@@ -45,6 +50,7 @@ EXPECTED_TABLES = {
     "audit_events",
     "feedback_comments",
     "feedback_points",
+    "source_ratings",
 }
 
 
@@ -78,7 +84,12 @@ def populate(app: Flask, factory: Factory) -> None:
         attempt = session.get(Attempt, submitted.id)
         feedback.add_comment(session, grace, attempt, target="flag", flag_id=flag.id, body="Good — “why”?")
         feedback.set_points(session, grace, attempt, flag.id, 1.5)
-        session.get(Assignment, (cohort.id, exercise.id)).cohort_view = True
+        attempt.ratings.append(SourceRating(article_ref="mini-a", reliability="C", credibility="3", reason="Ask AP"))
+        session.flush()
+        feedback.add_comment(session, grace, attempt, target="rating", article_ref="mini-a", body="And the wire?")
+        assignment = session.get(Assignment, (cohort.id, exercise.id))
+        assignment.cohort_view = True
+        assignment.cohort_view_released_at = RELEASED
         session.commit()
 
 
@@ -127,6 +138,35 @@ def test_round_trip_on_sqlite_is_exact(app: Flask, factory: Factory, tmp_path: P
         assert db.session().scalar(select(FeedbackComment.body)) == "Good — “why”?"
         assert db.session().scalar(select(FeedbackPoints.points)) == 1.5
         assert db.session().scalar(select(Assignment.cohort_view))
+    db.get_engine(restored).dispose()
+
+
+def test_a_restored_instance_shows_the_same_feedback_confidence_and_cohort_view(
+    app: Flask, factory: Factory, tmp_path: Path
+) -> None:
+    populate(app, factory)
+    backup = tmp_path / "all.json"
+    export_all(db.get_engine(app), backup)
+    restored = fresh_app(f"sqlite:///{tmp_path / 'restored.sqlite3'}", tmp_path)
+    restore(restored, backup)
+    with restored.app_context():
+        session = db.session()
+        assignment = session.scalar(select(Assignment))
+        assert (assignment.cohort_view, as_utc(assignment.cohort_view_released_at)) == (True, RELEASED)
+        assert session.scalars(select(FeedbackComment.target).order_by(FeedbackComment.id)).all() == ["flag", "rating"]
+        submitted = session.scalar(select(Attempt.id).where(Attempt.submitted_at.is_not(None)))
+    trainee = restored.test_client()
+    login(trainee, "other")
+    assert "2 unread comments" in trainee.get("/exercises").get_data(as_text=True)
+    page = trainee.get(f"/attempts/{submitted}/debrief").get_data(as_text=True)
+    assert "Good — “why”?" in page and "And the wire?" in page
+    assert "instructor +1.5" in page
+    assert "Where your cohort flagged" in page  # released before the restore, still released
+    report = trainee.get(f"/api/attempts/{submitted}/report").get_json()
+    assert report["instructor_points_on_flags"] == {"flag-1": 1.5}
+    assert report["cohort_view"]["submissions"] == 1
+    with restored.app_context():
+        assert db.session().scalar(select(Flag.confidence).where(Flag.confidence.is_not(None))) == "likely"
     db.get_engine(restored).dispose()
 
 

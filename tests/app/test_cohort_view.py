@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from app import db
 from app.models import Assignment, Attempt, AuditEvent
 from app.trainee import cohort_view
+from tests.app.test_api_openapi import conforms
 from tests.app.test_deadlines import FrozenClock
 from tests.conftest import Factory, csrf_token, login
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
@@ -158,3 +159,75 @@ def test_setting_an_exercise_can_offer_the_cohort_view(app: Flask, factory: Fact
     assert answer.status_code == 302
     with app.app_context():
         assert db.session().get(Assignment, (cohort.id, exercise.id)).cohort_view
+
+
+def submit_as(app: Flask, name: str, attempt_id: int) -> FlaskClient:
+    """``name`` logged in, having submitted ``attempt_id`` through the API."""
+    trainee = app.test_client()
+    login(trainee, name)
+    token = csrf_token(trainee, "/exercises")
+    answer = trainee.post(f"/api/attempts/{attempt_id}/submit", headers={"X-CSRFToken": token})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return trainee
+
+
+def test_the_deadline_first_then_the_own_submission(app: Flask, fixed: FixedCohort, clock: FrozenClock) -> None:
+    # Dave is still working when the deadline passes (late work allowed): nothing of the cohort
+    # reaches him, by page or by API, until he submits; then it does at once.
+    set_assignment(app, fixed, deadline=DEADLINE, allow_late=True, cohort_view=True)
+    clock.moment = DEADLINE + timedelta(hours=2)
+    dave = app.test_client()
+    login(dave, "dave")
+    assert dave.get(f"/attempts/{fixed.attempts['dave']}/debrief").status_code == 403
+    assert dave.get(f"/api/attempts/{fixed.attempts['dave']}/report").status_code == 403
+    dave = submit_as(app, "dave", fixed.attempts["dave"])
+    page = dave.get(f"/attempts/{fixed.attempts['dave']}/debrief").get_data(as_text=True)
+    section = page[page.index(HEADING) :]
+    assert "4 submissions" in section  # his own among them now
+    assert '<q class="flag-quote">reportedly</q>: 3 of 4 submissions flagged words here' in section
+    view = dave.get(f"/api/attempts/{fixed.attempts['dave']}/report").get_json()["cohort_view"]
+    assert view["submissions"] == 4
+
+
+def test_a_release_before_the_own_submission_waits_for_it(app: Flask, fixed: FixedCohort, clock: FrozenClock) -> None:
+    set_assignment(app, fixed, deadline=DEADLINE, cohort_view=True)
+    teacher = app.test_client()
+    login(teacher, "teacher")
+    url = f"/instructor/cohorts/{fixed.cohort_id}/assignments/{fixed.exercise_id}/cohort-view"
+    cohort_page = f"/instructor/cohorts/{fixed.cohort_id}"
+    released = teacher.post(url, data={"csrf_token": csrf_token(teacher, cohort_page), "action": "release"})
+    assert released.status_code == 302
+    assert HEADING in debrief(app, fixed)  # alice had submitted: released to her before the deadline
+    with app.app_context():
+        session = db.session()
+        assert not cohort_view.is_open(session, session.get(Attempt, fixed.attempts["dave"]), clock.moment)
+    dave = submit_as(app, "dave", fixed.attempts["dave"])
+    assert HEADING in dave.get(f"/attempts/{fixed.attempts['dave']}/debrief").get_data(as_text=True)
+
+
+def test_the_api_report_carries_the_cohort_view_only_when_open(
+    app: Flask, fixed: FixedCohort, clock: FrozenClock
+) -> None:
+    set_assignment(app, fixed, deadline=DEADLINE, cohort_view=True)
+    alice = app.test_client()
+    login(alice, "alice")
+    report_url = f"/api/attempts/{fixed.attempts['alice']}/report"
+    assert "cohort_view" not in alice.get(report_url).get_json()
+    clock.moment = DEADLINE
+    view = alice.get(report_url).get_json()["cohort_view"]
+    assert view["submissions"] == 3
+    articles = {article["article"]: article for article in view["articles"]}
+    assert set(articles) == {"mini-a", "mini-b"}
+    # Alice's flags (client ids in the order she made them) and how many submissions flagged there.
+    assert {own["flag_id"]: own["submissions"] for own in articles["mini-a"]["own_flags"]} == {
+        "flag-1": 1,
+        "flag-3": 2,
+    }
+    with app.app_context():
+        text = next(article.text for article in db.session().get(Attempt, fixed.attempts["alice"]).exercise.articles)
+    start = text.index("reportedly")
+    assert {"start": start, "end": start + len("reportedly"), "submissions": 2} in articles["mini-a"]["segments"]
+    assert all(segment["submissions"] >= 1 for segment in articles["mini-a"]["segments"])
+    for name in ("alice", "bob", "carol", "Alice", "Bob", "Carol"):
+        assert name not in str(view)
+    assert conforms(alice.get("/api/openapi.json").get_json(), "ScoreReport", alice.get(report_url).get_json())

@@ -187,12 +187,16 @@ def test_the_results_csv_carries_the_ratings_and_the_rating_credit(client: Flask
     with client.get(f"/instructor/cohorts/{fixed.cohort_id}/export/results.csv") as response:
         assert response.status_code == 200
         rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert list(rows[0])[-7:] == [
+    assert list(rows[0])[-11:] == [
         "rating_credit",
         "mini-a_reliability",
         "mini-a_credibility",
+        "mini-a_reason",
+        "mini-a_instructor_comments",
         "mini-b_reliability",
         "mini-b_credibility",
+        "mini-b_reason",
+        "mini-b_instructor_comments",
         "instructor_points",
         "final_score",
     ]

@@ -15,11 +15,14 @@ import csv
 import io
 import json
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import Factory, login
+from app.models import Role
+from tests.conftest import MINI_PACKAGE, Factory, login
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
 from tests.instructor.test_exports import download
 
@@ -94,3 +97,46 @@ def test_drill_down_reads_discernment_in_plain_language(client: FlaskClient, fix
     assert "You found about a third of the problems but also flagged all of the sound passages." in text
     assert "Sound passages flagged 1 of 1 (100%)" in text
     assert "Discernment (d′) -1.16" in text
+
+
+DECOY = """[[items]]
+id = "americans-40"
+article = "mini-a"
+quote = "40 Americans"
+category = "conflicting_number"
+decoy = true
+explanation = "Nothing contradicts it."
+"""
+
+
+def test_a_key_without_sound_passages_says_why_there_is_no_d_prime(
+    factory: Factory, client: FlaskClient, tmp_path: Path
+) -> None:
+    # The mini key without its one decoy: nothing marks a passage as sound, so d′ cannot tell
+    # "finds problems" from "flags everything"; every place that shows it says so instead.
+    package = tmp_path / "no-decoys"
+    shutil.copytree(MINI_PACKAGE, package)
+    key = package / "key.toml"
+    assert DECOY in key.read_text()
+    key.write_text(key.read_text().replace(DECOY, ""))
+    cohort = factory.cohort("Undecoyed")
+    factory.user("lead", Role.INSTRUCTOR, teaches=cohort)
+    exercise = factory.exercise(assign_to=cohort, package=package)
+    trainee = factory.user("tess", cohort=cohort)
+    attempt, _ = factory.attempt(trainee, exercise, flags=[("mini-a", "reportedly", "unverified")], submit=True)
+    reason = "The key marks no sound passages (decoys), so flagging everything cannot be told apart."
+
+    login(client, "tess")
+    debrief = _text(client.get(f"/attempts/{attempt.id}/debrief").get_data(as_text=True))
+    assert reason in debrief and "Discernment (d′)" not in debrief
+    discernment = client.get(f"/api/attempts/{attempt.id}/report").get_json()["discernment"]
+    assert (discernment["measurable"], discernment["reason"], discernment["reading"]) == (False, reason, reason)
+    assert "d_prime" not in discernment and discernment["hit_rate"] == pytest.approx(1 / 7)
+
+    login(client, "lead")
+    base = f"/instructor/cohorts/{cohort.id}"
+    dashboard = _text(client.get(f"{base}/exercises/{exercise.id}/dashboard").get_data(as_text=True))
+    assert f"Not measurable: {reason}" in dashboard
+    results = csv.DictReader(io.StringIO(download(client, f"{base}/export/results.csv")))
+    row = next(row for row in results if row["username"] == "tess")
+    assert (row["d_prime"], row["hit_rate"], row["false_alarm_rate"]) == ("", "0.1429", "")

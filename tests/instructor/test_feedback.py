@@ -15,8 +15,10 @@ from sqlalchemy import select, update
 
 from app import db, grading
 from app.models import Attempt, AuditEvent, Cohort, Exercise, FeedbackComment, Flag, Role, SourceRating
+from tests.app.test_api_openapi import conforms
 from tests.conftest import Factory, csrf_token, login
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
+from tests.rated_exercise import rate_sources
 
 
 @pytest.fixture
@@ -196,11 +198,26 @@ def test_points_within_the_caps_show_apart_and_survive_a_rescore(
     assert "automatic 55 + instructor +2 = <strong>57</strong>" in client.get(drill_down(fixed, "alice")).get_data(
         as_text=True
     )
+    # A new key version without "brutal regime" rescores alice lower; her instructor's points stay.
+    with app.app_context():
+        session = db.session()
+        exercise = session.get(Exercise, fixed.exercise_id)
+        items = [
+            item for item in grading.current_key_version(session, exercise.id).items if item["id"] != "brutal-regime"
+        ]
+        grading.add_key_version(session, exercise, items, origin="editor", note="test")
+        session.commit()
+    shown = re.search(
+        r"automatic (\d+) \+ instructor \+2 = <strong>(\d+)</strong>",
+        client.get(drill_down(fixed, "alice")).get_data(as_text=True),
+    )
+    assert shown is not None
+    assert int(shown[1]) < 55 and int(shown[2]) == int(shown[1]) + 2
     # 0 takes the points back.
     assert post(client, fixed, points_url(fixed, "alice", flag), {"points": "0"}).status_code == 302
-    assert "automatic 55 + instructor +0 = <strong>55</strong>" in client.get(drill_down(fixed, "alice")).get_data(
-        as_text=True
-    )
+    assert f"automatic {shown[1]} + instructor +0 = <strong>{shown[1]}</strong>" in client.get(
+        drill_down(fixed, "alice")
+    ).get_data(as_text=True)
 
 
 def test_the_submission_cap_counts_every_flag(app: Flask, client: FlaskClient, fixed: FixedCohort) -> None:
@@ -275,6 +292,7 @@ def test_comments_and_points_go_with_the_attempt(app: Flask, client: FlaskClient
 def test_a_comment_on_how_the_trainee_would_verify_a_source(
     app: Flask, client: FlaskClient, fixed: FixedCohort
 ) -> None:
+    rate_sources(app, fixed.exercise_id)
     with app.app_context():
         session = db.session()
         session.add(
@@ -299,6 +317,15 @@ def test_a_comment_on_how_the_trainee_would_verify_a_source(
     feedback = debrief[debrief.index("Your instructor’s feedback") :]
     assert "Your rating of" in feedback and "<q>Check the &lt;wire&gt; archive</q>" in feedback
     assert '<p class="feedback-body">Yes</p>' in feedback
+    report = trainee.get(f"/api/attempts/{fixed.attempts['alice']}/report").get_json()
+    [comment] = report["instructor_comments"]
+    assert (comment["on"], comment["article"], comment["body"]) == ("rating", "mini-a", "Yes")
+    assert "flag_id" not in comment
+    results = client.get(f"/instructor/cohorts/{fixed.cohort_id}/export/results.csv").get_data(as_text=True)
+    alice = next(row for row in csv.DictReader(io.StringIO(results)) if row["username"] == "alice")
+    assert (alice["mini-a_reason"], alice["mini-a_instructor_comments"]) == ("Check the <wire> archive", "Yes")
+    assert (alice["mini-b_reason"], alice["mini-b_instructor_comments"]) == ("", "")
+    assert conforms(trainee.get("/api/openapi.json").get_json(), "ScoreReport", report)
 
 
 def test_the_trainee_api_report_carries_the_feedback(app: Flask, client: FlaskClient, fixed: FixedCohort) -> None:
@@ -312,6 +339,9 @@ def test_the_trainee_api_report_carries_the_feedback(app: Flask, client: FlaskCl
     login(trainee, "alice")
     report = trainee.get(f"/api/attempts/{fixed.attempts['alice']}/report").get_json()
     assert (report["score_shown"], report["instructor_points"], round(report["final_score"], 2)) == (55, -1.0, 53.55)
+    assert report["instructor_points_on_flags"] == {"flag-3": -1.0}
+    document = trainee.get("/api/openapi.json").get_json()
+    assert conforms(document, "ScoreReport", report)
     [comment] = report["instructor_comments"]
     assert (comment["on"], comment["flag_id"], comment["author"], comment["body"]) == (
         "flag",
