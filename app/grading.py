@@ -17,6 +17,7 @@ from sqlalchemy.sql.base import ExecutableOption
 
 import scoring
 from app import audit, exercise_cache, judgement
+from app.cohort_figures import tallies
 from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem, User
 from exercises.cores import derived_core
 from scoring.calibration import measure_calibration, outcomes_of
@@ -200,6 +201,8 @@ def score_attempt(db: Session, attempt: Attempt) -> Score:
     with shared.lock:
         report = shared.key.score(flags, ratings)
     stored = _store(db, attempt, version, report)
+    db.flush()
+    tallies.count_scores(db, [(stored, attempt)])
     scores_stored.send(db, scores=[stored])
     return stored
 
@@ -220,6 +223,7 @@ def rescore_exercise(db: Session, exercise: Exercise, *, note: str, actor: User 
         ]
         count += len(stored)
         db.flush()
+        tallies.count_scores(db, list(zip(stored, batch, strict=True)))
         scores_stored.send(db, scores=stored)
     audit.record(
         db,

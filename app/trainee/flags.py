@@ -105,6 +105,34 @@ def create_flag(db: Session, user: User, attempt: Attempt, new: CheckedFlag) -> 
     return Outcome(flag, revision, changed=True)
 
 
+def create_flags(db: Session, user: User, attempt: Attempt, new: list[CheckedFlag]) -> int:
+    """Add several new flags to an attempt with no flags of those client ids, as one change (the
+    demo seeder's batch path); a link may point at a flag earlier in ``new``. Returns the revision."""
+    ensure_editable(db, user, attempt)
+    texts = standing.texts_of(db, attempt).texts
+    revision = bump_revision(db, attempt)
+    if flag_count(db, attempt) + len(new) > MAX_FLAGS:
+        raise InvalidFlag({}, f"An attempt has at most {MAX_FLAGS} flags.")
+    for checked in new:
+        if find_flag(attempt, checked.client_id) is not None:
+            raise InvalidFlag({"client_id": [f"client_id {checked.client_id!r} is already used in this attempt."]})
+        attempt.flags.append(
+            Flag(
+                client_id=checked.client_id,
+                article_ref=checked.article,
+                start=checked.start,
+                end=checked.end,
+                quote=texts[checked.article][checked.start : checked.end],
+                category=checked.category,
+                note=checked.note,
+                links=_link_targets(attempt, checked.client_id, checked.links),
+                confidence=checked.confidence,
+            )
+        )
+    db.flush()
+    return revision
+
+
 def update_flag(db: Session, user: User, attempt: Attempt, flag: Flag, change: CheckedChange) -> Outcome:
     """Apply ``change`` to ``flag``."""
     ensure_editable(db, user, attempt)

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.cohort_figures.scope import Scope, current_scores
-from app.models import Attempt, FeedbackPoints, Score, User, cohort_trainees
+from app.models import Attempt, FeedbackPoints, User, cohort_trainees
 
 TRAINEES_PER_PAGE = 500
 """Trainees in one page of the table: the table sorts and filters in the browser, so a cohort
@@ -86,7 +86,7 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
             current.c.submitted_at,
             current.c.late,
             working.c.user_id.is_not(None),
-            Score.report[("totals", "false_positives")].as_integer(),
+            current.c.false_positives,
             select(func.sum(FeedbackPoints.points))
             .where(FeedbackPoints.attempt_id == current.c.attempt_id)
             .scalar_subquery(),
@@ -94,7 +94,6 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
         .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
         .outerjoin(current, current.c.user_id == User.id)
         .outerjoin(working, working.c.user_id == User.id)
-        .outerjoin(Score, Score.id == current.c.score_id)
         .where(cohort_trainees.c.cohort_id == scope.cohort.id)
         .order_by(User.display_name, User.id)
         .offset((page - 1) * per_page)
