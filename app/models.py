@@ -666,7 +666,8 @@ class CountedSubmission(Base):
     latest submitted attempt for the cohort) with the figures of its current score.
 
     Kept by ``app.cohort_figures.tallies`` in the transaction that stores a score, so the dashboard
-    reads one row per trainee instead of finding the latest attempt and its current score.
+    reads one row per trainee instead of finding the latest attempt and its current score. The
+    attempt's times are read from the attempt (the demo seeder moves them after scoring).
     """
 
     __tablename__ = "counted_submissions"
@@ -680,9 +681,6 @@ class CountedSubmission(Base):
     precision: Mapped[float] = mapped_column(Float)
     recall: Mapped[float] = mapped_column(Float)
     f1: Mapped[float] = mapped_column(Float)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    late: Mapped[bool] = mapped_column(Boolean)
     false_positives: Mapped[int] = mapped_column(Integer)
     span_f1: Mapped[float] = mapped_column(Float)
     """SemEval span F1 regardless of category, from the report."""

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
-from app.models import Assignment, Cohort, CountedSubmission, Exercise, cohort_trainees
+from app.models import Assignment, Attempt, Cohort, CountedSubmission, Exercise, cohort_trainees
 
 
 class seconds_between(GenericFunction[float]):
@@ -88,12 +88,13 @@ def current_scores(scope: Scope) -> Subquery:
             CountedSubmission.precision,
             CountedSubmission.recall,
             CountedSubmission.f1,
-            CountedSubmission.started_at,
-            CountedSubmission.submitted_at,
-            CountedSubmission.late,
-            seconds_between(CountedSubmission.started_at, CountedSubmission.submitted_at).label("seconds"),
+            Attempt.started_at,
+            Attempt.submitted_at,
+            Attempt.late,
+            seconds_between(Attempt.started_at, Attempt.submitted_at).label("seconds"),
             CountedSubmission.false_positives,
         )
+        .join(Attempt, Attempt.id == CountedSubmission.attempt_id)
         .subquery("current")
     )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.cohort_figures.scope import Scope, seconds_between
 from app.models import Attempt, CountedSubmission, FeedbackPoints, User, cohort_trainees
@@ -53,6 +53,7 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
     """One page of the cohort's trainees by name, each with their counted attempt's figures."""
     # Joined once, not a correlated EXISTS: SQLite ran that per trainee over the whole cohort's
     # attempts (10,000 × 10,000 rows for a large cohort).
+    counted_attempt = aliased(Attempt)
     working = (
         select(Attempt.user_id)
         .where(
@@ -81,9 +82,9 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
             CountedSubmission.score,
             CountedSubmission.precision,
             CountedSubmission.recall,
-            seconds_between(CountedSubmission.started_at, CountedSubmission.submitted_at),
-            CountedSubmission.submitted_at,
-            CountedSubmission.late,
+            seconds_between(counted_attempt.started_at, counted_attempt.submitted_at),
+            counted_attempt.submitted_at,
+            counted_attempt.late,
             working.c.user_id.is_not(None),
             CountedSubmission.false_positives,
             select(func.sum(FeedbackPoints.points))
@@ -98,6 +99,7 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
             & (CountedSubmission.exercise_id == scope.exercise.id)
             & (CountedSubmission.user_id == User.id),
         )
+        .outerjoin(counted_attempt, counted_attempt.id == CountedSubmission.attempt_id)
         .outerjoin(working, working.c.user_id == User.id)
         .where(cohort_trainees.c.cohort_id == scope.cohort.id)
         .order_by(User.display_name, User.id)

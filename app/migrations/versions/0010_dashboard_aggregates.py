@@ -52,9 +52,6 @@ def upgrade() -> None:
         sa.Column("precision", sa.Float(), nullable=False),
         sa.Column("recall", sa.Float(), nullable=False),
         sa.Column("f1", sa.Float(), nullable=False),
-        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("late", sa.Boolean(), nullable=False),
         sa.Column("false_positives", sa.Integer(), nullable=False),
         sa.Column("span_f1", sa.Float(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
@@ -117,10 +114,10 @@ def _fill() -> None:
             """
             INSERT INTO counted_submissions (
                 cohort_id, exercise_id, user_id, attempt_id, score_id, score, precision, recall, f1,
-                started_at, submitted_at, late, false_positives, span_f1, note, scored_at, previous_score,
+                false_positives, span_f1, note, scored_at, previous_score,
                 problems, hits, sound, false_alarms, outlying_flags)
             SELECT a.cohort_id, a.exercise_id, a.user_id, a.id, s.id, s.score, s.precision, s.recall, s.f1,
-                a.started_at, a.submitted_at, a.late, 0, 0.0, s.note, s.created_at,
+                0, 0.0, s.note, s.created_at,
                 (SELECT p.score FROM scores p WHERE p.attempt_id = s.attempt_id AND p.id < s.id
                  ORDER BY p.id DESC LIMIT 1),
                 0, 0, 0, 0, '[]'
