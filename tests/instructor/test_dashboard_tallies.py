@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from alembic import command
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from app import create_app, db, grading, migrate
@@ -83,25 +83,13 @@ def kept_submissions(session: Session) -> dict[tuple[int, int, int], dict[str, A
 
 
 def recounted_items(session: Session) -> dict[tuple[Any, ...], tuple[int, float]]:
+    chosen = func.coalesce(ScoreItem.chosen_category, literal_column("''")).label("chosen")
+    keys = (CountedSubmission.cohort_id, CountedSubmission.exercise_id, ScoreItem.item_id, ScoreItem.status, chosen)
     rows = session.execute(
-        select(
-            CountedSubmission.cohort_id,
-            CountedSubmission.exercise_id,
-            ScoreItem.item_id,
-            ScoreItem.status,
-            func.coalesce(ScoreItem.chosen_category, ""),
-            func.count(),
-            func.sum(ScoreItem.credit),
-        )
+        select(*keys, func.count(), func.sum(ScoreItem.credit))
         .join(ScoreItem, ScoreItem.score_id == CountedSubmission.score_id)
         .where(ScoreItem.status.not_in(tallies.UNTALLIED_STATUSES))
-        .group_by(
-            CountedSubmission.cohort_id,
-            CountedSubmission.exercise_id,
-            ScoreItem.item_id,
-            ScoreItem.status,
-            func.coalesce(ScoreItem.chosen_category, ""),
-        )
+        .group_by(*keys)
     )
     return {tuple(row[:5]): (row[5], row[6]) for row in rows}
 
