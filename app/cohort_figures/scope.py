@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Float, Subquery, select
+from sqlalchemy import Float, Select, Subquery, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -56,7 +56,7 @@ def scope_for(db: Session, cohort: Cohort, exercise_id: int) -> Scope:
     return Scope(cohort, assignment.exercise)
 
 
-def _counted(scope: Scope) -> Any:
+def _counted(scope: Scope) -> Select[Any]:
     """The scope's counted submissions (``app.cohort_figures.tallies`` keeps them) of its trainees."""
     return (
         select(CountedSubmission)
@@ -99,6 +99,6 @@ def current_scores(scope: Scope) -> Subquery:
     )
 
 
-def counted_submissions(scope: Scope) -> Any:
+def counted_submissions(scope: Scope) -> Select[Any]:
     """The scope's counted submission rows, whole, for the figures that read their stored counts."""
     return _counted(scope)
