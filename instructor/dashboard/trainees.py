@@ -106,7 +106,7 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
-    rows = [TraineeRow(*row) for row in db.execute(query)]
+    rows = [TraineeRow(*tuple(row)) for row in db.execute(query)]
     return TraineePage(rows, page, pages, total)
 
 
