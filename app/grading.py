@@ -17,6 +17,7 @@ from sqlalchemy.sql.base import ExecutableOption
 
 import scoring
 from app import audit, exercise_cache, judgement
+from app.cohort_figures import tallies
 from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem, User
 from exercises.cores import derived_core
 from scoring.calibration import measure_calibration, outcomes_of
@@ -175,8 +176,13 @@ def score_columns(
     return score, items
 
 
-def _store(db: Session, attempt: Attempt, version: KeyVersion, report: scoring.Report, note: str = "") -> Score:
-    db.execute(update(Score).where(Score.attempt_id == attempt.id, Score.is_current.is_(True)).values(is_current=False))
+def _store(
+    db: Session, attempt: Attempt, version: KeyVersion, report: scoring.Report, note: str = "", *, first: bool = False
+) -> Score:
+    if not first:
+        db.execute(
+            update(Score).where(Score.attempt_id == attempt.id, Score.is_current.is_(True)).values(is_current=False)
+        )
     columns, items = score_columns(
         version,
         report,
@@ -189,7 +195,11 @@ def _store(db: Session, attempt: Attempt, version: KeyVersion, report: scoring.R
 
 
 def score_attempt(db: Session, attempt: Attempt) -> Score:
-    """Score a submitted attempt against the current key and store it as its current score."""
+    """Score a just-submitted attempt against the current key and store it as its current score.
+
+    Submitting (and closing at a deadline) makes an attempt final once, guarded in the database,
+    so the attempt has no score yet: there is none to mark as replaced.
+    """
     # Its items only if the key is not prepared in this process yet: they load when first read.
     version = current_key_version(db, attempt.exercise_id, load_only(KeyVersion.id, KeyVersion.number))
     texts = exercise_cache.texts_version(db, attempt.exercise_id)
@@ -199,7 +209,9 @@ def score_attempt(db: Session, attempt: Attempt) -> Score:
     flags, ratings = engine_flags(attempt.flags), engine_ratings(attempt)
     with shared.lock:
         report = shared.key.score(flags, ratings)
-    stored = _store(db, attempt, version, report)
+    stored = _store(db, attempt, version, report, first=True)
+    db.flush()
+    tallies.count_scores(db, [(stored, attempt)])
     scores_stored.send(db, scores=[stored])
     return stored
 
@@ -220,6 +232,7 @@ def rescore_exercise(db: Session, exercise: Exercise, *, note: str, actor: User 
         ]
         count += len(stored)
         db.flush()
+        tallies.count_scores(db, list(zip(stored, batch, strict=True)))
         scores_stored.send(db, scores=stored)
     audit.record(
         db,

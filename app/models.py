@@ -659,3 +659,73 @@ class LtiGradeSync(Base):
 
     resource_link: Mapped[LtiResourceLink] = relationship()
     user: Mapped[User] = relationship()
+
+
+class CountedSubmission(Base):
+    """The submission that counts on a cohort's dashboard for one trainee at one exercise (their
+    latest submitted attempt for the cohort) with the figures of its current score.
+
+    Kept by ``app.cohort_figures.tallies`` in the transaction that stores a score, so the dashboard
+    reads one row per trainee instead of finding the latest attempt and its current score. The
+    attempt's times are read from the attempt (the demo seeder moves them after scoring).
+    """
+
+    __tablename__ = "counted_submissions"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), unique=True)
+    score_id: Mapped[int] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"), unique=True)
+    score: Mapped[float] = mapped_column(Float)
+    precision: Mapped[float] = mapped_column(Float)
+    recall: Mapped[float] = mapped_column(Float)
+    f1: Mapped[float] = mapped_column(Float)
+    false_positives: Mapped[int] = mapped_column(Integer)
+    span_f1: Mapped[float] = mapped_column(Float)
+    """SemEval span F1 regardless of category, from the report."""
+    note: Mapped[str] = mapped_column(Text)
+    scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    previous_score: Mapped[float | None] = mapped_column(Float)
+    """The score the current one replaced; None for a first score."""
+    problems: Mapped[int] = mapped_column(Integer)
+    hits: Mapped[int] = mapped_column(Integer)
+    sound: Mapped[int] = mapped_column(Integer)
+    false_alarms: Mapped[int] = mapped_column(Integer)
+    """The counts behind discernment (``scoring.discernment.measure_from_counts``)."""
+    outlying_flags: Mapped[list[list[Any]]] = mapped_column(JSON)
+    """The report's flags that matched no key item as it stands (near misses, decoys, not in the
+    key), each as [article, start, end, category, outcome, item id]: what the key gaps and false
+    positives read."""
+
+
+class ItemTally(Base):
+    """How many counted submissions left one key item in one status with one chosen category
+    ("" for none), and the credit they earned: the sum over ``counted_submissions``' score items.
+
+    Missed items and avoided decoys are not tallied: they are the counted submissions that remain.
+    """
+
+    __tablename__ = "item_tallies"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    status: Mapped[str] = mapped_column(String(24), primary_key=True)
+    chosen_category: Mapped[str] = mapped_column(String(64), primary_key=True)
+    submissions: Mapped[int] = mapped_column(Integer)
+    credit: Mapped[float] = mapped_column(Float)
+
+
+class SpanTally(Base):
+    """How many flags of counted submissions cover exactly one span with one category."""
+
+    __tablename__ = "span_tallies"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True)
+    article_ref: Mapped[str] = mapped_column(String(80), primary_key=True)
+    start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    end: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(String(64), primary_key=True)
+    flags: Mapped[int] = mapped_column(Integer)

@@ -44,7 +44,7 @@ from app.models import (
 )
 from app.trainee import attempts
 from app.trainee.flag_requests import CheckedFlag
-from app.trainee.flags import create_flag
+from app.trainee.flags import create_flags
 from app.trainee.submission import submit
 from exercises import PACKAGES_DIR, load_package
 
@@ -390,17 +390,22 @@ def _seed_batch(
 def _work(
     database: Session, trainee: User, attempt: Attempt, flags: Sequence[SimulatedFlag], links: Sequence[tuple[int, int]]
 ) -> None:
-    """Save the trainee's flags as the workspace does, one at a time with their links."""
+    """Save the trainee's flags with their links, as the workspace would have them, in one change."""
     linked: dict[int, list[str]] = {}
     for left, right in links:
         linked.setdefault(left, []).append(client_id(right))
     # A link points at a flag saved before it: the flags later in the list are saved first.
-    for index in reversed(range(len(flags))):
-        flag = flags[index]
-        new = CheckedFlag(
-            client_id(index), flag.article, flag.start, flag.end, flag.category, flag.note, linked.get(index, [])
-        )
-        create_flag(database, trainee, attempt, new)
+    create_flags(
+        database,
+        trainee,
+        attempt,
+        [
+            CheckedFlag(
+                client_id(index), flag.article, flag.start, flag.end, flag.category, flag.note, linked.get(index, [])
+            )
+            for index, flag in reversed(list(enumerate(flags)))
+        ],
+    )
 
 
 def _backdate(attempt: Attempt, started: datetime, finished: datetime, submitted: bool) -> None:

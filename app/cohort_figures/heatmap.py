@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.cohort_figures.scope import Scope, counted_attempts
 from app.cohort_figures.sentences import sentence_of
-from app.models import Flag, User
+from app.models import Flag, SpanTally, User
 
 HEAT_LEVELS = 8
 """Heatmap intensities heat-1 … heat-8 (heat-0: nobody flagged the text)."""
@@ -32,12 +32,9 @@ class SpanCount:
 
 
 def span_counts(db: Session, scope: Scope) -> list[SpanCount]:
-    """One grouped scan of the flags: the base of the heatmap, the flag counts and the key gaps."""
-    counted = counted_attempts(scope)
-    query = (
-        select(Flag.article_ref, Flag.start, Flag.end, Flag.category, func.count())
-        .join(counted, counted.c.attempt_id == Flag.attempt_id)
-        .group_by(Flag.article_ref, Flag.start, Flag.end, Flag.category)
+    """The cohort's span tallies: the base of the heatmap, the flag counts and the key gaps."""
+    query = select(SpanTally.article_ref, SpanTally.start, SpanTally.end, SpanTally.category, SpanTally.flags).where(
+        SpanTally.cohort_id == scope.cohort.id, SpanTally.exercise_id == scope.exercise.id, SpanTally.flags > 0
     )
     return [SpanCount(*row) for row in db.execute(query)]
 

@@ -1,7 +1,8 @@
 """Which attempts the dashboard counts: one cohort, one exercise, each trainee's latest submission.
 
-Nothing in the dashboard scores: it reads what ``app.grading`` stored (current scores, their
-``score_items`` rows and the flags), so a page load costs a few grouped queries however large the
+Nothing in the dashboard scores or recounts: it reads what ``app.grading`` stored and what
+``app.cohort_figures.tallies`` keeps beside it (one row per trainee's counted submission, tallies
+of item outcomes and flagged spans), so a page load costs a few small queries however large the
 cohort. Every query is scoped to one cohort and one exercise through `counted_attempts`.
 """
 
@@ -11,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Float, Subquery, func, select
+from sqlalchemy import Float, Select, Subquery, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
-from app.models import Assignment, Attempt, Cohort, Exercise, Score, cohort_trainees
+from app.models import Assignment, Attempt, Cohort, CountedSubmission, Exercise, cohort_trainees
 
 
 class seconds_between(GenericFunction[float]):
@@ -55,52 +56,49 @@ def scope_for(db: Session, cohort: Cohort, exercise_id: int) -> Scope:
     return Scope(cohort, assignment.exercise)
 
 
+def _counted(scope: Scope) -> Select[Any]:
+    """The scope's counted submissions (``app.cohort_figures.tallies`` keeps them) of its trainees."""
+    return (
+        select(CountedSubmission)
+        .join(
+            cohort_trainees,
+            (cohort_trainees.c.cohort_id == CountedSubmission.cohort_id)
+            & (cohort_trainees.c.user_id == CountedSubmission.user_id),
+        )
+        .where(CountedSubmission.cohort_id == scope.cohort.id, CountedSubmission.exercise_id == scope.exercise.id)
+    )
+
+
 def counted_attempts(scope: Scope) -> Subquery:
     """The attempt that counts for each trainee of the cohort: their latest submitted one."""
     return (
-        select(func.max(Attempt.id).label("attempt_id"), Attempt.user_id.label("user_id"))
-        .join(cohort_trainees, cohort_trainees.c.user_id == Attempt.user_id)
-        .where(
-            cohort_trainees.c.cohort_id == scope.cohort.id,
-            Attempt.cohort_id == scope.cohort.id,
-            Attempt.exercise_id == scope.exercise.id,
-            Attempt.submitted_at.is_not(None),
-        )
-        .group_by(Attempt.user_id)
-        .subquery("counted")
+        _counted(scope).with_only_columns(CountedSubmission.attempt_id, CountedSubmission.user_id).subquery("counted")
     )
 
 
 def current_scores(scope: Scope) -> Subquery:
-    """The current score of each counted attempt, with the attempt's times."""
-    counted = counted_attempts(scope)
+    """The current score of each counted attempt, with the attempt's times and the score's figures."""
     return (
-        select(
-            Score.id.label("score_id"),
-            Score.attempt_id,
-            counted.c.user_id,
-            Score.score,
-            Score.precision,
-            Score.recall,
-            Score.f1,
+        _counted(scope)
+        .with_only_columns(
+            CountedSubmission.score_id,
+            CountedSubmission.attempt_id,
+            CountedSubmission.user_id,
+            CountedSubmission.score,
+            CountedSubmission.precision,
+            CountedSubmission.recall,
+            CountedSubmission.f1,
             Attempt.started_at,
             Attempt.submitted_at,
             Attempt.late,
             seconds_between(Attempt.started_at, Attempt.submitted_at).label("seconds"),
+            CountedSubmission.false_positives,
         )
-        .join(counted, counted.c.attempt_id == Score.attempt_id)
-        .join(Attempt, Attempt.id == Score.attempt_id)
-        .where(Score.is_current.is_(True))
+        .join(Attempt, Attempt.id == CountedSubmission.attempt_id)
         .subquery("current")
     )
 
 
-def current_score_ids(scope: Scope) -> Subquery:
-    """Only the ids of the counted attempts' current scores (no times): for joins on score rows."""
-    counted = counted_attempts(scope)
-    return (
-        select(Score.id.label("score_id"))
-        .join(counted, counted.c.attempt_id == Score.attempt_id)
-        .where(Score.is_current.is_(True))
-        .subquery("current_ids")
-    )
+def counted_submissions(scope: Scope) -> Select[Any]:
+    """The scope's counted submission rows, whole, for the figures that read their stored counts."""
+    return _counted(scope)

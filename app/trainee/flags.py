@@ -67,6 +67,20 @@ def _same_flag(flag: Flag, new: CheckedFlag) -> bool:
     return stored == (new.article, new.start, new.end, new.category, new.note, set(new.links), new.confidence)
 
 
+def _new_flag(new: CheckedFlag, text: str, links: list[Flag]) -> Flag:
+    return Flag(
+        client_id=new.client_id,
+        article_ref=new.article,
+        start=new.start,
+        end=new.end,
+        quote=text[new.start : new.end],
+        category=new.category,
+        note=new.note,
+        links=links,
+        confidence=new.confidence,
+    )
+
+
 def create_flag(db: Session, user: User, attempt: Attempt, new: CheckedFlag) -> Outcome:
     """Add a flag; a client id already used in this attempt returns that flag unchanged (a replay).
 
@@ -89,20 +103,27 @@ def create_flag(db: Session, user: User, attempt: Attempt, new: CheckedFlag) -> 
     revision = bump_revision(db, attempt)
     if flag_count(db, attempt) >= MAX_FLAGS:
         raise InvalidFlag({}, f"This attempt already has {MAX_FLAGS} flags, the most allowed.")
-    flag = Flag(
-        client_id=new.client_id,
-        article_ref=new.article,
-        start=new.start,
-        end=new.end,
-        quote=text[new.start : new.end],
-        category=new.category,
-        note=new.note,
-        links=links,
-        confidence=new.confidence,
-    )
+    flag = _new_flag(new, text, links)
     attempt.flags.append(flag)
     db.flush()
     return Outcome(flag, revision, changed=True)
+
+
+def create_flags(db: Session, user: User, attempt: Attempt, new: list[CheckedFlag]) -> int:
+    """Add several new flags to an attempt with no flags of those client ids, as one change (the
+    demo seeder's batch path); a link may point at a flag earlier in ``new``. Returns the revision."""
+    ensure_editable(db, user, attempt)
+    texts = standing.texts_of(db, attempt).texts
+    revision = bump_revision(db, attempt)
+    if flag_count(db, attempt) + len(new) > MAX_FLAGS:
+        raise InvalidFlag({}, f"An attempt has at most {MAX_FLAGS} flags.")
+    for checked in new:
+        if find_flag(attempt, checked.client_id) is not None:
+            raise InvalidFlag({"client_id": [f"client_id {checked.client_id!r} is already used in this attempt."]})
+        links = _link_targets(attempt, checked.client_id, checked.links)
+        attempt.flags.append(_new_flag(checked, texts[checked.article], links))
+    db.flush()
+    return revision
 
 
 def update_flag(db: Session, user: User, attempt: Attempt, flag: Flag, change: CheckedChange) -> Outcome:

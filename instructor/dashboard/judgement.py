@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from app.cohort_figures.scope import Scope, current_score_ids, current_scores
-from app.models import Flag, Score, ScoreItem
+from app.cohort_figures.scope import Scope, counted_submissions, current_scores
+from app.models import CountedSubmission, Flag, Score, ScoreItem
 from scoring.calibration import Calibration, measure_calibration, pool
 from scoring.discernment import Discernment, measure_from_counts
 from scoring.report import MATCHED_STATUSES, FlagOutcome, ItemStatus
@@ -37,8 +37,14 @@ _HIT_STATUSES = tuple(status.value for status in MATCHED_STATUSES)
 
 def discernment_by_attempt(db: Session, scope: Scope) -> dict[int, Discernment]:
     """The discernment of each counted submission of the cohort at the exercise, by attempt id."""
-    current = current_score_ids(scope)
-    return _discernment(db, _counts().join(current, current.c.score_id == ScoreItem.score_id))
+    counts = counted_submissions(scope).with_only_columns(
+        CountedSubmission.attempt_id,
+        CountedSubmission.problems,
+        CountedSubmission.hits,
+        CountedSubmission.sound,
+        CountedSubmission.false_alarms,
+    )
+    return _discernment(db, counts)
 
 
 def discernment_of_attempts(db: Session, attempt_ids: Iterable[int]) -> dict[int, Discernment]:

@@ -7,11 +7,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.cohort_figures.scope import Scope, current_score_ids, current_scores
-from app.models import Score, ScoreItem
+from app.cohort_figures.scope import Scope, counted_submissions
+from app.models import CountedSubmission, ItemTally
 from exercises.types import Category
 from scoring.metrics import detection
 from scoring.report import MATCHED_STATUSES, ItemStatus
@@ -29,26 +29,18 @@ class StatusCount:
 
 
 def item_status_counts(db: Session, scope: Scope) -> list[StatusCount]:
-    """One grouped scan of ``score_items``: the base of the item, category and confusion figures.
+    """The cohort's item tallies: the base of the item, category and confusion figures.
 
-    Items a submission left untouched (missed, decoys avoided) are not counted row by row: they
-    are the submissions that remain, which halves the rows to group.
+    Items a submission left untouched (missed, decoys avoided) are not tallied: they are the
+    submissions that remain.
     """
-    current = current_score_ids(scope)
-    query = (
-        select(
-            ScoreItem.item_id,
-            ScoreItem.status,
-            ScoreItem.chosen_category,
-            func.count(),
-            func.coalesce(func.sum(ScoreItem.credit), 0.0),
-        )
-        .join(current, current.c.score_id == ScoreItem.score_id)
-        .where(ScoreItem.status.not_in((ItemStatus.MISSED.value, ItemStatus.DECOY_AVOIDED.value)))
-        .group_by(ScoreItem.item_id, ScoreItem.status, ScoreItem.chosen_category)
+    query = select(
+        ItemTally.item_id, ItemTally.status, ItemTally.chosen_category, ItemTally.submissions, ItemTally.credit
+    ).where(
+        ItemTally.cohort_id == scope.cohort.id, ItemTally.exercise_id == scope.exercise.id, ItemTally.submissions > 0
     )
     return [
-        StatusCount(item, status, chosen, count, float(credit))
+        StatusCount(item, status, chosen or None, count, float(credit))
         for item, status, chosen, count, credit in db.execute(query)
     ]
 
@@ -230,24 +222,13 @@ class FlagOutcomeRow:
 
 
 def flag_outcomes(db: Session, scope: Scope) -> list[FlagOutcomeRow]:
-    """Every flag of the counted submissions as its current score judged it (from the stored reports)."""
-    current = current_scores(scope)
-    rows = []
-    query = select(current.c.attempt_id, current.c.user_id, Score.report["flags"]).join(
-        Score, Score.id == current.c.score_id
+    """The flags of the counted submissions that matched no key item (near misses, decoys, not in
+    the key), as their current scores judged them: what the key gaps and false positives read."""
+    counted = counted_submissions(scope).with_only_columns(
+        CountedSubmission.attempt_id, CountedSubmission.user_id, CountedSubmission.outlying_flags
     )
-    for attempt_id, user_id, flags in db.execute(query):
-        for flag in flags or ():
-            rows.append(
-                FlagOutcomeRow(
-                    attempt_id,
-                    user_id,
-                    flag["article"],
-                    flag["start"],
-                    flag["end"],
-                    flag["category"],
-                    flag["outcome"],
-                    flag.get("item_id"),
-                )
-            )
-    return rows
+    return [
+        FlagOutcomeRow(attempt_id, user_id, *flag)
+        for attempt_id, user_id, flags in db.execute(counted)
+        for flag in flags
+    ]

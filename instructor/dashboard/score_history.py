@@ -8,11 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from app.cohort_figures.scope import Scope, counted_attempts
-from app.models import Score
+from app.cohort_figures.scope import Scope, counted_submissions
+from app.models import CountedSubmission
 
 
 @dataclass(frozen=True)
@@ -29,29 +28,13 @@ class CurrentScore:
 
 
 def current_score_history(db: Session, scope: Scope) -> list[CurrentScore]:
-    """Every counted submission's current score with the score it replaced, in one query.
-
-    The span F1 is read out of the stored report by the database, so no report is loaded whole.
-    """
-    counted = counted_attempts(scope)
-    earlier = aliased(Score)
-    previous_id = (
-        select(func.max(earlier.id))
-        .where(earlier.attempt_id == Score.attempt_id, earlier.id < Score.id)
-        .scalar_subquery()
-    )
-    previous = aliased(Score)
-    query = (
-        select(
-            Score.score,
-            Score.report[("spans", "category_blind", "f1")].as_float(),
-            Score.note,
-            Score.created_at,
-            previous.score,
-        )
-        .join(counted, counted.c.attempt_id == Score.attempt_id)
-        .outerjoin(previous, previous.id == previous_id)
-        .where(Score.is_current.is_(True))
+    """Every counted submission's current score with the score it replaced, as kept beside it."""
+    query = counted_submissions(scope).with_only_columns(
+        CountedSubmission.score,
+        CountedSubmission.span_f1,
+        CountedSubmission.note,
+        CountedSubmission.scored_at,
+        CountedSubmission.previous_score,
     )
     return [CurrentScore(*row) for row in db.execute(query)]
 

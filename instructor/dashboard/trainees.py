@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from app.cohort_figures.scope import Scope, current_scores
-from app.models import Attempt, FeedbackPoints, Score, User, cohort_trainees
+from app.cohort_figures.scope import Scope, seconds_between
+from app.models import Attempt, CountedSubmission, FeedbackPoints, User, cohort_trainees
 
 TRAINEES_PER_PAGE = 500
 """Trainees in one page of the table: the table sorts and filters in the browser, so a cohort
@@ -51,9 +51,9 @@ class TraineePage:
 
 def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINEES_PER_PAGE) -> TraineePage:
     """One page of the cohort's trainees by name, each with their counted attempt's figures."""
-    current = current_scores(scope)
     # Joined once, not a correlated EXISTS: SQLite ran that per trainee over the whole cohort's
     # attempts (10,000 × 10,000 rows for a large cohort).
+    counted_attempt = aliased(Attempt)
     working = (
         select(Attempt.user_id)
         .where(
@@ -78,29 +78,35 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
             User.username,
             User.display_name,
             User.is_demo,
-            current.c.attempt_id,
-            current.c.score,
-            current.c.precision,
-            current.c.recall,
-            current.c.seconds,
-            current.c.submitted_at,
-            current.c.late,
+            CountedSubmission.attempt_id,
+            CountedSubmission.score,
+            CountedSubmission.precision,
+            CountedSubmission.recall,
+            seconds_between(counted_attempt.started_at, counted_attempt.submitted_at),
+            counted_attempt.submitted_at,
+            counted_attempt.late,
             working.c.user_id.is_not(None),
-            Score.report[("totals", "false_positives")].as_integer(),
+            CountedSubmission.false_positives,
             select(func.sum(FeedbackPoints.points))
-            .where(FeedbackPoints.attempt_id == current.c.attempt_id)
+            .where(FeedbackPoints.attempt_id == CountedSubmission.attempt_id)
             .scalar_subquery(),
         )
         .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
-        .outerjoin(current, current.c.user_id == User.id)
+        # Joined on its key, not as a subquery: SQLite scanned a subquery once per trainee.
+        .outerjoin(
+            CountedSubmission,
+            (CountedSubmission.cohort_id == scope.cohort.id)
+            & (CountedSubmission.exercise_id == scope.exercise.id)
+            & (CountedSubmission.user_id == User.id),
+        )
+        .outerjoin(counted_attempt, counted_attempt.id == CountedSubmission.attempt_id)
         .outerjoin(working, working.c.user_id == User.id)
-        .outerjoin(Score, Score.id == current.c.score_id)
         .where(cohort_trainees.c.cohort_id == scope.cohort.id)
         .order_by(User.display_name, User.id)
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
-    rows = [TraineeRow(*row) for row in db.execute(query)]
+    rows = [TraineeRow(*tuple(row)) for row in db.execute(query)]
     return TraineePage(rows, page, pages, total)
 
 

@@ -24,7 +24,8 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from app import db
-from app.models import Attempt, Cohort, Score, User
+from app.grading import score_attempt
+from app.models import Attempt, Cohort, Score, User, utcnow
 from scoring.report import DERIVED_FIELDS
 from tests.conftest import Factory
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
@@ -80,12 +81,16 @@ def build_progress_cohort(factory: Factory, root: Path) -> ProgressCohort:
     daves, _ = factory.attempt(
         users["dave"], second, flags=[("mini-b", "brutal regime", "loaded_framing")], submit=True
     )
-    erins, _ = factory.attempt(users["erin"], second, flags=ALICE, submit=True)
+    erins, _ = factory.attempt(users["erin"], second, flags=ALICE)
     with factory.app.app_context():
         session = db.session()
         night = session.get(Cohort, evening.id)
         night.trainees.append(session.get(User, users["erin"].id))
+        # Made for the evening cohort, then submitted: the app scores an attempt for its cohort.
         session.execute(update(Attempt).where(Attempt.id == erins.id).values(cohort_id=evening.id))
+        submitted = session.get(Attempt, erins.id)
+        submitted.submitted_at = utcnow()
+        score_attempt(session, submitted)
         for score in session.scalars(select(Score)):
             score.report = {key: value for key, value in score.report.items() if key not in DERIVED_FIELDS}
         session.commit()

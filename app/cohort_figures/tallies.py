@@ -1,0 +1,246 @@
+"""The dashboard's figures kept as scores are stored, so a page load reads them instead of recounting.
+
+For each cohort × exercise, ``counted_submissions`` holds each trainee's counted submission (their
+latest submitted attempt for the cohort) with its current score's figures, ``item_tallies`` the
+key item outcomes of those scores and ``span_tallies`` the spans their flags cover. `count_scores`
+brings them up to date in the transaction that stores new current scores (a submit, a rescore),
+in a fixed number of statements whatever the batch: the tallies move by what the replaced score
+or attempt counted and what the new one counts (``n = n + delta`` in the database), so several
+workers storing scores at once add up, and nothing is held in a process.
+
+The tallies count every attempt made for a cohort: attempts are made for a cohort by its trainees,
+and a trainee stays in a cohort once admitted. Migration 0010 fills them from the stored scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Integer, and_, case, exists, func, literal, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from app.models import Attempt, CountedSubmission, Flag, ItemTally, Score, ScoreItem, SpanTally
+from scoring.report import MATCHED_STATUSES, FlagOutcome, ItemStatus
+
+UNTALLIED_STATUSES = (ItemStatus.MISSED.value, ItemStatus.DECOY_AVOIDED.value)
+"""Statuses the item tallies leave out: they are the counted submissions that remain."""
+
+OUTLYING_OUTCOMES = (FlagOutcome.INSUFFICIENT_OVERLAP.value, FlagOutcome.DECOY.value, FlagOutcome.NOT_IN_KEY.value)
+"""Flag outcomes kept with a counted submission (``outlying_flags``): what key gaps and false positives read."""
+
+_DECOY_STATUSES = (ItemStatus.DECOY_FLAGGED.value, ItemStatus.DECOY_AVOIDED.value)
+_HIT_STATUSES = tuple(status.value for status in MATCHED_STATUSES)
+
+
+def report_figures(report: dict[str, Any]) -> dict[str, Any]:
+    """The columns of a counted submission read from its stored report."""
+    statuses = [item["status"] for item in report["items"]]
+    return {
+        "false_positives": int(report["totals"]["false_positives"]),
+        "span_f1": float(report["spans"]["category_blind"]["f1"]),
+        "problems": sum(1 for status in statuses if status not in _DECOY_STATUSES),
+        "hits": sum(1 for status in statuses if status in _HIT_STATUSES),
+        "sound": sum(1 for status in statuses if status in _DECOY_STATUSES),
+        "false_alarms": sum(1 for status in statuses if status == ItemStatus.DECOY_FLAGGED.value),
+        "outlying_flags": [
+            [flag["article"], flag["start"], flag["end"], flag["category"], flag["outcome"], flag.get("item_id")]
+            for flag in report["flags"]
+            if flag["outcome"] in OUTLYING_OUTCOMES
+        ],
+    }
+
+
+def submission_figures(score: Score, attempt: Attempt) -> dict[str, Any]:
+    """The columns of a counted submission for ``score`` of ``attempt`` (``previous_score`` aside)."""
+    assert attempt.submitted_at is not None and attempt.cohort_id is not None
+    return {
+        "cohort_id": attempt.cohort_id,
+        "exercise_id": attempt.exercise_id,
+        "user_id": attempt.user_id,
+        "attempt_id": attempt.id,
+        "score_id": score.id,
+        "score": score.score,
+        "precision": score.precision,
+        "recall": score.recall,
+        "f1": score.f1,
+        "note": score.note,
+        "scored_at": score.created_at,
+        **report_figures(score.report),
+    }
+
+
+def count_scores(db: Session, scores: Sequence[tuple[Score, Attempt]]) -> None:
+    """Bring the tallies up to date for newly stored current ``scores`` (flushed) of submitted attempts.
+
+    A score counts when its attempt is its trainee's latest submitted one for the cohort: it
+    replaces the counted submission's score (a rescore) or the trainee's earlier attempt (a
+    retry); a rescore of an earlier attempt changes nothing here.
+    """
+    scored = [(score, attempt) for score, attempt in scores if attempt.cohort_id is not None]
+    if not scored:
+        return
+    score_ids = [score.id for score, _ in scored]
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    _move_item_tallies(db, insert, score_ids)
+    _move_span_tallies(db, insert, [attempt.id for _, attempt in scored])
+    # One row per trainee: of several attempts of one trainee in a batch, the latest.
+    latest: dict[tuple[int, int, int], dict[str, Any]] = {}
+    for score, attempt in sorted(scored, key=lambda pair: pair[1].id):
+        figures = submission_figures(score, attempt)
+        latest[(figures["cohort_id"], figures["exercise_id"], figures["user_id"])] = figures
+    statement = insert(CountedSubmission)
+    db.execute(
+        statement.on_conflict_do_update(
+            index_elements=[CountedSubmission.cohort_id, CountedSubmission.exercise_id, CountedSubmission.user_id],
+            set_={
+                **{name: statement.excluded[name] for name in _figure_columns()},
+                # A rescore of the counted attempt replaces its score; a retry starts afresh.
+                "previous_score": case(
+                    (CountedSubmission.attempt_id == statement.excluded.attempt_id, CountedSubmission.score),
+                    else_=None,
+                ),
+            },
+            where=statement.excluded.attempt_id >= CountedSubmission.attempt_id,
+        ),
+        [{**figures, "previous_score": None} for figures in latest.values()],
+    )
+
+
+def _figure_columns() -> list[str]:
+    keys = ("cohort_id", "exercise_id", "user_id", "previous_score")
+    return [column.name for column in CountedSubmission.__table__.columns if column.name not in keys]
+
+
+def _same_trainee(counted: Any) -> Any:
+    return and_(
+        counted.cohort_id == Attempt.cohort_id,
+        counted.exercise_id == Attempt.exercise_id,
+        counted.user_id == Attempt.user_id,
+    )
+
+
+def _move_item_tallies(db: Session, insert: Any, score_ids: list[int]) -> None:
+    """Take away the item outcomes of the scores replaced, add those of the new scores that count."""
+    counted = aliased(CountedSubmission)
+    later = aliased(CountedSubmission)
+    new_score = aliased(Score)
+    replaced = (
+        select(
+            counted.cohort_id,
+            counted.exercise_id,
+            ScoreItem.item_id,
+            ScoreItem.status,
+            func.coalesce(ScoreItem.chosen_category, "").label("chosen_category"),
+            literal(-1, Integer).label("change"),
+            (-ScoreItem.credit).label("credit"),
+        )
+        .select_from(new_score)
+        .join(Attempt, Attempt.id == new_score.attempt_id)
+        .join(counted, and_(_same_trainee(counted), counted.attempt_id <= Attempt.id))
+        .join(ScoreItem, ScoreItem.score_id == counted.score_id)
+        .where(new_score.id.in_(score_ids), ScoreItem.status.not_in(UNTALLIED_STATUSES))
+    )
+    added = (
+        select(
+            Attempt.cohort_id,
+            Attempt.exercise_id,
+            ScoreItem.item_id,
+            ScoreItem.status,
+            func.coalesce(ScoreItem.chosen_category, "").label("chosen_category"),
+            literal(1, Integer).label("change"),
+            ScoreItem.credit.label("credit"),
+        )
+        .select_from(ScoreItem)
+        .join(new_score, new_score.id == ScoreItem.score_id)
+        .join(Attempt, Attempt.id == new_score.attempt_id)
+        .where(
+            ScoreItem.score_id.in_(score_ids),
+            ScoreItem.status.not_in(UNTALLIED_STATUSES),
+            ~exists().where(_same_trainee(later), later.attempt_id > Attempt.id),
+        )
+    )
+    moves = union_all(replaced, added).subquery("moves")
+    keys = (moves.c.cohort_id, moves.c.exercise_id, moves.c.item_id, moves.c.status, moves.c.chosen_category)
+    statement = insert(ItemTally).from_select(
+        ["cohort_id", "exercise_id", "item_id", "status", "chosen_category", "submissions", "credit"],
+        select(*keys, func.sum(moves.c.change), func.sum(moves.c.credit))
+        .where(literal(True))
+        .group_by(*keys)
+        # Rows locked in one order by every writer: concurrent submits wait, never deadlock.
+        .order_by(*keys),
+    )
+    db.execute(
+        statement.on_conflict_do_update(
+            index_elements=[
+                ItemTally.cohort_id,
+                ItemTally.exercise_id,
+                ItemTally.item_id,
+                ItemTally.status,
+                ItemTally.chosen_category,
+            ],
+            set_={
+                "submissions": ItemTally.submissions + statement.excluded.submissions,
+                "credit": ItemTally.credit + statement.excluded.credit,
+            },
+        )
+    )
+
+
+def _move_span_tallies(db: Session, insert: Any, attempt_ids: list[int]) -> None:
+    """Take away the flags of an attempt a newer one replaces as counted, add those of the newer one."""
+    counted = aliased(CountedSubmission)
+    later = aliased(CountedSubmission)
+    replaced_flag = aliased(Flag)
+    replaced = (
+        select(
+            counted.cohort_id,
+            counted.exercise_id,
+            replaced_flag.article_ref,
+            replaced_flag.start,
+            replaced_flag.end,
+            replaced_flag.category,
+            literal(-1, Integer).label("change"),
+        )
+        .select_from(Attempt)
+        .join(counted, and_(_same_trainee(counted), counted.attempt_id < Attempt.id))
+        .join(replaced_flag, replaced_flag.attempt_id == counted.attempt_id)
+        .where(Attempt.id.in_(attempt_ids))
+    )
+    added = (
+        select(
+            Attempt.cohort_id,
+            Attempt.exercise_id,
+            Flag.article_ref,
+            Flag.start,
+            Flag.end,
+            Flag.category,
+            literal(1, Integer).label("change"),
+        )
+        .select_from(Flag)
+        .join(Attempt, Attempt.id == Flag.attempt_id)
+        .where(
+            Flag.attempt_id.in_(attempt_ids),
+            ~exists().where(_same_trainee(later), later.attempt_id >= Attempt.id),
+        )
+    )
+    moves = union_all(replaced, added).subquery("moves")
+    keys = (moves.c.cohort_id, moves.c.exercise_id, moves.c.article_ref, moves.c.start, moves.c.end, moves.c.category)
+    statement = insert(SpanTally).from_select(
+        ["cohort_id", "exercise_id", "article_ref", "start", "end", "category", "flags"],
+        select(*keys, func.sum(moves.c.change)).where(literal(True)).group_by(*keys).order_by(*keys),
+    )
+    db.execute(
+        statement.on_conflict_do_update(
+            index_elements=[
+                SpanTally.cohort_id,
+                SpanTally.exercise_id,
+                SpanTally.article_ref,
+                SpanTally.start,
+                SpanTally.end,
+                SpanTally.category,
+            ],
+            set_={"flags": SpanTally.flags + statement.excluded.flags},
+        )
+    )
