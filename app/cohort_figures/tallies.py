@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, exists, func, literal, select, union_all
+from sqlalchemy import Integer, and_, case, exists, func, literal, select, tuple_, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -81,6 +81,7 @@ def count_scores(db: Session, scores: Sequence[tuple[Score, Attempt]]) -> None:
     scored = [(score, attempt) for score, attempt in scores if attempt.cohort_id is not None]
     if not scored:
         return
+    _lock_counted_rows(db, [attempt for _, attempt in scored])
     score_ids = [score.id for score, _ in scored]
     insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
     _move_item_tallies(db, insert, score_ids)
@@ -106,6 +107,21 @@ def count_scores(db: Session, scores: Sequence[tuple[Score, Attempt]]) -> None:
         ),
         [{**figures, "previous_score": None} for figures in latest.values()],
     )
+
+
+def _lock_counted_rows(db: Session, attempts: list[Attempt]) -> None:
+    """Lock the trainees' counted rows, in one order, before any tally moves (PostgreSQL).
+
+    The moves are computed from the counted rows; without the lock a submit running beside a rescore
+    of the same trainee would take away what its snapshot saw counted, not what the rescore left.
+    Once the lock is granted, each later statement of this transaction reads the other's commit.
+    SQLite needs none: its writers hold the database lock from their first write (the score).
+    """
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    trainees = sorted({(attempt.cohort_id, attempt.exercise_id, attempt.user_id) for attempt in attempts})
+    key = (CountedSubmission.cohort_id, CountedSubmission.exercise_id, CountedSubmission.user_id)
+    db.execute(select(CountedSubmission.attempt_id).where(tuple_(*key).in_(trainees)).order_by(*key).with_for_update())
 
 
 def _figure_columns() -> list[str]:

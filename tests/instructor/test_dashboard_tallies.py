@@ -11,6 +11,7 @@ import math
 import os
 import random
 import re
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -202,6 +203,41 @@ def test_a_rescore_in_batches_counts_each_trainee_once(tally_app: Flask, monkeyp
         session = db.session()
         grading.rescore_exercise(session, session.get(Exercise, exercise.id), note="Again")
         session.commit()
+    assert_kept_equal_recount(app)
+
+
+@pytest.mark.postgres
+def test_a_retry_submitted_during_a_key_change_counts_what_the_key_change_left(tally_app: Flask) -> None:
+    """Two workers: one stores a new key version and rescores; the other, meanwhile, scores the same
+    trainee's retry. The retry waits for the rescore and then replaces the rescored figures."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("concurrent writers need PostgreSQL")
+    app, factory = tally_app, Factory(tally_app)
+    cohort = factory.cohort()
+    exercise = factory.exercise(assign_to=cohort)
+    trainee = factory.user("trainee", cohort=cohort)
+    factory.attempt(trainee, exercise, flags=FLAGS["alice"], submit=True)
+    retry_errors: list[BaseException] = []
+
+    def submit_retry() -> None:
+        try:
+            factory.attempt(trainee, exercise, flags=FLAGS["alice"][:2], submit=True, number=2)
+        except BaseException as error:  # noqa: BLE001 - any failure of the retry fails the test
+            retry_errors.append(error)
+
+    with app.app_context():
+        session = db.session()
+        current = session.get(Exercise, exercise.id)
+        grading.add_key_version(
+            session, current, key_with_new_points(session, exercise.id, random.Random(7)), origin="test", note="Points"
+        )
+        retry = threading.Thread(target=submit_retry)
+        retry.start()
+        retry.join(timeout=2)
+        assert retry.is_alive(), "the retry should wait for the rescore's locks"
+        session.commit()
+    retry.join(timeout=60)
+    assert not retry.is_alive() and not retry_errors
     assert_kept_equal_recount(app)
 
 
