@@ -32,7 +32,7 @@ def _item(**fields: Any) -> dict[str, Any]:
 def _stored(app: Flask, exercise_id: int) -> list[Any]:
     with app.app_context():
         exercise = db.session().get(Exercise, exercise_id)
-        return list(grading.key_items(grading.current_key_version(db.session(), exercise.id)))
+        return list(grading.current_key_version(db.session(), exercise.id).items)
 
 
 def test_the_editor_stores_the_core_and_shows_it_again(app: Flask, client: FlaskClient, people: dict[str, Any]) -> None:
