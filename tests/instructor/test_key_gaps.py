@@ -41,7 +41,7 @@ def test_gaps_found_at_the_threshold(app: Flask, fixed: FixedCohort) -> None:
         assert clusters[0].notes == ['=HYPERLINK("x") who saw it?']
         assert key_gaps.unkeyed_clusters(session, scope, key, board.spans, 3, 0.5) == []
         disagreements = key_gaps.category_disagreements(board.status_counts, key, 3, 0.2)
-        assert [(d.item["id"], d.category, d.count) for d in disagreements] == [("reportedly", "loaded_framing", 1)]
+        assert [(d.item.id, d.category, d.count) for d in disagreements] == [("reportedly", "loaded_framing", 1)]
         assert key_gaps.category_disagreements(board.status_counts, key, 3, 0.5) == []
 
 
