@@ -7,71 +7,57 @@ forms), so existing databases and backups load unchanged; the models hand out fr
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import JSON
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from exercises.cores import derived_core
-from exercises.types import Category
-from scoring.types import KeyItem, Policy, RatingKey
+from scoring.types import KeyItem, Policy
 
 DISMISSED_SUGGESTIONS = "dismissed_suggestions"
 """The name the key editor's dismissed suggestions have in the policy column's JSON."""
 
 
-class CategoryList(TypeDecorator[tuple[Category, ...]]):
-    """An exercise's categories in Python; in the database, the JSON list of their records."""
+class Record(Protocol):
+    """A value with a JSON form (``to_record``), as categories, key items and ratings have."""
+
+    def to_record(self) -> dict[str, Any]: ...
+
+
+R = TypeVar("R", bound=Record)
+
+
+class RecordList(TypeDecorator[tuple[R, ...]]):
+    """A tuple of records in Python; in the database, the JSON list of their ``to_record`` forms,
+    read back with ``from_record``."""
 
     impl = JSON
     cache_ok = True
 
-    def process_bind_param(self, value: tuple[Category, ...] | None, dialect: Dialect) -> list[dict[str, Any]] | None:
-        return None if value is None else [category.to_record() for category in value]
+    def __init__(self, from_record: Callable[[dict[str, Any]], R]) -> None:
+        super().__init__()
+        self.from_record = from_record
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[Category, ...] | None:
-        return None if value is None else tuple(Category.from_record(record) for record in value)
+    def process_bind_param(self, value: tuple[R, ...] | None, dialect: Dialect) -> list[dict[str, Any]] | None:
+        return None if value is None else [record.to_record() for record in value]
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[R, ...] | None:
+        return None if value is None else tuple(self.from_record(record) for record in value)
 
 
 def key_item_from_record(record: dict[str, Any]) -> KeyItem:
-    """Rebuild a key item from its JSON form; one stored without a core gets the derived core."""
+    """Rebuild a key item from its JSON form; one stored without a core (from before cores
+    existed) gets the core the rule derives (`exercises.cores`), as the scoring engine needs one.
+    Its stored JSON is left as it is."""
     item = KeyItem.from_record(record)
     if item.core_start is not None:
         return item
     start, end = derived_core(item.quote, figure=item.group is not None)
     return dataclasses.replace(item, core_start=item.start + start, core_end=item.start + end)
-
-
-class KeyItemList(TypeDecorator[tuple[KeyItem, ...]]):
-    """A key version's items in Python; in the database, the JSON list of their records.
-
-    Items stored before cores existed are read with the core the rule derives (`exercises.cores`),
-    as the scoring engine needs one; their stored JSON is left as it is.
-    """
-
-    impl = JSON
-    cache_ok = True
-
-    def process_bind_param(self, value: tuple[KeyItem, ...] | None, dialect: Dialect) -> list[dict[str, Any]] | None:
-        return None if value is None else [item.to_record() for item in value]
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[KeyItem, ...] | None:
-        return None if value is None else tuple(key_item_from_record(record) for record in value)
-
-
-class RatingKeyList(TypeDecorator[tuple[RatingKey, ...]]):
-    """A key version's source ratings in Python; in the database, the JSON list of their records."""
-
-    impl = JSON
-    cache_ok = True
-
-    def process_bind_param(self, value: tuple[RatingKey, ...] | None, dialect: Dialect) -> list[dict[str, Any]] | None:
-        return None if value is None else [rating.to_record() for rating in value]
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[RatingKey, ...] | None:
-        return None if value is None else tuple(RatingKey.from_record(record) for record in value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from app.column_types import CategoryList, KeyItemList, RatingKeyList, StoredPolicy, StoredPolicyJSON
+from app.column_types import RecordList, StoredPolicy, StoredPolicyJSON, key_item_from_record
 from app.passwords import hash_password, verify_password
 from exercises.types import Category
 from scoring.types import KeyItem, Policy, RatingKey
@@ -151,7 +151,7 @@ class Exercise(Base):
     instructions: Mapped[str] = mapped_column(Text, default="")
     suggested_minutes: Mapped[int | None] = mapped_column(Integer)
     attempts_allowed: Mapped[int] = mapped_column(Integer, default=1)
-    categories: Mapped[tuple[Category, ...]] = mapped_column(CategoryList, default=tuple)
+    categories: Mapped[tuple[Category, ...]] = mapped_column(RecordList(Category.from_record), default=tuple)
     groups: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The scoring policy and the key editor's dismissed suggestions: read them as `policy` and
     # `dismissed_suggestions`.
@@ -249,9 +249,11 @@ class KeyVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
-    items: Mapped[tuple[KeyItem, ...]] = mapped_column(KeyItemList)
+    items: Mapped[tuple[KeyItem, ...]] = mapped_column(RecordList(key_item_from_record))
     # The instructor's source ratings; empty: trainees rate nothing.
-    ratings: Mapped[tuple[RatingKey, ...]] = mapped_column(RatingKeyList, default=tuple, server_default="[]")
+    ratings: Mapped[tuple[RatingKey, ...]] = mapped_column(
+        RecordList(RatingKey.from_record), default=tuple, server_default="[]"
+    )
     origin: Mapped[str] = mapped_column(String(16))  # package, editor or dashboard
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

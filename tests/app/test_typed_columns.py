@@ -20,9 +20,9 @@ from sqlalchemy.dialects import sqlite
 
 from app import db
 from app.backup import export_all
-from app.column_types import KeyItemList, RatingKeyList, StoredPolicy, StoredPolicyJSON
+from app.column_types import StoredPolicy, StoredPolicyJSON
 from app.grading import current_key_version
-from app.models import Exercise
+from app.models import Exercise, KeyVersion
 from exercises.loader import load_package
 from instructor.authoring import dismissals
 from scoring.types import CREDIBILITY, RELIABILITY, Agreement, KeyItem, Policy, RatingKey
@@ -83,7 +83,7 @@ def test_a_key_item_s_record_round_trips_exactly(item: KeyItem) -> None:
 
 @given(st.lists(key_items().filter(lambda item: item.core_start is not None), max_size=4))
 def test_the_key_column_writes_back_what_it_read(items: list[KeyItem]) -> None:
-    column = KeyItemList()
+    column = KeyVersion.__table__.c["items"].type
     stored = as_stored([item.to_record() for item in items])
     loaded = column.process_result_value(stored, DIALECT)
     assert loaded == tuple(items)
@@ -92,7 +92,7 @@ def test_the_key_column_writes_back_what_it_read(items: list[KeyItem]) -> None:
 
 @given(st.lists(rating_keys, max_size=3))
 def test_the_ratings_column_writes_back_what_it_read(ratings: list[RatingKey]) -> None:
-    column = RatingKeyList()
+    column = KeyVersion.__table__.c.ratings.type
     stored = as_stored([rating.to_record() for rating in ratings])
     loaded = column.process_result_value(stored, DIALECT)
     assert loaded == tuple(ratings)
