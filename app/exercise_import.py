@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -43,9 +41,7 @@ def import_package(
         exercise = Exercise(slug=package.slug, state=ExerciseState.PUBLISHED)
         _copy_package(exercise, package)
         exercise.articles = _articles(package)
-        exercise.key_versions = [
-            KeyVersion(number=1, items=_key_records(package), ratings=_rating_records(package), origin="package")
-        ]
+        exercise.key_versions = [KeyVersion(number=1, items=package.key, ratings=package.rating_key, origin="package")]
         db.add(exercise)
         outcome = ImportOutcome(package.slug, "created", f"{package.slug}: created with {len(package.key)} key items")
         return _imported(db, actor, exercise, outcome)
@@ -77,14 +73,19 @@ def import_package(
                 setattr(stored, column, value)
     _copy_package(exercise, package)
     exercise.edited_in_app = False
-    records, ratings = _key_records(package), _rating_records(package)
     current = grading.current_key_version(db, exercise.id)
-    if records == current.items and ratings == current.ratings:
+    if package.key == current.items and package.rating_key == current.ratings:
         return _imported(
             db, actor, exercise, ImportOutcome(package.slug, "updated", f"{package.slug}: updated (key unchanged)")
         )
     version, rescored = grading.add_key_version(
-        db, exercise, records, ratings=ratings, origin="package", note="loaded from the package files", user=actor
+        db,
+        exercise,
+        package.key,
+        ratings=package.rating_key,
+        origin="package",
+        note="loaded from the package files",
+        user=actor,
     )
     outcome = ImportOutcome(
         package.slug,
@@ -128,7 +129,7 @@ def _copy_package(exercise: Exercise, package: ExercisePackage) -> None:
     exercise.attempts_allowed = package.attempts
     exercise.categories = package.categories
     exercise.groups = {group.id: group.description for group in package.groups}
-    exercise.policy = dataclasses.asdict(package.policy)
+    exercise.policy = package.policy
     exercise.calibration = [
         {"name": answers.name, "answers": json.loads(answers.source)} for answers in package.calibration
     ]
@@ -154,14 +155,6 @@ def _article_metadata(article: PackageArticle) -> dict[str, str]:
         "provenance": article.provenance,
         "tracing": article.tracing,
     }
-
-
-def _key_records(package: ExercisePackage) -> list[dict[str, Any]]:
-    return [item.to_record() for item in package.key]
-
-
-def _rating_records(package: ExercisePackage) -> list[dict[str, Any]]:
-    return [rating.to_record() for rating in package.rating_key]
 
 
 def _has_flags(db: Session, exercise_id: int) -> bool:

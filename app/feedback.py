@@ -19,7 +19,7 @@ from blinker import Signal
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app import audit, grading
+from app import audit
 from app.deadlines import as_utc
 from app.models import (
     Attempt,
@@ -65,7 +65,7 @@ class PointCaps:
 
 def point_caps(exercise: Exercise) -> PointCaps:
     """The caps the exercise's policy sets."""
-    policy = grading.exercise_policy(exercise)
+    policy = exercise.policy
     return PointCaps(policy.instructor_points_per_flag, policy.instructor_points_per_attempt)
 
 

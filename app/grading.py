@@ -6,7 +6,6 @@ what it returns.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -19,32 +18,13 @@ import scoring
 from app import audit, exercise_cache, judgement
 from app.cohort_figures import tallies
 from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem, User
-from exercises.cores import derived_core
 from scoring.calibration import measure_calibration, outcomes_of
-from scoring.types import KeyItem, Policy, RatingKey, SourceRating
+from scoring.types import KeyItem, RatingKey, SourceRating
 
 RESCORE_BATCH = 500
 
 scores_stored = Signal("New current scores, on submit and on every rescore; sent with the session and ``scores``.")
 """Whoever must hear of a new score (the LMS grade passback) connects here; the caller still commits."""
-
-
-def key_items(version: KeyVersion) -> tuple[KeyItem, ...]:
-    """The key items of a stored key version."""
-    return tuple(key_item_from_record(record) for record in version.items)
-
-
-def key_item_from_record(record: dict[str, Any]) -> KeyItem:
-    """Rebuild a key item from its JSON form; one stored without a core gets the derived core."""
-    item = KeyItem.from_record(record)
-    if item.core_start is not None:
-        return item
-    start, end = derived_core(item.quote, figure=item.group is not None)
-    return dataclasses.replace(item, core_start=item.start + start, core_end=item.start + end)
-
-
-def exercise_policy(exercise: Exercise) -> Policy:
-    return Policy.from_record(exercise.policy)
 
 
 def current_key_version(db: Session, exercise_id: int, *options: ExecutableOption) -> KeyVersion:
@@ -61,30 +41,25 @@ def current_key_version(db: Session, exercise_id: int, *options: ExecutableOptio
     return version
 
 
-def rating_key(version: KeyVersion) -> tuple[RatingKey, ...]:
-    """The instructor's source ratings of a stored key version."""
-    return tuple(RatingKey.from_record(record) for record in version.ratings or ())
-
-
 def prepared_key(exercise: Exercise, version: KeyVersion) -> scoring.PreparedKey:
     return scoring.PreparedKey(
-        key_items(version),
-        exercise_policy(exercise),
+        version.items,
+        exercise.policy,
         categories=exercise.category_ids,
         texts={article.ref: article.text for article in exercise.articles},
-        rating_key=rating_key(version),
+        rating_key=version.ratings,
     )
 
 
 def add_key_version(
     db: Session,
     exercise: Exercise,
-    items: list[dict[str, Any]],
+    items: tuple[KeyItem, ...],
     *,
     origin: str,
     note: str,
     user: User | None = None,
-    ratings: list[dict[str, Any]] | None = None,
+    ratings: tuple[RatingKey, ...] | None = None,
 ) -> tuple[KeyVersion, int]:
     """Add a key version (keeping the current source ratings unless given) and rescore every
     submission against it; return the version and how many submissions were rescored."""

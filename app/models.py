@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import secrets
 from datetime import UTC, datetime
@@ -25,12 +26,12 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
 
+from app.column_types import RecordList, StoredPolicy, StoredPolicyJSON, key_item_from_record
 from app.passwords import hash_password, verify_password
 from exercises.types import Category
+from scoring.types import KeyItem, Policy, RatingKey
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -48,19 +49,6 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class CategoryList(TypeDecorator[tuple[Category, ...]]):
-    """An exercise's categories in Python; in the database, the JSON list of their records."""
-
-    impl = JSON
-    cache_ok = True
-
-    def process_bind_param(self, value: tuple[Category, ...] | None, dialect: Dialect) -> list[dict[str, Any]] | None:
-        return None if value is None else [category.to_record() for category in value]
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[Category, ...] | None:
-        return None if value is None else tuple(Category.from_record(record) for record in value)
 
 
 class Role(enum.StrEnum):
@@ -163,9 +151,11 @@ class Exercise(Base):
     instructions: Mapped[str] = mapped_column(Text, default="")
     suggested_minutes: Mapped[int | None] = mapped_column(Integer)
     attempts_allowed: Mapped[int] = mapped_column(Integer, default=1)
-    categories: Mapped[tuple[Category, ...]] = mapped_column(CategoryList, default=tuple)
+    categories: Mapped[tuple[Category, ...]] = mapped_column(RecordList(Category.from_record), default=tuple)
     groups: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The scoring policy and the key editor's dismissed suggestions: read them as `policy` and
+    # `dismissed_suggestions`.
+    stored_policy: Mapped[StoredPolicy] = mapped_column("policy", StoredPolicyJSON, default=StoredPolicy)
     # Blind answer sets from the package ({"name", "answers"}: an answers file), read against grades.
     calibration: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     state: Mapped[str] = mapped_column(String(16), default=ExerciseState.DRAFT)
@@ -206,6 +196,24 @@ class Exercise(Base):
         """The categories whose flags link to others: figures of a conflict group."""
         return {category.id for category in self.categories if category.grouped}
 
+    @property
+    def policy(self) -> Policy:
+        """How the exercise's flags earn and lose points."""
+        return (self.stored_policy or StoredPolicy()).policy
+
+    @policy.setter
+    def policy(self, policy: Policy) -> None:
+        self.stored_policy = dataclasses.replace(self.stored_policy or StoredPolicy(), policy=policy)
+
+    @property
+    def dismissed_suggestions(self) -> tuple[str, ...]:
+        """The key editor's suggestions the instructor dismissed (``article:start:end:category``)."""
+        return (self.stored_policy or StoredPolicy()).dismissed_suggestions
+
+    @dismissed_suggestions.setter
+    def dismissed_suggestions(self, keys: tuple[str, ...]) -> None:
+        self.stored_policy = dataclasses.replace(self.stored_policy or StoredPolicy(), dismissed_suggestions=keys)
+
 
 class Article(Base):
     """An article as one exercise shows it; ``ref`` is the id key items and flags use."""
@@ -241,9 +249,11 @@ class KeyVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
-    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    # The instructor's source ratings (scoring.RatingKey records); empty: trainees rate nothing.
-    ratings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    items: Mapped[tuple[KeyItem, ...]] = mapped_column(RecordList(key_item_from_record))
+    # The instructor's source ratings; empty: trainees rate nothing.
+    ratings: Mapped[tuple[RatingKey, ...]] = mapped_column(
+        RecordList(RatingKey.from_record), default=tuple, server_default="[]"
+    )
     origin: Mapped[str] = mapped_column(String(16))  # package, editor or dashboard
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -14,7 +14,6 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import grading
 from app.models import KeyVersion, Score, ScoreItem
 from app.progress import CALIBRATION_FIELD, DISCERNMENT_FIELD, Measures, category_results, stored_number
 
@@ -33,7 +32,7 @@ def measures_of(db: Session, score_ids: Collection[int]) -> dict[int, Measures]:
         ).where(Score.id.in_(score_ids))
     ).all()
     keys = {
-        version.id: grading.key_items(version)
+        version.id: version.items
         for version in db.scalars(select(KeyVersion).where(KeyVersion.id.in_({row.key_version_id for row in rows})))
     }
     credits: dict[int, dict[str, float]] = defaultdict(dict)

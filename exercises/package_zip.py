@@ -252,7 +252,7 @@ def _exercise_table(package: ExercisePackage) -> dict[str, Any]:
             }
             for c in package.categories
         ],
-        "policy": dataclasses.asdict(package.policy),
+        "policy": package.policy.to_record(),
     }
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from exercises.keyfile import which_occurrence
 from exercises.storable import PROBLEM, is_storable
-from scoring.anchoring import find_quote
 
 ARTICLE_FILE = re.compile(r"article(\d+)\.txt")
 
@@ -139,7 +139,6 @@ def key_items(
         for start, end, names in merged:
             text = texts[article]
             quote = text[start:end]
-            occurrences = find_quote(text, quote)
             item: dict[str, Any] = {
                 "id": f"{article}-{category}-{start}",
                 "article": article,
@@ -147,8 +146,9 @@ def key_items(
                 "category": category,
                 "explanation": "SemEval-2020 Task 11 annotation: " + ", ".join(sorted(names)).replace("_", " ") + ".",
             }
-            if len(occurrences) > 1:
-                item["occurrence"] = occurrences.index((start, end)) + 1
+            occurrence = which_occurrence(text, quote, start, end)
+            if occurrence is not None:
+                item["occurrence"] = occurrence
             items.append(item)
     order = {article: place for place, article in enumerate(texts)}
     items.sort(key=lambda item: (order[item["article"]], item["id"]))

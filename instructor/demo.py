@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
-from typing import Any
 
 import click
 from flask.cli import with_appcontext
@@ -47,6 +46,7 @@ from app.trainee.flag_requests import CheckedFlag
 from app.trainee.flags import create_flags
 from app.trainee.submission import submit
 from exercises import PACKAGES_DIR, load_package
+from scoring.types import KeyItem
 
 DEFAULT_EXERCISE = "deir-ez-zor-2018"
 BATCH = 500
@@ -175,21 +175,21 @@ class Simulator:
         key = version.items
         self.texts = {article.ref: article.text for article in exercise.articles}
         self.categories = exercise.category_ids
-        self.real = [item for item in key if not item["decoy"]]
-        self.decoys = [item for item in key if item["decoy"]]
+        self.real = [item for item in key if not item.decoy]
+        self.decoys = [item for item in key if item.decoy]
         # Each item is easier or harder for the whole cohort, the same for every trainee.
-        self.ease = {item["id"]: rng.uniform(0.25, 1.0) for item in self.real}
+        self.ease = {item.id: rng.uniform(0.25, 1.0) for item in self.real}
         self.words = {
             ref: ([m.start() for m in WORD.finditer(text)], [m.end() for m in WORD.finditer(text)])
             for ref, text in self.texts.items()
         }
         self.distractors = self._distractors(key)
 
-    def _distractors(self, key: Sequence[dict[str, Any]]) -> list[Distractor]:
+    def _distractors(self, key: Sequence[KeyItem]) -> list[Distractor]:
         """Phrases a trainee might flag although the key does not: hedges, figures, strong words."""
         found: list[Distractor] = []
         for ref, text in self.texts.items():
-            taken = [(item["start"], item["end"]) for item in key if item["article"] == ref]
+            taken = [(item.start, item.end) for item in key if item.article == ref]
             for pattern, category in (
                 (HEDGES, "unverified"),
                 (FIGURES, "conflicting_number"),
@@ -214,24 +214,24 @@ class Simulator:
         rng = self.rng
         chosen: list[SimulatedFlag] = []
         for item in self.real:
-            if rng.random() >= min(0.97, max(0.02, 1.25 * skill * self.ease[item["id"]] + 0.05)):
+            if rng.random() >= min(0.97, max(0.02, 1.25 * skill * self.ease[item.id] + 0.05)):
                 continue
             start, end = self._boundaries(item, skill)
             chosen.append(
                 SimulatedFlag(
-                    item["article"],
+                    item.article,
                     start,
                     end,
                     self._category(item, skill),
-                    self._note(item["category"], skill),
-                    item["group"],
+                    self._note(item.category, skill),
+                    item.group,
                 )
             )
         for decoy in self.decoys:
             if rng.random() < 0.05 + 0.4 * (1 - skill):
                 start, end = self._boundaries(decoy, skill)
                 chosen.append(
-                    SimulatedFlag(decoy["article"], start, end, decoy["category"], self._note(decoy["category"], skill))
+                    SimulatedFlag(decoy.article, start, end, decoy.category, self._note(decoy.category, skill))
                 )
         for spot in self.distractors:
             if rng.random() < spot.pull * (1.3 - skill):
@@ -241,28 +241,28 @@ class Simulator:
         rng.shuffle(chosen)
         return chosen
 
-    def _category(self, item: dict[str, Any], skill: float) -> str:
+    def _category(self, item: KeyItem, skill: float) -> str:
         if self.rng.random() < 0.55 + 0.4 * skill:
-            return item["category"]
-        if item["also"] and self.rng.random() < 0.6:
-            return self.rng.choice(item["also"])
-        others = [category for category in self.categories if category != item["category"]]
-        return self.rng.choice(others) if others else item["category"]
+            return item.category
+        if item.also and self.rng.random() < 0.6:
+            return self.rng.choice(item.also)
+        others = [category for category in self.categories if category != item.category]
+        return self.rng.choice(others) if others else item.category
 
-    def _boundaries(self, item: dict[str, Any], skill: float) -> tuple[int, int]:
+    def _boundaries(self, item: KeyItem, skill: float) -> tuple[int, int]:
         """The item's span, or for a less careful trainee a word more or less at either end."""
         if self.rng.random() < 0.3 + 0.55 * skill:
-            return item["start"], item["end"]
-        starts, ends = self.words[item["article"]]
+            return item.start, item.end
+        starts, ends = self.words[item.article]
         # The words the item touches: from the first ending after its start to the last starting before its end.
-        first_inside = bisect.bisect_right(ends, item["start"])
-        last_inside = bisect.bisect_left(starts, item["end"]) - 1
+        first_inside = bisect.bisect_right(ends, item.start)
+        last_inside = bisect.bisect_left(starts, item.end) - 1
         if last_inside < first_inside:
-            return item["start"], item["end"]
+            return item.start, item.end
         first = max(0, first_inside + self.rng.choice((-2, -1, -1, 0, 0, 1)))
         last = min(len(starts) - 1, last_inside + self.rng.choice((-1, 0, 0, 1, 1, 2)))
         if last < first:
-            return item["start"], item["end"]
+            return item.start, item.end
         return starts[first], ends[last]
 
     def _note(self, category: str, skill: float) -> str:

@@ -195,6 +195,10 @@ class Policy:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be 0 or more, not {getattr(self, name)!r}")
 
+    def to_record(self) -> dict[str, Any]:
+        """Return the policy's JSON form, as the app stores it and a package's ``[policy]`` table holds it."""
+        return dataclasses.asdict(self)
+
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Policy:
         """Build a policy from its JSON form, passing over keys it no longer has."""

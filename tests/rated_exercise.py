@@ -23,7 +23,7 @@ def rate_sources(app: Flask, exercise_id: int) -> None:
     with app.app_context():
         session = db.session()
         version = current_key_version(session, exercise_id)
-        version.ratings = [rating.to_record() for rating in MINI_RATINGS]
+        version.ratings = MINI_RATINGS
         article = session.scalar(select(Article).where(Article.exercise_id == exercise_id, Article.ref == "mini-a"))
         assert article is not None
         article.published = "2018-02-14"

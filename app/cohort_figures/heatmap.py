@@ -7,7 +7,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.cohort_figures.scope import Scope, counted_attempts
 from app.cohort_figures.sentences import sentence_of
 from app.models import Flag, SpanTally, User
+from scoring.types import KeyItem
 
 HEAT_LEVELS = 8
 """Heatmap intensities heat-1 … heat-8 (heat-0: nobody flagged the text)."""
@@ -114,19 +114,19 @@ def boundary_counts(spans: Iterable[SpanCount]) -> tuple[dict[str, Counter[int]]
 
 
 def coverage(
-    scope: Scope, spans: Iterable[SpanCount], key_items: Sequence[dict[str, Any]], submissions: int
+    scope: Scope, spans: Iterable[SpanCount], key_items: Sequence[KeyItem], submissions: int
 ) -> list[ArticleHeat]:
     """Each article cut into segments with how many flags cover them (a sweep over boundaries)."""
     starts, ends = boundary_counts(spans)
     heats = []
     for article in scope.exercise.articles:
         text = article.text
-        items = [item for item in key_items if item["article"] == article.ref]
+        items = [item for item in key_items if item.article == article.ref]
         cuts = {0, len(text)}
         cuts.update(offset for offset in starts[article.ref] if 0 <= offset <= len(text))
         cuts.update(offset for offset in ends[article.ref] if 0 <= offset <= len(text))
         for item in items:
-            cuts.update((item["start"], item["end"]))
+            cuts.update((item.start, item.end))
         ordered = sorted(cuts)
         segments = []
         running = 0
@@ -134,7 +134,7 @@ def coverage(
         for left, right in pairwise(ordered):
             running += starts[article.ref].get(left, 0) - ends[article.ref].get(left, 0)
             peak = max(peak, running)
-            inside = [item for item in items if item["start"] <= left and right <= item["end"]]
+            inside = [item for item in items if item.start <= left and right <= item.end]
             segments.append(
                 Segment(
                     start=left,
@@ -142,10 +142,10 @@ def coverage(
                     text=text[left:right],
                     count=running,
                     level=heat_level(running, submissions),
-                    key_ids=tuple(item["id"] for item in inside),
-                    decoy=bool(inside) and all(item["decoy"] for item in inside),
-                    opens_key=any(item["start"] == left for item in inside),
-                    closes_key=any(item["end"] == right for item in inside),
+                    key_ids=tuple(item.id for item in inside),
+                    decoy=bool(inside) and all(item.decoy for item in inside),
+                    opens_key=any(item.start == left for item in inside),
+                    closes_key=any(item.end == right for item in inside),
                     label=segment_label(text, left, right, running) if running else "",
                 )
             )

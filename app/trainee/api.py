@@ -8,6 +8,7 @@ second tab learns it is behind. Other trainees' attempts and flags are 404, neve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
@@ -45,6 +46,7 @@ from app.trainee.flag_requests import InvalidFlag, parse_flag_change, parse_new_
 from app.trainee.flags import Outcome
 from app.trainee.open_exercises import submitted_score
 from scoring.report import report_from_dict
+from scoring.types import KeyItem
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
@@ -325,7 +327,7 @@ def report(attempt_id: int) -> Response:
     )
 
 
-def _cohort_view(attempt: Attempt, key_items: list[dict[str, Any]]) -> CohortView:
+def _cohort_view(attempt: Attempt, key_items: Sequence[KeyItem]) -> CohortView:
     """The debrief's cohort view as counts per run of text, with the trainee's flags by client id."""
     shown = cohort_view.cohort_view(db.session(), attempt, key_items)
     return CohortView(

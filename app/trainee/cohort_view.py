@@ -8,9 +8,9 @@ the trainee sees the instructor's heatmap, counts only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from app.cohort_figures.heatmap import ArticleHeat, coverage, span_counts
 from app.cohort_figures.scope import Scope, counted_attempts
 from app.deadlines import as_utc
 from app.models import Assignment, Attempt, Cohort, Flag
+from scoring.types import KeyItem
 
 
 def is_open(db: Session, attempt: Attempt, moment: datetime) -> bool:
@@ -55,7 +56,7 @@ class CohortView:
     articles: list[CohortArticle]
 
 
-def cohort_view(db: Session, attempt: Attempt, key_items: list[dict[str, Any]]) -> CohortView:
+def cohort_view(db: Session, attempt: Attempt, key_items: Sequence[KeyItem]) -> CohortView:
     """The dashboard's heatmap of the attempt's cohort and exercise, with the trainee's flags beside it."""
     cohort = db.get(Cohort, attempt.cohort_id)
     if cohort is None:

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from app import grading
 from app.admiralty import either, rating_words
 from app.models import Article, Attempt, Exercise, Flag, KeyVersion, Score
 from app.trainee.lesson import Lesson, what_to_learn
@@ -379,7 +378,7 @@ class SourceJudgement:
 def source_judgements(exercise: Exercise, report: Report, version: KeyVersion) -> tuple[SourceJudgement, ...]:
     """Each article the key rates, with the trainee's rating, the instructor's and the range accepted."""
     titles = {article.ref: article.title for article in exercise.articles}
-    keys = {key.article: key for key in grading.rating_key(version)}
+    keys = {key.article: key for key in version.ratings}
     judgements = []
     for result in report.ratings:
         key = keys.get(result.article)

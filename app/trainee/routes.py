@@ -187,7 +187,7 @@ def submit(attempt_id: int) -> Response:
     if isinstance(attempt, Response):
         return attempt
     database = db.session()
-    rated = grading.rating_key(grading.current_key_version(database, attempt.exercise_id))
+    rated = grading.current_key_version(database, attempt.exercise_id).ratings
     form = submit_form(len(rated))
     if form.validate_on_submit():
         submission.submit(database, current_user, attempt, _given_ratings(rated, form))
@@ -230,7 +230,7 @@ def debrief(attempt_id: int) -> Response:
         attempt=attempt,
         score=score,
         report=report_from_dict(score.report),
-        key_items=grading.key_items(score.key_version),
+        key_items=score.key_version.items,
         can_start_new=attempts.can_start_new(database, current_user, exercise),
         feedback=feedback.attempt_feedback(database, attempt),
         cohort=cohort_view.cohort_view(database, attempt, score.key_version.items)

@@ -111,7 +111,7 @@ def create_exercise(
         attempts_allowed=attempts,
         categories=tuple(categories),
         groups={},
-        policy=dataclasses.asdict(Policy()),
+        policy=Policy(),
         state=ExerciseState.DRAFT,
         edited_in_app=True,
         created_by_id=user.id,
@@ -130,7 +130,7 @@ def create_exercise(
         )
         for position, (ref, draft) in enumerate(zip(refs, articles, strict=True))
     ]
-    exercise.key_versions = [KeyVersion(number=1, items=[], origin="editor", note=origin_note, created_by_id=user.id)]
+    exercise.key_versions = [KeyVersion(number=1, items=(), origin="editor", note=origin_note, created_by_id=user.id)]
     db.add(exercise)
     db.flush()
     audit.record(db, user, "exercise.created", exercise=exercise, detail={"slug": exercise.slug, "origin": origin_note})

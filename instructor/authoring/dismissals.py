@@ -7,19 +7,9 @@ from collections.abc import Sequence
 
 from app.models import Exercise
 
-# The key editor keeps the suggestions an instructor dismissed in the exercise's policy JSON,
-# under a name that is not a Policy field: grading reads only Policy's fields from it (see
-# grading.exercise_policy) and a package export writes the Policy, so no schema change is needed.
-DISMISSED = "dismissed_suggestions"
-
 SUGGESTION_KEY = re.compile(r"[A-Za-z0-9_.-]{1,80}:\d{1,9}:\d{1,9}:[a-z0-9_-]{1,64}")
 
 MAX_DISMISSED = 5000
-
-
-def dismissed_suggestions(exercise: Exercise) -> list[str]:
-    """The keys (``article:start:end:category``) of the suggestions dismissed in the key editor."""
-    return list(exercise.policy.get(DISMISSED, []))
 
 
 def set_dismissed(exercise: Exercise, keys: Sequence[str], dismissed: bool) -> list[str]:
@@ -30,10 +20,9 @@ def set_dismissed(exercise: Exercise, keys: Sequence[str], dismissed: bool) -> l
     for key in keys:
         if not isinstance(key, str) or not SUGGESTION_KEY.fullmatch(key):
             raise ValueError(f"{key!r} is not a suggestion key (article:start:end:category)")
-    current = set(dismissed_suggestions(exercise))
+    current = set(exercise.dismissed_suggestions)
     current = current | set(keys) if dismissed else current - set(keys)
     if len(current) > MAX_DISMISSED:
         raise ValueError(f"at most {MAX_DISMISSED} suggestions can be dismissed")
-    # A new dict, so SQLAlchemy sees the JSON column change.
-    exercise.policy = {**exercise.policy, DISMISSED: sorted(current)}
+    exercise.dismissed_suggestions = tuple(sorted(current))
     return sorted(current)

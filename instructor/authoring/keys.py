@@ -15,7 +15,6 @@ from app.models import Attempt, Exercise, KeyVersion, User, utcnow
 from exercises.keyfile import declared_groups, validate_key, which_occurrence
 from exercises.problems import PackageError, Problem
 from exercises.types import ConflictGroup
-from instructor.authoring.dismissals import dismissed_suggestions
 from scoring.anchoring import reanchor
 
 
@@ -33,19 +32,22 @@ def editor_state(db: Session, exercise: Exercise) -> dict[str, Any]:
         "articles": [{"ref": a.ref, "title": a.title, "text": a.text} for a in exercise.articles],
         "categories": [category.to_record() for category in exercise.categories],
         "groups": dict(exercise.groups),
-        "items": [_editor_item(record) for record in version.items],
+        "items": editor_items(version),
         "version": version.number,
         "submitted": has_submissions(db, exercise.id),
-        "dismissed": dismissed_suggestions(exercise),
+        "dismissed": list(exercise.dismissed_suggestions),
     }
 
 
-def _editor_item(record: dict[str, Any]) -> dict[str, Any]:
-    """A stored key item as the editor shows it: its core as text (None for the whole span)."""
-    item = grading.key_item_from_record(record)
-    if item.core == (item.start, item.end):
-        return {**record, "core": None}
-    return {**record, "core": item.core_quote, "core_start": item.core[0]}
+def editor_items(version: KeyVersion) -> list[dict[str, Any]]:
+    """The version's key items as the editor shows them: each record with its core as text (None
+    for the whole span)."""
+    return [
+        {**item.to_record(), "core": None}
+        if item.core == (item.start, item.end)
+        else {**item.to_record(), "core": item.core_quote}
+        for item in version.items
+    ]
 
 
 _ITEM_KEYS = ("id", "core", "category", "also", "points", "group", "decoy", "explanation")
@@ -154,15 +156,14 @@ def save_key(
     current = grading.current_key_version(db, exercise.id)
     # The editor has no place for agreeing figures: they stay as the key had them.
     descriptions = {group.id: group.description for group in groups_from_editor(groups)}
-    declared = declared_groups(descriptions, grading.key_items(current))
+    declared = declared_groups(descriptions, current.items)
     raw_items = items_from_editor(exercise, items)
     texts = {article.ref: article.text for article in exercise.articles}
     resolved = validate_key(raw_items, texts, exercise.categories, declared, source="key")
-    records = [item.to_record() for item in resolved]
     exercise.groups = descriptions
     exercise.edited_in_app = True
     if not has_submissions(db, exercise.id):
-        current.items = records
+        current.items = resolved
         current.created_by_id = user.id
         current.created_at = utcnow()
         if note:
@@ -177,7 +178,7 @@ def save_key(
         )
         return KeySaved(current, False, 0)
     version, rescored = grading.add_key_version(
-        db, exercise, records, origin="editor", note=note or "edited in the key editor", user=user
+        db, exercise, resolved, origin="editor", note=note or "edited in the key editor", user=user
     )
     return KeySaved(version, True, rescored)
 

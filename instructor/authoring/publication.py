@@ -23,7 +23,7 @@ def set_publishing(
         raise ValueError("The window must end after it starts.")
     if state == ExerciseState.PUBLISHED:
         items = grading.current_key_version(db, exercise.id).items
-        if not any(not item["decoy"] for item in items):
+        if not any(not item.decoy for item in items):
             raise ValueError(
                 "Add at least one key item (not a decoy) before publishing: trainees are scored against it."
             )

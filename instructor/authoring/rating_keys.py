@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from app import audit, grading
 from app.models import Exercise, User
 from instructor.authoring.keys import KeySaved, has_submissions
+from scoring.types import RatingKey
 
 
 def save_ratings(
-    db: Session, user: User, exercise: Exercise, ratings: list[dict[str, Any]], note: str = ""
+    db: Session, user: User, exercise: Exercise, ratings: tuple[RatingKey, ...], note: str = ""
 ) -> KeySaved:
-    """Store the exercise's source ratings (`scoring.RatingKey` records; empty: none asked).
+    """Store the exercise's source ratings (empty: none asked).
 
     Before any submission the current key version changes in place; afterwards a new version
     keeps the items and every submission is rescored. The caller commits.
@@ -33,7 +32,7 @@ def save_ratings(
     version, rescored = grading.add_key_version(
         db,
         exercise,
-        list(current.items),
+        current.items,
         ratings=ratings,
         origin="editor",
         note=note or "source ratings changed",

@@ -28,6 +28,7 @@ from instructor.authoring.forms import (
     SourceRatingsForm,
     semeval_mapping_form,
 )
+from scoring.types import RatingKey
 
 blueprint = Blueprint("authoring", __name__, url_prefix="/instructor/exercises", template_folder="../templates")
 
@@ -312,7 +313,7 @@ def _ratings_form(exercise) -> SourceRatingsForm:  # type: ignore[no-untyped-def
     """The ratings form, filled from the current key version on a GET."""
     form = SourceRatingsForm()
     if not form.is_submitted():
-        keyed = {r.article: r for r in grading.rating_key(grading.current_key_version(db.session(), exercise.id))}
+        keyed = {r.article: r for r in grading.current_key_version(db.session(), exercise.id).ratings}
         for article in exercise.articles:
             rating = keyed.get(article.ref)
             form.articles.append_entry(
@@ -340,18 +341,18 @@ def source_ratings(exercise_id: int) -> Response:
     if not form.validate_on_submit():
         html = render_template("instructor/authoring/ratings.html", exercise=exercise, form=form)
         return Response(html, status=400 if form.is_submitted() else 200)
-    ratings = [
-        {
-            "article": article.ref,
-            "reliability": entry.form.reliability.data,
-            "credibility": entry.form.credibility.data,
-            "accept_reliability": sorted(entry.form.accept_reliability.data),
-            "accept_credibility": sorted(entry.form.accept_credibility.data),
-            "reasoning": entry.form.reasoning.data,
-        }
+    ratings = tuple(
+        RatingKey(
+            article=article.ref,
+            reliability=entry.form.reliability.data,
+            credibility=entry.form.credibility.data,
+            accept_reliability=tuple(sorted(entry.form.accept_reliability.data or ())),
+            accept_credibility=tuple(sorted(entry.form.accept_credibility.data or ())),
+            reasoning=entry.form.reasoning.data or "",
+        )
         for article, entry in zip(exercise.articles, form.articles.entries, strict=True)
         if entry.form.asked.data
-    ]
+    )
     saved = rating_keys.save_ratings(database, current_user, exercise, ratings, form.note.data or "")
     database.commit()
     if saved.new_version:
@@ -409,7 +410,7 @@ def save_key(exercise_id: int) -> tuple[Response, int]:
         version=saved.version.number,
         new_version=saved.new_version,
         rescored=saved.rescored,
-        items=saved.version.items,
+        items=keys.editor_items(saved.version),
     ), 200
 
 

@@ -66,7 +66,7 @@ def package_of(db: Session, exercise: Exercise) -> ExercisePackage:
             )
         )
     version = grading.current_key_version(db, exercise.id)
-    key = grading.key_items(version)
+    key = version.items
     if not key:
         problems.append(Problem("key.toml", "the key is empty: add items before exporting", field="items"))
     if problems:
@@ -81,9 +81,9 @@ def package_of(db: Session, exercise: Exercise) -> ExercisePackage:
         articles=tuple(articles),
         categories=exercise.categories,
         groups=declared_groups(exercise.groups, key),
-        policy=grading.exercise_policy(exercise),
+        policy=exercise.policy,
         key=key,
-        rating_key=grading.rating_key(version),
+        rating_key=version.ratings,
         content_hash=exercise.package_hash or "",
     )
 

@@ -17,6 +17,7 @@ from app.formatting import whole_score
 from instructor.dashboard.outcomes import FlagOutcomeRow, ItemOutcome
 from instructor.dashboard.trainees import TraineeRow, trainee_page
 from scoring.report import FlagOutcome
+from scoring.types import KeyItem
 
 LOW_SCORE = 40
 """A whole score below this needs the instructor's attention."""
@@ -70,9 +71,9 @@ class Attention:
 
 def most_missed(items: Sequence[ItemOutcome], texts: dict[str, str], limit: int = AT_A_GLANCE) -> list[MissedItem]:
     """The items the most submissions missed (ties: the least credit), each in its sentence."""
-    ranked = sorted((o for o in items if o.missed), key=lambda o: (-o.missed, o.credit_share, o.item["id"]))
+    ranked = sorted((o for o in items if o.missed), key=lambda o: (-o.missed, o.credit_share, o.item.id))
     return [
-        MissedItem(outcome, sentence_of(texts[outcome.item["article"]], outcome.item["start"], outcome.item["end"]))
+        MissedItem(outcome, sentence_of(texts[outcome.item.article], outcome.item.start, outcome.item.end))
         for outcome in ranked[:limit]
     ]
 
@@ -80,19 +81,19 @@ def most_missed(items: Sequence[ItemOutcome], texts: dict[str, str], limit: int 
 def most_flagged_false_positives(
     outcomes: Iterable[FlagOutcomeRow],
     texts: dict[str, str],
-    key_items: Sequence[dict[str, Any]],
+    key_items: Sequence[KeyItem],
     limit: int = AT_A_GLANCE,
 ) -> list[FalsePositive]:
     """Stretches flagged by the most submissions for no credit: decoys by item, other false
     positives as runs of overlapping flags, each shown at the span most of those flags chose."""
-    decoys = {item["id"]: item for item in key_items if item["decoy"]}
+    decoys = {item.id: item for item in key_items if item.decoy}
     groups: dict[tuple[str, Any], tuple[set[int], Counter[tuple[int, int]]]] = {}
     loose: dict[str, list[FlagOutcomeRow]] = defaultdict(list)
     for row in outcomes:
         if row.outcome == FlagOutcome.DECOY and row.item_id in decoys:
             attempts, spans = groups.setdefault((row.article, row.item_id), (set(), Counter()))
             attempts.add(row.attempt_id)
-            spans[(decoys[row.item_id]["start"], decoys[row.item_id]["end"])] += 1
+            spans[(decoys[row.item_id].start, decoys[row.item_id].end)] += 1
         elif row.outcome == FlagOutcome.NOT_IN_KEY and row.article in texts:
             loose[row.article].append(row)
     for article, rows in loose.items():

@@ -34,6 +34,7 @@ from app.models import (
 )
 from instructor.dashboard import judgement
 from scoring.metrics import detection
+from scoring.types import KeyItem
 
 BATCH = 1000
 
@@ -136,7 +137,7 @@ def rated_articles(db: Session, scopes: Sequence[Scope]) -> list[str]:
     """Every article the current keys of the cohort's exercises rate, in first-seen order."""
     seen: dict[str, None] = {}
     for scope in scopes:
-        for rating in grading.rating_key(grading.current_key_version(db, scope.exercise.id)):
+        for rating in grading.current_key_version(db, scope.exercise.id).ratings:
             seen.setdefault(rating.article, None)
     return list(seen)
 
@@ -154,10 +155,10 @@ def _exercise_result_rows(
     db: Session, scope: Scope, categories: Sequence[str], articles: Sequence[str]
 ) -> Iterator[list[Any]]:
     key = grading.current_key_version(db, scope.exercise.id).items
-    real = [item for item in key if not item["decoy"]]
+    real = [item for item in key if not item.decoy]
     expected: dict[str, int] = defaultdict(int)
     for item in real:
-        expected[item["category"]] += 1
+        expected[item.category] += 1
     correct = _correct_by_attempt(db, scope, real)
     flagged = _flagged_by_attempt(db, scope)
     ratings = _ratings_by_attempt(db, scope)
@@ -320,17 +321,17 @@ def _rating_comments_by_attempt(db: Session, scope: Scope) -> dict[int, dict[str
     return comments
 
 
-def _correct_by_attempt(db: Session, scope: Scope, real: Sequence[dict[str, Any]]) -> dict[int, dict[str, int]]:
+def _correct_by_attempt(db: Session, scope: Scope, real: Sequence[KeyItem]) -> dict[int, dict[str, int]]:
     """Per counted attempt and category: key items matched by a flag of the item's own category."""
     found: dict[int, dict[str, int]] = defaultdict(dict)
     if not real:
         return found
     current = current_scores(scope)
-    key_category = case({item["id"]: item["category"] for item in real}, value=ScoreItem.item_id)
+    key_category = case({item.id: item.category for item in real}, value=ScoreItem.item_id)
     query = (
         select(current.c.attempt_id, ScoreItem.chosen_category, func.count())
         .join(current, current.c.score_id == ScoreItem.score_id)
-        .where(ScoreItem.item_id.in_([item["id"] for item in real]), ScoreItem.chosen_category == key_category)
+        .where(ScoreItem.item_id.in_([item.id for item in real]), ScoreItem.chosen_category == key_category)
         .group_by(current.c.attempt_id, ScoreItem.chosen_category)
     )
     for attempt_id, category, count in db.execute(query):
@@ -446,7 +447,7 @@ def _judgements(db: Session, attempt_ids: Iterable[int]) -> dict[tuple[int, str]
     for attempt_id, version_id, flags, items in db.execute(query):
         if version_id not in quotes:
             version = db.get(KeyVersion, version_id)
-            quotes[version_id] = {item["id"]: item["quote"] for item in (version.items if version else ())}
+            quotes[version_id] = {item.id: item.quote for item in (version.items if version else ())}
         status = {item["id"]: item["status"] for item in items or ()}
         for flag in flags or ():
             item_id = flag.get("item_id")

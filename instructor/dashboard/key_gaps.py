@@ -23,6 +23,7 @@ rescores every submission; the earlier scores stay as history.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import Counter, defaultdict
@@ -42,6 +43,7 @@ from exercises import PackageError, validate_key
 from exercises.keyfile import declared_groups, item_table, which_occurrence
 from instructor.dashboard.outcomes import FlagOutcomeRow, StatusCount
 from scoring.report import FlagOutcome, ItemStatus
+from scoring.types import KeyItem
 
 DEFAULT_SHARE = 0.2
 """Share of submissions that must agree before a false positive counts as a possible gap."""
@@ -86,7 +88,7 @@ class UnkeyedCluster:
 class NearMiss:
     """A key item many trainees flagged beside: touching it without matching it."""
 
-    item: dict[str, Any]
+    item: KeyItem
     submissions: int
     """Counted submissions with a near-miss flag on the item."""
     share: float
@@ -106,7 +108,7 @@ class NearMiss:
 class CategoryDisagreement:
     """A key item many trainees found but flagged with a category the key does not accept."""
 
-    item: dict[str, Any]
+    item: KeyItem
     category: str
     count: int
     share: float
@@ -117,15 +119,15 @@ def threshold(share: float, submissions: int) -> int:
     return max(1, math.ceil(share * submissions - 1e-9))
 
 
-def touches_key(article: str, start: int, end: int, key_items: Iterable[dict[str, Any]]) -> bool:
+def touches_key(article: str, start: int, end: int, key_items: Iterable[KeyItem]) -> bool:
     """Whether the span overlaps any key item (decoys included) of its article."""
-    return any(item["article"] == article and start < item["end"] and item["start"] < end for item in key_items)
+    return any(item.article == article and start < item.end and item.start < end for item in key_items)
 
 
 def unkeyed_clusters(
     db: Session,
     scope: Scope,
-    key_items: Sequence[dict[str, Any]],
+    key_items: Sequence[KeyItem],
     spans: Iterable[SpanCount],
     submissions: int,
     share: float = DEFAULT_SHARE,
@@ -197,7 +199,7 @@ def _runs_at_least(changes: Counter[int], needed: int) -> list[tuple[int, int]]:
 
 
 def _flags_in_regions(
-    db: Session, scope: Scope, regions: Sequence[tuple[str, int, int]], key_items: Sequence[dict[str, Any]]
+    db: Session, scope: Scope, regions: Sequence[tuple[str, int, int]], key_items: Sequence[KeyItem]
 ) -> dict[tuple[str, int, int], tuple[set[int], list[str]]]:
     """Per region: the counted attempts with an unkeyed flag overlapping it, and up to `SAMPLE_NOTES` notes."""
     counted = counted_attempts(scope)
@@ -233,7 +235,7 @@ def _flags_in_regions(
 
 def near_misses(
     outcomes: Iterable[FlagOutcomeRow],
-    key_items: Sequence[dict[str, Any]],
+    key_items: Sequence[KeyItem],
     texts: dict[str, str],
     submissions: int,
     share: float = DEFAULT_SHARE,
@@ -243,7 +245,7 @@ def near_misses(
     if submissions == 0:
         return []
     needed = threshold(share, submissions)
-    items = {item["id"]: item for item in key_items if not item["decoy"]}
+    items = {item.id: item for item in key_items if not item.decoy}
     attempts: dict[str, set[int]] = defaultdict(set)
     spans: dict[str, Counter[tuple[int, int]]] = defaultdict(Counter)
     for row in outcomes:
@@ -255,7 +257,7 @@ def near_misses(
         if len(who) < needed:
             continue
         item = items[item_id]
-        text = texts[item["article"]]
+        text = texts[item.article]
         start, end = chosen_span(spans[item_id])
         found.append(
             NearMiss(
@@ -267,21 +269,21 @@ def near_misses(
                 end=end,
                 chosen_by=spans[item_id][(start, end)],
                 sentence=sentence_of(text, start, end),
-                item_sentence=sentence_of(text, item["start"], item["end"]),
+                item_sentence=sentence_of(text, item.start, item.end),
             )
         )
-    found.sort(key=lambda miss: (-miss.submissions, miss.item["id"]))
+    found.sort(key=lambda miss: (-miss.submissions, miss.item.id))
     return found
 
 
 def category_disagreements(
-    counts: Iterable[StatusCount], key_items: Sequence[dict[str, Any]], submissions: int, share: float = DEFAULT_SHARE
+    counts: Iterable[StatusCount], key_items: Sequence[KeyItem], submissions: int, share: float = DEFAULT_SHARE
 ) -> list[CategoryDisagreement]:
     """Key items that at least ``share`` of submissions found with one category the key rejects."""
     if submissions == 0:
         return []
     needed = threshold(share, submissions)
-    items = {item["id"]: item for item in key_items if not item["decoy"]}
+    items = {item.id: item for item in key_items if not item.decoy}
     found = []
     for row in counts:
         item = items.get(row.item_id)
@@ -289,14 +291,13 @@ def category_disagreements(
             continue
         if row.count >= needed:
             found.append(CategoryDisagreement(item, row.chosen_category, row.count, row.count / submissions))
-    found.sort(key=lambda gap: (-gap.count, gap.item["id"], gap.category))
+    found.sort(key=lambda gap: (-gap.count, gap.item.id, gap.category))
     return found
 
 
-def key_file_items(exercise: Exercise, records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Stored key records written back as ``key.toml`` items (quote and occurrence, no offsets)."""
+def key_file_items(exercise: Exercise, items: Iterable[KeyItem]) -> list[dict[str, Any]]:
+    """Key items written back as ``key.toml`` items (quote and occurrence, no offsets)."""
     texts = {article.ref: article.text for article in exercise.articles}
-    items = [grading.key_item_from_record(record) for record in records]
     return [item_table(item, texts[item.article]) for item in items]
 
 
@@ -321,16 +322,14 @@ def save_key_version(
     Returns the new version and how many submissions were rescored. The caller commits.
     """
     articles = {article.ref: article.text for article in exercise.articles}
-    current = grading.key_items(grading.current_key_version(db, exercise.id))
+    current = grading.current_key_version(db, exercise.id).items
     groups = declared_groups(exercise.groups, current)
     try:
         checked = validate_key(items, articles, exercise.categories, groups, source=KEY_SOURCE)
     except PackageError as error:
         raise KeyChangeError([str(problem) for problem in error.problems]) from error
     exercise.edited_in_app = True
-    return grading.add_key_version(
-        db, exercise, [item.to_record() for item in checked], origin="dashboard", note=note, user=user
-    )
+    return grading.add_key_version(db, exercise, checked, origin="dashboard", note=note, user=user)
 
 
 def add_to_key(
@@ -347,13 +346,13 @@ def add_to_key(
     note: str = "",
 ) -> tuple[KeyVersion, int]:
     """Add the span ``[start, end)`` of ``article`` to the key as a new item; rescore."""
-    records = grading.current_key_version(db, exercise.id).items
+    current = grading.current_key_version(db, exercise.id).items
     texts = {a.ref: a.text for a in exercise.articles}
     if article not in texts or not 0 <= start < end <= len(texts[article]):
         raise KeyChangeError([f"{KEY_SOURCE}: the span {start}–{end} is not in article {article!r}"])
     quote = texts[article][start:end]
     item: dict[str, Any] = {
-        "id": new_item_id(quote, (record["id"] for record in records)),
+        "id": new_item_id(quote, (item.id for item in current)),
         "article": article,
         "quote": quote,
         "category": category,
@@ -365,15 +364,14 @@ def add_to_key(
     if occurrence is not None:
         item["occurrence"] = occurrence
     summary = f"added {item['id']!r} ({category}, {points:g} points)"
-    return save_key_version(db, exercise, [*key_file_items(exercise, records), item], user, _note(summary, note))
+    return save_key_version(db, exercise, [*key_file_items(exercise, current), item], user, _note(summary, note))
 
 
 def accept_alternative(
     db: Session, exercise: Exercise, user: User, *, item_id: str, category: str, note: str = ""
 ) -> tuple[KeyVersion, int]:
     """Accept ``category`` for the key item ``item_id`` (added to its ``also``); rescore."""
-    records = grading.current_key_version(db, exercise.id).items
-    items = key_file_items(exercise, records)
+    items = key_file_items(exercise, grading.current_key_version(db, exercise.id).items)
     for item in items:
         if item["id"] == item_id:
             if category in item.get("also", ()):
@@ -385,7 +383,7 @@ def accept_alternative(
     return save_key_version(db, exercise, items, user, _note(f"{item_id!r} also accepts {category!r}", note))
 
 
-def widened_extent(record: dict[str, Any], start: int, end: int) -> tuple[int, int, int, int]:
+def widened_extent(item: KeyItem, start: int, end: int) -> tuple[int, int, int, int]:
     """The extent and core an item takes when ``start``–``end`` is accepted as an alternative extent.
 
     The rule, so that no flag that matched before stops matching:
@@ -402,11 +400,8 @@ def widened_extent(record: dict[str, Any], start: int, end: int) -> tuple[int, i
 
     Returns (start, end, core_start, core_end).
     """
-    core_start = record.get("core_start")
-    core_end = record.get("core_end")
-    if core_start is None or core_end is None:
-        core_start, core_end = record["start"], record["end"]
-    new_start, new_end = min(record["start"], start), max(record["end"], end)
+    core_start, core_end = item.core
+    new_start, new_end = min(item.start, start), max(item.end, end)
     if not (start < core_end and core_start < end):
         core_start, core_end = min(core_start, start), max(core_end, end)
     return new_start, new_end, core_start, core_end
@@ -417,25 +412,27 @@ def accept_extent(
 ) -> tuple[KeyVersion, int]:
     """Accept ``start``–``end`` as an alternative extent of key item ``item_id`` (see
     `widened_extent`), as a new key version; rescore."""
-    records = [dict(record) for record in grading.current_key_version(db, exercise.id).items]
-    record = next((r for r in records if r["id"] == item_id), None)
-    if record is None:
+    current = grading.current_key_version(db, exercise.id).items
+    item = next((item for item in current if item.id == item_id), None)
+    if item is None:
         raise KeyChangeError([f"{KEY_SOURCE}: no item {item_id!r} in the current key"])
-    if record["decoy"]:
+    if item.decoy:
         raise KeyChangeError([f"{KEY_SOURCE}: item {item_id!r} is a decoy: its extent is not widened"])
-    text = next(a.text for a in exercise.articles if a.ref == record["article"])
+    text = next(a.text for a in exercise.articles if a.ref == item.article)
     if not 0 <= start < end <= len(text):
-        raise KeyChangeError([f"{KEY_SOURCE}: the span {start}–{end} is not in article {record['article']!r}"])
-    if not (start < record["end"] and record["start"] < end):
+        raise KeyChangeError([f"{KEY_SOURCE}: the span {start}–{end} is not in article {item.article!r}"])
+    if not (start < item.end and item.start < end):
         raise KeyChangeError([f"{KEY_SOURCE}: the span {text[start:end]!r} does not touch item {item_id!r}"])
-    widened = widened_extent(record, start, end)
-    current_core = (record.get("core_start"), record.get("core_end"))
-    if widened[:2] == (record["start"], record["end"]) and widened[2:] == current_core:
+    widened = widened_extent(item, start, end)
+    if widened == (item.start, item.end, *item.core):
         raise KeyChangeError([f"{KEY_SOURCE}: item {item_id!r} already accepts {text[start:end]!r}"])
-    record["start"], record["end"], record["core_start"], record["core_end"] = widened
-    record["quote"] = text[widened[0] : widened[1]]
-    summary = f"{item_id!r} also accepts {text[start:end]!r} (extent {record['quote']!r})"
-    return save_key_version(db, exercise, key_file_items(exercise, records), user, _note(summary, note))
+    new_start, new_end, core_start, core_end = widened
+    widened_item = dataclasses.replace(
+        item, start=new_start, end=new_end, quote=text[new_start:new_end], core_start=core_start, core_end=core_end
+    )
+    summary = f"{item_id!r} also accepts {text[start:end]!r} (extent {widened_item.quote!r})"
+    items = [widened_item if other.id == item_id else other for other in current]
+    return save_key_version(db, exercise, key_file_items(exercise, items), user, _note(summary, note))
 
 
 def _note(summary: str, note: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +14,7 @@ from app.models import CountedSubmission, ItemTally
 from exercises.types import Category
 from scoring.metrics import detection
 from scoring.report import MATCHED_STATUSES, ItemStatus
+from scoring.types import KeyItem
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class ItemOutcome:
     shown as its own share between partial and wrong category, not as found.
     """
 
-    item: dict[str, Any]
+    item: KeyItem
     submissions: int
     found: int = 0
     partial: int = 0
@@ -66,7 +66,7 @@ class ItemOutcome:
     @property
     def credit_share(self) -> float:
         """Mean credit earned as a share of the item's points: 0 nobody, 1 everybody in full."""
-        possible = self.item["points"] * self.submissions
+        possible = self.item.points * self.submissions
         return self.credit / possible if possible else 0.0
 
     def share(self, status: str) -> float:
@@ -75,7 +75,7 @@ class ItemOutcome:
 
 @dataclass(frozen=True)
 class DecoyOutcome:
-    item: dict[str, Any]
+    item: KeyItem
     submissions: int
     flagged: int
 
@@ -85,7 +85,7 @@ class DecoyOutcome:
 
 
 def item_outcomes(
-    counts: Iterable[StatusCount], key_items: Sequence[dict[str, Any]], submissions: int
+    counts: Iterable[StatusCount], key_items: Sequence[KeyItem], submissions: int
 ) -> tuple[list[ItemOutcome], list[DecoyOutcome]]:
     """Per key item, how many found, half-found or missed it: hardest (least credit) first."""
     by_item: dict[str, Counter[str]] = defaultdict(Counter)
@@ -96,9 +96,9 @@ def item_outcomes(
     outcomes = []
     decoys = []
     for item in key_items:
-        statuses = by_item[item["id"]]
+        statuses = by_item[item.id]
         detected = sum(statuses[status] for status in MATCHED_STATUSES)
-        if item["decoy"]:
+        if item.decoy:
             decoys.append(DecoyOutcome(item, submissions, statuses[ItemStatus.DECOY_FLAGGED]))
             continue
         outcomes.append(
@@ -110,11 +110,11 @@ def item_outcomes(
                 lone_figure=statuses[ItemStatus.LONE_FIGURE],
                 wrong_category=statuses[ItemStatus.WRONG_CATEGORY],
                 missed=submissions - detected,
-                credit=credit[item["id"]],
+                credit=credit[item.id],
             )
         )
-    outcomes.sort(key=lambda outcome: (outcome.credit_share, -outcome.missed, outcome.item["id"]))
-    decoys.sort(key=lambda outcome: (-outcome.flagged, outcome.item["id"]))
+    outcomes.sort(key=lambda outcome: (outcome.credit_share, -outcome.missed, outcome.item.id))
+    decoys.sort(key=lambda outcome: (-outcome.flagged, outcome.item.id))
     return outcomes, decoys
 
 
@@ -134,7 +134,7 @@ class CategoryFigures:
 def category_figures(
     counts: Iterable[StatusCount],
     flagged: dict[str, int],
-    key_items: Sequence[dict[str, Any]],
+    key_items: Sequence[KeyItem],
     categories: Sequence[Category],
     submissions: int,
 ) -> list[CategoryFigures]:
@@ -144,12 +144,12 @@ def category_figures(
     counts it; recall divides by the key's items of the category times the submissions, precision
     by the flags of the category. The ratios come from ``scoring.metrics.detection``.
     """
-    category_of = {item["id"]: item["category"] for item in key_items if not item["decoy"]}
+    category_of = {item.id: item.category for item in key_items if not item.decoy}
     correct: Counter[str] = Counter()
     for row in counts:
-        category = category_of.get(row.item_id)
-        if category is not None and row.chosen_category == category:
-            correct[category] += row.count
+        key_category = category_of.get(row.item_id)
+        if key_category is not None and row.chosen_category == key_category:
+            correct[key_category] += row.count
     expected = Counter(category_of.values())
     figures = []
     for category in categories:
@@ -189,21 +189,21 @@ class Confusion:
 
 def confusion_table(
     counts: Iterable[StatusCount],
-    key_items: Sequence[dict[str, Any]],
+    key_items: Sequence[KeyItem],
     categories: Sequence[Category],
     submissions: int,
 ) -> Confusion:
     """Count, per real key item and submission, the key's category against the chosen one."""
-    category_of = {item["id"]: item["category"] for item in key_items if not item["decoy"]}
+    category_of = {item.id: item.category for item in key_items if not item.decoy}
     cells: Counter[tuple[str, str | None]] = Counter()
     for category in category_of.values():
         cells[(category, None)] += submissions
     for row in counts:
-        category = category_of.get(row.item_id)
-        if category is None or row.status not in MATCHED_STATUSES:
+        key_category = category_of.get(row.item_id)
+        if key_category is None or row.status not in MATCHED_STATUSES:
             continue
-        cells[(category, row.chosen_category)] += row.count
-        cells[(category, None)] -= row.count
+        cells[(key_category, row.chosen_category)] += row.count
+        cells[(key_category, None)] -= row.count
     return Confusion([(category.id, category.name) for category in categories], dict(cells))
 
 

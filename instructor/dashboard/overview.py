@@ -35,7 +35,7 @@ from instructor.dashboard.ratings import RatingSpread, rating_spreads
 from instructor.dashboard.score_history import CurrentScore, Rescore, current_score_history, rescores
 from instructor.dashboard.summary import Completion, ScoreSummary, completion, score_summary
 from instructor.dashboard.trainees import TraineePage, trainee_page
-from scoring.types import RatingKey
+from scoring.types import KeyItem, RatingKey
 
 HARDEST_SHOWN = 10
 """Key items the item table shows until "show all"."""
@@ -77,7 +77,7 @@ class Dashboard:
 
 
 def build_dashboard(
-    db: Session, scope: Scope, key_items: list[dict[str, Any]], ratings: Sequence[RatingKey] = (), *, page: int = 1
+    db: Session, scope: Scope, key_items: Sequence[KeyItem], ratings: Sequence[RatingKey] = (), *, page: int = 1
 ) -> Dashboard:
     """Run the dashboard's queries for ``scope`` under the given (current) key items and ratings."""
     done = completion(db, scope)

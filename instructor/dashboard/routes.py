@@ -72,16 +72,14 @@ def _dashboard_page(
     database: Session, scope: Scope, *, status: int = 200, problems: list[str] | None = None
 ) -> Response:
     key = grading.current_key_version(database, scope.exercise.id)
-    board = build_dashboard(
-        database, scope, key.items, grading.rating_key(key), page=request.args.get("page", 1, type=int)
-    )
+    board = build_dashboard(database, scope, key.items, key.ratings, page=request.args.get("page", 1, type=int))
     share_form, share = _gap_share()
     clusters = key_gaps.unkeyed_clusters(database, scope, key.items, board.spans, board.summary.submissions, share)
     disagreements = key_gaps.category_disagreements(board.status_counts, key.items, board.summary.submissions, share)
     texts = {article.ref: article.text for article in scope.exercise.articles}
     near = key_gaps.near_misses(board.flag_outcomes, key.items, texts, board.summary.submissions, share)
     extent_forms = [
-        AcceptExtentForm(formdata=None, data={"item_id": miss.item["id"], "start": miss.start, "end": miss.end})
+        AcceptExtentForm(formdata=None, data={"item_id": miss.item.id, "start": miss.start, "end": miss.end})
         for miss in near
     ]
     add_forms = []
@@ -99,7 +97,7 @@ def _dashboard_page(
         add_forms.append(form)
     accept_forms = []
     for gap in disagreements:
-        form = AcceptAlternativeForm(formdata=None, data={"item_id": gap.item["id"], "category": gap.category})
+        form = AcceptAlternativeForm(formdata=None, data={"item_id": gap.item.id, "category": gap.category})
         form.category.choices = category_choices(scope.exercise)
         accept_forms.append(form)
     history = database.execute(
@@ -289,8 +287,7 @@ def trainee_result(cohort_id: int, exercise_id: int, user_id: int) -> Response:
         )
     }
     debriefs = {
-        attempt_id: (report_from_dict(score.report), grading.key_items(score.key_version))
-        for attempt_id, score in scores.items()
+        attempt_id: (report_from_dict(score.report), score.key_version.items) for attempt_id, score in scores.items()
     }
     grants = database.scalar(
         select(func.count())

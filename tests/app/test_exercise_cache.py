@@ -35,9 +35,9 @@ def test_a_submit_after_a_new_key_version_is_scored_against_it(app: Flask, facto
     with app.app_context():
         session = db.session()
         exercise = session.get(Exercise, first.exercise_id)
-        kept = [
-            item for item in grading.current_key_version(session, exercise.id).items if item["quote"] != "reportedly"
-        ]
+        kept = tuple(
+            item for item in grading.current_key_version(session, exercise.id).items if item.quote != "reportedly"
+        )
         version, _ = grading.add_key_version(session, exercise, kept, origin="editor", note="reportedly is fine")
         session.commit()
         version_id = version.id

@@ -87,7 +87,7 @@ def test_the_key_s_source_ratings_are_stored_and_scored(app: Flask, factory: Fac
     exercise = factory.exercise(assign_to=cohort, package=seed)
     with app.app_context():
         version = grading.current_key_version(db.session(), exercise.id)
-        assert [r.article for r in grading.rating_key(version)] == ["khasham-nyt-repost", "khasham-unsigned-report"]
+        assert [r.article for r in version.ratings] == ["khasham-nyt-repost", "khasham-unsigned-report"]
         assert [c["name"] for c in db.session().get(Exercise, exercise.id).calibration] == ["analyst", "factchecker"]
     attempt, _ = factory.attempt(factory.user("tess", cohort=cohort), exercise, submit=True)
     with app.app_context():

@@ -192,7 +192,7 @@ def test_a_rescored_debrief_says_from_what_to_what_when_and_why(app: Flask, desk
         grading.add_key_version(
             session,
             attempt.exercise,
-            [item for item in version.items if item["quote"] != "reportedly"],
+            tuple(item for item in version.items if item.quote != "reportedly"),
             origin="editor",
             note="dropped an item",
         )

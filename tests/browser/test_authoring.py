@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -14,6 +13,7 @@ from sqlalchemy import select
 
 from app import db
 from app.models import Cohort, Exercise, Role
+from scoring.types import KeyItem
 from tests.browser.steps import drag_over, flag_with_mouse
 from tests.browser.steps import log_in as log_in_trainee
 from tests.conftest import PASSWORD, Factory
@@ -84,14 +84,14 @@ def create_exercise(page: Page, base: str) -> None:
     expect(page.get_by_role("heading", name=f"Key: {TITLE}")).to_be_visible()
 
 
-def stored_items(app: Flask) -> dict[str, dict[str, Any]]:
+def stored_items(app: Flask) -> dict[str, KeyItem]:
     with app.app_context():
         session = db.session()
         exercise = session.scalar(select(Exercise).where(Exercise.title == TITLE))
         texts = {article.ref: article.text for article in exercise.articles}
-        items = {item["quote"]: item for item in exercise.key_versions[-1].items}
+        items = {item.quote: item for item in exercise.key_versions[-1].items}
     for item in items.values():
-        assert texts[item["article"]][item["start"] : item["end"]] == item["quote"]
+        assert texts[item.article][item.start : item.end] == item.quote
     return items
 
 
@@ -143,18 +143,18 @@ def test_an_instructor_authors_publishes_and_a_trainee_is_debriefed(
 
     items = stored_items(app)
     assert set(items) == {"reportedly", NBSP_FIGURE, "550 men", CURLY_FRAMING, DECOY}
-    assert (items[NBSP_FIGURE]["start"], items[NBSP_FIGURE]["end"]) == (
+    assert (items[NBSP_FIGURE].start, items[NBSP_FIGURE].end) == (
         WIRE.index(NBSP_FIGURE),
         WIRE.index(NBSP_FIGURE) + 18,
     )
-    assert (items[CURLY_FRAMING]["start"], items[CURLY_FRAMING]["end"]) == (
+    assert (items[CURLY_FRAMING].start, items[CURLY_FRAMING].end) == (
         WIRE.index(CURLY_FRAMING),
         WIRE.index(CURLY_FRAMING) + 15,
     )
-    assert (items["550 men"]["article"], items["550 men"]["start"]) == ("tabloid-page", TABLOID.index("550 men"))
-    assert items[NBSP_FIGURE]["group"] == items["550 men"]["group"] == "force_size"
-    assert items[DECOY]["decoy"] is True and items[DECOY]["group"] is None
-    assert items[CURLY_FRAMING]["category"] == "loaded_framing"
+    assert (items["550 men"].article, items["550 men"].start) == ("tabloid-page", TABLOID.index("550 men"))
+    assert items[NBSP_FIGURE].group == items["550 men"].group == "force_size"
+    assert items[DECOY].decoy is True and items[DECOY].group is None
+    assert items[CURLY_FRAMING].category == "loaded_framing"
 
     # The saved key survives a reload, and so does a dismissed suggestion.
     page.reload()

@@ -5,7 +5,6 @@ required marks and the way it leads to the first error."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -14,6 +13,7 @@ from sqlalchemy import select
 
 from app import db
 from app.models import Exercise, Role
+from scoring.types import KeyItem
 from tests.browser.steps import article_text
 from tests.browser.test_authoring import log_in_instructor
 from tests.conftest import Factory
@@ -37,10 +37,10 @@ def open_key_editor(page: Page, live_server: str, url: str) -> None:
     expect(page.locator("#key-editor[data-ready=yes]")).to_be_attached()
 
 
-def saved_items(app: Flask) -> dict[str, dict[str, Any]]:
+def saved_items(app: Flask) -> dict[str, KeyItem]:
     with app.app_context():
         exercise = db.session().scalar(select(Exercise))
-        return {item["quote"]: item for item in exercise.key_versions[-1].items}
+        return {item.quote: item for item in exercise.key_versions[-1].items}
 
 
 def word_centre(page: Page, ref: str, word: str) -> dict[str, float]:
@@ -84,7 +84,7 @@ def test_authoring_key_editor_selects_and_adds_an_item_from_the_keyboard(
     page.get_by_role("button", name="Save the key").click()
     expect(page.locator("#save-message")).to_contain_text("Saved key version")
     added = saved_items(app)[SPAN]
-    assert (added["article"], added["start"], added["end"], added["category"]) == (
+    assert (added.article, added.start, added.end, added.category) == (
         "mini-a",
         start,
         start + len(SPAN),

@@ -123,7 +123,7 @@ def test_from_pasted_articles_to_a_completed_exercise(app: Flask, client: FlaskC
             exercise.articles[1].text
             == "Witnesses said 550 men took part in a three-hour battle.\n\nThe toll is unconfirmed."
         )
-        assert [(v.number, v.items) for v in exercise.key_versions] == [(1, [])]
+        assert [(v.number, v.items) for v in exercise.key_versions] == [(1, ())]
         tabloid = exercise.articles[1].text
 
     editor = client.get(f"/instructor/exercises/{exercise_id}/key")
@@ -363,12 +363,12 @@ def test_package_exercises_are_edited_by_admins_only(app: Flask, factory: Factor
     admin = app.test_client()
     login(admin, "boss")
     with app.app_context():
-        items = db.session().get(Exercise, exercise.id).key_versions[-1].items
+        items = [item.to_record() for item in db.session().get(Exercise, exercise.id).key_versions[-1].items]
     items[0]["points"] = 5
     assert save_key(admin, exercise.id, items, {"force": "Size", "duration": "How long"}).status_code == 200
     with app.app_context():
         stored = db.session().get(Exercise, exercise.id)
-        assert stored.edited_in_app and stored.key_versions[-1].items[0]["points"] == 5.0
+        assert stored.edited_in_app and stored.key_versions[-1].items[0].points == 5.0
 
 
 def test_export_then_import_elsewhere_round_trips(
@@ -435,8 +435,8 @@ def test_export_then_import_elsewhere_round_trips(
         again = sharing.export_exercise(db.session(), imported, None)
         with app.app_context():
             original = db.session().get(Exercise, exercise_id)
-            assert [(i["id"], i["start"], i["end"]) for i in imported.key_versions[-1].items] == [
-                (i["id"], i["start"], i["end"]) for i in original.key_versions[-1].items
+            assert [(i.id, i.start, i.end) for i in imported.key_versions[-1].items] == [
+                (i.id, i.start, i.end) for i in original.key_versions[-1].items
             ]
     db.get_engine(other).dispose()
     assert read_zip(again) == read_zip(exported.data)
@@ -498,7 +498,7 @@ def test_semeval_import_with_edited_mapping(client: FlaskClient, people: dict[st
     assert second.status_code == 302, second.get_data(as_text=True)[:2000]
     with app.app_context():
         items = db.session().get(Exercise, exercise.id).key_versions[-1].items
-    assert [(i["quote"], i["category"]) for i in items] == [
+    assert [(i.quote, i.category) for i in items] == [
         ("traitors", "loaded_framing"),
         ("Experts doubt the report", "unverified"),
     ]

@@ -10,9 +10,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import db, grading
+from app import db
 from app.models import Exercise
-from instructor.authoring import details, dismissals
+from instructor.authoring import details
+from scoring.types import Policy
 from tests.conftest import Factory, csrf_token, login, post_form
 from tests.instructor.test_authoring import ARTICLE_ONE, NEW_PAGE, create_via_browser, people, save_key, span
 
@@ -180,8 +181,8 @@ def test_dismissed_suggestions_are_kept_and_do_not_touch_scoring(
     assert dismiss(client, exercise_id, {"keys": keys[:1], "dismissed": False}).get_json() == {"dismissed": keys[1:]}
     with app.app_context():
         exercise = db.session().get(Exercise, exercise_id)
-        assert dismissals.dismissed_suggestions(exercise) == keys[1:]
-        assert grading.exercise_policy(exercise) == grading.exercise_policy(Exercise(policy={}))
+        assert exercise.dismissed_suggestions == tuple(keys[1:])
+        assert exercise.policy == Policy()
 
 
 @pytest.mark.parametrize(

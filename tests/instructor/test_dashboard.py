@@ -48,7 +48,7 @@ def test_completion_and_scores(board) -> None:
 
 def test_key_items_hardest_first(board) -> None:
     rows = [
-        (o.item["id"], o.found, o.partial, o.lone_figure, o.wrong_category, o.missed, round(o.credit_share, 4))
+        (o.item.id, o.found, o.partial, o.lone_figure, o.wrong_category, o.missed, round(o.credit_share, 4))
         for o in board.items
     ]
     assert rows == [
@@ -60,7 +60,7 @@ def test_key_items_hardest_first(board) -> None:
         ("reportedly", 1, 0, 0, 1, 1, round(1.25 / 3, 4)),
         ("brutal-regime", 2, 0, 0, 0, 1, round(2 / 3, 4)),
     ]
-    assert [(d.item["id"], d.flagged) for d in board.decoys] == [("americans-40", 1)]
+    assert [(d.item.id, d.flagged) for d in board.decoys] == [("americans-40", 1)]
 
 
 def test_categories_pooled_and_equal_to_the_reports(board) -> None:

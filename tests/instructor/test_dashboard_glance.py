@@ -19,6 +19,7 @@ from app.cohort_figures.sentences import chosen_span, sentence_of, word_span
 from app.formatting import whole_score
 from app.models import Exercise, Score
 from instructor.dashboard import key_gaps
+from scoring.types import KeyItem
 from tests.conftest import Factory, login
 from tests.instructor.dashboard_cohort import FixedCohort, add_near_misses, build_fixed_cohort
 
@@ -108,10 +109,10 @@ def test_near_miss_is_shown_and_accepting_it_widens_the_item(
     with app.app_context():
         session = db.session()
         version = grading.current_key_version(session, fixed.exercise_id)
-        item = next(i for i in version.items if i["id"] == "duration-three")
+        item = next(i for i in version.items if i.id == "duration-three")
         # "battle" lay inside the extent but outside the core ("three"): the core now runs from
         # "three" to "battle", so flags on either still match.
-        assert text[item["core_start"] : item["core_end"]] == "three–hour battle"
+        assert text[slice(*item.core)] == "three–hour battle"
         assert "many chose the noun" in version.note and version.origin == "dashboard"
         after = session.scalar(
             select(Score).where(Score.attempt_id == fixed.attempts["fay"], Score.is_current.is_(True))
@@ -163,10 +164,10 @@ def test_accept_extent_needs_csrf_and_the_cohorts_instructor(client: FlaskClient
 
 
 def test_widened_extent_rule() -> None:
-    record = {"start": 10, "end": 30, "core_start": 20, "core_end": 25}
-    assert key_gaps.widened_extent(record, 22, 40) == (10, 40, 20, 25)  # touches the core: core kept
-    assert key_gaps.widened_extent(record, 10, 15) == (10, 30, 10, 25)  # beside the core: core covers both
-    assert key_gaps.widened_extent(record, 5, 12) == (5, 30, 5, 25)
+    item = KeyItem("i", "a", 10, 30, "x" * 20, "unverified", core_start=20, core_end=25)
+    assert key_gaps.widened_extent(item, 22, 40) == (10, 40, 20, 25)  # touches the core: core kept
+    assert key_gaps.widened_extent(item, 10, 15) == (10, 30, 10, 25)  # beside the core: core covers both
+    assert key_gaps.widened_extent(item, 5, 12) == (5, 30, 5, 25)
 
 
 def test_flags_csv_says_what_became_of_each_flag(client: FlaskClient, fixed: FixedCohort) -> None:

@@ -99,7 +99,7 @@ def board(app: Flask, fixed: FixedCohort):
         session = db.session()
         scope = scope_for(session, session.get(Cohort, fixed.cohort_id), fixed.exercise_id)
         key = grading.current_key_version(session, fixed.exercise_id)
-        yield build_dashboard(session, scope, key.items, grading.rating_key(key))
+        yield build_dashboard(session, scope, key.items, key.ratings)
 
 
 def grades(counts) -> dict[str, tuple[int, bool, bool]]:

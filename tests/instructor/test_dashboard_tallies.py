@@ -7,6 +7,7 @@ Runs on PostgreSQL when TEST_DATABASE_URL is set (the app fixture's database), e
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import random
@@ -38,6 +39,7 @@ from app.models import (
     cohort_trainees,
 )
 from bench.harness import fresh_postgres_database
+from scoring.types import KeyItem
 from tests.conftest import Factory, login, postgres_server_url
 from tests.instructor.dashboard_cohort import FLAGS, build_fixed_cohort
 
@@ -137,12 +139,11 @@ def random_flags(rng: random.Random) -> list[tuple[str, str, str]]:
     return [(ref, quote, rng.choice(CATEGORIES)) for ref, quote in rng.sample(CANDIDATES, rng.randint(0, 5))]
 
 
-def key_with_new_points(session: Session, exercise_id: int, rng: random.Random) -> list[dict[str, Any]]:
-    items = [dict(item) for item in grading.current_key_version(session, exercise_id).items]
-    for item in items:
-        if not item["decoy"]:
-            item["points"] = rng.choice((1, 2, 3))
-    return items
+def key_with_new_points(session: Session, exercise_id: int, rng: random.Random) -> tuple[KeyItem, ...]:
+    return tuple(
+        item if item.decoy else dataclasses.replace(item, points=rng.choice((1, 2, 3)))
+        for item in grading.current_key_version(session, exercise_id).items
+    )
 
 
 @pytest.fixture

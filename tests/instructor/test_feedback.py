@@ -11,10 +11,11 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app import db, grading
 from app.models import Attempt, AuditEvent, Cohort, Exercise, FeedbackComment, Flag, Role, SourceRating
+from scoring.types import Policy
 from tests.app.test_api_openapi import conforms
 from tests.conftest import Factory, csrf_token, login
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
@@ -202,9 +203,9 @@ def test_points_within_the_caps_show_apart_and_survive_a_rescore(
     with app.app_context():
         session = db.session()
         exercise = session.get(Exercise, fixed.exercise_id)
-        items = [
-            item for item in grading.current_key_version(session, exercise.id).items if item["id"] != "brutal-regime"
-        ]
+        items = tuple(
+            item for item in grading.current_key_version(session, exercise.id).items if item.id != "brutal-regime"
+        )
         grading.add_key_version(session, exercise, items, origin="editor", note="test")
         session.commit()
     shown = re.search(
@@ -223,11 +224,7 @@ def test_points_within_the_caps_show_apart_and_survive_a_rescore(
 def test_the_submission_cap_counts_every_flag(app: Flask, client: FlaskClient, fixed: FixedCohort) -> None:
     with app.app_context():
         session = db.session()
-        session.execute(
-            update(Exercise)
-            .where(Exercise.id == fixed.exercise_id)
-            .values(policy={"instructor_points_per_flag": 2.0, "instructor_points_per_attempt": 3.0})
-        )
+        session.get(Exercise, fixed.exercise_id).policy = Policy(instructor_points_per_attempt=3.0)
         session.commit()
     login(client, "teacher")
     first = flag_id(app, fixed.attempts["bob"], "reportedly")

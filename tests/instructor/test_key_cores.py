@@ -32,7 +32,7 @@ def _item(**fields: Any) -> dict[str, Any]:
 def _stored(app: Flask, exercise_id: int) -> list[Any]:
     with app.app_context():
         exercise = db.session().get(Exercise, exercise_id)
-        return list(grading.key_items(grading.current_key_version(db.session(), exercise.id)))
+        return list(grading.current_key_version(db.session(), exercise.id).items)
 
 
 def test_the_editor_stores_the_core_and_shows_it_again(app: Flask, client: FlaskClient, people: dict[str, Any]) -> None:
@@ -46,6 +46,10 @@ def test_the_editor_stores_the_core_and_shows_it_again(app: Flask, client: Flask
     with app.app_context():
         state = keys.editor_state(db.session(), db.session().get(Exercise, exercise_id))
     assert state["items"][0]["core"] == "reportedly lasted four hours"
+    # The saved key comes back as the editor shows it, so saving again keeps the core.
+    assert response.get_json()["items"] == state["items"]
+    again = save_key(client, exercise_id, response.get_json()["items"])
+    assert again.status_code == 200 and _stored(app, exercise_id)[0].core_quote == "reportedly lasted four hours"
 
 
 def test_without_a_core_the_whole_span_counts(app: Flask, client: FlaskClient, people: dict[str, Any]) -> None:

@@ -41,7 +41,7 @@ def test_gaps_found_at_the_threshold(app: Flask, fixed: FixedCohort) -> None:
         assert clusters[0].notes == ['=HYPERLINK("x") who saw it?']
         assert key_gaps.unkeyed_clusters(session, scope, key, board.spans, 3, 0.5) == []
         disagreements = key_gaps.category_disagreements(board.status_counts, key, 3, 0.2)
-        assert [(d.item["id"], d.category, d.count) for d in disagreements] == [("reportedly", "loaded_framing", 1)]
+        assert [(d.item.id, d.category, d.count) for d in disagreements] == [("reportedly", "loaded_framing", 1)]
         assert key_gaps.category_disagreements(board.status_counts, key, 3, 0.5) == []
 
 
@@ -80,8 +80,8 @@ def test_add_to_key_writes_a_version_and_rescores(client: FlaskClient, fixed: Fi
         version = grading.current_key_version(session, exercise.id)
         assert (version.number, version.origin, version.created_by.username) == (2, "dashboard", "teacher")
         assert "many flagged it" in version.note
-        added = [item for item in version.items if item["quote"] == "heavy shelling"]
-        assert added and added[0]["id"] == "added-heavy-shelling" and added[0]["category"] == "unverified"
+        added = [item for item in version.items if item.quote == "heavy shelling"]
+        assert added and added[0].id == "added-heavy-shelling" and added[0].category == "unverified"
         scores = session.scalars(
             select(Score).where(Score.attempt_id == fixed.attempts["carol"]).order_by(Score.id)
         ).all()
@@ -104,7 +104,7 @@ def test_accept_alternative_rescores(client: FlaskClient, fixed: FixedCohort, ap
         session = db.session()
         version = grading.current_key_version(session, fixed.exercise_id)
         assert version.origin == "dashboard" and version.number == 2
-        assert next(item for item in version.items if item["id"] == "reportedly")["also"] == ["loaded_framing"]
+        assert next(item for item in version.items if item.id == "reportedly").also == ("loaded_framing",)
         status = session.scalar(
             select(ScoreItem.status)
             .join(Score, Score.id == ScoreItem.score_id)

@@ -40,7 +40,7 @@ def _save(client: FlaskClient, exercise_id: int, data: dict[str, Any]) -> Any:
 
 def _ratings(app: Flask, exercise_id: int) -> list[Any]:
     with app.app_context():
-        return list(grading.rating_key(grading.current_key_version(db.session(), exercise_id)))
+        return list(grading.current_key_version(db.session(), exercise_id).ratings)
 
 
 def test_the_author_sets_ratings_that_trainees_are_then_asked_for(
@@ -105,11 +105,11 @@ def test_after_submissions_new_ratings_are_a_new_key_version_that_rescores(app: 
     with app.app_context():
         session = db.session()
         saved = rating_keys.save_ratings(
-            session, session.get(User, admin.id), session.get(Exercise, exercise.id), [], "no ratings"
+            session, session.get(User, admin.id), session.get(Exercise, exercise.id), (), "no ratings"
         )
         session.commit()
         assert (saved.new_version, saved.version.number, saved.rescored) == (True, 2, 1)
-        assert grading.rating_key(saved.version) == ()
+        assert saved.version.ratings == ()
         assert len(saved.version.items) == 58  # the items stay
         current = session.scalar(select(Score).where(Score.attempt_id == attempt.id, Score.is_current.is_(True)))
         assert current.note == "Key version 2: no ratings" and current.report["totals"]["possible"] == 82.0
