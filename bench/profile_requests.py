@@ -67,8 +67,8 @@ def submitting(client: FlaskClient, token: str, attempt: int) -> Callable[[], in
     return lambda: client.post(f"/api/attempts/{attempt}/submit", json={}, headers={"X-CSRFToken": token}).status_code
 
 
-def profiled(name: str, requests: list[Callable[[], int]], statements: list[int]) -> None:
-    """Run each request under cProfile and print the top of the combined profile."""
+def profiled(name: str, requests: list[Callable[[], int]], statements: list[int], dump: Path | None) -> None:
+    """Run each request under cProfile and print the top of the combined profile (and save it in ``dump``)."""
     # CPU time, not wall time: the machine is shared, and waiting for a core is not our cost.
     profile = cProfile.Profile(time.process_time)
     for request in requests:
@@ -76,6 +76,9 @@ def profiled(name: str, requests: list[Callable[[], int]], statements: list[int]
         status = request()
         profile.disable()
         assert status < 400, f"{name}: {status}"
+    if dump is not None:
+        dump.mkdir(parents=True, exist_ok=True)
+        profile.dump_stats(dump / f"{name.replace(' ', '_')}.prof")
     for order in ("cumulative", "tottime"):
         out = io.StringIO()
         stats = pstats.Stats(profile, stream=out)
@@ -93,10 +96,12 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=200)
     parser.add_argument("--submits", type=int, default=40)
     parser.add_argument("--flags", type=int, default=10, help="flags of each submitting trainee")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15", help="Redis for the rate limits, as served")
+    parser.add_argument("--dump", type=Path, help="a folder to save each profile in (for pstats or snakeviz)")
     args = parser.parse_args()
 
     with fresh_postgres_database(args.postgres, args.database) as url:
-        config = {"DATABASE_URL": url, "SECRET_KEY": "profile", "RATELIMIT_STORAGE_URI": "memory://"}
+        config = {"DATABASE_URL": url, "SECRET_KEY": "profile", "RATELIMIT_STORAGE_URI": args.redis_url}
         app = create_app(config)
         migrate.upgrade(db.get_engine(app))
         with app.app_context():
@@ -135,7 +140,7 @@ def main() -> None:
             counted(lambda: client.post(url_flags, json=flag_body(texts, chooser), headers=headers).status_code)
             for _ in range(args.saves)
         ]
-        profiled("create flag", saves, statements)
+        profiled("create flag", saves, statements, args.dump)
 
         statements.clear()
         submits = []
@@ -147,7 +152,7 @@ def main() -> None:
                     f"/api/attempts/{attempt}/flags", json=flag_body(texts, chooser), headers={"X-CSRFToken": token}
                 )
             submits.append(counted(submitting(trainee, token, attempt)))
-        profiled("submit", submits, statements)
+        profiled("submit", submits, statements, args.dump)
         db.get_engine(app).dispose()
 
 

@@ -240,7 +240,7 @@ def create_flag(attempt_id: int) -> Response:
 def update_flag(attempt_id: int, client_id: str) -> Response:
     """Change a flag's category, note, links or span."""
     database = db.session()
-    attempt = _attempt(attempt_id, with_links=False, only_flags=_named_flags(client_id))
+    attempt = _attempt(attempt_id, only_flags=_named_flags(client_id))
     flag = _flag(attempt, client_id)
     attempts.ensure_editable(database, current_user, attempt)
     change = parse_flag_change(_json_body(), standing.texts_of(database, attempt), flag)

@@ -3,11 +3,13 @@ and its revision, which every change bumps so a second tab learns it is behind."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 
-from sqlalchemy import func, select, update
+from sqlalchemy import DateTime, Integer, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from app.deadlines import Deadline, deadline_for, now
 from app.models import Assignment, Attempt, Exercise, Flag, User, cohort_trainees, utcnow
@@ -35,12 +37,14 @@ def own_attempt(
     Its flags come loaded, with their links unless ``with_links`` is False: a change to one flag
     needs only that flag's links, and loading every flag's makes each autosave slower as flags add up.
     With ``only_flags``, ``attempt.flags`` holds only the flags with those client ids, for the same
-    reason: a change names the flags it touches.
+    reason: a change names the flags it touches. Those few are joined to the attempt's own query,
+    which saves a change a round trip each for its flags and their links.
     """
-    flags = selectinload(
-        Attempt.flags if only_flags is None else Attempt.flags.and_(Flag.client_id.in_(list(only_flags)))
-    )
-    return standing.own_attempt(db, user, attempt_id, flags.selectinload(Flag.links) if with_links else flags)
+    if only_flags is None:
+        every = selectinload(Attempt.flags)
+        return standing.own_attempt(db, user, attempt_id, every.selectinload(Flag.links) if with_links else every)
+    named = joinedload(Attempt.flags.and_(Flag.client_id.in_(list(only_flags))))
+    return standing.own_attempt(db, user, attempt_id, named.joinedload(Flag.links) if with_links else named)
 
 
 def assigning_cohort(db: Session, user: User, exercise_id: int) -> int | None:
@@ -126,16 +130,23 @@ def ensure_editable(db: Session, user: User, attempt: Attempt) -> None:
 
 def bump_revision(db: Session, attempt: Attempt) -> int:
     """Count one change to the attempt, atomically, and only while it is unsubmitted."""
-    revision = db.scalar(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-        .values(revision=Attempt.revision + 1, last_activity_at=utcnow())
-        .returning(Attempt.revision)
-        .execution_options(synchronize_session=False)
-    )
+    revision = db.scalar(_bump(), {"attempt_id": attempt.id, "moment": utcnow()})
     if revision is None:
         raise AttemptClosed("This attempt was submitted; a submission is final.")
     return revision
+
+
+@functools.cache
+def _bump() -> ReturningUpdate[int]:
+    """The revision update, ``attempt_id`` and ``moment`` bound at execution; built once, as
+    composing it cost a save more CPU than running it."""
+    return (
+        update(Attempt)
+        .where(Attempt.id == bindparam("attempt_id", type_=Integer), Attempt.submitted_at.is_(None))
+        .values(revision=Attempt.revision + 1, last_activity_at=bindparam("moment", type_=DateTime(timezone=True)))
+        .returning(Attempt.revision)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def current_revision(db: Session, attempt: Attempt) -> int:

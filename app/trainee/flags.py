@@ -7,12 +7,16 @@ the caller. Offsets are code points into an article's stored text.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import Integer, bindparam, func, insert, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import ReturningInsert
 
-from app.models import Attempt, Flag, User, utcnow
+from app.models import Attempt, Flag, User, flag_links, utcnow
 from app.trainee import standing
 from app.trainee.attempts import bump_revision, current_revision, ensure_editable
 from app.trainee.flag_requests import CheckedChange, CheckedFlag, InvalidFlag, grouped_categories
@@ -101,11 +105,33 @@ def create_flag(db: Session, user: User, attempt: Attempt, new: CheckedFlag) -> 
     # The revision update locks the attempt's row until commit, so concurrent creates count one
     # after another, each seeing the flags the others committed: the limit holds under a race.
     revision = bump_revision(db, attempt)
-    if flag_count(db, attempt) >= MAX_FLAGS:
+    moment = utcnow()
+    flag = db.scalar(
+        _insert_below_limit(),
+        {
+            "attempt_id": attempt.id,
+            "client_id": new.client_id,
+            "article_ref": new.article,
+            "start": new.start,
+            "end": new.end,
+            "quote": text[new.start : new.end],
+            "category": new.category,
+            "note": new.note,
+            "confidence": new.confidence,
+            "created_at": moment,
+            "updated_at": moment,
+            "most": MAX_FLAGS,
+        },
+    )
+    if flag is None:
         raise InvalidFlag({}, f"This attempt already has {MAX_FLAGS} flags, the most allowed.")
-    flag = _new_flag(new, text, links)
-    attempt.flags.append(flag)
-    db.flush()
+    if links:
+        db.execute(insert(flag_links), [{"flag_id": flag.id, "target_id": target.id} for target in links])
+    set_committed_value(flag, "links", links)
+    if "flags" not in inspect(attempt).unloaded:
+        # Later changes in this session (a replay, a flag linking to it) find the flag in the
+        # attempt's flags; an unloaded collection reads it from the database when loaded.
+        set_committed_value(attempt, "flags", [*attempt.flags, flag])
     return Outcome(flag, revision, changed=True)
 
 
@@ -124,6 +150,37 @@ def create_flags(db: Session, user: User, attempt: Attempt, new: list[CheckedFla
         attempt.flags.append(_new_flag(checked, texts[checked.article], links))
     db.flush()
     return revision
+
+
+@functools.cache
+def _insert_below_limit() -> ReturningInsert[Flag]:
+    """INSERT of one flag (its columns bound at execution) while the attempt holds fewer than
+    ``most`` flags, returning it; nothing when full.
+
+    Counting in the INSERT saves a round trip; run after the revision update, its snapshot sees
+    every flag committed before the lock was granted. Built once, as composing it costs more CPU
+    than running it.
+    """
+    columns = [
+        Flag.attempt_id,
+        Flag.client_id,
+        Flag.article_ref,
+        Flag.start,
+        Flag.end,
+        Flag.quote,
+        Flag.category,
+        Flag.note,
+        Flag.confidence,
+        Flag.created_at,
+        Flag.updated_at,
+    ]
+    held = select(func.count()).select_from(Flag).where(Flag.attempt_id == bindparam("attempt_id")).scalar_subquery()
+    values = select(*(bindparam(column.key, type_=column.type) for column in columns)).where(
+        held < bindparam("most", type_=Integer)
+    )
+    # "orm": the parameters are the statement's own bound values, not rows of an ORM bulk insert,
+    # and the new flag comes back as an object in the session.
+    return insert(Flag).from_select(columns, values).returning(Flag).execution_options(dml_strategy="orm")
 
 
 def update_flag(db: Session, user: User, attempt: Attempt, flag: Flag, change: CheckedChange) -> Outcome:

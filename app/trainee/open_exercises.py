@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.deadlines import as_utc, close_overdue, now
@@ -26,8 +26,8 @@ from app.models import (
 )
 
 
-def is_open(now: datetime) -> Any:
-    """SQL condition: published and inside its availability window."""
+def is_open(now: datetime | ColumnElement[datetime]) -> Any:
+    """SQL condition: published and inside its availability window (``now`` a moment, or bound later)."""
     return and_(
         Exercise.state == ExerciseState.PUBLISHED,
         or_(Exercise.available_from.is_(None), Exercise.available_from <= now),

@@ -24,9 +24,10 @@ CEILINGS = {
     # Before: login 1, open workspace 17, create 14, edit 16, delete 12, submit 22, dashboard 31.
     "login": 1,
     "open workspace": 14,
-    "create flag": 7,
-    "edit flag": 7,
-    "delete flag": 6,
+    # The flag changes' ceilings after the standing query joined the named flags (issue 18): was 7, 7, 6.
+    "create flag": 5,
+    "edit flag": 5,
+    "delete flag": 5,
     # Two more than before for the dashboard's kept figures (issue 18): the item and span tallies
     # move by the new submission in one statement each, and its counted row is one upsert; the
     # replaced-score update a first score never needed is gone.
