@@ -11,11 +11,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user
 from pylti1p3.exception import LtiException
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from app import audit, db
 from app.access import ADMIN, INSTRUCTOR, PUBLIC, access, cohort_for_instructor
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, SelectChoice
 from app.lti import adapter, deep_linking, keys, provisioning
 from app.lti.adapter import LaunchRefused
 from app.lti.forms import DeepLinkForm, PlatformForm

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.admiralty import CREDIBILITY_WORDS, RELIABILITY_WORDS
+from app.forms import SelectChoice
 from app.models import Exercise
 from app.trainee.api_models import MAX_NOTE, MAX_QUOTE
 from app.trainee.submission import MAX_REASON

@@ -19,12 +19,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.admiralty import CREDIBILITY_WORDS, RELIABILITY_WORDS
-from app.forms import strip_whitespace
+from app.forms import SelectChoice, strip_whitespace
 from app.models import ExerciseState
 from exercises.fields import ID_PATTERN
 

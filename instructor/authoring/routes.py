@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from app import audit, db, grading
 from app.access import INSTRUCTOR, access, cohort_for_instructor
+from app.forms import SelectChoice
 from app.models import ExerciseState
 from exercises import semeval
 from exercises.article_text import UploadError, normalise_text, upload_text

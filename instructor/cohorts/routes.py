@@ -7,11 +7,10 @@ from datetime import UTC
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from app import accounts, audit, db
 from app.access import INSTRUCTOR, access, cohort_for_instructor
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, SelectChoice
 from app.models import Assignment, Cohort, Exercise, ExerciseState, Role, User
 from instructor.authoring import publication
 from instructor.cohorts import membership

@@ -14,10 +14,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import strip_whitespace
+from app.forms import SelectChoice, strip_whitespace
 from app.models import Exercise
 
 
