@@ -69,7 +69,7 @@ class HttpSession(requests.Session):
         self.timeout = timeout
         self.headers["User-Agent"] = "Crosscheck-LTI-tool"
 
-    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, *args, **kwargs)
 
@@ -123,7 +123,7 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
 
     def find_deployment_by_params(
         self, iss: str, deployment_id: str, client_id: str | None, *args: Any, **kwargs: Any
-    ) -> Deployment | None:  # type: ignore[override]
+    ) -> Deployment | None:
         platform = find_platform(self.db, iss, client_id)
         if platform is None or deployment_id not in {row.deployment_id for row in platform.deployments}:
             return None
