@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
+import werkzeug
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -67,7 +68,7 @@ def _new_form() -> NewExerciseForm:
 
 @blueprint.route("/new", methods=["GET", "POST"])
 @access(INSTRUCTOR)
-def new_exercise() -> Response | str:
+def new_exercise() -> werkzeug.Response | str:
     """A new draft exercise: details, categories and one to four articles."""
     form = _new_form()
     if not form.validate_on_submit():
@@ -170,7 +171,7 @@ def exercise(exercise_id: int) -> Response:
 
 @blueprint.route("/<int:exercise_id>/publishing", methods=["POST"])
 @access(INSTRUCTOR)
-def publishing(exercise_id: int) -> Response:
+def publishing(exercise_id: int) -> werkzeug.Response:
     """Change the state (draft, published, closed) and the availability window."""
     database = db.session()
     exercise = permissions.exercise_for_editor(database, current_user, exercise_id)
@@ -195,7 +196,7 @@ def publishing(exercise_id: int) -> Response:
 
 @blueprint.route("/<int:exercise_id>/assign", methods=["POST"])
 @access(INSTRUCTOR)
-def assign(exercise_id: int) -> Response:
+def assign(exercise_id: int) -> werkzeug.Response:
     """Set the exercise for a cohort the instructor teaches."""
     database = db.session()
     exercise = permissions.exercise_for_viewer(database, current_user, exercise_id)
@@ -259,7 +260,7 @@ def _details_page(exercise, form: EditDetailsForm, status: int = 200) -> Respons
 
 @blueprint.route("/<int:exercise_id>/details", methods=["GET", "POST"])
 @access(INSTRUCTOR)
-def edit_details(exercise_id: int) -> Response:
+def edit_details(exercise_id: int) -> werkzeug.Response:
     """Edit the exercise's details, its articles' metadata and, on a draft, its categories' words."""
     database = db.session()
     exercise = permissions.exercise_for_editor(database, current_user, exercise_id)
@@ -331,7 +332,7 @@ def _ratings_form(exercise) -> SourceRatingsForm:  # type: ignore[no-untyped-def
 
 @blueprint.route("/<int:exercise_id>/ratings", methods=["GET", "POST"])
 @access(INSTRUCTOR)
-def source_ratings(exercise_id: int) -> Response:
+def source_ratings(exercise_id: int) -> werkzeug.Response:
     """Set the instructor's Admiralty rating of each article, which trainees are asked to match."""
     database = db.session()
     exercise = permissions.exercise_for_editor(database, current_user, exercise_id)
@@ -471,7 +472,7 @@ def export(exercise_id: int) -> Response:
 
 @blueprint.route("/import", methods=["POST"])
 @access(INSTRUCTOR)
-def import_zip() -> Response:
+def import_zip() -> werkzeug.Response:
     """Import a package zip as a new draft (or update one's own exercise of the same slug)."""
     form = ImportZipForm()
     database = db.session()
@@ -542,7 +543,7 @@ def import_semeval() -> Response | str:
 
 @blueprint.route("/<int:exercise_id>/semeval-mapping", methods=["POST"])
 @access(INSTRUCTOR)
-def semeval_mapping(exercise_id: int) -> Response | str:
+def semeval_mapping(exercise_id: int) -> werkzeug.Response | str:
     """Step two of a SemEval import: the instructor's technique → category mapping makes the key."""
     database = db.session()
     exercise = permissions.exercise_for_editor(database, current_user, exercise_id)
