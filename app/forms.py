@@ -32,8 +32,8 @@ def strip_whitespace(value: str | None) -> str | None:
 
 
 def required(field: _HoldsData[_Value]) -> _Value:
-    """The value of a field whose validators refuse no value (DataRequired, InputRequired, AnyOf), once its
-    form has validated."""
+    """The value of a field that its validators or its form's (DataRequired, InputRequired, AnyOf, a
+    validate_<field> method) refuse to leave empty, once the form has validated."""
     if field.data is None:
         raise ValueError(f"field {field.name!r} is empty: read it only after its form validated")
     return field.data

@@ -11,8 +11,8 @@ from flask_login import current_user
 
 from app import audit, db, grading
 from app.access import INSTRUCTOR, access, cohort_for_instructor
-from app.forms import SelectChoice
-from app.models import ExerciseState
+from app.forms import SelectChoice, required
+from app.models import Exercise, ExerciseState, User
 from exercises import semeval
 from exercises.article_text import UploadError, normalise_text, upload_text
 from exercises.problems import PackageError
@@ -38,7 +38,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value else None
 
 
-def _user():  # type: ignore[no-untyped-def]
+def _user() -> User:
     return current_user._get_current_object()
 
 
@@ -83,18 +83,18 @@ def new_exercise() -> werkzeug.Response | str:
             text = (
                 upload_text(row.file.data.filename, row.file.data.read())
                 if getattr(row.file.data, "filename", "")
-                else normalise_text(row.text.data)
+                else normalise_text(row.text.data or "")
             )
         except UploadError as error:
             row.file.errors = [str(error)]
             return Response(render_template("instructor/authoring/new.html", form=form), status=400)
         articles.append(
             details.ArticleDraft(
-                title=row.title.data,
+                title=required(row.title),
                 text=text,
-                event_date=row.event_date.data,
-                language=row.language.data,
-                provenance=row.provenance.data,
+                event_date=required(row.event_date),
+                language=required(row.language),
+                provenance=required(row.provenance),
                 byline=row.byline.data or "",
                 outlet=row.outlet.data or "",
             )
@@ -102,9 +102,9 @@ def new_exercise() -> werkzeug.Response | str:
     categories = [
         Category(
             id=entry.form.id.data,
-            name=entry.form.name.data,
-            definition=entry.form.definition.data,
-            example=entry.form.example.data,
+            name=required(entry.form.name),
+            definition=required(entry.form.definition),
+            example=required(entry.form.example),
             grouped=bool(entry.form.grouped.data),
         )
         for entry in form.categories.entries
@@ -114,11 +114,11 @@ def new_exercise() -> werkzeug.Response | str:
     exercise = details.create_exercise(
         database,
         _user(),
-        title=form.title.data,
-        briefing=form.briefing.data,
-        instructions=form.instructions.data,
-        suggested_minutes=form.suggested_minutes.data,
-        attempts=form.attempts.data,
+        title=required(form.title),
+        briefing=required(form.briefing),
+        instructions=required(form.instructions),
+        suggested_minutes=required(form.suggested_minutes),
+        attempts=required(form.attempts),
         categories=categories,
         articles=articles,
     )
@@ -127,7 +127,7 @@ def new_exercise() -> werkzeug.Response | str:
     return redirect(url_for("authoring.key_editor", exercise_id=exercise.id))
 
 
-def _publish_form(exercise) -> PublishForm:  # type: ignore[no-untyped-def]
+def _publish_form(exercise: Exercise) -> PublishForm:
     form = PublishForm(
         data={
             "state": exercise.state,
@@ -140,7 +140,7 @@ def _publish_form(exercise) -> PublishForm:  # type: ignore[no-untyped-def]
     return form
 
 
-def _assign_form(exercise) -> AssignForm:  # type: ignore[no-untyped-def]
+def _assign_form(exercise: Exercise) -> AssignForm:
     form = AssignForm()
     form.cohort_id.choices = [
         SelectChoice(cohort.id, cohort.name)
@@ -149,7 +149,7 @@ def _assign_form(exercise) -> AssignForm:  # type: ignore[no-untyped-def]
     return form
 
 
-def _exercise_page(exercise, status: int = 200, **forms: object) -> Response:  # type: ignore[no-untyped-def]
+def _exercise_page(exercise: Exercise, status: int = 200, **forms: object) -> Response:
     forms.setdefault("publish_form", _publish_form(exercise))
     forms.setdefault("assign_form", _assign_form(exercise))
     html = render_template(
@@ -221,7 +221,7 @@ def _event_date(value: str) -> date | None:
         return None
 
 
-def _details_form(exercise) -> EditDetailsForm:  # type: ignore[no-untyped-def]
+def _details_form(exercise: Exercise) -> EditDetailsForm:
     data = None
     if request.method == "GET":
         data = {
@@ -253,7 +253,7 @@ def _details_form(exercise) -> EditDetailsForm:  # type: ignore[no-untyped-def]
     return form
 
 
-def _details_page(exercise, form: EditDetailsForm, status: int = 200) -> Response:  # type: ignore[no-untyped-def]
+def _details_page(exercise: Exercise, form: EditDetailsForm, status: int = 200) -> Response:
     html = render_template("instructor/authoring/details.html", exercise=exercise, form=form)
     return Response(html, status=status)
 
@@ -271,31 +271,31 @@ def edit_details(exercise_id: int) -> werkzeug.Response:
     if "categories" in form:
         categories = [
             details.CategoryWording(
-                name=entry.form.name.data,
-                definition=entry.form.definition.data,
-                example=entry.form.example.data,
+                name=required(entry.form.name),
+                definition=required(entry.form.definition),
+                example=required(entry.form.example),
             )
             for entry in form.categories.entries
         ]
     articles = [
         details.ArticleMetadata(
-            title=entry.form.title.data,
+            title=required(entry.form.title),
             byline=entry.form.byline.data or "",
             outlet=entry.form.outlet.data or "",
-            event_date=entry.form.event_date.data,
-            language=entry.form.language.data,
-            provenance=entry.form.provenance.data,
+            event_date=required(entry.form.event_date),
+            language=required(entry.form.language),
+            provenance=required(entry.form.provenance),
         )
         for entry in form.articles.entries
     ]
     try:
         details.update_details(
             exercise,
-            title=form.title.data,
-            briefing=form.briefing.data,
-            instructions=form.instructions.data,
-            suggested_minutes=form.suggested_minutes.data,
-            attempts=form.attempts.data,
+            title=required(form.title),
+            briefing=required(form.briefing),
+            instructions=required(form.instructions),
+            suggested_minutes=required(form.suggested_minutes),
+            attempts=required(form.attempts),
             articles=articles,
             categories=categories,
             asks_confidence=form.asks_confidence.data,
@@ -310,7 +310,7 @@ def edit_details(exercise_id: int) -> werkzeug.Response:
     return redirect(url_for("authoring.exercise", exercise_id=exercise.id))
 
 
-def _ratings_form(exercise) -> SourceRatingsForm:  # type: ignore[no-untyped-def]
+def _ratings_form(exercise: Exercise) -> SourceRatingsForm:
     """The ratings form, filled from the current key version on a GET."""
     form = SourceRatingsForm()
     if not form.is_submitted():
@@ -390,7 +390,8 @@ def save_key(exercise_id: int) -> tuple[Response, int]:
         return jsonify(
             error='Send the key as JSON: {"items": [...], "groups": {...}, "note": "..."}.', problems=[]
         ), 400
-    note = payload.get("note") if isinstance(payload.get("note"), str) else ""
+    given_note = payload.get("note")
+    note = given_note if isinstance(given_note, str) else ""
     try:
         saved = keys.save_key(
             database, _user(), exercise, payload["items"], payload.get("groups") or {}, note=note.strip()
@@ -495,7 +496,7 @@ def import_zip() -> werkzeug.Response:
     return Response(html, status=400)
 
 
-def _mapping_choices(exercise) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _mapping_choices(exercise: Exercise) -> list[tuple[str, str]]:
     return [(c.id, c.name) for c in exercise.categories if not c.grouped]
 
 
@@ -514,9 +515,9 @@ def import_semeval() -> Response | str:
         exercise, labels = sharing.create_semeval_draft(
             database,
             _user(),
-            title=form.title.data,
-            event_date=form.event_date.data,
-            language=form.language.data,
+            title=required(form.title),
+            event_date=required(form.event_date),
+            language=required(form.language),
             files=files,
             labels_text=labels_text,
         )
