@@ -88,7 +88,7 @@ class NewExerciseForm(FlaskForm):
     articles = FieldList(FormField(ArticleForm), min_entries=4, max_entries=4)
     submit = SubmitField("Create the draft")
 
-    def validate_categories(self, field: FieldList) -> None:
+    def validate_categories(self, field: FieldList[FormField[CategoryForm]]) -> None:
         ids = [entry.form.id.data for entry in field.entries if entry.form.id.data]
         if not ids:
             raise ValidationError("Keep at least one category.")
@@ -100,7 +100,7 @@ class NewExerciseForm(FlaskForm):
                 row.name.errors = [*row.name.errors, "A category needs a name, a definition and an example."]
                 raise ValidationError(f"Category {row.id.data!r} is incomplete.")
 
-    def validate_articles(self, field: FieldList) -> None:
+    def validate_articles(self, field: FieldList[FormField[ArticleForm]]) -> None:
         filled = [entry.form for entry in field.entries if not entry.form.is_blank()]
         if not filled:
             raise ValidationError("Paste or upload at least one article.")

@@ -39,7 +39,8 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _user() -> User:
-    return current_user._get_current_object()
+    user: User = current_user._get_current_object()
+    return user
 
 
 @blueprint.route("/")
