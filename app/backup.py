@@ -8,11 +8,12 @@ The audit trail travels with the rest, and a restore adds its own event to it.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from alembic.migration import MigrationContext
 from sqlalchemy import (
@@ -44,9 +45,9 @@ class BackupError(ValueError):
     """The backup file cannot be restored here; the message says why."""
 
 
-def _open(path: Path, mode: str) -> IO[str]:
+def _open(path: Path, mode: Literal["r", "w"]) -> IO[str]:
     if path.suffix == ".gz":
-        return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
+        return io.TextIOWrapper(gzip.open(path, mode), encoding="utf-8")
     return path.open(mode, encoding="utf-8")
 
 

@@ -49,7 +49,7 @@ def upgrade_db() -> None:
 @with_appcontext
 def serve(host: str, port: int) -> None:
     """Serve the app with Flask's server (for one machine; see the README for production)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # flask types the proxy as Flask
     url = f"http://{host}:{port}/"
     click.echo(f"\nCrosscheck is running at {url}")
     if accounts.has_users(db.session()):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Delete, Engine, Update, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
@@ -67,7 +67,16 @@ def session() -> Session:
     """The session of this request or app context, opened on first use."""
     if "db_session" not in g:
         g.db_session = current_app.extensions[EXTENSION_KEY]()
-    return g.db_session
+    db_session: Session = g.db_session
+    return db_session
+
+
+def rows_changed(db_session: Session, statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE and return how many rows it changed."""
+    result = db_session.execute(statement)
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"{type(statement).__name__} gave {type(result).__name__}, not a cursor result")
+    return result.rowcount
 
 
 def rollback() -> None:

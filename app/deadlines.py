@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app import grading
+from app.db import rows_changed
 from app.models import Assignment, Attempt, DeadlineExtension
 
 
@@ -87,13 +88,14 @@ def close_overdue(db: Session, moment: datetime, *conditions: Any) -> int:
         deadline = deadline_for(db, attempt.user_id, attempt.cohort_id, attempt.exercise_id)
         if deadline.at is None or not deadline.closes(moment):
             continue
-        result = db.execute(
+        changed = rows_changed(
+            db,
             update(Attempt)
             .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
             .values(submitted_at=deadline.at)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        if changed == 1:
             db.refresh(attempt)
             grading.score_attempt(db, attempt)
             closed += 1

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,19 +31,19 @@ ENTRIES = 32
 Value = TypeVar("Value")
 
 
-class BoundedCache:
+class BoundedCache(Generic[Value]):
     """A thread-safe mapping that forgets its least recently used entries beyond ``size``."""
 
     def __init__(self, size: int = ENTRIES) -> None:
         self.size = size
-        self.entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self.entries: OrderedDict[Hashable, Value] = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, key: Hashable, build: Callable[[], Value]) -> Value:
         with self.lock:
             if key in self.entries:
                 self.entries.move_to_end(key)
-                return self.entries[key]  # type: ignore[no-any-return]
+                return self.entries[key]
         # Built outside the lock: two threads may both build on a miss, and either result is right.
         value = build()
         with self.lock:
@@ -79,8 +79,8 @@ class ExerciseText:
         return {article.ref: article.text for article in self.articles}
 
 
-_texts = BoundedCache()
-_keys = BoundedCache()
+_texts: BoundedCache[ExerciseText] = BoundedCache()
+_keys: BoundedCache[SharedKey] = BoundedCache()
 
 
 VERSIONS_KEY = "crosscheck.texts_versions"

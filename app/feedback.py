@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.db import rows_changed
 from app.deadlines import as_utc
 from app.models import (
     Attempt,
@@ -304,10 +305,10 @@ def unread_notices(db: Session, user: User) -> list[UnreadNotice]:
 
 def mark_read(db: Session, attempt: Attempt, moment: datetime) -> int:
     """Mark every unread comment on ``attempt`` read at ``moment`` (the trainee opened the debrief)."""
-    result = db.execute(
+    return rows_changed(
+        db,
         update(FeedbackComment)
         .where(FeedbackComment.attempt_id == attempt.id, FeedbackComment.read_at.is_(None))
         .values(read_at=moment)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -62,7 +62,7 @@ def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     if app.config["TRUSTED_PROXIES"]:
         count = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
             app.wsgi_app, x_for=count, x_proto=count, x_host=count
         )
     app.before_request(_refuse_null_characters)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from wtforms import Form, IntegerField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from app.audit import AuditFilter
 from app.db import MAX_ID
+from app.forms import SelectChoice
 
 MAX_PAGE = 10_000
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from app import db, rate_limits
 from app.auth.routes import blueprint
@@ -23,7 +24,7 @@ def load_user(session_token: str) -> User | None:
 PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static"}
 
 
-def _require_own_password():  # type: ignore[no-untyped-def]
+def _require_own_password() -> Response | None:
     """Send a user with an instructor-generated password to choose their own first."""
     if (
         current_user.is_authenticated

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from app import accounts, db
 from app.access import PUBLIC, SIGNED_IN, access
 from app.auth.forms import ChangePasswordForm, LoginForm, RegisterForm, SetupForm
+from app.forms import add_error, required
 from app.models import Role, User, new_session_token
 from app.rate_limits import limiter
 
@@ -76,9 +77,9 @@ def setup() -> str | Response:
     if form.validate_on_submit():
         user = accounts.create_user(
             database,
-            username=form.username.data,
-            display_name=form.display_name.data,
-            password=form.password.data,
+            username=required(form.username),
+            display_name=required(form.display_name),
+            password=required(form.password),
             email=form.email.data,
             role=Role.ADMIN,
         )
@@ -101,14 +102,14 @@ def setup() -> str | Response:
 def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(db.session(), form.username.data, form.password.data)
+        user = accounts.authenticate(db.session(), required(form.username), required(form.password))
         if user is not None:
             _start_session(user)
             if user.must_change_password:
                 flash("Choose your own password to go on.", "info")
                 return redirect(url_for("auth.change_password"))
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
-        form.password.errors.append("Wrong username or password.")
+        add_error(form.password, "Wrong username or password.")
     return render_template("auth/login.html", form=form)
 
 
@@ -127,7 +128,7 @@ def _safe_next(target: str | None) -> str | None:
 def logout() -> Response:
     # Sessions live in signed cookies: only a new token makes a copied cookie worthless. This ends
     # the account's sessions in other browsers too.
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     user.session_token = new_session_token()
     db.session().commit()
     logout_user()
@@ -146,20 +147,20 @@ def register() -> str | Response:
         form.join_code.data = request.args["code"]
     if form.validate_on_submit():
         database = db.session()
-        cohort = accounts.cohort_for_join_code(database, form.join_code.data)
+        cohort = accounts.cohort_for_join_code(database, required(form.join_code))
         if cohort is None:
-            form.join_code.errors.append("This join code is unknown or no longer accepted.")
+            add_error(form.join_code, "This join code is unknown or no longer accepted.")
         else:
             try:
                 user = accounts.create_user(
                     database,
-                    username=form.username.data,
-                    display_name=form.display_name.data,
-                    password=form.password.data,
+                    username=required(form.username),
+                    display_name=required(form.display_name),
+                    password=required(form.password),
                     role=Role.TRAINEE,
                 )
             except accounts.UsernameTaken:
-                form.username.errors.append("This username is taken; choose another.")
+                add_error(form.username, "This username is taken; choose another.")
             else:
                 cohort.trainees.append(user)
                 database.commit()
@@ -174,11 +175,11 @@ def register() -> str | Response:
 def change_password() -> str | Response:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user: User = current_user._get_current_object()  # type: ignore[attr-defined]
-        if not user.check_password(form.current_password.data):
-            form.current_password.errors.append("The current password is wrong.")
+        user: User = current_user._get_current_object()
+        if not user.check_password(required(form.current_password)):
+            add_error(form.current_password, "The current password is wrong.")
         else:
-            user.set_password(form.password.data)
+            user.set_password(required(form.password))
             user.must_change_password = False
             db.session().commit()
             _start_session(user)

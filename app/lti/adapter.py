@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING, Any, cast
 import jwt
 import requests
 from flask import current_app
-from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.contrib.flask.cookie import FlaskCookieService
+from pylti1p3.contrib.flask.message_launch import FlaskMessageLaunch
+from pylti1p3.contrib.flask.oidc_login import FlaskOIDCLogin
+from pylti1p3.contrib.flask.request import FlaskRequest
 from pylti1p3.deployment import Deployment
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
@@ -24,6 +27,7 @@ from pylti1p3.service_connector import ServiceConnector
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from app import db as database
 from app.deadlines import as_utc
@@ -69,7 +73,7 @@ class HttpSession(requests.Session):
         self.timeout = timeout
         self.headers["User-Agent"] = "Crosscheck-LTI-tool"
 
-    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, *args, **kwargs)
 
@@ -123,7 +127,7 @@ class DatabaseToolConf(ToolConfAbstract[FlaskRequest]):
 
     def find_deployment_by_params(
         self, iss: str, deployment_id: str, client_id: str | None, *args: Any, **kwargs: Any
-    ) -> Deployment | None:  # type: ignore[override]
+    ) -> Deployment | None:
         platform = find_platform(self.db, iss, client_id)
         if platform is None or deployment_id not in {row.deployment_id for row in platform.deployments}:
             return None
@@ -165,12 +169,13 @@ class DatabaseLaunchStorage(LaunchDataStorage[Any]):
 
     def check_value(self, key: str) -> bool:
         """Consume the value: only one request, in any worker, can succeed with a nonce."""
-        deleted = self.db.execute(
+        deleted = database.rows_changed(
+            self.db,
             delete(LtiLaunchValue).where(
                 LtiLaunchValue.key == self._prepare_key(key), LtiLaunchValue.expires_at > utcnow()
-            )
+            ),
         )
-        return bool(deleted.rowcount)  # type: ignore[attr-defined]
+        return bool(deleted)
 
 
 class DatabaseServiceConnector(ServiceConnector):
@@ -243,7 +248,7 @@ class ToolLaunch(FlaskMessageLaunch):
 
     def validate_state(self) -> ToolLaunch:
         """The state must come back in this browser's cookie, set when the login started."""
-        state = self._get_request_param("state")
+        state = self._get_request_param("state")  # type: ignore[no-untyped-call]  # unannotated in pylti1p3's Flask launch
         if not state:
             raise LaunchRefused("state", "The launch carries no state.")
         if self._cookie_service.get_cookie(state) != state:
@@ -255,7 +260,8 @@ class ToolLaunch(FlaskMessageLaunch):
         return self
 
     def get_client_id(self) -> str:
-        return self._get_jwt_body().get("azp") or super().get_client_id()  # type: ignore[return-value]
+        authorized_party = self._get_jwt_body().get("azp")
+        return authorized_party if isinstance(authorized_party, str) and authorized_party else super().get_client_id()
 
     def validate_registration(self) -> ToolLaunch:
         """Name the failure the library folds into 'registration not found': issuer, or audience."""
@@ -330,15 +336,16 @@ def new_launch(db: Session) -> ToolLaunch:
 def saved_launch(db: Session, launch_id: str) -> ToolLaunch:
     """A launch validated earlier and kept in the database (a deep-linking request while the instructor picks)."""
     try:
-        return ToolLaunch.from_cache(launch_id, FlaskRequest(), DatabaseToolConf(db), **_launch_arguments(db))  # type: ignore[return-value]
+        return ToolLaunch.from_cache(launch_id, FlaskRequest(), DatabaseToolConf(db), **_launch_arguments(db))  # type: ignore[return-value]  # from_cache builds cls, typed as its base
     except LtiException as error:
         raise LaunchRefused("saved launch", "The course's request has expired; start again from the LMS.") from error
 
 
-def login_redirect(db: Session, launch_url: str) -> Any:
+def login_redirect(db: Session, launch_url: str) -> Response:
     """Answer an OIDC third-party login: set the state cookie and redirect to the platform."""
     login = FlaskOIDCLogin(FlaskRequest(), DatabaseToolConf(db), launch_data_storage=DatabaseLaunchStorage(db))
     try:
-        return login.redirect(launch_url)
+        redirect: Response = login.redirect(launch_url)
+        return redirect
     except LIBRARY_ERRORS as error:
         raise LaunchRefused("login initiation", str(error)) from error

@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
+from app.forms import required
+
 MAX_URL = 1000
 
 
@@ -53,7 +55,7 @@ class PlatformForm(FlaskForm):
     submit = SubmitField("Register platform")
 
     def deployment_list(self) -> list[str]:
-        return sorted({line for line in self.deployment_ids.data.splitlines() if line})
+        return sorted({line for line in required(self.deployment_ids).splitlines() if line})
 
 
 class DeepLinkForm(FlaskForm):

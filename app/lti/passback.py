@@ -177,7 +177,7 @@ def _send(db: Session, sync: LtiGradeSync, score: Score) -> None:
 
 
 def _wait_after(failures: int) -> timedelta:
-    return min(FIRST_RETRY * 2 ** (failures - 1), LONGEST_WAIT)
+    return min(FIRST_RETRY * 2.0 ** (failures - 1), LONGEST_WAIT)
 
 
 def deliver(db: Session, sync: LtiGradeSync) -> bool:

@@ -11,11 +11,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user
 from pylti1p3.exception import LtiException
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from app import audit, db
 from app.access import ADMIN, INSTRUCTOR, PUBLIC, access, cohort_for_instructor
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, SelectChoice, add_error, required
 from app.lti import adapter, deep_linking, keys, provisioning
 from app.lti.adapter import LaunchRefused
 from app.lti.forms import DeepLinkForm, PlatformForm
@@ -55,7 +54,7 @@ def login() -> ResponseReturnValue:
     except LaunchRefused as refused:
         abort(400, refused.message)
     database.commit()
-    return response  # type: ignore[no-any-return]
+    return response
 
 
 @blueprint.route("/launch", methods=["POST"])
@@ -229,9 +228,9 @@ def platforms() -> ResponseReturnValue:
 
 
 def _duplicate(form: PlatformForm, platform_id: int | None = None) -> bool:
-    found = adapter.find_platform(db.session(), form.issuer.data, form.client_id.data)
+    found = adapter.find_platform(db.session(), required(form.issuer), required(form.client_id))
     if found is not None and found.id != platform_id:
-        form.client_id.errors.append("This issuer and client ID are registered already.")
+        add_error(form.client_id, "This issuer and client ID are registered already.")
         return True
     return False
 

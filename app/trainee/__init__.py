@@ -15,4 +15,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(debrief.build_debrief, "build_debrief")
     app.add_template_global(debrief.source_judgements, "source_judgements")
     app.add_template_global(debrief.score_change, "score_change")
-    app.add_template_global(debrief.FILTERS, "debrief_filters")
+    app.jinja_env.globals["debrief_filters"] = debrief.FILTERS

@@ -207,31 +207,31 @@ def _article(
             shows=ITEM_SHOWS[result.status],
         )
         marks.append(_Mark(key.start, key.end, f"key key-{result.status.value}", note, note.shows))
-    for result in report.flags:
-        if result.article != article.ref:
+    for flag_result in report.flags:
+        if flag_result.article != article.ref:
             continue
-        stored = by_client.get(result.id)
-        css = f"mine mine-{result.outcome.value}"
-        if result.outcome is FlagOutcome.MATCHED:
-            marks.append(_Mark(result.start, result.end, css, None, FLAG_SHOWS[result.outcome]))
+        stored = by_client.get(flag_result.id)
+        css = f"mine mine-{flag_result.outcome.value}"
+        if flag_result.outcome is FlagOutcome.MATCHED:
+            marks.append(_Mark(flag_result.start, flag_result.end, css, None, FLAG_SHOWS[flag_result.outcome]))
             continue
         note = Note(
             number=0,
             kind="flag",
-            status=result.outcome.value,
-            label=FLAG_LABELS[result.outcome],
-            quote=stored.quote if stored else article.text[result.start : result.end],
-            category=names.get(result.category, result.category),
-            explanation=result.explanation,
-            reason=_readable(result.reason, by_client),
-            credit=result.credit,
+            status=flag_result.outcome.value,
+            label=FLAG_LABELS[flag_result.outcome],
+            quote=stored.quote if stored else article.text[flag_result.start : flag_result.end],
+            category=names.get(flag_result.category, flag_result.category),
+            explanation=flag_result.explanation,
+            reason=_readable(flag_result.reason, by_client),
+            credit=flag_result.credit,
             points=0.0,
-            penalty=result.penalty,
+            penalty=flag_result.penalty,
             flags=(),
-            shows=FLAG_SHOWS[result.outcome],
+            shows=FLAG_SHOWS[flag_result.outcome],
             trainee_note=stored.note if stored else "",
         )
-        marks.append(_Mark(result.start, result.end, css, note, note.shows))
+        marks.append(_Mark(flag_result.start, flag_result.end, css, note, note.shows))
     numbered = _number(marks)
     return DebriefArticle(
         article=article,

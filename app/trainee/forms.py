@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.admiralty import CREDIBILITY_WORDS, RELIABILITY_WORDS
+from app.forms import SelectChoice
 from app.models import Exercise
 from app.trainee.api_models import MAX_NOTE, MAX_QUOTE
 from app.trainee.submission import MAX_REASON
@@ -49,12 +49,12 @@ class SourceRatingForm(Form):
     reliability = RadioField(
         "Reliability of the source",
         choices=[SelectChoice(grade, f"{grade} – {words}") for grade, words in RELIABILITY_WORDS.items()],
-        invalid_choice_message="Choose how reliable the source is, A to F.",
+        invalid_choice_message="Choose how reliable the source is, A to F.",  # type: ignore[call-arg]  # WTForms 3.3, not in types-wtforms 3.2
     )
     credibility = RadioField(
         "Credibility of the information",
         choices=[SelectChoice(grade, f"{grade} – {words}") for grade, words in CREDIBILITY_WORDS.items()],
-        invalid_choice_message="Choose how credible the information is, 1 to 6.",
+        invalid_choice_message="Choose how credible the information is, 1 to 6.",  # type: ignore[call-arg]  # WTForms 3.3, not in types-wtforms 3.2
     )
     reason = StringField(
         "Your reason, in one line",

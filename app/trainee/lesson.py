@@ -216,7 +216,9 @@ def _near_misses(report: Report) -> list[_Pattern]:
         return []
     missed = {item.id: item.points for item in report.items if item.status is ItemStatus.MISSED}
     # A near miss costs its penalty and, worse, the item it nearly matched.
-    cost = sum(flag.penalty for flag in near) + sum(missed.get(item, 0.0) for item in {f.item_id for f in near})
+    cost = sum(flag.penalty for flag in near) + sum(
+        missed.get(item, 0.0) for item in {f.item_id for f in near if f.item_id is not None}
+    )
     noun = "near miss" if len(near) == 1 else "near misses"
     return [
         _Pattern(

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from app import db, feedback, grading
 from app.access import TRAINEE, access
 from app.deadlines import now
+from app.forms import required
 from app.models import Attempt, Exercise
 from app.trainee import attempts, cohort_view, flags, open_exercises, submission
 from app.trainee.api import flag_json
@@ -145,7 +146,7 @@ def add_flag(attempt_id: int) -> Response:
             current_user,
             attempt,
             form.article.data,
-            form.quote.data,
+            required(form.quote),
             form.category.data,
             form.note.data or "",
             ("confidence" in form and form.confidence.data) or None,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize, MultipleFileField
 from wtforms import (
@@ -19,12 +22,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.admiralty import CREDIBILITY_WORDS, RELIABILITY_WORDS
-from app.forms import strip_whitespace
+from app.forms import SelectChoice, add_error, strip_whitespace
 from app.models import ExerciseState
 from exercises.fields import ID_PATTERN
 
@@ -86,7 +88,7 @@ class NewExerciseForm(FlaskForm):
     articles = FieldList(FormField(ArticleForm), min_entries=4, max_entries=4)
     submit = SubmitField("Create the draft")
 
-    def validate_categories(self, field: FieldList) -> None:
+    def validate_categories(self, field: FieldList[FormField[CategoryForm]]) -> None:
         ids = [entry.form.id.data for entry in field.entries if entry.form.id.data]
         if not ids:
             raise ValidationError("Keep at least one category.")
@@ -98,7 +100,7 @@ class NewExerciseForm(FlaskForm):
                 row.name.errors = [*row.name.errors, "A category needs a name, a definition and an example."]
                 raise ValidationError(f"Category {row.id.data!r} is incomplete.")
 
-    def validate_articles(self, field: FieldList) -> None:
+    def validate_articles(self, field: FieldList[FormField[ArticleForm]]) -> None:
         filled = [entry.form for entry in field.entries if not entry.form.is_blank()]
         if not filled:
             raise ValidationError("Paste or upload at least one article.")
@@ -194,7 +196,7 @@ class RatingKeyForm(Form):
     )
     reasoning = TextAreaField("Your reasoning (trainees read it in the debrief)", filters=[strip_whitespace])
 
-    def validate(self, extra_validators=None):  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         """An asked article needs reasoning, and its accepted grades must include the key's own."""
         if not super().validate(extra_validators):
             return False
@@ -202,14 +204,14 @@ class RatingKeyForm(Form):
             return True
         valid = True
         if not self.reasoning.data:
-            self.reasoning.errors.append("Say why, for the trainees' debrief.")
+            add_error(self.reasoning, "Say why, for the trainees' debrief.")
             valid = False
         for grade, accepted in (
             (self.reliability, self.accept_reliability),
             (self.credibility, self.accept_credibility),
         ):
             if grade.data not in (accepted.data or []):
-                accepted.errors.append(f"Accept at least your own grade, {grade.data}.")
+                add_error(accepted, f"Accept at least your own grade, {grade.data}.")
                 valid = False
         return valid
 

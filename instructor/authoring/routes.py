@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
+import werkzeug
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from app import audit, db, grading
 from app.access import INSTRUCTOR, access, cohort_for_instructor
-from app.models import ExerciseState
+from app.forms import SelectChoice, required
+from app.models import Exercise, ExerciseState, User
 from exercises import semeval
 from exercises.article_text import UploadError, normalise_text, upload_text
 from exercises.problems import PackageError
@@ -37,8 +38,9 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value else None
 
 
-def _user():  # type: ignore[no-untyped-def]
-    return current_user._get_current_object()
+def _user() -> User:
+    user: User = current_user._get_current_object()
+    return user
 
 
 @blueprint.route("/")
@@ -67,7 +69,7 @@ def _new_form() -> NewExerciseForm:
 
 @blueprint.route("/new", methods=["GET", "POST"])
 @access(INSTRUCTOR)
-def new_exercise() -> Response | str:
+def new_exercise() -> werkzeug.Response | str:
     """A new draft exercise: details, categories and one to four articles."""
     form = _new_form()
     if not form.validate_on_submit():
@@ -82,18 +84,18 @@ def new_exercise() -> Response | str:
             text = (
                 upload_text(row.file.data.filename, row.file.data.read())
                 if getattr(row.file.data, "filename", "")
-                else normalise_text(row.text.data)
+                else normalise_text(row.text.data or "")
             )
         except UploadError as error:
             row.file.errors = [str(error)]
             return Response(render_template("instructor/authoring/new.html", form=form), status=400)
         articles.append(
             details.ArticleDraft(
-                title=row.title.data,
+                title=required(row.title),
                 text=text,
-                event_date=row.event_date.data,
-                language=row.language.data,
-                provenance=row.provenance.data,
+                event_date=required(row.event_date),
+                language=required(row.language),
+                provenance=required(row.provenance),
                 byline=row.byline.data or "",
                 outlet=row.outlet.data or "",
             )
@@ -101,9 +103,9 @@ def new_exercise() -> Response | str:
     categories = [
         Category(
             id=entry.form.id.data,
-            name=entry.form.name.data,
-            definition=entry.form.definition.data,
-            example=entry.form.example.data,
+            name=required(entry.form.name),
+            definition=required(entry.form.definition),
+            example=required(entry.form.example),
             grouped=bool(entry.form.grouped.data),
         )
         for entry in form.categories.entries
@@ -113,11 +115,11 @@ def new_exercise() -> Response | str:
     exercise = details.create_exercise(
         database,
         _user(),
-        title=form.title.data,
-        briefing=form.briefing.data,
-        instructions=form.instructions.data,
-        suggested_minutes=form.suggested_minutes.data,
-        attempts=form.attempts.data,
+        title=required(form.title),
+        briefing=required(form.briefing),
+        instructions=required(form.instructions),
+        suggested_minutes=required(form.suggested_minutes),
+        attempts=required(form.attempts),
         categories=categories,
         articles=articles,
     )
@@ -126,7 +128,7 @@ def new_exercise() -> Response | str:
     return redirect(url_for("authoring.key_editor", exercise_id=exercise.id))
 
 
-def _publish_form(exercise) -> PublishForm:  # type: ignore[no-untyped-def]
+def _publish_form(exercise: Exercise) -> PublishForm:
     form = PublishForm(
         data={
             "state": exercise.state,
@@ -139,7 +141,7 @@ def _publish_form(exercise) -> PublishForm:  # type: ignore[no-untyped-def]
     return form
 
 
-def _assign_form(exercise) -> AssignForm:  # type: ignore[no-untyped-def]
+def _assign_form(exercise: Exercise) -> AssignForm:
     form = AssignForm()
     form.cohort_id.choices = [
         SelectChoice(cohort.id, cohort.name)
@@ -148,7 +150,7 @@ def _assign_form(exercise) -> AssignForm:  # type: ignore[no-untyped-def]
     return form
 
 
-def _exercise_page(exercise, status: int = 200, **forms: object) -> Response:  # type: ignore[no-untyped-def]
+def _exercise_page(exercise: Exercise, status: int = 200, **forms: object) -> Response:
     forms.setdefault("publish_form", _publish_form(exercise))
     forms.setdefault("assign_form", _assign_form(exercise))
     html = render_template(
@@ -170,7 +172,7 @@ def exercise(exercise_id: int) -> Response:
 
 @blueprint.route("/<int:exercise_id>/publishing", methods=["POST"])
 @access(INSTRUCTOR)
-def publishing(exercise_id: int) -> Response:
+def publishing(exercise_id: int) -> werkzeug.Response:
     """Change the state (draft, published, closed) and the availability window."""
     database = db.session()
     exercise = permissions.exercise_for_editor(database, current_user, exercise_id)
@@ -195,7 +197,7 @@ def publishing(exercise_id: int) -> Response:
 
 @blueprint.route("/<int:exercise_id>/assign", methods=["POST"])
 @access(INSTRUCTOR)
-def assign(exercise_id: int) -> Response:
+def assign(exercise_id: int) -> werkzeug.Response:
     """Set the exercise for a cohort the instructor teaches."""
     database = db.session()
     exercise = permissions.exercise_for_viewer(database, current_user, exercise_id)
@@ -220,7 +222,7 @@ def _event_date(value: str) -> date | None:
         return None
 
 
-def _details_form(exercise) -> EditDetailsForm:  # type: ignore[no-untyped-def]
+def _details_form(exercise: Exercise) -> EditDetailsForm:
     data = None
     if request.method == "GET":
         data = {
@@ -252,14 +254,14 @@ def _details_form(exercise) -> EditDetailsForm:  # type: ignore[no-untyped-def]
     return form
 
 
-def _details_page(exercise, form: EditDetailsForm, status: int = 200) -> Response:  # type: ignore[no-untyped-def]
+def _details_page(exercise: Exercise, form: EditDetailsForm, status: int = 200) -> Response:
     html = render_template("instructor/authoring/details.html", exercise=exercise, form=form)
     return Response(html, status=status)
 
 
 @blueprint.route("/<int:exercise_id>/details", methods=["GET", "POST"])
 @access(INSTRUCTOR)
-def edit_details(exercise_id: int) -> Response:
+def edit_details(exercise_id: int) -> werkzeug.Response:
     """Edit the exercise's details, its articles' metadata and, on a draft, its categories' words."""
     database = db.session()
     exercise = permissions.exercise_for_editor(database, current_user, exercise_id)
@@ -270,31 +272,31 @@ def edit_details(exercise_id: int) -> Response:
     if "categories" in form:
         categories = [
             details.CategoryWording(
-                name=entry.form.name.data,
-                definition=entry.form.definition.data,
-                example=entry.form.example.data,
+                name=required(entry.form.name),
+                definition=required(entry.form.definition),
+                example=required(entry.form.example),
             )
             for entry in form.categories.entries
         ]
     articles = [
         details.ArticleMetadata(
-            title=entry.form.title.data,
+            title=required(entry.form.title),
             byline=entry.form.byline.data or "",
             outlet=entry.form.outlet.data or "",
-            event_date=entry.form.event_date.data,
-            language=entry.form.language.data,
-            provenance=entry.form.provenance.data,
+            event_date=required(entry.form.event_date),
+            language=required(entry.form.language),
+            provenance=required(entry.form.provenance),
         )
         for entry in form.articles.entries
     ]
     try:
         details.update_details(
             exercise,
-            title=form.title.data,
-            briefing=form.briefing.data,
-            instructions=form.instructions.data,
-            suggested_minutes=form.suggested_minutes.data,
-            attempts=form.attempts.data,
+            title=required(form.title),
+            briefing=required(form.briefing),
+            instructions=required(form.instructions),
+            suggested_minutes=required(form.suggested_minutes),
+            attempts=required(form.attempts),
             articles=articles,
             categories=categories,
             asks_confidence=form.asks_confidence.data,
@@ -309,7 +311,7 @@ def edit_details(exercise_id: int) -> Response:
     return redirect(url_for("authoring.exercise", exercise_id=exercise.id))
 
 
-def _ratings_form(exercise) -> SourceRatingsForm:  # type: ignore[no-untyped-def]
+def _ratings_form(exercise: Exercise) -> SourceRatingsForm:
     """The ratings form, filled from the current key version on a GET."""
     form = SourceRatingsForm()
     if not form.is_submitted():
@@ -331,7 +333,7 @@ def _ratings_form(exercise) -> SourceRatingsForm:  # type: ignore[no-untyped-def
 
 @blueprint.route("/<int:exercise_id>/ratings", methods=["GET", "POST"])
 @access(INSTRUCTOR)
-def source_ratings(exercise_id: int) -> Response:
+def source_ratings(exercise_id: int) -> werkzeug.Response:
     """Set the instructor's Admiralty rating of each article, which trainees are asked to match."""
     database = db.session()
     exercise = permissions.exercise_for_editor(database, current_user, exercise_id)
@@ -389,7 +391,8 @@ def save_key(exercise_id: int) -> tuple[Response, int]:
         return jsonify(
             error='Send the key as JSON: {"items": [...], "groups": {...}, "note": "..."}.', problems=[]
         ), 400
-    note = payload.get("note") if isinstance(payload.get("note"), str) else ""
+    given_note = payload.get("note")
+    note = given_note if isinstance(given_note, str) else ""
     try:
         saved = keys.save_key(
             database, _user(), exercise, payload["items"], payload.get("groups") or {}, note=note.strip()
@@ -471,7 +474,7 @@ def export(exercise_id: int) -> Response:
 
 @blueprint.route("/import", methods=["POST"])
 @access(INSTRUCTOR)
-def import_zip() -> Response:
+def import_zip() -> werkzeug.Response:
     """Import a package zip as a new draft (or update one's own exercise of the same slug)."""
     form = ImportZipForm()
     database = db.session()
@@ -494,7 +497,7 @@ def import_zip() -> Response:
     return Response(html, status=400)
 
 
-def _mapping_choices(exercise) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _mapping_choices(exercise: Exercise) -> list[tuple[str, str]]:
     return [(c.id, c.name) for c in exercise.categories if not c.grouped]
 
 
@@ -513,9 +516,9 @@ def import_semeval() -> Response | str:
         exercise, labels = sharing.create_semeval_draft(
             database,
             _user(),
-            title=form.title.data,
-            event_date=form.event_date.data,
-            language=form.language.data,
+            title=required(form.title),
+            event_date=required(form.event_date),
+            language=required(form.language),
             files=files,
             labels_text=labels_text,
         )
@@ -542,7 +545,7 @@ def import_semeval() -> Response | str:
 
 @blueprint.route("/<int:exercise_id>/semeval-mapping", methods=["POST"])
 @access(INSTRUCTOR)
-def semeval_mapping(exercise_id: int) -> Response | str:
+def semeval_mapping(exercise_id: int) -> werkzeug.Response | str:
     """Step two of a SemEval import: the instructor's technique → category mapping makes the key."""
     database = db.session()
     exercise = permissions.exercise_for_editor(database, current_user, exercise_id)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC
 
+import werkzeug
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from app import accounts, audit, db
 from app.access import INSTRUCTOR, access, cohort_for_instructor
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, SelectChoice, add_error, required
 from app.models import Assignment, Cohort, Exercise, ExerciseState, Role, User
 from instructor.authoring import publication
 from instructor.cohorts import membership
@@ -38,7 +38,7 @@ def cohorts() -> str:
 
 @blueprint.route("/cohorts", methods=["POST"])
 @access(INSTRUCTOR)
-def create_cohort() -> str | Response:
+def create_cohort() -> str | werkzeug.Response:
     form = CohortForm()
     database = db.session()
     if not form.validate_on_submit():
@@ -93,7 +93,7 @@ def cohort(cohort_id: int) -> Response:
 
 @blueprint.route("/cohorts/<int:cohort_id>/join-code", methods=["POST"])
 @access(INSTRUCTOR)
-def join_code(cohort_id: int) -> Response:
+def join_code(cohort_id: int) -> werkzeug.Response:
     database = db.session()
     cohort = cohort_for_instructor(database, current_user, cohort_id)
     form = JoinCodeForm()
@@ -121,12 +121,13 @@ def import_trainees(cohort_id: int) -> Response:
     if not form.validate_on_submit():
         return _cohort_page(cohort, status=400, import_form=form)
     rows, problems = membership.parse_trainee_csv(form.file.data.read())
-    imported = []
+    imported: list[membership.ImportedTrainee] = []
     if not problems:
         imported, problems = membership.import_trainees(database, cohort, rows, current_user)
     if problems:
         database.rollback()
-        form.file.errors.extend(problems)
+        for problem in problems:
+            add_error(form.file, problem)
         return _cohort_page(cohort, status=400, import_form=form)
     database.commit()
     return _cohort_page(
@@ -152,7 +153,7 @@ def reset_password(cohort_id: int, user_id: int) -> Response:
 
 @blueprint.route("/cohorts/<int:cohort_id>/instructors", methods=["POST"])
 @access(INSTRUCTOR)
-def add_co_instructor(cohort_id: int) -> Response:
+def add_co_instructor(cohort_id: int) -> werkzeug.Response:
     """Add an existing instructor, or create an instructor account with a one-time password."""
     database = db.session()
     cohort = cohort_for_instructor(database, current_user, cohort_id)
@@ -161,17 +162,17 @@ def add_co_instructor(cohort_id: int) -> Response:
         return _cohort_page(cohort, status=400, co_instructor_form=form)
     user = database.scalar(select(User).where(User.username == form.username.data))
     if user is not None and not user.is_instructor:
-        form.username.errors.append("This account belongs to a trainee; pick an instructor's username.")
+        add_error(form.username, "This account belongs to a trainee; pick an instructor's username.")
         return _cohort_page(cohort, status=400, co_instructor_form=form)
     password = None
     if user is None:
         if not form.display_name.data:
-            form.display_name.errors.append("No account has this username: give a display name to create one.")
+            add_error(form.display_name, "No account has this username: give a display name to create one.")
             return _cohort_page(cohort, status=400, co_instructor_form=form)
         password = accounts.generated_password()
         user = accounts.create_user(
             database,
-            username=form.username.data,
+            username=required(form.username),
             display_name=form.display_name.data,
             password=password,
             role=Role.INSTRUCTOR,
@@ -196,7 +197,7 @@ def add_co_instructor(cohort_id: int) -> Response:
 
 @blueprint.route("/cohorts/<int:cohort_id>/assignments", methods=["POST"])
 @access(INSTRUCTOR)
-def assign_exercise(cohort_id: int) -> Response:
+def assign_exercise(cohort_id: int) -> werkzeug.Response:
     """Set a published exercise for the cohort, with an optional deadline."""
     database = db.session()
     cohort = cohort_for_instructor(database, current_user, cohort_id)
@@ -205,6 +206,8 @@ def assign_exercise(cohort_id: int) -> Response:
         return _cohort_page(cohort, status=400, assignment_form=form)
     deadline = form.deadline.data.replace(tzinfo=UTC) if form.deadline.data else None
     exercise = database.get(Exercise, form.exercise_id.data)
+    if exercise is None:
+        abort(404, "This exercise no longer exists.")
     publication.assign(
         database,
         current_user,
@@ -221,7 +224,7 @@ def assign_exercise(cohort_id: int) -> Response:
 
 @blueprint.route("/cohorts/<int:cohort_id>/assignments/<int:exercise_id>/remove", methods=["POST"])
 @access(INSTRUCTOR)
-def unassign_exercise(cohort_id: int, exercise_id: int) -> Response:
+def unassign_exercise(cohort_id: int, exercise_id: int) -> werkzeug.Response:
     """Withdraw an exercise from the cohort; trainees' work on it is kept."""
     database = db.session()
     cohort = cohort_for_instructor(database, current_user, cohort_id)

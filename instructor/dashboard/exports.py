@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -363,7 +363,7 @@ def _rounded(value: float | None, digits: int) -> float | int | None:
     return round(float(value)) if digits == 0 else round(float(value), digits)
 
 
-def _iso(value: Any) -> str | None:
+def _iso(value: datetime | None) -> str | None:
     """ISO 8601 in UTC; SQLite hands timestamps back without their zone, which is UTC."""
     if value is None:
         return None
@@ -431,9 +431,10 @@ def flag_records(db: Session, scope: Scope) -> Iterator[dict[str, Any]]:
 def flag_outcome(flag: dict[str, Any], item_status: str | None) -> str:
     """A flag's outcome in words: found, partial, wrong category, lone figure (a matched flag, by
     what became of its item), false positive, decoy or near miss."""
-    if flag["outcome"] == "matched":
+    outcome: str = flag["outcome"]
+    if outcome == "matched":
         return ITEM_STATUS_OUTCOME.get(item_status or "", "partial")
-    return FLAG_OUTCOME_WORDS.get(flag["outcome"], flag["outcome"])
+    return FLAG_OUTCOME_WORDS.get(outcome, outcome)
 
 
 def _judgements(db: Session, attempt_ids: Iterable[int]) -> dict[tuple[int, str], tuple[str, str | None, float]]:

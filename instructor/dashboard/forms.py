@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
@@ -14,10 +16,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import strip_whitespace
+from app.forms import SelectChoice, strip_whitespace
 from app.models import Exercise
 
 
@@ -30,7 +31,7 @@ class AddToKeyForm(FlaskForm):
     category = SelectField("Category", validators=[DataRequired("Choose a category.")])
     points = DecimalField(
         "Points",
-        default=1,
+        default=Decimal(1),
         places=None,
         validators=[InputRequired("Give the item's points."), NumberRange(min=0.5, max=10)],
     )

@@ -249,7 +249,7 @@ def near_misses(
     attempts: dict[str, set[int]] = defaultdict(set)
     spans: dict[str, Counter[tuple[int, int]]] = defaultdict(Counter)
     for row in outcomes:
-        if row.outcome == FlagOutcome.INSUFFICIENT_OVERLAP and row.item_id in items:
+        if row.outcome == FlagOutcome.INSUFFICIENT_OVERLAP and row.item_id is not None and row.item_id in items:
             attempts[row.item_id].add(row.attempt_id)
             spans[row.item_id][(row.start, row.end)] += 1
     found = []

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC
 from typing import Any
 
+import werkzeug
 from flask import (
     Blueprint,
     Response,
@@ -29,7 +30,7 @@ from app.access import INSTRUCTOR, access, cohort_for_instructor
 from app.cohort_figures.heatmap import flags_at
 from app.cohort_figures.scope import Scope, scope_for
 from app.deadlines import close_overdue, now
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, required
 from app.models import Assignment, Attempt, AttemptGrant, DeadlineExtension, KeyVersion, Score, User
 from instructor.cohorts import membership
 from instructor.dashboard import ceiling, exports, judgement, key_gaps
@@ -97,9 +98,9 @@ def _dashboard_page(
         add_forms.append(form)
     accept_forms = []
     for gap in disagreements:
-        form = AcceptAlternativeForm(formdata=None, data={"item_id": gap.item.id, "category": gap.category})
-        form.category.choices = category_choices(scope.exercise)
-        accept_forms.append(form)
+        accept_form = AcceptAlternativeForm(formdata=None, data={"item_id": gap.item.id, "category": gap.category})
+        accept_form.category.choices = category_choices(scope.exercise)
+        accept_forms.append(accept_form)
     history = database.execute(
         select(KeyVersion, User.display_name)
         .outerjoin(User, User.id == KeyVersion.created_by_id)
@@ -185,7 +186,7 @@ def _change_key(
     change: KeyChange,
     *,
     anchor: str = "key-gaps",
-) -> Response:
+) -> werkzeug.Response:
     """Validate the posted form and apply ``change``; commit and report, or show problems with a 400."""
     database = db.session()
     scope = _scope(database, cohort_id, exercise_id)
@@ -216,12 +217,12 @@ def _add_from_form(database: Session, scope: Scope, form: AddToKeyForm) -> tuple
         database,
         scope.exercise,
         current_user,
-        article=form.article.data,
-        start=form.start.data,
-        end=form.end.data,
+        article=required(form.article),
+        start=required(form.start),
+        end=required(form.end),
         category=form.category.data,
-        points=float(form.points.data),
-        explanation=form.explanation.data,
+        points=float(required(form.points)),
+        explanation=required(form.explanation),
         note=form.note.data or "",
     )
 
@@ -231,7 +232,7 @@ def _accept_from_form(database: Session, scope: Scope, form: AcceptAlternativeFo
         database,
         scope.exercise,
         current_user,
-        item_id=form.item_id.data,
+        item_id=required(form.item_id),
         category=form.category.data,
         note=form.note.data or "",
     )
@@ -242,30 +243,30 @@ def _extent_from_form(database: Session, scope: Scope, form: AcceptExtentForm) -
         database,
         scope.exercise,
         current_user,
-        item_id=form.item_id.data,
-        start=form.start.data,
-        end=form.end.data,
+        item_id=required(form.item_id),
+        start=required(form.start),
+        end=required(form.end),
         note=form.note.data or "",
     )
 
 
 @blueprint.route(DASHBOARD + "/key/extent", methods=["POST"])
 @access(INSTRUCTOR)
-def accept_extent(cohort_id: int, exercise_id: int) -> Response:
+def accept_extent(cohort_id: int, exercise_id: int) -> werkzeug.Response:
     """Accept the span most near-miss flags chose as an alternative extent of a key item; rescore."""
     return _change_key(cohort_id, exercise_id, AcceptExtentForm, _extent_from_form, anchor="near-misses")
 
 
 @blueprint.route(DASHBOARD + "/key/add", methods=["POST"])
 @access(INSTRUCTOR)
-def add_key_item(cohort_id: int, exercise_id: int) -> Response:
+def add_key_item(cohort_id: int, exercise_id: int) -> werkzeug.Response:
     """Add an unkeyed span to the key as a new item, as a new key version; rescore."""
     return _change_key(cohort_id, exercise_id, AddToKeyForm, _add_from_form)
 
 
 @blueprint.route(DASHBOARD + "/key/accept", methods=["POST"])
 @access(INSTRUCTOR)
-def accept_alternative(cohort_id: int, exercise_id: int) -> Response:
+def accept_alternative(cohort_id: int, exercise_id: int) -> werkzeug.Response:
     """Accept a category for an existing key item (its ``also``), as a new key version; rescore."""
     return _change_key(cohort_id, exercise_id, AcceptAlternativeForm, _accept_from_form)
 
@@ -312,7 +313,7 @@ def trainee_result(cohort_id: int, exercise_id: int, user_id: int) -> Response:
 
 @blueprint.route(DASHBOARD + "/trainees/<int:user_id>/extension", methods=["POST"])
 @access(INSTRUCTOR)
-def extend_deadline(cohort_id: int, exercise_id: int, user_id: int) -> Response:
+def extend_deadline(cohort_id: int, exercise_id: int, user_id: int) -> werkzeug.Response:
     """Give one trainee a later deadline for the cohort's exercise."""
     database = db.session()
     scope = _scope(database, cohort_id, exercise_id)
@@ -324,7 +325,7 @@ def extend_deadline(cohort_id: int, exercise_id: int, user_id: int) -> Response:
     extension = database.get(DeadlineExtension, key) or DeadlineExtension(
         cohort_id=key[0], exercise_id=key[1], user_id=key[2]
     )
-    extension.deadline = form.deadline.data.replace(tzinfo=UTC)
+    extension.deadline = required(form.deadline).replace(tzinfo=UTC)
     database.add(extension)
     audit.record(
         database,
@@ -344,7 +345,7 @@ def extend_deadline(cohort_id: int, exercise_id: int, user_id: int) -> Response:
 
 @blueprint.route(DASHBOARD + "/trainees/<int:user_id>/retry", methods=["POST"])
 @access(INSTRUCTOR)
-def allow_retry(cohort_id: int, exercise_id: int, user_id: int) -> Response:
+def allow_retry(cohort_id: int, exercise_id: int, user_id: int) -> werkzeug.Response:
     """Allow the trainee one more attempt at the exercise."""
     database = db.session()
     scope = _scope(database, cohort_id, exercise_id)

@@ -110,7 +110,7 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
     return TraineePage(rows, page, pages, total)
 
 
-def submitted_attempts(scope: Scope, user_id: int) -> Select[tuple[Attempt]]:
+def submitted_attempts(scope: Scope, user_id: int) -> Select[Attempt]:
     """A trainee's submitted attempts at the exercise for the scope's cohort, newest first."""
     return (
         select(Attempt)

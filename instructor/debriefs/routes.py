@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from app import audit, db, feedback
 from app.access import INSTRUCTOR, access, cohort_for_instructor
 from app.deadlines import now
+from app.forms import required
 from app.models import Assignment, Attempt
 from instructor.debriefs.forms import CohortViewForm, CommentEditForm, CommentForm, PointsForm
 
@@ -76,8 +77,8 @@ def add_comment(cohort_id: int, attempt_id: int) -> Response:
             database,
             current_user,
             attempt,
-            target=form.target.data,
-            body=form.body.data,
+            target=required(form.target),
+            body=required(form.body),
             flag_id=form.flag_id.data,
             article_ref=form.article.data or None,
         )
@@ -102,7 +103,7 @@ def edit_comment(cohort_id: int, attempt_id: int, comment_id: int) -> Response:
     form = CommentEditForm()
     _valid(form)
     try:
-        feedback.edit_comment(database, current_user, attempt, comment, form.body.data)
+        feedback.edit_comment(database, current_user, attempt, comment, required(form.body))
     except feedback.FeedbackError as error:
         database.rollback()
         abort(400, error.message)
@@ -137,7 +138,7 @@ def set_points(cohort_id: int, attempt_id: int, flag_id: int) -> Response:
     form = PointsForm()
     _valid(form)
     try:
-        feedback.set_points(database, current_user, attempt, flag_id, form.points.data)
+        feedback.set_points(database, current_user, attempt, flag_id, required(form.points))
     except feedback.FeedbackError as error:
         database.rollback()
         abort(400, error.message)
@@ -168,7 +169,7 @@ def cohort_view(cohort_id: int, exercise_id: int) -> Response:
         if "csrf_token" in form.errors:
             abort(400, "The form expired. Reload the page and try again.")
         abort(400, " ".join(message for messages in form.errors.values() for message in messages))
-    action = form.action.data
+    action = required(form.action)
     assignment.cohort_view = action != "off"
     if action == "release":
         assignment.cohort_view_released_at = now()

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectField, ValidationError
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from app.forms import SelectChoice
 from app.models import Assignment
 
 
