@@ -296,6 +296,10 @@ class PreparedKey:
         self._touching_nothing: dict[str, _Analysis] = {}  # per category
         self._merged_runs: dict[_RunSpans, tuple[OverlapSums, tuple[OverlapSums, ...]]] = {}
         self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
+        # Submissions of one key share few sets of counts: the schemes and detection measures
+        # made from each are kept, by the counts they are made from.
+        self._schemes_made: dict[tuple[int, ...], Schemes] = {}
+        self._detections: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[Detection, tuple[Detection, ...]]] = {}
         penalty = policy.false_positive_penalty
         self._not_in_key = _Miss(
             outcome=FlagOutcome.NOT_IN_KEY,
@@ -663,17 +667,28 @@ class PreparedKey:
                 kinds[analysis.kind] += 1
             elif analysis.contacts:
                 contested.append(analysis.contacts)
-        if len(self._scheme_counts) >= _ANALYSES_KEPT:
-            self._scheme_counts.clear()
-        return schemes_from_pairs(
-            scheme_pairs(kinds, contested), len(analyses), len(self.real), known=self._scheme_counts
-        )
+        pairs = scheme_pairs(kinds, contested)
+        counts = (*pairs, len(analyses))
+        schemes = self._schemes_made.get(counts)
+        if schemes is None:
+            if len(self._schemes_made) >= _ANALYSES_KEPT:
+                self._schemes_made.clear()
+                self._scheme_counts.clear()
+            schemes = self._schemes_made[counts] = schemes_from_pairs(
+                pairs, len(analyses), len(self.real), known=self._scheme_counts
+            )
+        return schemes
 
     def _detection(self, flagged: list[int], correct: list[int]) -> tuple[Detection, tuple[Detection, ...]]:
         """Precision, recall and F1 overall and per category, from the flags counted per category.
 
         Every category of the exercise is listed; with none given, those flagged or in the key.
+        Categories only ever join `category_names` at its end, so the counts alone say which.
         """
+        counts = (tuple(flagged), tuple(correct))
+        known = self._detections.get(counts)
+        if known is not None:
+            return known
         names, expected = self.category_names, self.expected_by_category
         every = self.categories is not None
         by_category = tuple(
@@ -682,6 +697,9 @@ class PreparedKey:
             if every or flagged[place] or names[place] in expected
         )
         overall = _detection(None, sum(correct), sum(flagged), len(self.real))
+        if len(self._detections) >= _ANALYSES_KEPT:
+            self._detections.clear()
+        self._detections[counts] = overall, by_category
         return overall, by_category
 
 
