@@ -298,6 +298,7 @@ class PreparedKey:
         self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
         # Submissions of one key share few sets of counts: the schemes and detection measures
         # made from each are kept, by the counts they are made from.
+        self._assignments: dict[tuple[tuple[Candidate, ...], ...], tuple[int | None, ...]] = {}
         self._schemes_made: dict[tuple[int, ...], Schemes] = {}
         self._detections: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[Detection, tuple[Detection, ...]]] = {}
         penalty = policy.false_positive_penalty
@@ -347,7 +348,9 @@ class PreparedKey:
                 compete = compete or claimed[best]
                 claimed[best] = True
         if compete:
-            chosen = best_assignment([analysis.options for analysis in analyses])
+            if len(self._assignments) >= _ANALYSES_KEPT:
+                self._assignments.clear()
+            chosen = best_assignment([analysis.options for analysis in analyses], known=self._assignments)
 
         real, places, partners = self.real, self.real_places, self.partners
         matched = set(chosen)  # None among them is no item: harmless for the disjointness test
