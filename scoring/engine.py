@@ -116,60 +116,14 @@ _canonical_order = operator.attrgetter("article", "start", "end", "category", "i
 """The order flags are matched in, so that results never depend on the order of submission."""
 
 
-# Results are built the fast way (see `builder`): rescoring builds dozens per submission.
+# Results are built the fast way (see `builder`): rescoring builds dozens per submission. The two
+# built for every flag take their fields in order: a call with keywords packs them into a dict and
+# unpacks it again, which costs as much as building the object.
 _new_item_result = builder(ItemResult)
 _new_flag_result = builder(FlagResult)
 _new_totals = builder(Totals)
 _new_span_metrics = builder(SpanMetrics)
 _new_report = builder(Report)
-
-
-# A class called with keywords gets them packed into a dict and unpacked again, which costs
-# more than building the object; a function's keywords cost next to nothing. The two results
-# built for every flag are therefore built through functions taking keywords only.
-
-
-def _item_result(
-    *,
-    id: str,
-    article: str,
-    category: str,
-    group: str | None,
-    status: ItemStatus,
-    flag_ids: tuple[str, ...],
-    points: float,
-    credit: float,
-    penalty: float,
-    category_factor: float,
-    boundary_factor: float,
-    reason: str,
-    explanation: str,
-) -> ItemResult:
-    """Build an `ItemResult`."""
-    return _new_item_result(
-        id, article, category, group, status, flag_ids, points, credit, penalty, category_factor, boundary_factor,
-        reason, explanation,
-    )  # fmt: skip
-
-
-def _flag_result(
-    *,
-    id: str,
-    article: str,
-    start: int,
-    end: int,
-    category: str,
-    outcome: FlagOutcome,
-    item_id: str | None,
-    credit: float,
-    penalty: float,
-    reason: str,
-    explanation: str,
-) -> FlagResult:
-    """Build a `FlagResult`."""
-    return _new_flag_result(
-        id, article, start, end, category, outcome, item_id, credit, penalty, reason, explanation
-    )  # fmt: skip
 
 
 _detection = functools.lru_cache(maxsize=4096)(detection)
@@ -342,6 +296,11 @@ class PreparedKey:
         self._touching_nothing: dict[str, _Analysis] = {}  # per category
         self._merged_runs: dict[_RunSpans, tuple[OverlapSums, tuple[OverlapSums, ...]]] = {}
         self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
+        # Submissions of one key share few sets of counts: the schemes and detection measures
+        # made from each are kept, by the counts they are made from.
+        self._assignments: dict[tuple[tuple[Candidate, ...], ...], tuple[int | None, ...]] = {}
+        self._schemes_made: dict[tuple[int, ...], Schemes] = {}
+        self._detections: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[Detection, tuple[Detection, ...]]] = {}
         penalty = policy.false_positive_penalty
         self._not_in_key = _Miss(
             outcome=FlagOutcome.NOT_IN_KEY,
@@ -389,7 +348,9 @@ class PreparedKey:
                 compete = compete or claimed[best]
                 claimed[best] = True
         if compete:
-            chosen = best_assignment([analysis.options for analysis in analyses])
+            if len(self._assignments) >= _ANALYSES_KEPT:
+                self._assignments.clear()
+            chosen = best_assignment([analysis.options for analysis in analyses], known=self._assignments)
 
         real, places, partners = self.real, self.real_places, self.partners
         matched = set(chosen)  # None among them is no item: harmless for the disjointness test
@@ -417,34 +378,14 @@ class PreparedKey:
             conflicts_with = partners[number]
             if conflicts_with is not None and match.lone is not None and matched.isdisjoint(conflicts_with):
                 match = match.lone
-            items[places[number]] = _item_result(
-                id=item.id,
-                article=item.article,
-                category=item.category,
-                group=item.group,
-                status=match.status,
-                flag_ids=(flag_id,),
-                points=item.points,
-                credit=match.credit,
-                penalty=0.0,
-                category_factor=match.category_factor,
-                boundary_factor=match.boundary_factor,
-                reason=match.reason,
-                explanation=item.explanation,
-            )
-            outcomes[flag_id] = _flag_result(
-                id=flag_id,
-                article=flag.article,
-                start=flag.start,
-                end=flag.end,
-                category=flag.category,
-                outcome=_MATCHED,
-                item_id=item.id,
-                credit=match.credit,
-                penalty=0.0,
-                reason=match.flag_reason,
-                explanation="",
-            )
+            items[places[number]] = _new_item_result(
+                item.id, item.article, item.category, item.group, match.status, (flag_id,), item.points, match.credit,
+                0.0, match.category_factor, match.boundary_factor, match.reason, item.explanation,
+            )  # fmt: skip
+            outcomes[flag_id] = _new_flag_result(
+                flag_id, flag.article, flag.start, flag.end, flag.category, _MATCHED, item.id, match.credit, 0.0,
+                match.flag_reason, "",
+            )  # fmt: skip
             credits.append(match.credit)
             tallies[match.tally] += 1
             if match.correct:
@@ -729,17 +670,28 @@ class PreparedKey:
                 kinds[analysis.kind] += 1
             elif analysis.contacts:
                 contested.append(analysis.contacts)
-        if len(self._scheme_counts) >= _ANALYSES_KEPT:
-            self._scheme_counts.clear()
-        return schemes_from_pairs(
-            scheme_pairs(kinds, contested), len(analyses), len(self.real), known=self._scheme_counts
-        )
+        pairs = scheme_pairs(kinds, contested)
+        counts = (*pairs, len(analyses))
+        schemes = self._schemes_made.get(counts)
+        if schemes is None:
+            if len(self._schemes_made) >= _ANALYSES_KEPT:
+                self._schemes_made.clear()
+                self._scheme_counts.clear()
+            schemes = self._schemes_made[counts] = schemes_from_pairs(
+                pairs, len(analyses), len(self.real), known=self._scheme_counts
+            )
+        return schemes
 
     def _detection(self, flagged: list[int], correct: list[int]) -> tuple[Detection, tuple[Detection, ...]]:
         """Precision, recall and F1 overall and per category, from the flags counted per category.
 
         Every category of the exercise is listed; with none given, those flagged or in the key.
+        Categories only ever join `category_names` at its end, so the counts alone say which.
         """
+        counts = (tuple(flagged), tuple(correct))
+        known = self._detections.get(counts)
+        if known is not None:
+            return known
         names, expected = self.category_names, self.expected_by_category
         every = self.categories is not None
         by_category = tuple(
@@ -748,6 +700,9 @@ class PreparedKey:
             if every or flagged[place] or names[place] in expected
         )
         overall = _detection(None, sum(correct), sum(flagged), len(self.real))
+        if len(self._detections) >= _ANALYSES_KEPT:
+            self._detections.clear()
+        self._detections[counts] = overall, by_category
         return overall, by_category
 
 
@@ -841,40 +796,20 @@ def _false_positive(flag: Flag, miss: _Miss, ordered: list[Flag], chosen: list[i
         number = miss.item_number
         by = f"flag {ordered[chosen.index(number)].id!r}" if number in chosen else "another flag"
         reason = f"The item it matches was already credited to {by}: -{miss.penalty:g}."
-    return _flag_result(
-        id=flag.id,
-        article=flag.article,
-        start=flag.start,
-        end=flag.end,
-        category=flag.category,
-        outcome=miss.outcome,
-        item_id=miss.item_id,
-        credit=0.0,
-        penalty=miss.penalty,
-        reason=reason,
-        explanation=miss.explanation,
-    )
+    return _new_flag_result(
+        flag.id, flag.article, flag.start, flag.end, flag.category, miss.outcome, miss.item_id, 0.0, miss.penalty,
+        reason, miss.explanation,
+    )  # fmt: skip
 
 
 def _decoy_item_result(
     decoy: KeyItem, status: ItemStatus, flag_ids: tuple[str, ...], penalty: float, reason: str
 ) -> ItemResult:
     """The result of a decoy: it earns nothing and costs ``penalty``."""
-    return ItemResult(
-        id=decoy.id,
-        article=decoy.article,
-        category=decoy.category,
-        group=None,
-        status=status,
-        flag_ids=flag_ids,
-        points=0.0,
-        credit=0.0,
-        penalty=penalty,
-        category_factor=0.0,
-        boundary_factor=0.0,
-        reason=reason,
-        explanation=decoy.explanation,
-    )
+    return _new_item_result(
+        decoy.id, decoy.article, decoy.category, None, status, flag_ids, 0.0, 0.0, penalty, 0.0, 0.0, reason,
+        decoy.explanation,
+    )  # fmt: skip
 
 
 def _untouched_result(item: KeyItem) -> ItemResult:

@@ -199,7 +199,11 @@ Candidate = tuple[int, float, float]
 """(item index, weight, tie-break weight) for one flag that may match that item."""
 
 
-def best_assignment(candidates: Sequence[Sequence[Candidate]]) -> list[int | None]:
+def best_assignment(
+    candidates: Sequence[Sequence[Candidate]],
+    *,
+    known: dict[tuple[tuple[Candidate, ...], ...], tuple[int | None, ...]] | None = None,
+) -> list[int | None]:
     """Pair flags with items one to one so that the total weight is as large as possible.
 
     ``candidates[f]`` lists the items flag ``f`` may match, each with a weight (never negative) and
@@ -214,6 +218,8 @@ def best_assignment(candidates: Sequence[Sequence[Candidate]]) -> list[int | Non
     a group it goes through the flags in order, keeping for each set of
     items already taken (that a later flag could still want) the best partial assignment, so its
     cost follows the number of items competing at one place, not the number of flags.
+    ``known``, when given, keeps the answer for each group's candidates, for reuse: the
+    submissions of one key compete for the same items in the same few ways.
     """
     wanted: dict[int, int] = {}
     for options in candidates:
@@ -231,15 +237,29 @@ def best_assignment(candidates: Sequence[Sequence[Candidate]]) -> list[int | Non
             if options:
                 chosen[flag] = best_single(options)
     for flags in _components(candidates, competing):
-        if all(len(candidates[flag]) == 1 for flag in flags):
-            # Flags with no other option all want the one item: the best of them takes it, the
-            # first of equals, as the search would find (a property test holds them equal).
-            winner = max(flags, key=lambda flag: _rounded(*candidates[flag][0][1:]))
-            chosen[winner] = candidates[winner][0][0]
-            continue
-        for flag, item in _best_in_component(flags, candidates):
-            chosen[flag] = item
+        group = tuple([tuple(candidates[flag]) for flag in flags])
+        picks = None if known is None else known.get(group)
+        if picks is None:
+            picks = _best_in_group(group)
+            if known is not None:
+                known[group] = picks
+        for flag, pick in zip(flags, picks, strict=True):
+            chosen[flag] = pick
     return chosen
+
+
+def _best_in_group(group: tuple[tuple[Candidate, ...], ...]) -> tuple[int | None, ...]:
+    """The item of each flag of a connected group, in order (None: no item)."""
+    picks: list[int | None] = [None] * len(group)
+    if all(len(options) == 1 for options in group):
+        # Flags with no other option all want the one item: the best of them takes it, the
+        # first of equals, as the search would find (a property test holds them equal).
+        winner = max(range(len(group)), key=lambda flag: _rounded(*group[flag][0][1:]))
+        picks[winner] = group[winner][0][0]
+    else:
+        for flag, item in _best_in_component(list(range(len(group))), group):
+            picks[flag] = item
+    return tuple(picks)
 
 
 def _rounded(weight: float, tie: float) -> tuple[float, float]:
