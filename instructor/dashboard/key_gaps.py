@@ -119,9 +119,17 @@ def threshold(share: float, submissions: int) -> int:
     return max(1, math.ceil(share * submissions - 1e-9))
 
 
-def touches_key(article: str, start: int, end: int, key_items: Iterable[KeyItem]) -> bool:
-    """Whether the span overlaps any key item (decoys included) of its article."""
-    return any(item.article == article and start < item.end and item.start < end for item in key_items)
+class KeyExtents:
+    """The extents of the key items (decoys included) by article, for asking whether a span touches one."""
+
+    def __init__(self, key_items: Iterable[KeyItem]) -> None:
+        self._by_article: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for item in key_items:
+            self._by_article[item.article].append((item.start, item.end))
+
+    def touch(self, article: str, start: int, end: int) -> bool:
+        """Whether the span overlaps any key item of its article."""
+        return any(start < item_end and item_start < end for item_start, item_end in self._by_article.get(article, ()))
 
 
 def unkeyed_clusters(
@@ -136,7 +144,8 @@ def unkeyed_clusters(
     if submissions == 0:
         return []
     needed = threshold(share, submissions)
-    unkeyed = [span for span in spans if not touches_key(span.article, span.start, span.end, key_items)]
+    extents = KeyExtents(key_items)
+    unkeyed = [span for span in spans if not extents.touch(span.article, span.start, span.end)]
     deltas: dict[str, Counter[int]] = defaultdict(Counter)
     for span in unkeyed:
         deltas[span.article][span.start] += span.count
@@ -150,7 +159,7 @@ def unkeyed_clusters(
     ]
     if not regions:
         return []
-    flags_in = _flags_in_regions(db, scope, regions, key_items)
+    flags_in = _flags_in_regions(db, scope, regions, extents)
     clusters = []
     for ref, start, end in regions:
         inside = [span for span in unkeyed if span.article == ref and span.start < end and start < span.end]
@@ -199,7 +208,7 @@ def _runs_at_least(changes: Counter[int], needed: int) -> list[tuple[int, int]]:
 
 
 def _flags_in_regions(
-    db: Session, scope: Scope, regions: Sequence[tuple[str, int, int]], key_items: Sequence[KeyItem]
+    db: Session, scope: Scope, regions: Sequence[tuple[str, int, int]], extents: KeyExtents
 ) -> dict[tuple[str, int, int], tuple[set[int], list[str]]]:
     """Per region: the counted attempts with an unkeyed flag overlapping it, and up to `SAMPLE_NOTES` notes."""
     counted = counted_attempts(scope)
@@ -213,7 +222,7 @@ def _flags_in_regions(
         .join(counted, counted.c.attempt_id == Flag.attempt_id)
         .where(overlapping)
     ):
-        if touches_key(ref, left, right, key_items):
+        if extents.touch(ref, left, right):
             continue
         for region in regions:
             if region[0] == ref and left < region[2] and region[1] < right:
@@ -228,7 +237,7 @@ def _flags_in_regions(
             .where(Flag.article_ref == ref, Flag.start < end, Flag.end > start, Flag.note != "")
             .limit(SAMPLE_NOTES * 4)
         ):
-            if len(notes) < SAMPLE_NOTES and not touches_key(ref, left, right, key_items):
+            if len(notes) < SAMPLE_NOTES and not extents.touch(ref, left, right):
                 notes.append(note)
     return found
 
