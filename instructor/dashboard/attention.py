@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.cohort_figures.scope import Scope
@@ -139,31 +139,31 @@ def needs_attention(db: Session, scope: Scope, median_false_positives: float | N
     bar = MANY_FALSE_POSITIVES
     if median_false_positives is not None:
         bar = max(MANY_FALSE_POSITIVES, 2 * math.ceil(median_false_positives))
-    rows = trainee_rows(scope).subquery("trainee_rows")
+    rows = trainee_rows(scope).cte("trainee_rows")
     submitted = rows.c.attempt_id.is_not(None)
-    return Attention(
-        not_started=_group(
-            db, rows, rows.c.attempt_id.is_(None) & ~rows.c.in_progress, (rows.c.display_name, rows.c.id)
-        ),
+    false_positives = func.coalesce(rows.c.false_positives, 0)
+    reasons = {
+        "not_started": (rows.c.attempt_id.is_(None) & ~rows.c.in_progress, (rows.c.display_name, rows.c.id)),
         # A whole score below LOW_SCORE is a score below LOW_SCORE - 0.5: scores round half up.
-        low_score=_group(
-            db,
-            rows,
-            submitted & (rows.c.score < LOW_SCORE - 0.5),
-            (rows.c.score, rows.c.display_name, rows.c.id),
+        "low_score": (submitted & (rows.c.score < LOW_SCORE - 0.5), (rows.c.score, rows.c.display_name, rows.c.id)),
+        "many_false_positives": (
+            submitted & (false_positives >= bar),
+            (false_positives.desc(), rows.c.display_name, rows.c.id),
         ),
-        many_false_positives=_group(
-            db,
-            rows,
-            submitted & (func.coalesce(rows.c.false_positives, 0) >= bar),
-            (func.coalesce(rows.c.false_positives, 0).desc(), rows.c.display_name, rows.c.id),
-        ),
-        false_positive_bar=bar,
-    )
-
-
-def _group(db: Session, rows: Subquery, where: ColumnElement[bool], order: tuple[Any, ...]) -> AttentionGroup:
-    """The first `NAMED` of the trainee rows that match ``where``, in ``order``, and how many match."""
-    query = select(rows, func.count().over()).where(where).order_by(*order).limit(NAMED)
-    found = db.execute(query).all()
-    return AttentionGroup(found[0][-1] if found else 0, [TraineeRow(*tuple(row)[:-1]) for row in found])
+    }
+    # One statement over the cohort's rows: each reason's first few, with how many match (the
+    # window counts before the limit applies).
+    firsts = [
+        select(
+            select(literal(reason).label("reason"), rows, func.count().over().label("total"))
+            .where(where)
+            .order_by(*order)
+            .limit(NAMED)
+            .subquery(reason)
+        )
+        for reason, (where, order) in reasons.items()
+    ]
+    groups: dict[str, AttentionGroup] = {reason: AttentionGroup(0, []) for reason in reasons}
+    for reason, *row, total in db.execute(union_all(*firsts)):
+        groups[reason] = AttentionGroup(total, [*groups[reason].first, TraineeRow(*row)])
+    return Attention(**groups, false_positive_bar=bar)
