@@ -28,6 +28,22 @@ def whole_percent(share: float) -> int:
     return whole_score(float(Decimal(repr(float(share))) * 100))
 
 
+def percent(share: float | None) -> str:
+    """A share between 0 and 1 as "63%" (its hundredfold rounded like a score), or "–" without one."""
+    return "–" if share is None else f"{whole_score(share * 100)}%"
+
+
+def duration(seconds: float | None) -> str:
+    """Time on task as "45 s", "12 min" or "1 h 05 min", or "–" without one."""
+    if seconds is None:
+        return "–"
+    if seconds < 60:
+        return f"{round(seconds)} s"
+    if seconds < 3600:
+        return f"{round(seconds / 60)} min"
+    return f"{int(seconds // 3600)} h {round((seconds % 3600) / 60) % 60:02d} min"
+
+
 def long_date(value: str | datetime.date | None) -> str:
     """A date as "7 Feb 2018"; an ISO date string is read first, and an empty one is not stated."""
     if not value:
@@ -40,4 +56,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(whole_score, "whole_score")
     app.add_template_filter(points, "points")
     app.add_template_filter(whole_percent, "whole_percent")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(duration, "duration")
     app.add_template_filter(long_date, "long_date")

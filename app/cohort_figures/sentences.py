@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,11 +28,18 @@ class Sentence:
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')]*\s|\n")
 
 
+@functools.lru_cache(maxsize=64)
+def _sentence_starts(text: str) -> tuple[int, ...]:
+    """Where each sentence of ``text`` after the first begins (just past a sentence end), in order."""
+    return tuple(match.end() for match in _SENTENCE_END.finditer(text))
+
+
 def sentence_of(text: str, start: int, end: int, *, limit: int = SENTENCE_LIMIT) -> Sentence:
     """The sentence(s) around ``text[start:end]``, cut at ``limit`` characters a side."""
-    left = 0
-    for match in _SENTENCE_END.finditer(text, 0, start):
-        left = match.end()
+    # The sentence ends are found once per text: the heatmap asks for hundreds of sentences of
+    # one article, and scanning from its beginning each time made that quadratic.
+    starts = _sentence_starts(text)
+    left = starts[bisect.bisect_right(starts, start) - 1] if starts and starts[0] <= start else 0
     found = _SENTENCE_END.search(text, max(end - 1, start))
     right = found.end() if found else len(text)
     before, after = text[left:start].lstrip(), text[end:right].rstrip()

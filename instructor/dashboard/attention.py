@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import math
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.cohort_figures.scope import Scope
 from app.cohort_figures.sentences import Sentence, chosen_span, sentence_of, word_span
-from app.formatting import whole_score
 from instructor.dashboard.outcomes import FlagOutcomeRow, ItemOutcome
-from instructor.dashboard.trainees import TraineeRow, trainee_page
+from instructor.dashboard.trainees import TraineeRow, trainee_rows
 from scoring.report import FlagOutcome
 from scoring.types import KeyItem
 
@@ -27,6 +26,9 @@ MANY_FALSE_POSITIVES = 3
 
 AT_A_GLANCE = 3
 """How many missed items and false positives the first screen names."""
+
+NAMED = 8
+"""How many trainees the first screen names for each reason they need attention."""
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,23 @@ class AttentionRow:
 
 
 @dataclass(frozen=True)
+class AttentionGroup:
+    """Trainees who need attention for one reason: how many, and the first `NAMED` of them."""
+
+    total: int
+    first: list[TraineeRow]
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+@dataclass(frozen=True)
 class Attention:
     """Trainees the instructor should look at first, by reason."""
 
-    not_started: list[TraineeRow]
-    low_score: list[TraineeRow]
-    many_false_positives: list[TraineeRow]
+    not_started: AttentionGroup
+    low_score: AttentionGroup
+    many_false_positives: AttentionGroup
     false_positive_bar: int
 
     def __bool__(self) -> bool:
@@ -119,21 +132,38 @@ def most_flagged_false_positives(
     return found[:limit]
 
 
-def needs_attention(db: Session, scope: Scope) -> Attention:
+def needs_attention(db: Session, scope: Scope, median_false_positives: float | None) -> Attention:
     """Not started, scored below `LOW_SCORE`, or many false positives (at least
-    `MANY_FALSE_POSITIVES` and twice the cohort's median): the whole cohort, by name."""
-    rows = trainee_page(db, scope, 1, per_page=10**9).rows
-    counts = sorted(row.false_positives or 0 for row in rows if row.attempt_id)
-    bar = max(MANY_FALSE_POSITIVES, 2 * math.ceil(statistics.median(counts))) if counts else MANY_FALSE_POSITIVES
-    return Attention(
-        not_started=[row for row in rows if row.status == "not started"],
-        low_score=sorted(
-            (row for row in rows if row.attempt_id and row.score is not None and whole_score(row.score) < LOW_SCORE),
-            key=lambda row: (row.score, row.display_name),
+    `MANY_FALSE_POSITIVES` and twice the cohort's median): of the whole cohort, the first few
+    of each reason and how many there are, chosen by the database rather than from every row."""
+    bar = MANY_FALSE_POSITIVES
+    if median_false_positives is not None:
+        bar = max(MANY_FALSE_POSITIVES, 2 * math.ceil(median_false_positives))
+    rows = trainee_rows(scope).cte("trainee_rows")
+    submitted = rows.c.attempt_id.is_not(None)
+    false_positives = func.coalesce(rows.c.false_positives, 0)
+    reasons = {
+        "not_started": (rows.c.attempt_id.is_(None) & ~rows.c.in_progress, (rows.c.display_name, rows.c.id)),
+        # A whole score below LOW_SCORE is a score below LOW_SCORE - 0.5: scores round half up.
+        "low_score": (submitted & (rows.c.score < LOW_SCORE - 0.5), (rows.c.score, rows.c.display_name, rows.c.id)),
+        "many_false_positives": (
+            submitted & (false_positives >= bar),
+            (false_positives.desc(), rows.c.display_name, rows.c.id),
         ),
-        many_false_positives=sorted(
-            (row for row in rows if row.attempt_id and (row.false_positives or 0) >= bar),
-            key=lambda row: (-(row.false_positives or 0), row.display_name),
-        ),
-        false_positive_bar=bar,
-    )
+    }
+    # One statement over the cohort's rows: each reason's first few, with how many match (the
+    # window counts before the limit applies).
+    firsts = [
+        select(
+            select(literal(reason).label("reason"), rows, func.count().over().label("total"))
+            .where(where)
+            .order_by(*order)
+            .limit(NAMED)
+            .subquery(reason)
+        )
+        for reason, (where, order) in reasons.items()
+    ]
+    groups: dict[str, AttentionGroup] = {reason: AttentionGroup(0, []) for reason in reasons}
+    for reason, *row, total in db.execute(union_all(*firsts)):
+        groups[reason] = AttentionGroup(total, [*groups[reason].first, TraineeRow(*row)])
+    return Attention(**groups, false_positive_bar=bar)

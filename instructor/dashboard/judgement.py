@@ -95,15 +95,39 @@ class DiscernmentSpread:
 
 
 def discernment_spread(db: Session, scope: Scope) -> DiscernmentSpread:
-    """The distribution of d′ over the counted submissions, in `DISCERNMENT_BANDS`."""
-    measured = discernment_by_attempt(db, scope).values()
-    values = [d.d_prime for d in measured if d.d_prime is not None]
+    """The distribution of d′ over the counted submissions, in `DISCERNMENT_BANDS`.
+
+    Submissions with the same four counts have the same d′, so the database groups them and
+    `scoring` measures each group once, not once per trainee."""
+    counts = (
+        counted_submissions(scope)
+        .with_only_columns(
+            CountedSubmission.problems,
+            CountedSubmission.hits,
+            CountedSubmission.sound,
+            CountedSubmission.false_alarms,
+            func.count(),
+        )
+        .group_by(
+            CountedSubmission.problems,
+            CountedSubmission.hits,
+            CountedSubmission.sound,
+            CountedSubmission.false_alarms,
+        )
+    )
+    measured = [
+        (measure_from_counts(int(problems), int(hits), int(sound), int(false_alarms)), int(submissions))
+        for problems, hits, sound, false_alarms, submissions in db.execute(counts)
+    ]
+    values = [(d.d_prime, submissions) for d, submissions in measured if d.d_prime is not None]
     bands = tuple(
-        DiscernmentBand(label, sum(1 for v in values if (low is None or v >= low) and (high is None or v < high)))
+        DiscernmentBand(label, sum(n for v, n in values if (low is None or v >= low) and (high is None or v < high)))
         for label, low, high in DISCERNMENT_BANDS
     )
-    reason = next((d.reason for d in measured if d.reason), "")
-    return DiscernmentSpread(len(measured), len(values), statistics.median(values) if values else None, bands, reason)
+    each = [v for v, n in values for _ in range(n)]
+    reason = next((d.reason for d, _ in measured if d.reason), "")
+    total = sum(submissions for _, submissions in measured)
+    return DiscernmentSpread(total, len(each), statistics.median(each) if each else None, bands, reason)
 
 
 def calibration_by_attempt(db: Session, scope: Scope) -> dict[int, Calibration]:

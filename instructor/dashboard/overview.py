@@ -107,5 +107,5 @@ def build_dashboard(
         flag_outcomes=outcomes,
         missed=most_missed(items, texts),
         false_positives=most_flagged_false_positives(outcomes, texts, key_items),
-        attention=needs_attention(db, scope),
+        attention=needs_attention(db, scope, summary.median_false_positives),
     )

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import math
-import statistics
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.cohort_figures.scope import Scope, current_scores
@@ -68,6 +66,7 @@ class ScoreSummary:
     lower_quartile: float | None = None
     upper_quartile: float | None = None
     """The middle half of the scores lies between the quartiles (the spread shown)."""
+    median_false_positives: float | None = None
 
     @property
     def histogram_labels(self) -> list[str]:
@@ -76,7 +75,8 @@ class ScoreSummary:
 
 
 def score_summary(db: Session, scope: Scope) -> ScoreSummary:
-    """Mean, median and histogram of scores; mean and median time on task."""
+    """Mean, median, quartiles and histogram of scores; mean and median time on task; the median
+    false positives (what `instructor.dashboard.attention` measures "many" against)."""
     current = current_scores(scope)
     width = 100 / HISTOGRAM_BINS
     score_bin = case(
@@ -89,33 +89,79 @@ def score_summary(db: Session, scope: Scope) -> ScoreSummary:
     submissions, mean, mean_seconds = db.execute(
         select(func.count(), func.avg(current.c.score), func.avg(current.c.seconds))
     ).one()
-    scores = [float(score) for score in db.scalars(select(current.c.score).order_by(current.c.score))]
-    lower, upper = _quartiles(scores)
+    ranked = _ranked(db, current, submissions)
+    scores, seconds, false_positives = ranked["score"], ranked["seconds"], ranked["false_positives"]
+    lower, upper = _quartiles(scores, submissions)
     return ScoreSummary(
         submissions=submissions,
         mean=float(mean) if mean is not None else None,
-        median=_median(db, current.c.score, submissions),
+        median=_median(scores, submissions),
         histogram=tuple(histogram),
         mean_seconds=float(mean_seconds) if mean_seconds is not None else None,
-        median_seconds=_median(db, current.c.seconds, submissions),
+        median_seconds=_median(seconds, submissions),
         lower_quartile=lower,
         upper_quartile=upper,
+        median_false_positives=_median(false_positives, submissions),
     )
 
 
-def _quartiles(ordered: Sequence[float]) -> tuple[float | None, float | None]:
-    """The lower and upper quartiles of sorted scores (inclusive method; one score is its own)."""
-    if not ordered:
+def _middle(count: int) -> set[int]:
+    """The 0-based ranks the median of ``count`` values reads."""
+    return {(count - 1) // 2, count // 2}
+
+
+def _quartile_ranks(count: int) -> set[int]:
+    """The 0-based ranks the quartiles of ``count`` values read (`statistics.quantiles`, inclusive)."""
+    last = count - 1
+    return {rank for i in (1, 3) for rank in (i * last // 4, min(i * last // 4 + 1, last))}
+
+
+def _ranked(db: Session, current: Any, count: int) -> dict[str, dict[int, float]]:
+    """The values at the ranks the medians and quartiles read, by column and 0-based rank: one
+    query that ranks in the database, rather than every trainee's row read into Python."""
+    if count == 0:
+        return {"score": {}, "seconds": {}, "false_positives": {}}
+    columns = {
+        "score": current.c.score,
+        "seconds": current.c.seconds,
+        "false_positives": func.coalesce(current.c.false_positives, 0),
+    }
+    wanted = {
+        "score": _middle(count) | _quartile_ranks(count),
+        "seconds": _middle(count),
+        "false_positives": _middle(count),
+    }
+    ranks = select(
+        *(column.label(name) for name, column in columns.items()),
+        *((func.row_number().over(order_by=column) - 1).label(f"{name}_rank") for name, column in columns.items()),
+    ).subquery("ranked")
+    query = select(ranks).where(or_(*(ranks.c[f"{name}_rank"].in_(sorted(wanted[name])) for name in columns)))
+    found: dict[str, dict[int, float]] = {name: {} for name in columns}
+    for row in db.execute(query).mappings():
+        for name in columns:
+            if row[f"{name}_rank"] in wanted[name]:
+                found[name][row[f"{name}_rank"]] = float(row[name])
+    return found
+
+
+def _quartiles(ranked: dict[int, float], count: int) -> tuple[float | None, float | None]:
+    """The lower and upper quartiles (inclusive method, as `statistics.quantiles` computes them;
+    one score is its own) from the values at the ranks `_quartile_ranks` names."""
+    if count == 0:
         return None, None
-    if len(ordered) == 1:
-        return ordered[0], ordered[0]
-    lower, _, upper = statistics.quantiles(ordered, n=4, method="inclusive")
-    return lower, upper
+    if count == 1:
+        return ranked[0], ranked[0]
+    last = count - 1
+    quartiles = []
+    for i in (1, 3):
+        j, delta = divmod(i * last, 4)
+        quartiles.append((ranked[j] * (4 - delta) + ranked[j + 1] * delta) / 4)
+    return quartiles[0], quartiles[1]
 
 
-def _median(db: Session, column: Any, count: int) -> float | None:
-    """The median of ``column`` over ``count`` rows: the middle value, or the mean of the two."""
+def _median(ranked: dict[int, float], count: int) -> float | None:
+    """The median of ``count`` values: the middle value, or the mean of the two."""
     if count == 0:
         return None
-    middle = list(db.scalars(select(column).order_by(column).offset((count - 1) // 2).limit(2 - count % 2)))
-    return math.fsum(float(value) for value in middle) / len(middle)
+    middle = [ranked[rank] for rank in sorted(_middle(count))]
+    return math.fsum(middle) / len(middle)

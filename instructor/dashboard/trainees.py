@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
@@ -49,8 +50,9 @@ class TraineePage:
     total: int
 
 
-def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINEES_PER_PAGE) -> TraineePage:
-    """One page of the cohort's trainees by name, each with their counted attempt's figures."""
+def trainee_rows(scope: Scope) -> Select[*tuple[Any, ...]]:
+    """Every trainee of the cohort with their counted attempt's figures, as `TraineeRow` columns
+    (labelled ``attempt_id``, ``score``, ``in_progress`` … for callers that filter on them)."""
     # Joined once, not a correlated EXISTS: SQLite ran that per trainee over the whole cohort's
     # attempts (10,000 × 10,000 rows for a large cohort).
     counted_attempt = aliased(Attempt)
@@ -64,15 +66,7 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
         .group_by(Attempt.user_id)
         .subquery("working")
     )
-    total = (
-        db.scalar(
-            select(func.count()).select_from(cohort_trainees).where(cohort_trainees.c.cohort_id == scope.cohort.id)
-        )
-        or 0
-    )
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(page, 1), pages)
-    query = (
+    return (
         select(
             User.id,
             User.username,
@@ -85,7 +79,7 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
             seconds_between(counted_attempt.started_at, counted_attempt.submitted_at),
             counted_attempt.submitted_at,
             counted_attempt.late,
-            working.c.user_id.is_not(None),
+            working.c.user_id.is_not(None).label("in_progress"),
             CountedSubmission.false_positives,
             select(func.sum(FeedbackPoints.points))
             .where(FeedbackPoints.attempt_id == CountedSubmission.attempt_id)
@@ -102,10 +96,20 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
         .outerjoin(counted_attempt, counted_attempt.id == CountedSubmission.attempt_id)
         .outerjoin(working, working.c.user_id == User.id)
         .where(cohort_trainees.c.cohort_id == scope.cohort.id)
-        .order_by(User.display_name, User.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
     )
+
+
+def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINEES_PER_PAGE) -> TraineePage:
+    """One page of the cohort's trainees by name, each with their counted attempt's figures."""
+    total = (
+        db.scalar(
+            select(func.count()).select_from(cohort_trainees).where(cohort_trainees.c.cohort_id == scope.cohort.id)
+        )
+        or 0
+    )
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(page, 1), pages)
+    query = trainee_rows(scope).order_by(User.display_name, User.id).offset((page - 1) * per_page).limit(per_page)
     rows = [TraineeRow(*tuple(row)) for row in db.execute(query)]
     return TraineePage(rows, page, pages, total)
 

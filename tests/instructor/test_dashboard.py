@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 
 import pytest
 from flask import Flask
@@ -44,6 +45,8 @@ def test_completion_and_scores(board) -> None:
     assert summary.histogram == (1, 1, 0, 0, 0, 1, 0, 0, 0, 0)
     assert summary.mean_seconds == pytest.approx(20 * 60, abs=1)
     assert summary.median_seconds == pytest.approx(20 * 60, abs=1)
+    lower, _, upper = statistics.quantiles([0, CAROL, ALICE], n=4, method="inclusive")
+    assert (summary.lower_quartile, summary.upper_quartile) == pytest.approx((lower, upper))
 
 
 def test_key_items_hardest_first(board) -> None:

@@ -32,8 +32,10 @@ CEILINGS = {
     # move by the new submission in one statement each, and its counted row is one upsert; the
     # replaced-score update a first score never needed is gone.
     "submit": 14,
-    # One more than before for the discernment distribution, a panel that came with issue 19.
-    "dashboard": 32,
+    # One more than before for the discernment distribution, a panel that came with issue 19;
+    # three fewer since the medians and quartiles are ranked in one statement and who needs
+    # attention is chosen in another (issue 18).
+    "dashboard": 29,
 }
 
 
