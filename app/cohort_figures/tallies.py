@@ -14,10 +14,24 @@ and a trainee stays in a cohort once admitted. Migration 0010 fills them from th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, exists, func, literal, select, tuple_, union_all
+from sqlalchemy import (
+    BindParameter,
+    Executable,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -83,9 +97,12 @@ def count_scores(db: Session, scores: Sequence[tuple[Score, Attempt]]) -> None:
         return
     _lock_counted_rows(db, [attempt for _, attempt in scored])
     score_ids = [score.id for score, _ in scored]
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    _move_item_tallies(db, insert, score_ids)
-    _move_span_tallies(db, insert, [attempt.id for _, attempt in scored])
+    dialect = db.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # On the connection: the session would take the parameters for the rows of an ORM bulk insert.
+    connection = db.connection()
+    connection.execute(_item_tallies_move(dialect), {"score_ids": score_ids})
+    connection.execute(_span_tallies_move(dialect), {"attempt_ids": [attempt.id for _, attempt in scored]})
     # One row per trainee: of several attempts of one trainee in a batch, the latest.
     latest: dict[tuple[int, int, int], dict[str, Any]] = {}
     for score, attempt in sorted(scored, key=lambda pair: pair[1].id):
@@ -137,8 +154,12 @@ def _same_trainee(counted: Any) -> Any:
     )
 
 
-def _move_item_tallies(db: Session, insert: Any, score_ids: list[int]) -> None:
-    """Take away the item outcomes of the scores replaced, add those of the new scores that count."""
+# The two moves are built once per dialect: composing them cost a submit more than running them.
+@functools.cache
+def _item_tallies_move(dialect: str) -> Executable:
+    """Take away the item outcomes of the scores replaced, add those of the new scores (``score_ids``) that count."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    score_ids: BindParameter[int] = bindparam("score_ids", expanding=True)
     counted = aliased(CountedSubmission)
     later = aliased(CountedSubmission)
     new_score = aliased(Score)
@@ -187,25 +208,26 @@ def _move_item_tallies(db: Session, insert: Any, score_ids: list[int]) -> None:
         # Rows locked in one order by every writer: concurrent submits wait, never deadlock.
         .order_by(*keys),
     )
-    db.execute(
-        statement.on_conflict_do_update(
-            index_elements=[
-                ItemTally.cohort_id,
-                ItemTally.exercise_id,
-                ItemTally.item_id,
-                ItemTally.status,
-                ItemTally.chosen_category,
-            ],
-            set_={
-                "submissions": ItemTally.submissions + statement.excluded.submissions,
-                "credit": ItemTally.credit + statement.excluded.credit,
-            },
-        )
+    return statement.on_conflict_do_update(
+        index_elements=[
+            ItemTally.cohort_id,
+            ItemTally.exercise_id,
+            ItemTally.item_id,
+            ItemTally.status,
+            ItemTally.chosen_category,
+        ],
+        set_={
+            "submissions": ItemTally.submissions + statement.excluded.submissions,
+            "credit": ItemTally.credit + statement.excluded.credit,
+        },
     )
 
 
-def _move_span_tallies(db: Session, insert: Any, attempt_ids: list[int]) -> None:
-    """Take away the flags of an attempt a newer one replaces as counted, add those of the newer one."""
+@functools.cache
+def _span_tallies_move(dialect: str) -> Executable:
+    """Take away the flags of an attempt a newer one replaces as counted, add those of the newer ones (``attempt_ids``)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    attempt_ids: BindParameter[int] = bindparam("attempt_ids", expanding=True)
     counted = aliased(CountedSubmission)
     later = aliased(CountedSubmission)
     replaced_flag = aliased(Flag)
@@ -247,16 +269,14 @@ def _move_span_tallies(db: Session, insert: Any, attempt_ids: list[int]) -> None
         ["cohort_id", "exercise_id", "article_ref", "start", "end", "category", "flags"],
         select(*keys, func.sum(moves.c.change)).where(literal(True)).group_by(*keys).order_by(*keys),
     )
-    db.execute(
-        statement.on_conflict_do_update(
-            index_elements=[
-                SpanTally.cohort_id,
-                SpanTally.exercise_id,
-                SpanTally.article_ref,
-                SpanTally.start,
-                SpanTally.end,
-                SpanTally.category,
-            ],
-            set_={"flags": SpanTally.flags + statement.excluded.flags},
-        )
+    return statement.on_conflict_do_update(
+        index_elements=[
+            SpanTally.cohort_id,
+            SpanTally.exercise_id,
+            SpanTally.article_ref,
+            SpanTally.start,
+            SpanTally.end,
+            SpanTally.category,
+        ],
+        set_={"flags": SpanTally.flags + statement.excluded.flags},
     )

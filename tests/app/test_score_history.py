@@ -14,7 +14,7 @@ import scoring
 from app import db, grading
 from app.cli import cli
 from app.exercise_import import import_directory
-from app.models import Article, Exercise, Score
+from app.models import Article, Attempt, Exercise, Score, utcnow
 from tests.conftest import MINI_PACKAGE, Factory
 
 FLAGS = [("mini-a", "500", "conflicting_number"), ("mini-b", "550", "conflicting_number")]
@@ -99,3 +99,44 @@ def test_the_key_s_source_ratings_are_stored_and_scored(app: Flask, factory: Fac
         ("khasham-nyt-repost", None, 0.0),
         ("khasham-unsigned-report", None, 0.0),
     ]
+
+
+def _items(score: Score) -> list[tuple[str, str, str | None, float]]:
+    return sorted((item.item_id, item.status, item.chosen_category, item.credit) for item in score.items)
+
+
+def _report_items(score: Score) -> list[tuple[str, str, str | None, float]]:
+    categories = {flag.client_id: flag.category for flag in score.attempt.flags}
+    return sorted(
+        (item["id"], item["status"], categories[item["flag_ids"][0]] if item["flag_ids"] else None, item["credit"])
+        for item in score.report["items"]
+    )
+
+
+def test_a_stored_score_reads_its_items_in_the_transaction_that_stored_it(app: Flask, factory: Factory) -> None:
+    cohort = factory.cohort()
+    exercise = factory.exercise(assign_to=cohort)
+    tess, _ = factory.attempt(factory.user("tess", cohort=cohort), exercise, flags=FLAGS)
+    rex, _ = factory.attempt(factory.user("rex", cohort=cohort), exercise, flags=FLAGS[:1], submit=True)
+    with app.app_context():
+        session = db.session()
+        attempt = session.get(Attempt, tess.id)
+        attempt.submitted_at = utcnow()
+        stored = grading.score_attempt(session, attempt)
+        assert _items(stored) == _report_items(stored) != []
+        assert any(status == "missed" for _, status, _, _ in _items(stored))
+        assert any(category is not None for _, _, category, _ in _items(stored))
+
+        assert grading.rescore_exercise(session, session.get(Exercise, exercise.id), note="key fixed") == 2
+        current = list(session.scalars(select(Score).where(Score.is_current.is_(True)).order_by(Score.attempt_id)))
+        assert [score.attempt_id for score in current] == [tess.id, rex.id]
+        for score in current:
+            assert _items(score) == _report_items(score)
+        assert _items(current[0]) == _items(stored)
+        session.commit()
+    with app.app_context():
+        replaced = db.session().scalars(select(Score).where(Score.is_current.is_(False)).order_by(Score.attempt_id))
+        assert [(score.attempt_id, _items(score) == _report_items(score)) for score in replaced] == [
+            (tess.id, True),
+            (rex.id, True),
+        ]
