@@ -6,6 +6,10 @@ trainee logs in and opens the workspace, then ``--saves`` flags are created (eac
 profile by cumulative and by own time, and the SQL statements per request.
 
     .venv/bin/python bench/profile_requests.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+With ``--cpu``, no profiler: the CPU time of ``--saves`` creates, as many edits and half as many
+deletes, each request alternating with one to the minimal-insert ceiling (``bench/insert_app.py``
+on the same database, through its own test client), and the ratio of the two.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import random
 import re
+import statistics
 import sys
 import time
 import uuid
@@ -23,11 +29,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app, db, exercise_import, migrate
+from bench import insert_app
 from bench.harness import TRAINEE_PASSWORD, fresh_postgres_database, seed_classroom
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -89,6 +96,83 @@ def profiled(name: str, requests: list[Callable[[], int]], statements: list[int]
     print(f"{name}: {sum(statements) / len(requests):.1f} SQL statements a request")
 
 
+BATCH = 25
+"""Pairs timed together: each batch gives one ratio, and the median batch is the figure."""
+
+
+def paired_cpu(
+    name: str, requests: list[Callable[[], int]], inserts: list[Callable[[], int]], statements: list[int]
+) -> str:
+    """Run each request alternately with a minimal insert; the CPU ms of each and their ratio.
+
+    The machine's other jobs slow both alike, so the ratio moves far less than either figure.
+    """
+    statements.clear()
+    ours: list[float] = []
+    its: list[float] = []
+    for first in range(0, len(requests), BATCH):
+        spent = [0.0, 0.0]
+        for request, insert in zip(requests[first : first + BATCH], inserts[first : first + BATCH], strict=True):
+            started = time.process_time()
+            status = request()
+            between = time.process_time()
+            assert status < 400 and insert() < 400, name
+            spent[0] += between - started
+            spent[1] += time.process_time() - between
+        ours.append(spent[0] * 1000 / BATCH)
+        its.append(spent[1] * 1000 / BATCH)
+    ratio = statistics.median(mine / theirs for mine, theirs in zip(ours, its, strict=True))
+    return (
+        f"{name:<16}{len(requests):>7}{statistics.median(ours):>9.2f}{statistics.median(its):>9.2f}"
+        f"{ratio:>8.2f}{sum(statements) / len(requests):>12.1f}"
+    )
+
+
+def cpu_of_changes(
+    client: FlaskClient,
+    token: str,
+    attempt: int,
+    texts: dict[str, str],
+    saves: int,
+    counted: Callable[[Callable[[], int]], Callable[[], int]],
+    statements: list[int],
+) -> None:
+    """CPU of ``saves`` creates, as many edits and half as many deletes, each beside a minimal insert."""
+    chooser = random.Random(2)
+    headers = {"X-CSRFToken": token}
+    url_flags = f"/api/attempts/{attempt}/flags"
+    bodies = [flag_body(texts, chooser) for _ in range(saves)]
+    client_ids = [str(body["client_id"]) for body in bodies]
+
+    def create(body: dict[str, object]) -> Callable[[], int]:
+        return counted(lambda: client.post(url_flags, json=body, headers=headers).status_code)
+
+    def edit(client_id: str, note: str) -> Callable[[], int]:
+        body = {"note": note}
+        return counted(lambda: client.patch(f"{url_flags}/{client_id}", json=body, headers=headers).status_code)
+
+    def delete(client_id: str) -> Callable[[], int]:
+        return counted(lambda: client.delete(f"{url_flags}/{client_id}", headers=headers).status_code)
+
+    ceiling = insert_app.create_app().test_client()
+    assert ceiling.post("/login", json={"username": "bench_user00"}).status_code == 204
+
+    def inserts(count: int) -> list[Callable[[], int]]:
+        notes = ["x" * chooser.randint(1, 40) for _ in range(count)]
+        return [lambda note=note: ceiling.post("/rows", json={"note": note}).status_code for note in notes]
+
+    print(f"{'request':<16}{'count':>7}{'CPU ms':>9}{'insert':>9}{'ratio':>8}{'statements':>12}")
+    print(paired_cpu("create flag", [create(body) for body in bodies], inserts(saves), statements))
+    edits = [edit(chooser.choice(client_ids), f"note {number}") for number in range(saves)]
+    print(paired_cpu("edit flag", edits, inserts(saves), statements))
+    deletes = [delete(client_id) for client_id in client_ids[: saves // 2]]
+    print(paired_cpu("delete flag", deletes, inserts(saves // 2), statements))
+    statements.clear()
+    for insert in inserts(BATCH):
+        counted(insert)()
+    print(f"minimal insert: {sum(statements) / BATCH:.1f} statements")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -98,6 +182,7 @@ def main() -> None:
     parser.add_argument("--flags", type=int, default=10, help="flags of each submitting trainee")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15", help="Redis for the rate limits, as served")
     parser.add_argument("--dump", type=Path, help="a folder to save each profile in (for pstats or snakeviz)")
+    parser.add_argument("--cpu", action="store_true", help="no profiler: CPU ms a change and a minimal insert")
     args = parser.parse_args()
 
     with fresh_postgres_database(args.postgres, args.database) as url:
@@ -115,7 +200,8 @@ def main() -> None:
             if counting[0]:
                 statements[-1] += 1
 
-        event.listen(db.get_engine(app), "before_cursor_execute", count_statement)
+        # Every engine: the minimal insert's has its own.
+        event.listen(Engine, "before_cursor_execute", count_statement)
 
         def counted(call: Callable[[], int]) -> Callable[[], int]:
             def run() -> int:
@@ -136,6 +222,12 @@ def main() -> None:
         # Warm up the way a worker is warm after its first requests.
         for _ in range(5):
             client.post(url_flags, json=flag_body(texts, chooser), headers=headers)
+        if args.cpu:
+            insert_app.prepare(url)
+            os.environ["DATABASE_URL"] = url
+            cpu_of_changes(client, token, attempt, texts, args.saves, counted, statements)
+            db.get_engine(app).dispose()
+            return
         saves = [
             counted(lambda: client.post(url_flags, json=flag_body(texts, chooser), headers=headers).status_code)
             for _ in range(args.saves)

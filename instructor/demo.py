@@ -41,7 +41,7 @@ from app.models import (
     Role,
     User,
 )
-from app.trainee import attempts
+from app.trainee import attempts, standing
 from app.trainee.flag_requests import CheckedFlag
 from app.trainee.flags import create_flags
 from app.trainee.submission import submit
@@ -394,6 +394,7 @@ def _work(
     linked: dict[int, list[str]] = {}
     for left, right in links:
         linked.setdefault(left, []).append(client_id(right))
+    texts = standing.texts_of(database, attempt).texts
     # A link points at a flag saved before it: the flags later in the list are saved first.
     create_flags(
         database,
@@ -401,7 +402,14 @@ def _work(
         attempt,
         [
             CheckedFlag(
-                client_id(index), flag.article, flag.start, flag.end, flag.category, flag.note, linked.get(index, [])
+                client_id(index),
+                flag.article,
+                flag.start,
+                flag.end,
+                texts[flag.article][flag.start : flag.end],
+                flag.category,
+                flag.note,
+                linked.get(index, []),
             )
             for index, flag in reversed(list(enumerate(flags)))
         ],

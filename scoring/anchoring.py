@@ -181,6 +181,9 @@ def reanchor(
     ``start`` and ``end`` may be None, for a client that knows only the quote (a form without
     JavaScript); candidates are then chosen by ``prefix`` and ``suffix`` alone.
     """
+    if start is not None and end is not None and 0 <= start < end <= len(text) and text[start:end] == quote:
+        # The slice is the quote itself, which its pattern always matches: no pattern to compile.
+        return Span(start, end) if quote.strip() else None
     pattern = _pattern(quote)
     if pattern is None:
         return None

@@ -8,7 +8,7 @@ second tab learns it is behind. Other trainees' attempts and flags are 404, neve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
@@ -42,7 +42,7 @@ from app.trainee.api_models import (
     Submission,
 )
 from app.trainee.attempts import AttemptClosed
-from app.trainee.flag_requests import InvalidFlag, parse_flag_change, parse_new_flag
+from app.trainee.flag_requests import CheckedFlag, InvalidFlag, parse_flag_change, parse_new_flag
 from app.trainee.flags import Outcome
 from app.trainee.open_exercises import submitted_score
 from scoring.report import report_from_dict
@@ -107,16 +107,21 @@ def _closed(error: AttemptClosed) -> Response:
     return error_response(409, error.message)
 
 
-def _flag_model(flag: Flag) -> api_models.Flag:
+def _flag_model(flag: Flag | CheckedFlag) -> api_models.Flag:
+    if isinstance(flag, CheckedFlag):
+        # Just added as checked: what was stored, without reading it back.
+        article, links = flag.article, flag.links
+    else:
+        article, links = flag.article_ref, [target.client_id for target in flag.links]
     return api_models.Flag(
         client_id=flag.client_id,
-        article=flag.article_ref,
+        article=article,
         start=flag.start,
         end=flag.end,
         quote=flag.quote,
         category=flag.category,
         note=flag.note,
-        links=sorted(target.client_id for target in flag.links),
+        links=sorted(links),
         confidence=flag.confidence,
     )
 
@@ -138,6 +143,19 @@ def _attempt(attempt_id: int, *, with_links: bool = True, only_flags: set[str] |
     if attempt is None:
         abort(404, "There is no such attempt.")
     return attempt
+
+
+def _claimed(attempt_id: int, change: Callable[[standing.Claim], Outcome | None]) -> Outcome | None:
+    """``change`` made on the attempt claimed for it in one statement (``standing.claim``); None,
+    with nothing changed, when the attempt cannot change or ``change`` does not apply. The caller
+    then reads the attempt as before, which gives the exact answer (404, 409, a replay's 200)."""
+    claim = standing.claim(db.session(), current_user, attempt_id)
+    if claim is None:
+        return None
+    outcome = change(claim)
+    if outcome is None:
+        db.rollback()
+    return outcome
 
 
 def _flag(attempt: Attempt, client_id: str) -> Flag:
@@ -227,9 +245,23 @@ def list_flags(attempt_id: int) -> Response:
 def create_flag(attempt_id: int) -> Response:
     """Add a flag (idempotent by client_id): 201 when created, 200 when already saved (a replay)."""
     database = db.session()
-    attempt = _attempt(attempt_id, with_links=False, only_flags=_named_flags())
-    new = parse_new_flag(_json_body(), standing.texts_of(database, attempt))
-    outcome = flags.create_flag(database, current_user, attempt, new)
+    named = _named_flags()
+    outcome = (
+        _claimed(
+            attempt_id,
+            lambda claim: flags.add_new_flag(
+                database, claim, parse_new_flag(_json_body(), standing.texts_of(database, claim))
+            ),
+        )
+        # The body names no flag but its own: no link to check.
+        if len(named) <= 1
+        else None
+    )
+    if outcome is None:
+        # Someone else's attempt, a closed one, a full one, a replay or links: each answered here.
+        attempt = _attempt(attempt_id, with_links=False, only_flags=named)
+        new = parse_new_flag(_json_body(), standing.texts_of(database, attempt))
+        outcome = flags.create_flag(database, current_user, attempt, new)
     database.commit()
     return _outcome(outcome, 201 if outcome.changed else 200)
 
@@ -255,9 +287,12 @@ def update_flag(attempt_id: int, client_id: str) -> Response:
 def delete_flag(attempt_id: int, client_id: str) -> Response:
     """Delete a flag and every link to it."""
     database = db.session()
-    attempt = _attempt(attempt_id, with_links=False, only_flags={client_id})
-    flag = _flag(attempt, client_id)
-    outcome = flags.delete_flag(database, current_user, attempt, flag)
+    outcome = _claimed(attempt_id, lambda claim: flags.remove_flag(database, claim, client_id))
+    if outcome is None:
+        # Someone else's attempt, a closed one or no such flag: each answered here.
+        attempt = _attempt(attempt_id, with_links=False, only_flags={client_id})
+        flag = _flag(attempt, client_id)
+        outcome = flags.delete_flag(database, current_user, attempt, flag)
     database.commit()
     return _outcome(outcome)
 

@@ -43,6 +43,8 @@ class CheckedFlag:
     article: str
     start: int
     end: int
+    quote: str
+    """The span's text as the article has it."""
     category: str
     note: str
     links: list[str]
@@ -196,7 +198,10 @@ def parse_new_flag(payload: object, exercise: Exercise | ExerciseText) -> Checke
     anchored = _anchor(errors, text, body)
     errors.raise_if_any()
     assert anchored is not None
-    return CheckedFlag(body.client_id, body.article, *anchored, body.category, body.note, body.links, body.confidence)
+    start, end = anchored
+    return CheckedFlag(
+        body.client_id, body.article, start, end, text[start:end], body.category, body.note, body.links, body.confidence
+    )
 
 
 def parse_flag_change(payload: object, exercise: Exercise | ExerciseText, flag: Flag) -> CheckedChange:

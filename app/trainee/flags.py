@@ -11,10 +11,10 @@ import functools
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, bindparam, func, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, bindparam, delete, exists, func, insert, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.dml import ReturningDelete, ReturningInsert
 
 from app.models import Attempt, Flag, User, flag_links, utcnow
 from app.trainee import standing
@@ -52,7 +52,8 @@ def _link_targets(attempt: Attempt, flag_client_id: str, links: list[str]) -> li
 class Outcome:
     """What a change did: the flag (None after a delete), the revision now, and whether anything changed."""
 
-    flag: Flag | None
+    flag: Flag | CheckedFlag | None
+    """As stored; a flag just added on a claimed attempt as it was checked, with the same content."""
     revision: int
     changed: bool
 
@@ -71,13 +72,13 @@ def _same_flag(flag: Flag, new: CheckedFlag) -> bool:
     return stored == (new.article, new.start, new.end, new.category, new.note, set(new.links), new.confidence)
 
 
-def _new_flag(new: CheckedFlag, text: str, links: list[Flag]) -> Flag:
+def _new_flag(new: CheckedFlag, links: list[Flag]) -> Flag:
     return Flag(
         client_id=new.client_id,
         article_ref=new.article,
         start=new.start,
         end=new.end,
-        quote=text[new.start : new.end],
+        quote=new.quote,
         category=new.category,
         note=new.note,
         links=links,
@@ -101,20 +102,44 @@ def create_flag(db: Session, user: User, attempt: Attempt, new: CheckedFlag) -> 
         return Outcome(existing, current_revision(db, attempt), changed=False)
     ensure_editable(db, user, attempt)
     links = _link_targets(attempt, new.client_id, new.links)
-    text = standing.texts_of(db, attempt).texts[new.article]
     # The revision update locks the attempt's row until commit, so concurrent creates count one
     # after another, each seeing the flags the others committed: the limit holds under a race.
     revision = bump_revision(db, attempt)
+    flag_id = _insert(db, attempt.id, new, links)
+    if flag_id is None:
+        raise InvalidFlag({}, f"This attempt already has {MAX_FLAGS} flags, the most allowed.")
+    flag = _new_flag(new, links)
+    flag.id, flag.attempt_id = flag_id, attempt.id
+    # Stored as it is: the session holds it like a flag it loaded.
+    make_transient_to_detached(flag)
+    db.add(flag)
+    if "flags" not in inspect(attempt).unloaded:
+        # Later changes in this session (a replay, a flag linking to it) find the flag in the
+        # attempt's flags; an unloaded collection reads it from the database when loaded.
+        set_committed_value(attempt, "flags", [*attempt.flags, flag])
+    return Outcome(flag, revision, changed=True)
+
+
+def add_new_flag(db: Session, claim: standing.Claim, new: CheckedFlag) -> Outcome | None:
+    """Add a flag without links to an attempt claimed for the change; None, with nothing added,
+    when the attempt already holds the client id or the most flags (``create_flag`` then answers)."""
+    added = _insert(db, claim.attempt_id, new, [])
+    return Outcome(new, claim.revision, changed=True) if added is not None else None
+
+
+def _insert(db: Session, attempt_id: int, new: CheckedFlag, links: list[Flag]) -> int | None:
+    """Insert ``new`` with ``links`` unless the attempt holds its client id or ``MAX_FLAGS`` flags;
+    the new flag's id, or None."""
     moment = utcnow()
-    flag = db.scalar(
-        _insert_below_limit(),
+    flag_id = db.connection().scalar(
+        _insert_new(),
         {
-            "attempt_id": attempt.id,
+            "attempt_id": attempt_id,
             "client_id": new.client_id,
             "article_ref": new.article,
             "start": new.start,
             "end": new.end,
-            "quote": text[new.start : new.end],
+            "quote": new.quote,
             "category": new.category,
             "note": new.note,
             "confidence": new.confidence,
@@ -123,23 +148,15 @@ def create_flag(db: Session, user: User, attempt: Attempt, new: CheckedFlag) -> 
             "most": MAX_FLAGS,
         },
     )
-    if flag is None:
-        raise InvalidFlag({}, f"This attempt already has {MAX_FLAGS} flags, the most allowed.")
-    if links:
-        db.execute(insert(flag_links), [{"flag_id": flag.id, "target_id": target.id} for target in links])
-    set_committed_value(flag, "links", links)
-    if "flags" not in inspect(attempt).unloaded:
-        # Later changes in this session (a replay, a flag linking to it) find the flag in the
-        # attempt's flags; an unloaded collection reads it from the database when loaded.
-        set_committed_value(attempt, "flags", [*attempt.flags, flag])
-    return Outcome(flag, revision, changed=True)
+    if flag_id is not None and links:
+        db.execute(insert(flag_links), [{"flag_id": flag_id, "target_id": target.id} for target in links])
+    return flag_id
 
 
 def create_flags(db: Session, user: User, attempt: Attempt, new: list[CheckedFlag]) -> int:
     """Add several new flags to an attempt with no flags of those client ids, as one change (the
     demo seeder's batch path); a link may point at a flag earlier in ``new``. Returns the revision."""
     ensure_editable(db, user, attempt)
-    texts = standing.texts_of(db, attempt).texts
     revision = bump_revision(db, attempt)
     if flag_count(db, attempt) + len(new) > MAX_FLAGS:
         raise InvalidFlag({}, f"An attempt has at most {MAX_FLAGS} flags.")
@@ -147,15 +164,15 @@ def create_flags(db: Session, user: User, attempt: Attempt, new: list[CheckedFla
         if find_flag(attempt, checked.client_id) is not None:
             raise InvalidFlag({"client_id": [f"client_id {checked.client_id!r} is already used in this attempt."]})
         links = _link_targets(attempt, checked.client_id, checked.links)
-        attempt.flags.append(_new_flag(checked, texts[checked.article], links))
+        attempt.flags.append(_new_flag(checked, links))
     db.flush()
     return revision
 
 
 @functools.cache
-def _insert_below_limit() -> ReturningInsert[Flag]:
-    """INSERT of one flag (its columns bound at execution) while the attempt holds fewer than
-    ``most`` flags, returning it; nothing when full.
+def _insert_new() -> ReturningInsert[int]:
+    """INSERT of one flag (its columns bound at execution) while the attempt holds neither its
+    client id nor ``most`` flags, returning its id; nothing otherwise.
 
     Counting in the INSERT saves a round trip; run after the revision update, its snapshot sees
     every flag committed before the lock was granted. Built once, as composing it costs more CPU
@@ -174,13 +191,11 @@ def _insert_below_limit() -> ReturningInsert[Flag]:
         Flag.created_at,
         Flag.updated_at,
     ]
-    held = select(func.count()).select_from(Flag).where(Flag.attempt_id == bindparam("attempt_id")).scalar_subquery()
-    values = select(*(bindparam(column.key, type_=column.type) for column in columns)).where(
-        held < bindparam("most", type_=Integer)
-    )
-    # "orm": the parameters are the statement's own bound values, not rows of an ORM bulk insert,
-    # and the new flag comes back as an object in the session.
-    return insert(Flag).from_select(columns, values).returning(Flag).execution_options(dml_strategy="orm")
+    bound = {column.key: bindparam(column.key, type_=column.type) for column in columns}
+    held = select(func.count()).select_from(Flag).where(Flag.attempt_id == bound["attempt_id"]).scalar_subquery()
+    taken = exists().where(Flag.attempt_id == bound["attempt_id"], Flag.client_id == bound["client_id"])
+    values = select(*bound.values()).where(held < bindparam("most", type_=Integer), ~taken)
+    return insert(Flag).from_select(columns, values).returning(Flag.id)
 
 
 def update_flag(db: Session, user: User, attempt: Attempt, flag: Flag, change: CheckedChange) -> Outcome:
@@ -218,6 +233,24 @@ def delete_flag(db: Session, user: User, attempt: Attempt, flag: Flag) -> Outcom
     return Outcome(None, revision, changed=True)
 
 
+def remove_flag(db: Session, claim: standing.Claim, client_id: str) -> Outcome | None:
+    """Remove the flag with ``client_id`` from an attempt claimed for the change, and every link to
+    it; None when the attempt has no such flag."""
+    removed = db.connection().scalar(_delete(), {"attempt_id": claim.attempt_id, "client_id": client_id})
+    return Outcome(None, claim.revision, changed=True) if removed is not None else None
+
+
+@functools.cache
+def _delete() -> ReturningDelete[int]:
+    """DELETE of the attempt's flag with the client id, returning its id; links to it go with it
+    (flag_links cascades on delete)."""
+    return (
+        delete(Flag)
+        .where(Flag.attempt_id == bindparam("attempt_id", type_=Integer), Flag.client_id == bindparam("client_id"))
+        .returning(Flag.id)
+    )
+
+
 def add_quoted_flag(
     db: Session,
     user: User,
@@ -248,11 +281,12 @@ def add_quoted_flag(
         article=article.ref,
         start=spans[0].start,
         end=spans[0].end,
+        quote=article.text[spans[0].start : spans[0].end],
         category=category,
         note=note,
         links=[],
         confidence=confidence,
     )
     outcome = create_flag(db, user, attempt, new)
-    assert outcome.flag is not None
+    assert isinstance(outcome.flag, Flag)
     return outcome.flag
