@@ -158,8 +158,19 @@ def _claimed(attempt_id: int, change: Callable[[standing.Claim], Outcome | None]
     return outcome
 
 
+def _change_claimed(claim: standing.Claim, client_id: str) -> Outcome | None:
+    """Change the flag on an attempt claimed for it; None when the attempt has no such flag."""
+    database = db.session()
+    named = flags.named_flags(database, claim, _named_flags(client_id))
+    flag = flags.find_flag(named, client_id)
+    if flag is None:
+        return None
+    change = parse_flag_change(_json_body(), standing.texts_of(database, claim), flag)
+    return flags.change_flag(database, claim, named, flag, change)
+
+
 def _flag(attempt: Attempt, client_id: str) -> Flag:
-    flag = flags.find_flag(attempt, client_id)
+    flag = flags.find_flag(attempt.flags, client_id)
     if flag is None:
         abort(404, "There is no such flag in this attempt.")
     return flag
@@ -272,11 +283,14 @@ def create_flag(attempt_id: int) -> Response:
 def update_flag(attempt_id: int, client_id: str) -> Response:
     """Change a flag's category, note, links or span."""
     database = db.session()
-    attempt = _attempt(attempt_id, only_flags=_named_flags(client_id))
-    flag = _flag(attempt, client_id)
-    attempts.ensure_editable(database, current_user, attempt)
-    change = parse_flag_change(_json_body(), standing.texts_of(database, attempt), flag)
-    outcome = flags.update_flag(database, current_user, attempt, flag, change)
+    outcome = _claimed(attempt_id, lambda claim: _change_claimed(claim, client_id))
+    if outcome is None:
+        # Someone else's attempt, a closed one or no such flag: each answered here.
+        attempt = _attempt(attempt_id, only_flags=_named_flags(client_id))
+        flag = _flag(attempt, client_id)
+        attempts.ensure_editable(database, current_user, attempt)
+        change = parse_flag_change(_json_body(), standing.texts_of(database, attempt), flag)
+        outcome = flags.update_flag(database, current_user, attempt, flag, change)
     database.commit()
     return _outcome(outcome)
 

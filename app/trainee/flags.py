@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, bindparam, delete, exists, func, insert, inspect, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import Integer, Select, bindparam, delete, exists, func, insert, inspect, select
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import ReturningDelete, ReturningInsert
 
@@ -26,19 +27,19 @@ from scoring.anchoring import find_quote
 MAX_FLAGS = 300
 
 
-def find_flag(attempt: Attempt, client_id: str) -> Flag | None:
-    """The attempt's flag with ``client_id``, or None."""
-    return next((flag for flag in attempt.flags if flag.client_id == client_id), None)
+def find_flag(flags: Iterable[Flag], client_id: str) -> Flag | None:
+    """The flag with ``client_id`` among ``flags`` (an attempt's), or None."""
+    return next((flag for flag in flags if flag.client_id == client_id), None)
 
 
-def _link_targets(attempt: Attempt, flag_client_id: str, links: list[str]) -> list[Flag]:
+def _link_targets(named: list[Flag], flag_client_id: str, links: list[str]) -> list[Flag]:
     problems: list[str] = []
     targets = []
     for client_id in links:
         if client_id == flag_client_id:
             problems.append("A flag cannot link to itself.")
             continue
-        target = find_flag(attempt, client_id)
+        target = find_flag(named, client_id)
         if target is None:
             problems.append(f"No flag {client_id!r} in this attempt.")
             continue
@@ -92,7 +93,7 @@ def create_flag(db: Session, user: User, attempt: Attempt, new: CheckedFlag) -> 
     The same client id with different content is refused: answering 200 would tell the client a
     flag was saved that was not.
     """
-    existing = find_flag(attempt, new.client_id)
+    existing = find_flag(attempt.flags, new.client_id)
     if existing is not None:
         if not _same_flag(existing, new):
             raise InvalidFlag(
@@ -101,7 +102,7 @@ def create_flag(db: Session, user: User, attempt: Attempt, new: CheckedFlag) -> 
             )
         return Outcome(existing, current_revision(db, attempt), changed=False)
     ensure_editable(db, user, attempt)
-    links = _link_targets(attempt, new.client_id, new.links)
+    links = _link_targets(attempt.flags, new.client_id, new.links)
     # The revision update locks the attempt's row until commit, so concurrent creates count one
     # after another, each seeing the flags the others committed: the limit holds under a race.
     revision = bump_revision(db, attempt)
@@ -161,9 +162,9 @@ def create_flags(db: Session, user: User, attempt: Attempt, new: list[CheckedFla
     if flag_count(db, attempt) + len(new) > MAX_FLAGS:
         raise InvalidFlag({}, f"An attempt has at most {MAX_FLAGS} flags.")
     for checked in new:
-        if find_flag(attempt, checked.client_id) is not None:
+        if find_flag(attempt.flags, checked.client_id) is not None:
             raise InvalidFlag({"client_id": [f"client_id {checked.client_id!r} is already used in this attempt."]})
-        links = _link_targets(attempt, checked.client_id, checked.links)
+        links = _link_targets(attempt.flags, checked.client_id, checked.links)
         attempt.flags.append(_new_flag(checked, links))
     db.flush()
     return revision
@@ -201,8 +202,42 @@ def _insert_new() -> ReturningInsert[int]:
 def update_flag(db: Session, user: User, attempt: Attempt, flag: Flag, change: CheckedChange) -> Outcome:
     """Apply ``change`` to ``flag``."""
     ensure_editable(db, user, attempt)
-    links = _link_targets(attempt, flag.client_id, change.links) if change.links is not None else None
-    revision = bump_revision(db, attempt)
+    return _apply(db, attempt, attempt.flags, flag, change, lambda: bump_revision(db, attempt))
+
+
+def named_flags(db: Session, claim: standing.Claim, client_ids: Collection[str]) -> list[Flag]:
+    """The flags of an attempt claimed for a change that have these client ids, with their links."""
+    return list(db.scalars(_named(), {"attempt_id": claim.attempt_id, "client_ids": list(client_ids)}).unique())
+
+
+@functools.cache
+def _named() -> Select[Flag]:
+    """The attempt's flags of the given client ids with their links; built once."""
+    return (
+        select(Flag)
+        .where(
+            Flag.attempt_id == bindparam("attempt_id", type_=Integer),
+            Flag.client_id.in_(bindparam("client_ids", expanding=True)),
+        )
+        .options(joinedload(Flag.links))
+    )
+
+
+def change_flag(db: Session, claim: standing.Claim, named: list[Flag], flag: Flag, change: CheckedChange) -> Outcome:
+    """Apply ``change`` to ``flag``, one of the ``named`` flags of an attempt claimed for the change."""
+    return _apply(db, claim, named, flag, change, lambda: claim.revision)
+
+
+def _apply(
+    db: Session,
+    attempt: Attempt | standing.Claim,
+    named: list[Flag],
+    flag: Flag,
+    change: CheckedChange,
+    revision: Callable[[], int],
+) -> Outcome:
+    links = _link_targets(named, flag.client_id, change.links) if change.links is not None else None
+    bumped = revision()
     exercise = standing.texts_of(db, attempt)
     if change.span is not None:
         text = exercise.texts[flag.article_ref]
@@ -220,7 +255,7 @@ def update_flag(db: Session, user: User, attempt: Attempt, flag: Flag, change: C
         flag.links = links
     flag.updated_at = utcnow()
     db.flush()
-    return Outcome(flag, revision, changed=True)
+    return Outcome(flag, bumped, changed=True)
 
 
 def delete_flag(db: Session, user: User, attempt: Attempt, flag: Flag) -> Outcome:

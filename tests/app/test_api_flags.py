@@ -191,6 +191,47 @@ def test_the_flag_limit(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "already has 1 flags" in response.get_json()["error"]
 
 
+def test_changes_that_do_not_apply_leave_the_attempt_as_it_was(
+    desk: Desk, app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each is refused (or replayed) after the save's revision bump was tried: nothing of it stays."""
+    assert desk.create().status_code == 201
+    before = desk.attempt()
+    monkeypatch.setattr(flags, "MAX_FLAGS", 1)
+    answers = {
+        "replay": desk.create(),
+        "same client id, other note": desk.create(note="other"),
+        "quote not in the text": desk.api(
+            "POST", desk.flags_url, {**flag_body(app, client_id="c2"), "quote": "not in the text"}
+        ),
+        "over the limit": desk.create(client_id="c3", quote="four hours", category="conflicting_number"),
+        "link to no flag": desk.create(client_id="c4", quote="four hours", category="conflicting_number", links=["c9"]),
+        "edit of no flag": desk.api("PATCH", f"{desk.flags_url}/c9", {"note": "x"}),
+        "edit linking to no flag": desk.api("PATCH", f"{desk.flags_url}/c1", {"links": ["c9"]}),
+        "delete of no flag": desk.api("DELETE", f"{desk.flags_url}/c9"),
+    }
+    assert {name: answer.status_code for name, answer in answers.items()} == {
+        "replay": 200,
+        "same client id, other note": 400,
+        "quote not in the text": 400,
+        "over the limit": 400,
+        "link to no flag": 400,
+        "edit of no flag": 404,
+        "edit linking to no flag": 400,
+        "delete of no flag": 404,
+    }
+    assert answers["replay"].get_json()["revision"] == 1
+    assert (
+        "already used by a different flag" in answers["same client id, other note"].get_json()["fields"]["client_id"][0]
+    )
+    assert "already has 1 flags" in answers["over the limit"].get_json()["error"]
+    assert answers["link to no flag"].get_json()["fields"]["links"] == ["No flag 'c9' in this attempt."]
+    assert answers["edit of no flag"].get_json()["error"] == "There is no such flag in this attempt."
+    after = desk.attempt()
+    assert (after.revision, after.last_activity_at) == (before.revision, before.last_activity_at)
+    assert [(flag.client_id, flag.note) for flag in desk.flags()] == [("c1", "")]
+
+
 def test_update_category_note_and_span(desk: Desk, app: Flask) -> None:
     desk.create(quote="fighters", category="unverified")
     text = article_text(app, "mini-a")
