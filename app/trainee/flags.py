@@ -123,7 +123,10 @@ def create_flag(db: Session, user: User, attempt: Attempt, new: CheckedFlag) -> 
 
 def add_new_flag(db: Session, claim: standing.Claim, new: CheckedFlag) -> Outcome | None:
     """Add a flag without links to an attempt claimed for the change; None, with nothing added,
-    when the attempt already holds the client id or the most flags (``create_flag`` then answers)."""
+    for a flag with links or when the attempt already holds the client id or the most flags
+    (``create_flag`` then answers)."""
+    if new.links:
+        return None
     added = _insert(db, claim.attempt_id, new, [])
     return Outcome(new, claim.revision, changed=True) if added is not None else None
 

@@ -4,7 +4,8 @@ Every save needs the attempt, its deadline (the trainee's extension or the cohor
 exercise is still open to the trainee, and the version of the exercise's texts (see
 ``app.exercise_cache``). Asked one by one they cost four round trips and a commit a save; here
 they are one row, kept for the rest of the request in the session's ``info`` (a request has its
-own session), so checks later in the request ask no more.
+own session), so checks later in the request ask no more. A flag change gets the same row from
+the update that bumps the attempt's revision (``claim``), one statement for both.
 """
 
 from __future__ import annotations

@@ -197,8 +197,11 @@ def test_changes_that_do_not_apply_leave_the_attempt_as_it_was(
     """Each is refused (or replayed) after the save's revision bump was tried: nothing of it stays."""
     assert desk.create().status_code == 201
     before = desk.attempt()
-    monkeypatch.setattr(flags, "MAX_FLAGS", 1)
     answers = {
+        "link to itself": desk.create(client_id="c5", quote="four hours", category="conflicting_number", links=["c5"])
+    }
+    monkeypatch.setattr(flags, "MAX_FLAGS", 1)
+    answers |= {
         "replay": desk.create(),
         "same client id, other note": desk.create(note="other"),
         "quote not in the text": desk.api(
@@ -211,6 +214,7 @@ def test_changes_that_do_not_apply_leave_the_attempt_as_it_was(
         "delete of no flag": desk.api("DELETE", f"{desk.flags_url}/c9"),
     }
     assert {name: answer.status_code for name, answer in answers.items()} == {
+        "link to itself": 400,
         "replay": 200,
         "same client id, other note": 400,
         "quote not in the text": 400,
@@ -226,6 +230,7 @@ def test_changes_that_do_not_apply_leave_the_attempt_as_it_was(
     )
     assert "already has 1 flags" in answers["over the limit"].get_json()["error"]
     assert answers["link to no flag"].get_json()["fields"]["links"] == ["No flag 'c9' in this attempt."]
+    assert answers["link to itself"].get_json()["fields"]["links"] == ["A flag cannot link to itself."]
     assert answers["edit of no flag"].get_json()["error"] == "There is no such flag in this attempt."
     after = desk.attempt()
     assert (after.revision, after.last_activity_at) == (before.revision, before.last_activity_at)
