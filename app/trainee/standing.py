@@ -117,7 +117,7 @@ def _standing(
 
 @functools.cache
 def _standing_query() -> Select[Any]:
-    """The attempt and its standing, for ``attempt_id``, ``user_id`` and ``now`` bound at execution.
+    """The attempt and its standing, for ``attempt_id``, ``trainee_id`` and ``now`` bound at execution.
 
     Built once: composing this statement cost a save more CPU than PostgreSQL spends running it.
     """
@@ -167,7 +167,7 @@ class Claim:
 
 @functools.cache
 def _claim_statement() -> ReturningUpdate[Any]:
-    """The revision bump of an unsubmitted attempt of ``user_id``, returning its standing."""
+    """The revision bump of an unsubmitted attempt of ``trainee_id``, returning its standing."""
     return (
         update(Attempt)
         .where(
