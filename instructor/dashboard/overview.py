@@ -22,14 +22,14 @@ from instructor.dashboard.outcomes import (
     CategoryFigures,
     Confusion,
     DecoyOutcome,
-    FlagOutcomeRow,
     ItemOutcome,
+    OutlyingCount,
     StatusCount,
     category_figures,
     confusion_table,
-    flag_outcomes,
     item_outcomes,
     item_status_counts,
+    outlying_tallies,
 )
 from instructor.dashboard.ratings import RatingSpread, rating_spreads
 from instructor.dashboard.score_history import CurrentScore, Rescore, current_score_history, rescores
@@ -59,7 +59,7 @@ class Dashboard:
     ratings: list[RatingSpread]
     history: list[CurrentScore]
     rescores: list[Rescore]
-    flag_outcomes: list[FlagOutcomeRow]
+    outlying: list[OutlyingCount]
     missed: list[MissedItem]
     false_positives: list[FalsePositive]
     attention: Attention
@@ -88,7 +88,7 @@ def build_dashboard(
     categories = scope.exercise.categories
     history = current_score_history(db, scope)
     texts = {article.ref: article.text for article in scope.exercise.articles}
-    outcomes = flag_outcomes(db, scope)
+    outlying = outlying_tallies(db, scope)
     return Dashboard(
         scope=scope,
         completion=done,
@@ -104,8 +104,8 @@ def build_dashboard(
         ratings=rating_spreads(db, scope, ratings, summary.submissions),
         history=history,
         rescores=rescores(history),
-        flag_outcomes=outcomes,
+        outlying=outlying,
         missed=most_missed(items, texts),
-        false_positives=most_flagged_false_positives(outcomes, texts, key_items),
+        false_positives=most_flagged_false_positives(outlying, texts, key_items),
         attention=needs_attention(db, scope, summary.median_false_positives),
     )

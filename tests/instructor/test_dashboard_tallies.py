@@ -1,6 +1,6 @@
-"""The figures the dashboard keeps (counted submissions, item and span tallies) always equal a
-recount from the stored attempts, scores and flags: after random submits, retries, rescores and
-key changes, and after migration 0010 fills them on a database that had data at 0009.
+"""The figures the dashboard keeps (counted submissions, item, span and outlying tallies) always
+equal a recount from the stored attempts, scores and flags: after random submits, retries, rescores
+and key changes, and after migrations 0010 and 0011 fill them on a database that had data at 0009.
 
 Runs on PostgreSQL when TEST_DATABASE_URL is set (the app fixture's database), else on SQLite.
 """
@@ -32,6 +32,7 @@ from app.models import (
     Exercise,
     Flag,
     ItemTally,
+    OutlyingTally,
     Score,
     ScoreItem,
     SpanTally,
@@ -121,6 +122,25 @@ def kept_spans(session: Session) -> dict[tuple[Any, ...], int]:
     }
 
 
+def recounted_outlying(recounted: dict[tuple[int, int, int], dict[str, Any]]) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    """The outlying tallies of the recounted submissions, each counted from its current score's report."""
+    rows = tallies.outlying_rows(
+        (cohort_id, exercise_id, figures["outlying_flags"], 1)
+        for (cohort_id, exercise_id, _), figures in recounted.items()
+    )
+    return {tuple(row.values())[:7]: (row["flags"], row["opened"], row["gaps"]) for row in rows}
+
+
+def kept_outlying(session: Session) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    kept = select(OutlyingTally).where(
+        (OutlyingTally.flags != 0) | (OutlyingTally.opened != 0) | (OutlyingTally.gaps != 0)
+    )
+    return {
+        (t.cohort_id, t.exercise_id, t.outcome, t.item_id, t.article_ref, t.start, t.end): (t.flags, t.opened, t.gaps)
+        for t in session.scalars(kept)
+    }
+
+
 def assert_kept_equal_recount(app: Flask) -> None:
     with app.app_context():
         session = db.session()
@@ -133,6 +153,7 @@ def assert_kept_equal_recount(app: Flask) -> None:
             # Credits are floats added and taken away in another order than a recount sums them.
             assert items[key][0] == count and math.isclose(items[key][1], credit, abs_tol=1e-9), key
         assert kept_spans(session) == recounted_spans(session)
+        assert kept_outlying(session) == recounted_outlying(recounted)
 
 
 def random_flags(rng: random.Random) -> list[tuple[str, str, str]]:
@@ -247,7 +268,7 @@ def page_without_tokens(html: str) -> str:
     return re.sub(r'(csrf[^>]*?(?:content|value)=")[^"]+', r"\1", html)
 
 
-def test_migration_0010_fills_the_figures_and_the_dashboard_reads_the_same(tally_app: Flask) -> None:
+def test_migrations_0010_and_0011_fill_the_figures_and_the_dashboard_reads_the_same(tally_app: Flask) -> None:
     """A database with submissions and a retry, taken back to 0009 (the tables dropped), upgrades
     to the same dashboard it showed."""
     factory = Factory(tally_app)
