@@ -32,7 +32,7 @@ from instructor.dashboard.outcomes import (
     outlying_tallies,
 )
 from instructor.dashboard.ratings import RatingSpread, rating_spreads
-from instructor.dashboard.score_history import CurrentScore, Rescore, current_score_history, rescores
+from instructor.dashboard.score_history import Rescore, rescores
 from instructor.dashboard.summary import Completion, ScoreSummary, completion, score_summary
 from instructor.dashboard.trainees import TraineePage, trainee_page
 from scoring.types import KeyItem, RatingKey
@@ -57,7 +57,6 @@ class Dashboard:
     status_counts: list[StatusCount]
     spans: list[SpanCount]
     ratings: list[RatingSpread]
-    history: list[CurrentScore]
     rescores: list[Rescore]
     outlying: list[OutlyingCount]
     missed: list[MissedItem]
@@ -86,7 +85,6 @@ def build_dashboard(
     spans = span_counts(db, scope)
     items, decoys = item_outcomes(counts, key_items, summary.submissions)
     categories = scope.exercise.categories
-    history = current_score_history(db, scope)
     texts = {article.ref: article.text for article in scope.exercise.articles}
     outlying = outlying_tallies(db, scope)
     return Dashboard(
@@ -102,8 +100,7 @@ def build_dashboard(
         status_counts=counts,
         spans=spans,
         ratings=rating_spreads(db, scope, ratings, summary.submissions),
-        history=history,
-        rescores=rescores(history),
+        rescores=rescores(db, scope),
         outlying=outlying,
         missed=most_missed(items, texts),
         false_positives=most_flagged_false_positives(outlying, texts, key_items),

@@ -115,7 +115,7 @@ def _dashboard_page(
         board=board,
         scope=scope,
         key=key,
-        ceiling=ceiling.ceiling(scope.exercise, key, board.history),
+        ceiling=ceiling.ceiling(scope.exercise, key, board.summary),
         category_names=scope.exercise.category_names,
         share=share,
         share_form=share_form,

@@ -12,6 +12,7 @@ import math
 import os
 import random
 import re
+import statistics
 import threading
 import uuid
 from collections.abc import Iterator
@@ -26,8 +27,10 @@ from sqlalchemy.orm import Session
 
 from app import create_app, db, grading, migrate
 from app.cohort_figures import tallies
+from app.cohort_figures.scope import counted_submissions, scope_for
 from app.models import (
     Attempt,
+    Cohort,
     CountedSubmission,
     Exercise,
     Flag,
@@ -40,6 +43,8 @@ from app.models import (
     cohort_trainees,
 )
 from bench.harness import fresh_postgres_database
+from instructor.dashboard.score_history import rescores
+from instructor.dashboard.summary import score_summary
 from scoring.types import KeyItem
 from tests.conftest import Factory, login, postgres_server_url
 from tests.instructor.dashboard_cohort import FLAGS, build_fixed_cohort
@@ -210,6 +215,34 @@ def test_kept_figures_equal_a_recount_after_random_work(tally_app: Flask, seed: 
                     )
                 session.commit()
         assert_kept_equal_recount(app)
+    for cohort in cohorts:
+        assert_medians_equal_statistics(app, cohort.id, exercise.id)
+
+
+def assert_medians_equal_statistics(app: Flask, cohort_id: int, exercise_id: int) -> None:
+    """The dashboard's rescore notices and cohort medians, ranked in the database, equal
+    `statistics.median` over the counted submissions."""
+    with app.app_context():
+        session = db.session()
+        scope = scope_for(session, session.get(Cohort, cohort_id), exercise_id)
+        counted = session.scalars(counted_submissions(scope)).all()
+        summary = score_summary(session, scope)
+        by_note: dict[str, list[CountedSubmission]] = {}
+        for row in counted:
+            if row.note and row.previous_score is not None:
+                by_note.setdefault(row.note, []).append(row)
+        expected = {
+            note: (
+                max(row.scored_at for row in rows),
+                len(rows),
+                statistics.median(row.previous_score for row in rows if row.previous_score is not None),
+                statistics.median(row.score for row in rows),
+            )
+            for note, rows in by_note.items()
+        }
+        found = {r.note: (r.on, r.submissions, r.median_before, r.median_after) for r in rescores(session, scope)}
+    assert found == expected
+    assert summary.median_span_f1 == (statistics.median(row.span_f1 for row in counted) if counted else None)
 
 
 def test_a_rescore_in_batches_counts_each_trainee_once(tally_app: Flask, monkeypatch: Any) -> None:
