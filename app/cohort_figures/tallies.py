@@ -11,7 +11,7 @@ or attempt counted and what the new one counts (``n = n + delta`` in the databas
 workers storing scores at once add up, and nothing is held in a process.
 
 The tallies count every attempt made for a cohort: attempts are made for a cohort by its trainees,
-and a trainee stays in a cohort once admitted. Migration 0010 fills them from the stored scores.
+and a trainee stays in a cohort once admitted. Migrations 0010 and 0011 fill them from the stored scores.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def _counted_rows(db: Session, attempts: list[Attempt]) -> dict[tuple[int, int, 
     The moves are computed from the counted rows; without the lock a submit running beside a rescore
     of the same trainee would take away what its snapshot saw counted, not what the rescore left.
     Once the lock is granted, each later statement of this transaction reads the other's commit.
-    SQLite needs none: its writers hold the database lock from their first write (the score).
+    SQLite needs no lock: its writers hold the database lock from their first write (the score).
     """
     trainees = sorted({(attempt.cohort_id, attempt.exercise_id, attempt.user_id) for attempt in attempts})
     key = (CountedSubmission.cohort_id, CountedSubmission.exercise_id, CountedSubmission.user_id)

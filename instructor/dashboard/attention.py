@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, literal, select, union_all
@@ -146,7 +146,7 @@ def _runs_flagged(rows: Sequence[OutlyingCount]) -> list[tuple[Counter[tuple[int
 def _false_positive(
     texts: dict[str, str],
     article: str,
-    spans: Counter[tuple[int, int]] | dict[tuple[int, int], int],
+    spans: Mapping[tuple[int, int], int],
     submissions: int,
     *,
     decoy: bool,
