@@ -739,3 +739,30 @@ class SpanTally(Base):
     end: Mapped[int] = mapped_column(Integer, primary_key=True)
     category: Mapped[str] = mapped_column(String(64), primary_key=True)
     flags: Mapped[int] = mapped_column(Integer)
+
+
+class OutlyingTally(Base):
+    """The counted submissions' flags that matched no key item (``outlying_flags``), tallied by
+    outcome, key item ("" for none) and span, for the near misses and false positives.
+
+    ``flags`` counts the flags on exactly the span. The lists count submissions, not flags, so
+    each submission's outlying flags are grouped as the dashboard groups the cohort's: near misses
+    and decoys by key item, flags in no key item by runs of overlapping spans in an article.
+    ``opened`` counts the submissions whose group opens at the span (its first flag). A group of
+    the cohort's can hold two runs of one submission's, joined by other trainees' flags; ``gaps``
+    counts, on a row whose start and end are the first run's reach and the next run's start, the
+    submissions with two such consecutive runs, so the dashboard counts each submission once.
+    """
+
+    __tablename__ = "outlying_tallies"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(24), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    article_ref: Mapped[str] = mapped_column(String(80), primary_key=True)
+    start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    end: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flags: Mapped[int] = mapped_column(Integer)
+    opened: Mapped[int] = mapped_column(Integer)
+    gaps: Mapped[int] = mapped_column(Integer)

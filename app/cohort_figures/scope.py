@@ -93,6 +93,7 @@ def current_scores(scope: Scope) -> Subquery:
             Attempt.late,
             seconds_between(Attempt.started_at, Attempt.submitted_at).label("seconds"),
             CountedSubmission.false_positives,
+            CountedSubmission.span_f1,
         )
         .join(Attempt, Attempt.id == CountedSubmission.attempt_id)
         .subquery("current")

@@ -2,20 +2,24 @@
 
 For each cohort × exercise, ``counted_submissions`` holds each trainee's counted submission (their
 latest submitted attempt for the cohort) with its current score's figures, ``item_tallies`` the
-key item outcomes of those scores and ``span_tallies`` the spans their flags cover. `count_scores`
+key item outcomes of those scores, ``span_tallies`` the spans their flags cover and
+``outlying_tallies`` their flags that matched no key item (near misses, decoys, not in the key),
+grouped per submission as the dashboard groups them for the cohort. `count_scores`
 brings them up to date in the transaction that stores new current scores (a submit, a rescore),
 in a fixed number of statements whatever the batch: the tallies move by what the replaced score
 or attempt counted and what the new one counts (``n = n + delta`` in the database), so several
 workers storing scores at once add up, and nothing is held in a process.
 
 The tallies count every attempt made for a cohort: attempts are made for a cohort by its trainees,
-and a trainee stays in a cohort once admitted. Migration 0010 fills them from the stored scores.
+and a trainee stays in a cohort once admitted. Migrations 0010 and 0011 fill them from the stored scores.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +31,7 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    inspect,
     literal,
     select,
     tuple_,
@@ -35,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from app.models import Attempt, CountedSubmission, Flag, ItemTally, Score, ScoreItem, SpanTally
+from app.models import Attempt, CountedSubmission, Flag, ItemTally, OutlyingTally, Score, ScoreItem, SpanTally
 from scoring.report import MATCHED_STATUSES, FlagOutcome, ItemStatus
 
 UNTALLIED_STATUSES = (ItemStatus.MISSED.value, ItemStatus.DECOY_AVOIDED.value)
@@ -95,7 +100,7 @@ def count_scores(db: Session, scores: Sequence[tuple[Score, Attempt]]) -> None:
     scored = [(score, attempt) for score, attempt in scores if attempt.cohort_id is not None]
     if not scored:
         return
-    _lock_counted_rows(db, [attempt for _, attempt in scored])
+    counted = _counted_rows(db, [attempt for _, attempt in scored])
     score_ids = [score.id for score, _ in scored]
     dialect = db.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -124,21 +129,32 @@ def count_scores(db: Session, scores: Sequence[tuple[Score, Attempt]]) -> None:
         ),
         [{**figures, "previous_score": None} for figures in latest.values()],
     )
+    moves = _outlying_moves(counted, latest)
+    if moves:
+        connection.execute(_outlying_tallies_move(dialect), moves)
 
 
-def _lock_counted_rows(db: Session, attempts: list[Attempt]) -> None:
-    """Lock the trainees' counted rows, in one order, before any tally moves (PostgreSQL).
+def _counted_rows(db: Session, attempts: list[Attempt]) -> dict[tuple[int, int, int], tuple[int, list[list[Any]]]]:
+    """The trainees' counted rows (attempt id and outlying flags), locked in one order on
+    PostgreSQL before any tally moves.
 
     The moves are computed from the counted rows; without the lock a submit running beside a rescore
     of the same trainee would take away what its snapshot saw counted, not what the rescore left.
     Once the lock is granted, each later statement of this transaction reads the other's commit.
-    SQLite needs none: its writers hold the database lock from their first write (the score).
+    SQLite needs no lock: its writers hold the database lock from their first write (the score).
     """
-    if db.get_bind().dialect.name != "postgresql":
-        return
     trainees = sorted({(attempt.cohort_id, attempt.exercise_id, attempt.user_id) for attempt in attempts})
     key = (CountedSubmission.cohort_id, CountedSubmission.exercise_id, CountedSubmission.user_id)
-    db.execute(select(CountedSubmission.attempt_id).where(tuple_(*key).in_(trainees)).order_by(*key).with_for_update())
+    rows = db.execute(
+        select(*key, CountedSubmission.attempt_id, CountedSubmission.outlying_flags)
+        .where(tuple_(*key).in_(trainees))
+        .order_by(*key)
+        .with_for_update()
+    )
+    return {
+        (cohort_id, exercise_id, user_id): (attempt_id, flags)
+        for cohort_id, exercise_id, user_id, attempt_id, flags in rows
+    }
 
 
 def _figure_columns() -> list[str]:
@@ -279,4 +295,98 @@ def _span_tallies_move(dialect: str) -> Executable:
             SpanTally.category,
         ],
         set_={"flags": SpanTally.flags + statement.excluded.flags},
+    )
+
+
+OutlyingKey = tuple[str, str, str, int, int]
+"""An outlying tally's outcome, key item ("" for none), article, start and end."""
+
+
+def overlap_runs(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The runs of overlapping ``spans`` (sorted by start, then end) as (index of the run's first
+    span, furthest end reached): a span opens a run when it starts at or past the reach of those
+    before it, so spans that only touch stay apart."""
+    runs: list[tuple[int, int]] = []
+    for index, (start, end) in enumerate(spans):
+        if runs and start < runs[-1][1]:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], end))
+        else:
+            runs.append((index, end))
+    return runs
+
+
+def outlying_counts(outlying_flags: Iterable[Sequence[Any]]) -> dict[OutlyingKey, tuple[int, int, int]]:
+    """What one submission's outlying flags add to the outlying tallies: (flags, opened, gaps) by key.
+
+    Its near misses and decoys are grouped by key item, its flags in no key item by runs of
+    overlapping spans per article (`overlap_runs`): each group opens at its first span, and
+    between two consecutive runs lies a gap, from the first one's reach to the next one's start.
+    """
+    counts: dict[OutlyingKey, list[int]] = defaultdict(lambda: [0, 0, 0])
+    groups: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
+    for article, start, end, _category, outcome, item_id in outlying_flags:
+        counts[(outcome, item_id or "", article, start, end)][0] += 1
+        groups[(outcome, item_id or "", article)].append((start, end))
+    for (outcome, item_id, article), spans in groups.items():
+        spans.sort()
+        if outcome != FlagOutcome.NOT_IN_KEY:
+            counts[(outcome, item_id, article, *spans[0])][1] += 1
+            continue
+        runs = overlap_runs(spans)
+        for first, _ in runs:
+            counts[(outcome, item_id, article, *spans[first])][1] += 1
+        for (_, reach), (following, _) in itertools.pairwise(runs):
+            counts[(outcome, item_id, article, reach, spans[following][0])][2] += 1
+    return {key: (flags, opened, gaps) for key, (flags, opened, gaps) in counts.items()}
+
+
+def outlying_rows(submissions: Iterable[tuple[int, int, list[list[Any]], int]]) -> list[dict[str, Any]]:
+    """Outlying tally rows from (cohort id, exercise id, outlying flags, +1 or -1) of submissions
+    counted or taken away: the `outlying_counts` summed by key, those that change nothing left out."""
+    changes: dict[tuple[int, int, OutlyingKey], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for cohort_id, exercise_id, flags, sign in submissions:
+        for key, counts in outlying_counts(flags).items():
+            change = changes[(cohort_id, exercise_id, key)]
+            for index, count in enumerate(counts):
+                change[index] += sign * count
+    columns = ("cohort_id", "exercise_id", "outcome", "item_id", "article_ref", "start", "end")
+    # Sorted, so that concurrent writers lock the rows in one order and never deadlock.
+    return [
+        {
+            **dict(zip(columns, (cohort_id, exercise_id, *key), strict=True)),
+            "flags": flags,
+            "opened": opened,
+            "gaps": gaps,
+        }
+        for (cohort_id, exercise_id, key), (flags, opened, gaps) in sorted(changes.items())
+        if flags or opened or gaps
+    ]
+
+
+def _outlying_moves(
+    counted: dict[tuple[int, int, int], tuple[int, list[list[Any]]]],
+    latest: dict[tuple[int, int, int], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The outlying tallies' changes: each replaced counted submission's counts taken away, each
+    new one's added; computed here from the rows `_counted_rows` read (and locked)."""
+    moves: list[tuple[int, int, list[list[Any]], int]] = []
+    for (cohort_id, exercise_id, user_id), figures in latest.items():
+        replaced = counted.get((cohort_id, exercise_id, user_id))
+        if replaced is not None:
+            attempt_id, flags = replaced
+            if figures["attempt_id"] < attempt_id:
+                continue  # a rescore of an earlier attempt: the counted one stays
+            moves.append((cohort_id, exercise_id, flags, -1))
+        moves.append((cohort_id, exercise_id, figures["outlying_flags"], 1))
+    return outlying_rows(moves)
+
+
+@functools.cache
+def _outlying_tallies_move(dialect: str) -> Executable:
+    """Add the changes `_outlying_moves` computed to the outlying tallies (one row each)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(OutlyingTally)
+    return statement.on_conflict_do_update(
+        index_elements=list(inspect(OutlyingTally).primary_key),
+        set_={name: OutlyingTally.__table__.c[name] + statement.excluded[name] for name in ("flags", "opened", "gaps")},
     )

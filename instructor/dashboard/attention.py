@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.cohort_figures.scope import Scope
 from app.cohort_figures.sentences import Sentence, chosen_span, sentence_of, word_span
-from instructor.dashboard.outcomes import FlagOutcomeRow, ItemOutcome
+from app.cohort_figures.tallies import overlap_runs
+from instructor.dashboard.outcomes import ItemOutcome, OutlyingCount
 from instructor.dashboard.trainees import TraineeRow, trainee_rows
 from scoring.report import FlagOutcome
 from scoring.types import KeyItem
@@ -92,7 +93,7 @@ def most_missed(items: Sequence[ItemOutcome], texts: dict[str, str], limit: int 
 
 
 def most_flagged_false_positives(
-    outcomes: Iterable[FlagOutcomeRow],
+    outlying: Iterable[OutlyingCount],
     texts: dict[str, str],
     key_items: Sequence[KeyItem],
     limit: int = AT_A_GLANCE,
@@ -100,36 +101,58 @@ def most_flagged_false_positives(
     """Stretches flagged by the most submissions for no credit: decoys by item, other false
     positives as runs of overlapping flags, each shown at the span most of those flags chose."""
     decoys = {item.id: item for item in key_items if item.decoy}
-    groups: dict[tuple[str, Any], tuple[set[int], Counter[tuple[int, int]]]] = {}
-    loose: dict[str, list[FlagOutcomeRow]] = defaultdict(list)
-    for row in outcomes:
+    # Each submission's flags on a decoy open one group: the decoy's submissions are its groups.
+    on_decoys: Counter[tuple[str, str]] = Counter()
+    loose: dict[str, list[OutlyingCount]] = defaultdict(list)
+    for row in outlying:
         if row.outcome == FlagOutcome.DECOY and row.item_id in decoys:
-            attempts, spans = groups.setdefault((row.article, row.item_id), (set(), Counter()))
-            attempts.add(row.attempt_id)
-            spans[(decoys[row.item_id].start, decoys[row.item_id].end)] += 1
+            on_decoys[(row.article, row.item_id)] += row.opened
         elif row.outcome == FlagOutcome.NOT_IN_KEY and row.article in texts:
             loose[row.article].append(row)
+    found = [
+        _false_positive(texts, article, {(decoys[item_id].start, decoys[item_id].end): 1}, submissions, decoy=True)
+        for (article, item_id), submissions in on_decoys.items()
+        if submissions
+    ]
     for article, rows in loose.items():
-        rows.sort(key=lambda row: (row.start, row.end))
-        reach = -1
-        key: tuple[str, Any] = (article, -1)
-        for row in rows:
-            if row.start >= reach:
-                key = (article, row.start)
-            reach = max(reach, row.end)
-            attempts, spans = groups.setdefault(key, (set(), Counter()))
-            attempts.add(row.attempt_id)
-            spans[(row.start, row.end)] += 1
-    found = []
-    for (article, ident), (attempts, spans) in groups.items():
-        start, end = word_span(texts[article], *chosen_span(spans))
-        found.append(
-            FalsePositive(
-                article, start, end, len(attempts), isinstance(ident, str), sentence_of(texts[article], start, end)
-            )
-        )
+        for spans, submissions in _runs_flagged(rows):
+            found.append(_false_positive(texts, article, spans, submissions, decoy=False))
     found.sort(key=lambda fp: (-fp.submissions, fp.article, fp.start))
     return found[:limit]
+
+
+def _runs_flagged(rows: Sequence[OutlyingCount]) -> list[tuple[Counter[tuple[int, int]], int]]:
+    """The runs of overlapping flags of one article's tallies, each with its flags by span and how
+    many submissions flagged in it: the groups that open in it, less the gaps that lie inside it
+    (between two runs of one submission's that other trainees' flags join)."""
+    spans = sorted({(row.start, row.end) for row in rows if row.flags})
+    runs = overlap_runs(spans)
+    starts = [spans[first][0] for first, _ in runs]
+    flagged: list[Counter[tuple[int, int]]] = [Counter() for _ in runs]
+    submissions = [0] * len(runs)
+    for row in rows:
+        if row.flags or row.opened:
+            run = bisect.bisect_right(starts, row.start) - 1
+            flagged[run][(row.start, row.end)] += row.flags
+            submissions[run] += row.opened
+        if row.gaps:
+            # A gap from one run's reach to the next run's start, both of the same submission.
+            run = bisect.bisect_left(starts, row.start) - 1
+            if run >= 0 and row.end < runs[run][1]:
+                submissions[run] -= row.gaps
+    return list(zip(flagged, submissions, strict=True))
+
+
+def _false_positive(
+    texts: dict[str, str],
+    article: str,
+    spans: Mapping[tuple[int, int], int],
+    submissions: int,
+    *,
+    decoy: bool,
+) -> FalsePositive:
+    start, end = word_span(texts[article], *chosen_span(spans))
+    return FalsePositive(article, start, end, submissions, decoy, sentence_of(texts[article], start, end))
 
 
 def needs_attention(db: Session, scope: Scope, median_false_positives: float | None) -> Attention:

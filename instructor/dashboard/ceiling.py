@@ -3,14 +3,12 @@ cohort's figures beside them, so a grade is read against what the key lets an ex
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app import grading
 from app.models import Exercise, KeyVersion
 from exercises.answers import read_answers, read_ratings
-from instructor.dashboard.score_history import CurrentScore
+from instructor.dashboard.summary import ScoreSummary
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,7 @@ class Ceiling:
     cohort_span_f1: float | None
 
 
-def ceiling(exercise: Exercise, version: KeyVersion, history: Sequence[CurrentScore]) -> Ceiling | None:
+def ceiling(exercise: Exercise, version: KeyVersion, summary: ScoreSummary) -> Ceiling | None:
     """Score the exercise's calibration sets against ``version``; None when it has none.
 
     The sets are few and small, so they are scored on each call: they follow every key change
@@ -47,6 +45,6 @@ def ceiling(exercise: Exercise, version: KeyVersion, history: Sequence[CurrentSc
         experts.append(ExpertScore(entry["name"], report.score, report.spans.category_blind.f1))
     return Ceiling(
         experts=tuple(experts),
-        cohort_score=statistics.median(row.score for row in history) if history else None,
-        cohort_span_f1=statistics.median(row.span_f1 for row in history) if history else None,
+        cohort_score=summary.median,
+        cohort_span_f1=summary.median_span_f1,
     )

@@ -41,7 +41,7 @@ from app.cohort_figures.sentences import Sentence, chosen_span, sentence_of, wor
 from app.models import Exercise, Flag, KeyVersion, User
 from exercises import PackageError, validate_key
 from exercises.keyfile import declared_groups, item_table, which_occurrence
-from instructor.dashboard.outcomes import FlagOutcomeRow, StatusCount
+from instructor.dashboard.outcomes import OutlyingCount, StatusCount
 from scoring.report import FlagOutcome, ItemStatus
 from scoring.types import KeyItem
 
@@ -220,7 +220,9 @@ def _flags_in_regions(
     counted = counted_attempts(scope)
 
     def overlaps(ref: str, start: int, end: int) -> ColumnElement[bool]:
-        return and_(Flag.article_ref == ref, Flag.start < end, Flag.end > start)
+        # Offsets compared before the article: SQLite tests the terms in order, for every flag
+        # of the cohort, and most fail on a number sooner than on a string (0.13 -> 0.07 s at 10,000).
+        return and_(Flag.start < end, Flag.end > start, Flag.article_ref == ref)
 
     # Counted by the database in one statement, each region a column: reading every overlapping
     # flag of a large cohort into Python was most of the key gaps' time.
@@ -248,7 +250,7 @@ def _flags_in_regions(
 
 
 def near_misses(
-    outcomes: Iterable[FlagOutcomeRow],
+    outlying: Iterable[OutlyingCount],
     key_items: Sequence[KeyItem],
     texts: dict[str, str],
     submissions: int,
@@ -260,15 +262,17 @@ def near_misses(
         return []
     needed = threshold(share, submissions)
     items = {item.id: item for item in key_items if not item.decoy}
-    attempts: dict[str, set[int]] = defaultdict(set)
+    attempts: Counter[str] = Counter()
     spans: dict[str, Counter[tuple[int, int]]] = defaultdict(Counter)
-    for row in outcomes:
-        if row.outcome == FlagOutcome.INSUFFICIENT_OVERLAP and row.item_id is not None and row.item_id in items:
-            attempts[row.item_id].add(row.attempt_id)
-            spans[row.item_id][(row.start, row.end)] += 1
+    for row in outlying:
+        if row.outcome == FlagOutcome.INSUFFICIENT_OVERLAP and row.item_id in items:
+            # Each submission's near misses on an item open one group: its submissions are the groups.
+            attempts[row.item_id] += row.opened
+            if row.flags:
+                spans[row.item_id][(row.start, row.end)] += row.flags
     found = []
     for item_id, who in attempts.items():
-        if len(who) < needed:
+        if who < needed:
             continue
         item = items[item_id]
         text = texts[item.article]
@@ -276,8 +280,8 @@ def near_misses(
         found.append(
             NearMiss(
                 item=item,
-                submissions=len(who),
-                share=len(who) / submissions,
+                submissions=who,
+                share=who / submissions,
                 flags=sum(spans[item_id].values()),
                 start=start,
                 end=end,

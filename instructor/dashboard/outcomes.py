@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.cohort_figures.scope import Scope, counted_submissions
-from app.models import CountedSubmission, ItemTally
+from app.cohort_figures.scope import Scope
+from app.models import ItemTally, OutlyingTally
 from exercises.types import Category
 from scoring.metrics import detection
 from scoring.report import MATCHED_STATUSES, ItemStatus
@@ -208,27 +208,40 @@ def confusion_table(
 
 
 @dataclass(frozen=True)
-class FlagOutcomeRow:
-    """One flag of a counted submission with what its current score made of it."""
+class OutlyingCount:
+    """One of the cohort's outlying tallies (``app.models.OutlyingTally``): flags of the counted
+    submissions that matched no key item, with one outcome, key item and span."""
 
-    attempt_id: int
-    user_id: int
+    outcome: str
+    item_id: str
+    """The key item the flag touched or hit, "" for none."""
     article: str
     start: int
     end: int
-    category: str
-    outcome: str
-    item_id: str | None
+    flags: int
+    opened: int
+    gaps: int
 
 
-def flag_outcomes(db: Session, scope: Scope) -> list[FlagOutcomeRow]:
-    """The flags of the counted submissions that matched no key item (near misses, decoys, not in
-    the key), as their current scores judged them: what the key gaps and false positives read."""
-    counted = counted_submissions(scope).with_only_columns(
-        CountedSubmission.attempt_id, CountedSubmission.user_id, CountedSubmission.outlying_flags
+def outlying_tallies(db: Session, scope: Scope) -> list[OutlyingCount]:
+    """The cohort's outlying tallies that count anything: what the near misses and false positives read."""
+    tally = OutlyingTally
+    query = (
+        select(
+            tally.outcome,
+            tally.item_id,
+            tally.article_ref,
+            tally.start,
+            tally.end,
+            tally.flags,
+            tally.opened,
+            tally.gaps,
+        )
+        .where(
+            tally.cohort_id == scope.cohort.id,
+            tally.exercise_id == scope.exercise.id,
+            (tally.flags != 0) | (tally.opened != 0) | (tally.gaps != 0),
+        )
+        .order_by(tally.outcome, tally.item_id, tally.article_ref, tally.start, tally.end)
     )
-    return [
-        FlagOutcomeRow(attempt_id, user_id, *flag)
-        for attempt_id, user_id, flags in db.execute(counted)
-        for flag in flags
-    ]
+    return [OutlyingCount(*row) for row in db.execute(query)]

@@ -22,17 +22,17 @@ from instructor.dashboard.outcomes import (
     CategoryFigures,
     Confusion,
     DecoyOutcome,
-    FlagOutcomeRow,
     ItemOutcome,
+    OutlyingCount,
     StatusCount,
     category_figures,
     confusion_table,
-    flag_outcomes,
     item_outcomes,
     item_status_counts,
+    outlying_tallies,
 )
 from instructor.dashboard.ratings import RatingSpread, rating_spreads
-from instructor.dashboard.score_history import CurrentScore, Rescore, current_score_history, rescores
+from instructor.dashboard.score_history import Rescore, rescores
 from instructor.dashboard.summary import Completion, ScoreSummary, completion, score_summary
 from instructor.dashboard.trainees import TraineePage, trainee_page
 from scoring.types import KeyItem, RatingKey
@@ -57,9 +57,8 @@ class Dashboard:
     status_counts: list[StatusCount]
     spans: list[SpanCount]
     ratings: list[RatingSpread]
-    history: list[CurrentScore]
     rescores: list[Rescore]
-    flag_outcomes: list[FlagOutcomeRow]
+    outlying: list[OutlyingCount]
     missed: list[MissedItem]
     false_positives: list[FalsePositive]
     attention: Attention
@@ -86,9 +85,8 @@ def build_dashboard(
     spans = span_counts(db, scope)
     items, decoys = item_outcomes(counts, key_items, summary.submissions)
     categories = scope.exercise.categories
-    history = current_score_history(db, scope)
     texts = {article.ref: article.text for article in scope.exercise.articles}
-    outcomes = flag_outcomes(db, scope)
+    outlying = outlying_tallies(db, scope)
     return Dashboard(
         scope=scope,
         completion=done,
@@ -102,10 +100,9 @@ def build_dashboard(
         status_counts=counts,
         spans=spans,
         ratings=rating_spreads(db, scope, ratings, summary.submissions),
-        history=history,
-        rescores=rescores(history),
-        flag_outcomes=outcomes,
+        rescores=rescores(db, scope),
+        outlying=outlying,
         missed=most_missed(items, texts),
-        false_positives=most_flagged_false_positives(outcomes, texts, key_items),
+        false_positives=most_flagged_false_positives(outlying, texts, key_items),
         attention=needs_attention(db, scope, summary.median_false_positives),
     )

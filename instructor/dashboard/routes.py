@@ -78,7 +78,7 @@ def _dashboard_page(
     clusters = key_gaps.unkeyed_clusters(database, scope, key.items, board.spans, board.summary.submissions, share)
     disagreements = key_gaps.category_disagreements(board.status_counts, key.items, board.summary.submissions, share)
     texts = {article.ref: article.text for article in scope.exercise.articles}
-    near = key_gaps.near_misses(board.flag_outcomes, key.items, texts, board.summary.submissions, share)
+    near = key_gaps.near_misses(board.outlying, key.items, texts, board.summary.submissions, share)
     extent_forms = [
         AcceptExtentForm(formdata=None, data={"item_id": miss.item.id, "start": miss.start, "end": miss.end})
         for miss in near
@@ -115,7 +115,7 @@ def _dashboard_page(
         board=board,
         scope=scope,
         key=key,
-        ceiling=ceiling.ceiling(scope.exercise, key, board.history),
+        ceiling=ceiling.ceiling(scope.exercise, key, board.summary),
         category_names=scope.exercise.category_names,
         share=share,
         share_form=share_form,

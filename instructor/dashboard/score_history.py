@@ -1,42 +1,16 @@
-"""The cohort's current scores over time and the rescores that changed them."""
+"""The rescores that changed the cohort's current scores."""
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.cohort_figures.scope import Scope, counted_submissions
 from app.models import CountedSubmission
-
-
-@dataclass(frozen=True)
-class CurrentScore:
-    """A counted submission's current score as the history and the ceiling need it."""
-
-    score: float
-    span_f1: float
-    """SemEval span F1 regardless of category, from the stored report."""
-    note: str
-    created_at: datetime
-    previous: float | None
-    """The score it replaced; None for a first score."""
-
-
-def current_score_history(db: Session, scope: Scope) -> list[CurrentScore]:
-    """Every counted submission's current score with the score it replaced, as kept beside it."""
-    query = counted_submissions(scope).with_only_columns(
-        CountedSubmission.score,
-        CountedSubmission.span_f1,
-        CountedSubmission.note,
-        CountedSubmission.scored_at,
-        CountedSubmission.previous_score,
-    )
-    return [CurrentScore(*row) for row in db.execute(query)]
+from instructor.dashboard.summary import median_at_ranks, middle_ranks
 
 
 @dataclass(frozen=True)
@@ -50,20 +24,52 @@ class Rescore:
     median_after: float
 
 
-def rescores(history: Iterable[CurrentScore]) -> list[Rescore]:
-    """The rescores behind the current scores, newest first (scores with a note replaced an earlier one)."""
-    by_note: dict[str, list[CurrentScore]] = defaultdict(list)
-    for row in history:
-        if row.note and row.previous is not None:
-            by_note[row.note].append(row)
-    found = [
+def rescores(db: Session, scope: Scope) -> list[Rescore]:
+    """The rescores behind the current scores, newest first (scores with a note replaced an earlier
+    one): per note, the scores at the ranks its medians read, ranked in the database rather than
+    every counted submission read into Python."""
+    note, score, previous = CountedSubmission.note, CountedSubmission.score, CountedSubmission.previous_score
+    ranked = (
+        counted_submissions(scope)
+        .with_only_columns(
+            note,
+            score,
+            previous,
+            func.count().over(partition_by=note).label("submissions"),
+            func.max(CountedSubmission.scored_at).over(partition_by=note).label("on"),
+            (func.row_number().over(partition_by=note, order_by=score) - 1).label("score_rank"),
+            (func.row_number().over(partition_by=note, order_by=previous) - 1).label("previous_rank"),
+        )
+        .where(note != "", previous.is_not(None))
+        .subquery("ranked")
+    )
+    middle = (ranked.c.submissions - 1) // 2, ranked.c.submissions // 2
+    rows = db.execute(
+        select(ranked).where(
+            or_(*(ranked.c.score_rank == rank for rank in middle), *(ranked.c.previous_rank == rank for rank in middle))
+        )
+    )
+    found: dict[str, tuple[datetime, int, dict[int, float], dict[int, float]]] = {}
+    for row in rows:
+        _, submissions, after, before = found.setdefault(row.note, (row.on, row.submissions, {}, {}))
+        if row.score_rank in middle_ranks(submissions):
+            after[row.score_rank] = row.score
+        if row.previous_rank in middle_ranks(submissions):
+            before[row.previous_rank] = row.previous_score
+    rescored = [
         Rescore(
             note=note,
-            on=max(row.created_at for row in rows),
-            submissions=len(rows),
-            median_before=statistics.median(row.previous for row in rows if row.previous is not None),
-            median_after=statistics.median(row.score for row in rows),
+            on=on,
+            submissions=submissions,
+            median_before=_median(before, submissions),
+            median_after=_median(after, submissions),
         )
-        for note, rows in by_note.items()
+        for note, (on, submissions, after, before) in found.items()
     ]
-    return sorted(found, key=lambda rescore: rescore.on, reverse=True)
+    return sorted(rescored, key=lambda rescore: rescore.on, reverse=True)
+
+
+def _median(ranked: dict[int, float], count: int) -> float:
+    median = median_at_ranks(ranked, count)
+    assert median is not None
+    return median

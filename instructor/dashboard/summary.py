@@ -67,6 +67,8 @@ class ScoreSummary:
     upper_quartile: float | None = None
     """The middle half of the scores lies between the quartiles (the spread shown)."""
     median_false_positives: float | None = None
+    median_span_f1: float | None = None
+    """The median SemEval span F1 regardless of category (the ceiling's figure beside the experts')."""
 
     @property
     def histogram_labels(self) -> list[str]:
@@ -95,17 +97,18 @@ def score_summary(db: Session, scope: Scope) -> ScoreSummary:
     return ScoreSummary(
         submissions=submissions,
         mean=float(mean) if mean is not None else None,
-        median=_median(scores, submissions),
+        median=median_at_ranks(scores, submissions),
         histogram=tuple(histogram),
         mean_seconds=float(mean_seconds) if mean_seconds is not None else None,
-        median_seconds=_median(seconds, submissions),
+        median_seconds=median_at_ranks(seconds, submissions),
         lower_quartile=lower,
         upper_quartile=upper,
-        median_false_positives=_median(false_positives, submissions),
+        median_false_positives=median_at_ranks(false_positives, submissions),
+        median_span_f1=median_at_ranks(ranked["span_f1"], submissions),
     )
 
 
-def _middle(count: int) -> set[int]:
+def middle_ranks(count: int) -> set[int]:
     """The 0-based ranks the median of ``count`` values reads."""
     return {(count - 1) // 2, count // 2}
 
@@ -120,16 +123,18 @@ def _ranked(db: Session, current: Any, count: int) -> dict[str, dict[int, float]
     """The values at the ranks the medians and quartiles read, by column and 0-based rank: one
     query that ranks in the database, rather than every trainee's row read into Python."""
     if count == 0:
-        return {"score": {}, "seconds": {}, "false_positives": {}}
+        return {"score": {}, "seconds": {}, "false_positives": {}, "span_f1": {}}
     columns = {
         "score": current.c.score,
         "seconds": current.c.seconds,
         "false_positives": func.coalesce(current.c.false_positives, 0),
+        "span_f1": current.c.span_f1,
     }
     wanted = {
-        "score": _middle(count) | _quartile_ranks(count),
-        "seconds": _middle(count),
-        "false_positives": _middle(count),
+        "score": middle_ranks(count) | _quartile_ranks(count),
+        "seconds": middle_ranks(count),
+        "false_positives": middle_ranks(count),
+        "span_f1": middle_ranks(count),
     }
     ranks = select(
         *(column.label(name) for name, column in columns.items()),
@@ -159,9 +164,9 @@ def _quartiles(ranked: dict[int, float], count: int) -> tuple[float | None, floa
     return quartiles[0], quartiles[1]
 
 
-def _median(ranked: dict[int, float], count: int) -> float | None:
+def median_at_ranks(ranked: dict[int, float], count: int) -> float | None:
     """The median of ``count`` values: the middle value, or the mean of the two."""
     if count == 0:
         return None
-    middle = [ranked[rank] for rank in sorted(_middle(count))]
+    middle = [ranked[rank] for rank in sorted(middle_ranks(count))]
     return math.fsum(middle) / len(middle)

@@ -1,6 +1,6 @@
-"""The figures the dashboard keeps (counted submissions, item and span tallies) always equal a
-recount from the stored attempts, scores and flags: after random submits, retries, rescores and
-key changes, and after migration 0010 fills them on a database that had data at 0009.
+"""The figures the dashboard keeps (counted submissions, item, span and outlying tallies) always
+equal a recount from the stored attempts, scores and flags: after random submits, retries, rescores
+and key changes, and after migrations 0010 and 0011 fill them on a database that had data at 0009.
 
 Runs on PostgreSQL when TEST_DATABASE_URL is set (the app fixture's database), else on SQLite.
 """
@@ -12,6 +12,7 @@ import math
 import os
 import random
 import re
+import statistics
 import threading
 import uuid
 from collections.abc import Iterator
@@ -26,12 +27,15 @@ from sqlalchemy.orm import Session
 
 from app import create_app, db, grading, migrate
 from app.cohort_figures import tallies
+from app.cohort_figures.scope import counted_submissions, scope_for
 from app.models import (
     Attempt,
+    Cohort,
     CountedSubmission,
     Exercise,
     Flag,
     ItemTally,
+    OutlyingTally,
     Score,
     ScoreItem,
     SpanTally,
@@ -39,6 +43,8 @@ from app.models import (
     cohort_trainees,
 )
 from bench.harness import fresh_postgres_database
+from instructor.dashboard.score_history import rescores
+from instructor.dashboard.summary import score_summary
 from scoring.types import KeyItem
 from tests.conftest import Factory, login, postgres_server_url
 from tests.instructor.dashboard_cohort import FLAGS, build_fixed_cohort
@@ -121,6 +127,25 @@ def kept_spans(session: Session) -> dict[tuple[Any, ...], int]:
     }
 
 
+def recounted_outlying(recounted: dict[tuple[int, int, int], dict[str, Any]]) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    """The outlying tallies of the recounted submissions, each counted from its current score's report."""
+    rows = tallies.outlying_rows(
+        (cohort_id, exercise_id, figures["outlying_flags"], 1)
+        for (cohort_id, exercise_id, _), figures in recounted.items()
+    )
+    return {tuple(row.values())[:7]: (row["flags"], row["opened"], row["gaps"]) for row in rows}
+
+
+def kept_outlying(session: Session) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    kept = select(OutlyingTally).where(
+        (OutlyingTally.flags != 0) | (OutlyingTally.opened != 0) | (OutlyingTally.gaps != 0)
+    )
+    return {
+        (t.cohort_id, t.exercise_id, t.outcome, t.item_id, t.article_ref, t.start, t.end): (t.flags, t.opened, t.gaps)
+        for t in session.scalars(kept)
+    }
+
+
 def assert_kept_equal_recount(app: Flask) -> None:
     with app.app_context():
         session = db.session()
@@ -133,6 +158,7 @@ def assert_kept_equal_recount(app: Flask) -> None:
             # Credits are floats added and taken away in another order than a recount sums them.
             assert items[key][0] == count and math.isclose(items[key][1], credit, abs_tol=1e-9), key
         assert kept_spans(session) == recounted_spans(session)
+        assert kept_outlying(session) == recounted_outlying(recounted)
 
 
 def random_flags(rng: random.Random) -> list[tuple[str, str, str]]:
@@ -189,6 +215,34 @@ def test_kept_figures_equal_a_recount_after_random_work(tally_app: Flask, seed: 
                     )
                 session.commit()
         assert_kept_equal_recount(app)
+    for cohort in cohorts:
+        assert_medians_equal_statistics(app, cohort.id, exercise.id)
+
+
+def assert_medians_equal_statistics(app: Flask, cohort_id: int, exercise_id: int) -> None:
+    """The dashboard's rescore notices and cohort medians, ranked in the database, equal
+    `statistics.median` over the counted submissions."""
+    with app.app_context():
+        session = db.session()
+        scope = scope_for(session, session.get(Cohort, cohort_id), exercise_id)
+        counted = session.scalars(counted_submissions(scope)).all()
+        summary = score_summary(session, scope)
+        by_note: dict[str, list[CountedSubmission]] = {}
+        for row in counted:
+            if row.note and row.previous_score is not None:
+                by_note.setdefault(row.note, []).append(row)
+        expected = {
+            note: (
+                max(row.scored_at for row in rows),
+                len(rows),
+                statistics.median(row.previous_score for row in rows if row.previous_score is not None),
+                statistics.median(row.score for row in rows),
+            )
+            for note, rows in by_note.items()
+        }
+        found = {r.note: (r.on, r.submissions, r.median_before, r.median_after) for r in rescores(session, scope)}
+    assert found == expected
+    assert summary.median_span_f1 == (statistics.median(row.span_f1 for row in counted) if counted else None)
 
 
 def test_a_rescore_in_batches_counts_each_trainee_once(tally_app: Flask, monkeypatch: Any) -> None:
@@ -247,7 +301,7 @@ def page_without_tokens(html: str) -> str:
     return re.sub(r'(csrf[^>]*?(?:content|value)=")[^"]+', r"\1", html)
 
 
-def test_migration_0010_fills_the_figures_and_the_dashboard_reads_the_same(tally_app: Flask) -> None:
+def test_migrations_0010_and_0011_fill_the_figures_and_the_dashboard_reads_the_same(tally_app: Flask) -> None:
     """A database with submissions and a retry, taken back to 0009 (the tables dropped), upgrades
     to the same dashboard it showed."""
     factory = Factory(tally_app)

@@ -33,7 +33,10 @@ CEILINGS = {
     # Two more than before for the dashboard's kept figures (issue 18): the item and span tallies
     # move by the new submission in one statement each, and its counted row is one upsert; the
     # replaced-score update a first score never needed is gone.
-    "submit": 14,
+    # Two more for the outlying tallies, which spare the dashboard decoding every counted
+    # submission's outlying flags (issue 18): the trainee's counted row is read (on PostgreSQL it
+    # was already, to lock it) so its outlying flags are taken away, and the change is one upsert.
+    "submit": 16,
     # One more than before for the discernment distribution, a panel that came with issue 19;
     # three fewer since the medians and quartiles are ranked in one statement and who needs
     # attention is chosen in another (issue 18).
