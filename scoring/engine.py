@@ -295,6 +295,8 @@ class PreparedKey:
         self._analyses: dict[tuple[str, int, int, str], _Analysis] = {}
         self._touching_nothing: dict[str, _Analysis] = {}  # per category
         self._merged_runs: dict[_RunSpans, tuple[OverlapSums, tuple[OverlapSums, ...]]] = {}
+        # Sloppy selections of one item cover the same words: their matches are the same.
+        self._matches: dict[tuple[int, str, int, int], _Match] = {}
         self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
         # Submissions of one key share few sets of counts: the schemes and detection measures
         # made from each are kept, by the counts they are made from.
@@ -498,12 +500,9 @@ class PreparedKey:
             item = real[number]
             fit = self._fit(flag.article, number, start, end)
             if fit.covered and fit.factor >= policy.min_boundary_factor:
-                credit = pair_credit(item, flag, fit.factor, policy)
-                matches[number] = _match(
-                    item, flag.category, credit, fit, self.lone_reasons[number], policy.lone_figure_credit
-                )
+                matches[number] = self._match(number, flag, fit)
                 # Matching a flag both earns its credit and saves its false-positive cost.
-                options.append((number, credit[0] + unmatched_cost, fit.factor))
+                options.append((number, matches[number].credit + unmatched_cost, fit.factor))
             elif closest is None or (fit.covered, -fit.outside) > (closest[1].covered, -closest[1].outside):
                 closest = item, fit
         if decoy is not None:
@@ -542,6 +541,20 @@ class PreparedKey:
             kind=contact_kind(contacts[0]) if len(contacts) == 1 else 0,
             sums=(*blind, *matched),
         )
+
+    def _match(self, number: int, flag: Flag, fit: _Fit) -> _Match:
+        """What matching real item ``number`` with ``flag``, whose words fit it so, earns."""
+        known = (number, flag.category, fit.covered, fit.outside)
+        match = self._matches.get(known)
+        if match is None:
+            if len(self._matches) >= _ANALYSES_KEPT:
+                self._matches.clear()
+            item = self.real[number]
+            credit = pair_credit(item, flag, fit.factor, self.policy)
+            match = self._matches[known] = _match(
+                item, flag.category, credit, fit, self.lone_reasons[number], self.policy.lone_figure_credit
+            )
+        return match
 
     def _fit(self, article: str, number: int, start: int, end: int) -> _Fit:
         """How a flag widened to ``start``–``end`` fits item or decoy ``number`` (real items first)."""

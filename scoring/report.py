@@ -35,27 +35,22 @@ def builder(cls: Callable[_Arguments, _T]) -> Callable[_Arguments, _T]:
     It takes what ``cls`` takes and returns an ordinary, immutable ``cls``. A frozen dataclass's
     ``__init__`` must set each field through ``object.__setattr__``, its own ``__setattr__``
     refusing, which costs several times what setting a slot costs. The constructor is a mutable
-    twin of ``cls``, a dataclass with the same slots, whose ``__init__`` sets them at full speed
-    and then makes the object a ``cls`` (the layouts are the same, so ``__class__`` may be
-    assigned). Rescoring builds dozens of results per submission for thousands of submissions,
-    so the engine uses builders.
+    twin of ``cls``, a class with the same slots, whose ``__init__`` sets them at full speed and
+    then makes the object a ``cls`` (the layouts are the same, so ``__class__`` may be assigned).
+    Its ``__init__`` is written out for the fields, as `dataclasses` writes theirs, so that it
+    makes no further call. Rescoring builds dozens of results per submission for thousands of
+    submissions, so the engine uses builders.
     """
     if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
         raise TypeError(f"{cls!r} is not a dataclass")
-    fields = [(field.name, field.type) for field in dataclasses.fields(cls)]
-
-    def become_frozen(self: object) -> None:
-        self.__class__ = cls
-
-    twin = dataclasses.make_dataclass(
-        f"{cls.__name__}Draft",
-        fields,
-        namespace={"__post_init__": become_frozen},
-        repr=False,
-        eq=False,
-        match_args=False,
-        slots=True,
-    )
+    names = [field.name for field in dataclasses.fields(cls)]
+    if "self" in names or "frozen" in names:
+        raise TypeError(f"{cls!r} has a field named self or frozen, which its constructor's source uses")
+    assignments = "".join(f"    self.{name} = {name}\n" for name in names)
+    source = f"def __init__(self, {', '.join(names)}):\n{assignments}    self.__class__ = frozen\n"
+    namespace: dict[str, Any] = {}
+    exec(source, {"frozen": cls}, namespace)  # noqa: S102 (the source holds only the dataclass's field names)
+    twin = type(f"{cls.__name__}Draft", (), {"__slots__": tuple(names), "__init__": namespace["__init__"]})
     constructor: Callable[_Arguments, _T] = twin
     return constructor
 

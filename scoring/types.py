@@ -61,8 +61,11 @@ class KeyItem:
     @property
     def core_quote(self) -> str:
         """The words of the core, as the text has them."""
-        start, end = self.core
-        return self.quote[start - self.start : end - self.start]
+        # Read on every link judged: the fields directly rather than through `core`.
+        core_start, core_end = self.core_start, self.core_end
+        if core_start is None or core_end is None:
+            return self.quote[: self.end - self.start]
+        return self.quote[core_start - self.start : core_end - self.start]
 
     def to_record(self) -> dict[str, Any]:
         """Return the item's JSON form, as ``crosscheck key --json`` prints it and the app stores it."""

@@ -125,3 +125,16 @@ def test_report_to_dict_gives_the_plain_form_of_every_field_in_order():
     assert data == expected
     assert json.dumps(data) == json.dumps(expected)  # the same keys in the same order, all through
     assert type(data["items"][0]["status"]) is str
+
+
+def test_a_builder_refuses_a_dataclass_whose_fields_its_constructor_would_shadow():
+    import dataclasses
+
+    from scoring.report import builder
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Shadowing:
+        frozen: bool
+
+    with pytest.raises(TypeError, match="field named self or frozen"):
+        builder(Shadowing)
