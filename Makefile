@@ -8,6 +8,8 @@ WORKERS ?= 4
 THREADS ?= 4
 GUNICORN_FLAGS ?= --access-logfile -
 PIP_FLAGS ?= -q
+# pytest-xdist processes; loadfile keeps each test file (and its module-scoped servers) on one of them.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint format serve-prod clean
 
@@ -39,7 +41,7 @@ serve-prod: $(VENV)/.installed-run
 	  --forwarded-allow-ips '' --graceful-timeout 10 $(GUNICORN_FLAGS) 'app:create_app()'
 
 test: $(VENV)/.installed-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # ruff (lint and format check) and mypy, configured in pyproject.toml; CI runs this before the tests.
 lint: $(VENV)/.installed-test
