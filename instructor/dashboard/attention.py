@@ -15,7 +15,7 @@ from app.cohort_figures.scope import Scope
 from app.cohort_figures.sentences import Sentence, chosen_span, sentence_of, word_span
 from app.cohort_figures.tallies import overlap_runs
 from instructor.dashboard.outcomes import ItemOutcome, OutlyingCount
-from instructor.dashboard.trainees import TraineeRow, trainee_rows
+from instructor.dashboard.trainees import TRAINEES_PER_PAGE, TraineePage, TraineeRow, page_of, trainee_rows
 from scoring.report import FlagOutcome
 from scoring.types import KeyItem
 
@@ -30,6 +30,9 @@ AT_A_GLANCE = 3
 
 NAMED = 8
 """How many trainees the first screen names for each reason they need attention."""
+
+TABLE = "table"
+"""The rows of the trainee table's page, among the reasons read in the same statement."""
 
 
 @dataclass(frozen=True)
@@ -155,10 +158,14 @@ def _false_positive(
     return FalsePositive(article, start, end, submissions, decoy, sentence_of(texts[article], start, end))
 
 
-def needs_attention(db: Session, scope: Scope, median_false_positives: float | None) -> Attention:
-    """Not started, scored below `LOW_SCORE`, or many false positives (at least
-    `MANY_FALSE_POSITIVES` and twice the cohort's median): of the whole cohort, the first few
-    of each reason and how many there are, chosen by the database rather than from every row."""
+def trainees_and_attention(
+    db: Session, scope: Scope, page: int, median_false_positives: float | None, *, per_page: int = TRAINEES_PER_PAGE
+) -> tuple[TraineePage, Attention]:
+    """One page of the trainee table by name, and who needs attention: not started, scored below
+    `LOW_SCORE`, or many false positives (at least `MANY_FALSE_POSITIVES` and twice the cohort's
+    median): of the whole cohort, the first few of each reason and how many there are, chosen by
+    the database rather than from every row."""
+    page, pages, total = page_of(db, scope, page, per_page=per_page)
     bar = MANY_FALSE_POSITIVES
     if median_false_positives is not None:
         bar = max(MANY_FALSE_POSITIVES, 2 * math.ceil(median_false_positives))
@@ -174,8 +181,15 @@ def needs_attention(db: Session, scope: Scope, median_false_positives: float | N
             (false_positives.desc(), rows.c.display_name, rows.c.id),
         ),
     }
-    # One statement over the cohort's rows: each reason's first few, with how many match (the
-    # window counts before the limit applies).
+    # One statement over the cohort's rows, which the database joins once: the page, and each
+    # reason's first few with how many match (the window counts before the limit applies).
+    table = select(
+        select(literal(TABLE).label("reason"), rows, literal(total).label("total"))
+        .order_by(rows.c.display_name, rows.c.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .subquery(TABLE)
+    )
     firsts = [
         select(
             select(literal(reason).label("reason"), rows, func.count().over().label("total"))
@@ -186,7 +200,8 @@ def needs_attention(db: Session, scope: Scope, median_false_positives: float | N
         )
         for reason, (where, order) in reasons.items()
     ]
-    groups: dict[str, AttentionGroup] = {reason: AttentionGroup(0, []) for reason in reasons}
-    for reason, *row, total in db.execute(union_all(*firsts)):
-        groups[reason] = AttentionGroup(total, [*groups[reason].first, TraineeRow(*row)])
-    return Attention(**groups, false_positive_bar=bar)
+    groups: dict[str, AttentionGroup] = {reason: AttentionGroup(0, []) for reason in [TABLE, *reasons]}
+    for reason, *row, count in db.execute(union_all(table, *firsts)):
+        groups[reason] = AttentionGroup(count, [*groups[reason].first, TraineeRow(*row)])
+    listed = groups.pop(TABLE)
+    return TraineePage(listed.first, page, pages, total), Attention(**groups, false_positive_bar=bar)

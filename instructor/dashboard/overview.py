@@ -16,7 +16,7 @@ from instructor.dashboard.attention import (
     MissedItem,
     most_flagged_false_positives,
     most_missed,
-    needs_attention,
+    trainees_and_attention,
 )
 from instructor.dashboard.outcomes import (
     CategoryFigures,
@@ -34,7 +34,7 @@ from instructor.dashboard.outcomes import (
 from instructor.dashboard.ratings import RatingSpread, rating_spreads
 from instructor.dashboard.score_history import Rescore, rescores
 from instructor.dashboard.summary import Completion, ScoreSummary, completion, score_summary
-from instructor.dashboard.trainees import TraineePage, trainee_page
+from instructor.dashboard.trainees import TraineePage
 from scoring.types import KeyItem, RatingKey
 
 HARDEST_SHOWN = 10
@@ -87,6 +87,7 @@ def build_dashboard(
     categories = scope.exercise.categories
     texts = {article.ref: article.text for article in scope.exercise.articles}
     outlying = outlying_tallies(db, scope)
+    trainees, attention = trainees_and_attention(db, scope, page, summary.median_false_positives)
     return Dashboard(
         scope=scope,
         completion=done,
@@ -96,7 +97,7 @@ def build_dashboard(
         categories=category_figures(counts, flag_counts_by_category(spans), key_items, categories, summary.submissions),
         confusion=confusion_table(counts, key_items, categories, summary.submissions),
         heat=coverage(scope, spans, key_items, summary.submissions),
-        trainees=trainee_page(db, scope, page),
+        trainees=trainees,
         status_counts=counts,
         spans=spans,
         ratings=rating_spreads(db, scope, ratings, summary.submissions),
@@ -104,5 +105,5 @@ def build_dashboard(
         outlying=outlying,
         missed=most_missed(items, texts),
         false_positives=most_flagged_false_positives(outlying, texts, key_items),
-        attention=needs_attention(db, scope, summary.median_false_positives),
+        attention=attention,
     )

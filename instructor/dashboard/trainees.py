@@ -99,8 +99,9 @@ def trainee_rows(scope: Scope) -> Select[*tuple[Any, ...]]:
     )
 
 
-def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINEES_PER_PAGE) -> TraineePage:
-    """One page of the cohort's trainees by name, each with their counted attempt's figures."""
+def page_of(db: Session, scope: Scope, page: int, *, per_page: int = TRAINEES_PER_PAGE) -> tuple[int, int, int]:
+    """The page of the trainee table to show (``page`` kept within the table), how many pages
+    there are and how many trainees."""
     total = (
         db.scalar(
             select(func.count()).select_from(cohort_trainees).where(cohort_trainees.c.cohort_id == scope.cohort.id)
@@ -108,10 +109,7 @@ def trainee_page(db: Session, scope: Scope, page: int, *, per_page: int = TRAINE
         or 0
     )
     pages = max(1, math.ceil(total / per_page))
-    page = min(max(page, 1), pages)
-    query = trainee_rows(scope).order_by(User.display_name, User.id).offset((page - 1) * per_page).limit(per_page)
-    rows = [TraineeRow(*tuple(row)) for row in db.execute(query)]
-    return TraineePage(rows, page, pages, total)
+    return min(max(page, 1), pages), pages, total
 
 
 def submitted_attempts(scope: Scope, user_id: int) -> Select[Attempt]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from app import db, grading
 from app.cohort_figures.scope import scope_for
-from app.models import Cohort, Exercise, KeyVersion, Score, ScoreItem
+from app.models import Attempt, Cohort, Exercise, Flag, KeyVersion, Score, ScoreItem
 from instructor.dashboard import key_gaps
 from instructor.dashboard.overview import build_dashboard
 from tests.conftest import Factory, login
@@ -43,6 +44,56 @@ def test_gaps_found_at_the_threshold(app: Flask, fixed: FixedCohort) -> None:
         disagreements = key_gaps.category_disagreements(board.status_counts, key, 3, 0.2)
         assert [(d.item.id, d.category, d.count) for d in disagreements] == [("reportedly", "loaded_framing", 1)]
         assert key_gaps.category_disagreements(board.status_counts, key, 3, 0.5) == []
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_each_gap_counts_the_submissions_with_a_flag_on_it_that_touches_no_key_item(
+    app: Flask, factory: Factory, seed: int
+) -> None:
+    """Flags of random extents, many running across a gap into key items: a gap counts each
+    submission with a flag that overlaps it and touches no key item (decoys included), once, and
+    samples the notes of those flags in trainee order."""
+    rng = random.Random(seed)
+    cohort = factory.cohort()
+    exercise = factory.exercise(assign_to=cohort)
+    with app.app_context():
+        texts = {article.ref: article.text for article in db.session().get(Exercise, exercise.id).articles}
+    for number in range(12):
+        flags = []
+        for _ in range(rng.randint(1, 8)):
+            ref = rng.choice(sorted(texts))
+            start = rng.randrange(len(texts[ref]) - 1)
+            quote = texts[ref][start : start + rng.randint(1, 60)]
+            flags.append((ref, quote, "unverified"))
+        factory.attempt(factory.user(f"trainee{number}", cohort=cohort), exercise, flags=flags, submit=True)
+    with app.app_context():
+        session = db.session()
+        for flag in session.scalars(select(Flag)):
+            flag.note = f"note of flag {flag.id}" if rng.random() < 0.5 else ""
+        session.commit()
+        scope = scope_for(session, session.get(Cohort, cohort.id), exercise.id)
+        key = grading.current_key_version(session, exercise.id).items
+        board = build_dashboard(session, scope, key)
+        clusters = key_gaps.unkeyed_clusters(session, scope, key, board.spans, 12, 1e-9)
+        flags = session.execute(
+            select(Attempt.user_id, Flag.attempt_id, Flag.article_ref, Flag.start, Flag.end, Flag.note)
+            .join(Attempt, Attempt.id == Flag.attempt_id)
+            .order_by(Attempt.user_id, Flag.start, Flag.end, Flag.category, Flag.id)
+        ).all()
+    extents = key_gaps.KeyExtents(key)
+    assert clusters
+    for cluster in clusters:
+        on_gap = [
+            (attempt_id, note)
+            for _, attempt_id, ref, start, end, note in flags
+            if ref == cluster.article_ref
+            and start < cluster.end
+            and cluster.start < end
+            and not extents.touch(ref, start, end)
+        ]
+        assert cluster.submissions == len({attempt_id for attempt_id, _ in on_gap}), cluster
+        # The sample: the first notes on the gap, trainee by trainee.
+        assert cluster.notes == [note for _, note in on_gap if note][: key_gaps.SAMPLE_NOTES], cluster
 
 
 @pytest.mark.parametrize(("share", "submissions", "needed"), [(0.2, 3, 1), (0.2, 10, 2), (0.2, 11, 3), (1.0, 4, 4)])
