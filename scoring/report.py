@@ -34,24 +34,28 @@ def builder(cls: Callable[_Arguments, _T]) -> Callable[_Arguments, _T]:
 
     It takes what ``cls`` takes and returns an ordinary, immutable ``cls``. A frozen dataclass's
     ``__init__`` must set each field through ``object.__setattr__``, its own ``__setattr__``
-    refusing, which costs several times what setting a slot costs. The constructor is a mutable
-    twin of ``cls``, a class with the same slots, whose ``__init__`` sets them at full speed and
-    then makes the object a ``cls`` (the layouts are the same, so ``__class__`` may be assigned).
-    Its ``__init__`` is written out for the fields, as `dataclasses` writes theirs, so that it
-    makes no further call. Rescoring builds dozens of results per submission for thousands of
-    submissions, so the engine uses builders.
+    refusing, which costs several times what setting a slot costs. The constructor is a function
+    that makes a draft, an instance of a mutable twin of ``cls`` with the same slots and no
+    ``__init__``, sets its slots at full speed and then makes it a ``cls`` (the layouts are the
+    same, so ``__class__`` may be assigned). Calling a class whose ``__init__`` is written in
+    Python costs a further frame and a copy of the arguments, so the function is written out for
+    the fields, as `dataclasses` writes an ``__init__``. Rescoring builds dozens of results per
+    submission for thousands of submissions, so the engine uses builders.
     """
     if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
         raise TypeError(f"{cls!r} is not a dataclass")
     names = [field.name for field in dataclasses.fields(cls)]
-    if "self" in names or "frozen" in names:
-        raise TypeError(f"{cls!r} has a field named self or frozen, which its constructor's source uses")
-    assignments = "".join(f"    self.{name} = {name}\n" for name in names)
-    source = f"def __init__(self, {', '.join(names)}):\n{assignments}    self.__class__ = frozen\n"
+    if {"result", "draft", "frozen"} & set(names):
+        raise TypeError(f"{cls!r} has a field named result, draft or frozen, which its constructor's source uses")
+    assignments = "".join(f"    result.{name} = {name}\n" for name in names)
+    source = (
+        f"def build({', '.join(names)}):\n    result = draft()\n{assignments}"
+        "    result.__class__ = frozen\n    return result\n"
+    )
+    draft = type(f"{cls.__name__}Draft", (), {"__slots__": tuple(names)})
     namespace: dict[str, Any] = {}
-    exec(source, {"frozen": cls}, namespace)  # noqa: S102 (the source holds only the dataclass's field names)
-    twin = type(f"{cls.__name__}Draft", (), {"__slots__": tuple(names), "__init__": namespace["__init__"]})
-    constructor: Callable[_Arguments, _T] = twin
+    exec(source, {"draft": draft, "frozen": cls}, namespace)  # noqa: S102 (the source holds only the dataclass's field names)
+    constructor: Callable[_Arguments, _T] = namespace["build"]
     return constructor
 
 

@@ -136,5 +136,5 @@ def test_a_builder_refuses_a_dataclass_whose_fields_its_constructor_would_shadow
     class Shadowing:
         frozen: bool
 
-    with pytest.raises(TypeError, match="field named self or frozen"):
+    with pytest.raises(TypeError, match="field named result, draft or frozen"):
         builder(Shadowing)
