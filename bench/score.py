@@ -9,8 +9,8 @@ longer from one minute to the next. For comparing two versions of the engine, co
 instead, which do not depend on what else the host is doing: ``python bench/score.py
 --instructions [--baseline REV]`` runs the rescoring of 1,000 submissions under valgrind's
 callgrind, counting only the rescoring (with a fresh key, then again once every span is
-analysed), for this tree and for the engine at git revision REV (default main) with the same
-submissions.
+analysed, then again with `report_to_dict` of each report, as the app stores it), for this tree
+and for the engine at git revision REV (default main) with the same submissions.
 """
 
 from __future__ import annotations
@@ -113,10 +113,11 @@ def seed_submissions(count: int) -> tuple[ExercisePackage, list[tuple[int, list[
     return package, submissions, rng
 
 
-def count_one_pass(passes: int, gate: Path) -> None:
+def count_one_pass(passes: int, gate: Path, *, store: bool) -> None:
     """Rescore `COUNTED_SUBMISSIONS` ``passes`` times with one prepared key, under callgrind
     started with instrumentation off: before the last pass, create ``gate``.ready and wait for
-    ``gate``.go, so that only that pass is counted; then leave without the interpreter's shutdown."""
+    ``gate``.go, so that only that pass is counted (with ``store``, turning each report into its
+    stored form too); then leave without the interpreter's shutdown."""
     package, submissions, _ = seed_submissions(COUNTED_SUBMISSIONS)
     prepared = PreparedKey(
         package.key,
@@ -130,18 +131,23 @@ def count_one_pass(passes: int, gate: Path) -> None:
             while not gate.with_suffix(".go").exists():
                 time.sleep(0.05)
         for _, flags in submissions:
-            prepared.score(flags)
+            report = prepared.score(flags)
+            if store and number == passes - 1:
+                report_to_dict(report)
     os._exit(0)
 
 
-def instructions_per_submission(engine_root: Path, passes: int, workdir: Path) -> int:
-    """Count the instructions of the last of ``passes`` rescorings with the engine under ``engine_root``."""
-    gate = workdir / f"gate-{passes}-{engine_root.name}"
-    log = workdir / f"callgrind-{passes}-{engine_root.name}.log"
+def instructions_per_submission(engine_root: Path, passes: int, workdir: Path, *, store: bool = False) -> int:
+    """Count the instructions of the last of ``passes`` rescorings with the engine under ``engine_root``
+    (with ``store``, and of `report_to_dict` of each report)."""
+    run = f"{passes}{'-stored' if store else ''}-{engine_root.name}"
+    gate = workdir / f"gate-{run}"
+    log = workdir / f"callgrind-{run}.log"
     with log.open("w") as errors:
         child = subprocess.Popen(
             ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={workdir}/callgrind.%p"]
-            + [sys.executable, str(Path(__file__).resolve()), "--count-pass", str(passes), str(gate)],
+            + [sys.executable, str(Path(__file__).resolve()), "--count-pass", str(passes), str(gate)]
+            + (["--count-stored"] if store else []),
             env={**os.environ, "BENCH_ENGINE_ROOT": str(engine_root)},
             stdout=subprocess.DEVNULL,
             stderr=errors,
@@ -160,7 +166,8 @@ def instructions_per_submission(engine_root: Path, passes: int, workdir: Path) -
 
 
 def compare_instructions(baseline: str) -> None:
-    """Print instructions per submission, fresh key and warm, for ``baseline`` and for this tree."""
+    """Print instructions per submission, fresh key, warm, and warm with the stored form, for
+    ``baseline`` and for this tree."""
     with tempfile.TemporaryDirectory() as directory:
         workdir = Path(directory)
         engine = workdir / "baseline"
@@ -168,10 +175,14 @@ def compare_instructions(baseline: str) -> None:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(engine, filter="data")
         counts = {
-            name: [instructions_per_submission(root, passes, workdir) for passes in (1, 2)]
+            name: [
+                instructions_per_submission(root, 1, workdir),
+                instructions_per_submission(root, 2, workdir),
+                instructions_per_submission(root, 2, workdir, store=True),
+            ]
             for name, root in ((baseline, engine), ("this tree", ROOT))
         }
-    (base_fresh, base_warm), (fresh, warm) = counts[baseline], counts["this tree"]
+    (base_fresh, base_warm, base_stored), (fresh, warm, stored) = counts[baseline], counts["this tree"]
     print(f"instructions per submission, callgrind, {COUNTED_SUBMISSIONS} seed submissions:")
     print(
         f"  a fresh key:           {baseline} {base_fresh / 1e6:.2f} M, this tree {fresh / 1e6:.2f} M, "
@@ -180,6 +191,10 @@ def compare_instructions(baseline: str) -> None:
     print(
         f"  spans already analysed: {baseline} {base_warm / 1e6:.2f} M, this tree {warm / 1e6:.2f} M, "
         f"ratio {warm / base_warm:.2f}"
+    )
+    print(
+        f"  the same, report_to_dict each: {baseline} {base_stored / 1e6:.2f} M, this tree {stored / 1e6:.2f} M, "
+        f"ratio {stored / base_stored:.2f}"
     )
 
 
@@ -237,9 +252,10 @@ if __name__ == "__main__":
     parser.add_argument("--instructions", action="store_true", help="count instructions with callgrind instead")
     parser.add_argument("--baseline", default="main", help="git revision to compare with (default main)")
     parser.add_argument("--count-pass", nargs=2, metavar=("PASSES", "GATE"), help=argparse.SUPPRESS)
+    parser.add_argument("--count-stored", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.count_pass:
-        count_one_pass(int(arguments.count_pass[0]), Path(arguments.count_pass[1]))
+        count_one_pass(int(arguments.count_pass[0]), Path(arguments.count_pass[1]), store=arguments.count_stored)
     elif arguments.instructions:
         compare_instructions(arguments.baseline)
     else:
