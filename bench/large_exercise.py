@@ -93,13 +93,21 @@ def labels_for(article: str, text: str, count: int, rng: random.Random) -> list[
     return labels
 
 
-def build_package(folder: Path, rng: random.Random) -> dict[str, list[dict[str, object]]]:
-    """Write the package into ``folder``; return an answers file flagging a third of its items."""
+def build_package(
+    folder: Path,
+    rng: random.Random,
+    *,
+    articles: int = ARTICLES,
+    items: int = ITEMS,
+    slug: str = "semeval-large",
+) -> dict[str, list[dict[str, object]]]:
+    """Write a package of ``articles`` articles and about ``items`` key items into ``folder``;
+    return an answers file flagging a third of its items."""
     (folder / "articles").mkdir(parents=True)
-    ids = [f"article{100000 + n}" for n in range(ARTICLES)]
+    ids = [f"article{100000 + n}" for n in range(articles)]
     texts = {article: article_text(rng) for article in ids}
     labels: list[Label] = []
-    per_article, extra = divmod(ITEMS, ARTICLES)
+    per_article, extra = divmod(items, articles)
     for number, article in enumerate(ids):
         labels += labels_for(article, texts[article], per_article + (number < extra), rng)
         (folder / "articles" / f"{article}.txt").write_text(texts[article], encoding="utf-8")
@@ -111,9 +119,8 @@ def build_package(folder: Path, rng: random.Random) -> dict[str, list[dict[str, 
             "provenance": "Random words, for a benchmark.",
         }
         (folder / "articles" / f"{article}.toml").write_text(tomli_w.dumps(sidecar), encoding="utf-8")
-    items = key_items(labels, texts, DEFAULT_MAPPING)
     exercise = {
-        "slug": "semeval-large",
+        "slug": slug,
         "title": "A SemEval-sized exercise",
         "briefing": "Flag what you would check.",
         "instructions": "Flag the problems.",
@@ -125,7 +132,9 @@ def build_package(folder: Path, rng: random.Random) -> dict[str, list[dict[str, 
         ],
     }
     (folder / "exercise.toml").write_text(tomli_w.dumps(exercise), encoding="utf-8")
-    (folder / "key.toml").write_text(tomli_w.dumps({"items": items}), encoding="utf-8")
+    (folder / "key.toml").write_text(
+        tomli_w.dumps({"items": key_items(labels, texts, DEFAULT_MAPPING)}), encoding="utf-8"
+    )
     flags: list[dict[str, object]] = []
     for label in rng.sample(labels, len(labels) // 3):
         start, end = label.start, label.end + rng.choice([0, 0, 4])
