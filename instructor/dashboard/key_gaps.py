@@ -162,8 +162,8 @@ def unkeyed_clusters(
     unkeyed = [span for span in spans if not extents.touch(span.article, span.start, span.end)]
     deltas: dict[str, Counter[int]] = defaultdict(Counter)
     for span in unkeyed:
-        deltas[span.article][span.start] += span.count
-        deltas[span.article][span.end] -= span.count
+        deltas[span.article][span.start] += span.flags
+        deltas[span.article][span.end] -= span.flags
     articles = {article.ref: article for article in scope.exercise.articles}
     regions = [
         (ref, start, end)
@@ -179,11 +179,11 @@ def unkeyed_clusters(
         inside = [span for span in unkeyed if span.article == ref and span.start < end and start < span.end]
         boundaries: Counter[tuple[int, int]] = Counter()
         for span in inside:
-            boundaries[(span.start, span.end)] += span.count
+            boundaries[(span.start, span.end)] += span.flags
         proposed_start, proposed_end = word_span(articles[ref].text, *chosen_span(boundaries))
         categories: Counter[str] = Counter()
         for span in inside:
-            categories[span.category] += span.count
+            categories[span.category] += span.flags
         attempts, notes = flags_in[(ref, start, end)]
         clusters.append(
             UnkeyedCluster(
