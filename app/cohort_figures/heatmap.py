@@ -40,7 +40,7 @@ def span_counts(db: Session, scope: Scope) -> list[SpanCount]:
     query = select(SpanTally.article_ref, SpanTally.start, SpanTally.end, SpanTally.category, SpanTally.flags).where(
         SpanTally.cohort_id == scope.cohort.id, SpanTally.exercise_id == scope.exercise.id, SpanTally.flags > 0
     )
-    return list(map(SpanCount._make, db.connection().execute(query)))
+    return list(map(SpanCount._make, db.connection().execute(query).all()))
 
 
 def flag_counts_by_category(spans: Iterable[SpanCount]) -> dict[str, int]:

@@ -16,13 +16,14 @@ def heatmap_spans(heat: ArticleHeat) -> Markup:
     """One article's segments as spans; the flagged ones are buttons, the first of them a tab stop."""
     spans = []
     first = True
+    # The classes are names the code writes (heat-3 key-item …): only the words need escaping.
     for segment in heat.segments:
         if segment.count:
             spans.append(
-                f'<span class="{escape(segment.classes)}" data-at="{segment.start}" tabindex="{0 if first else -1}" '
+                f'<span class="{segment.classes}" data-at="{segment.start}" tabindex="{0 if first else -1}" '
                 f'role="button" aria-label="{escape(segment.label)}">{escape(segment.text)}</span>'
             )
             first = False
         else:
-            spans.append(f'<span class="{escape(segment.classes)}">{escape(segment.text)}</span>')
+            spans.append(f'<span class="{segment.classes}">{escape(segment.text)}</span>')
     return Markup("".join(spans))

@@ -246,4 +246,4 @@ def outlying_tallies(db: Session, scope: Scope) -> list[OutlyingCount]:
         )
         .order_by(tally.outcome, tally.item_id, tally.article_ref, tally.start, tally.end)
     )
-    return list(map(OutlyingCount._make, db.connection().execute(query)))
+    return list(map(OutlyingCount._make, db.connection().execute(query).all()))
