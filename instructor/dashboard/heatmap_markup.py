@@ -1,8 +1,8 @@
 """The dashboard heatmap's spans as HTML, written in Python rather than in the template.
 
 A 50-article exercise's heatmap has some 17,000 segments: Jinja's loop, attribute lookups and
-escapes cost about 15 µs a segment, most of the dashboard's rendering; this writes the same bytes
-in a fifth of the time.
+escapes over them were most of the dashboard's rendering (338 ms of CPU for 500 trainees; 95–135
+ms with the same bytes written here).
 """
 
 from __future__ import annotations
