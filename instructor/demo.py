@@ -43,7 +43,7 @@ from app.models import (
 )
 from app.trainee import attempts, standing
 from app.trainee.flag_requests import CheckedFlag
-from app.trainee.flags import create_flags
+from app.trainee.flags import MAX_FLAGS, create_flags
 from app.trainee.submission import submit
 from exercises import PACKAGES_DIR, load_package
 from scoring.types import KeyItem
@@ -239,7 +239,8 @@ class Simulator:
                     SimulatedFlag(spot.article, spot.start, spot.end, spot.category, self._note(spot.category, 0.3))
                 )
         rng.shuffle(chosen)
-        return chosen
+        # On a large exercise a good trainee would find more than an attempt may hold: they stop at the limit.
+        return chosen[:MAX_FLAGS]
 
     def _category(self, item: KeyItem, skill: float) -> str:
         if self.rng.random() < 0.55 + 0.4 * skill:

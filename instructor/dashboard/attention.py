@@ -7,6 +7,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
@@ -113,15 +114,19 @@ def most_flagged_false_positives(
         elif row.outcome == FlagOutcome.NOT_IN_KEY and row.article in texts:
             loose[row.article].append(row)
     found = [
-        _false_positive(texts, article, {(decoys[item_id].start, decoys[item_id].end): 1}, submissions, decoy=True)
+        _flagged_stretch(texts, article, {(decoys[item_id].start, decoys[item_id].end): 1}, submissions, decoy=True)
         for (article, item_id), submissions in on_decoys.items()
         if submissions
     ]
     for article, rows in loose.items():
         for spans, submissions in _runs_flagged(rows):
-            found.append(_false_positive(texts, article, spans, submissions, decoy=False))
-    found.sort(key=lambda fp: (-fp.submissions, fp.article, fp.start))
-    return found[:limit]
+            found.append(_flagged_stretch(texts, article, spans, submissions, decoy=False))
+    found.sort(key=lambda stretch: (-stretch.submissions, stretch.article, stretch.start))
+    # Only the few shown are quoted in their sentence: a large cohort flags thousands of stretches.
+    return [
+        FalsePositive(*stretch, sentence=sentence_of(texts[stretch.article], stretch.start, stretch.end))
+        for stretch in found[:limit]
+    ]
 
 
 def _runs_flagged(rows: Sequence[OutlyingCount]) -> list[tuple[Counter[tuple[int, int]], int]]:
@@ -146,16 +151,26 @@ def _runs_flagged(rows: Sequence[OutlyingCount]) -> list[tuple[Counter[tuple[int
     return list(zip(flagged, submissions, strict=True))
 
 
-def _false_positive(
+class FlaggedStretch(NamedTuple):
+    """A false positive before it is quoted in its sentence."""
+
+    article: str
+    start: int
+    end: int
+    submissions: int
+    decoy: bool
+
+
+def _flagged_stretch(
     texts: dict[str, str],
     article: str,
     spans: Mapping[tuple[int, int], int],
     submissions: int,
     *,
     decoy: bool,
-) -> FalsePositive:
+) -> FlaggedStretch:
     start, end = word_span(texts[article], *chosen_span(spans))
-    return FalsePositive(article, start, end, submissions, decoy, sentence_of(texts[article], start, end))
+    return FlaggedStretch(article, start, end, submissions, decoy)
 
 
 def trainees_and_attention(

@@ -23,12 +23,14 @@ rescores every submission; the earlier scores stay as history.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
@@ -126,6 +128,13 @@ class KeyExtents:
         self._by_article: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for item in key_items:
             self._by_article[item.article].append((item.start, item.end))
+        # Per article, the starts in order and the furthest end among the items up to each: a
+        # span's check is then a bisection, not a pass over the article's items (a large cohort
+        # asks it for tens of thousands of spans).
+        self._reach: dict[str, tuple[list[int], list[int]]] = {}
+        for article, extents in self._by_article.items():
+            ordered = sorted(extents)
+            self._reach[article] = ([start for start, _ in ordered], list(accumulate((end for _, end in ordered), max)))
 
     def __iter__(self) -> Iterator[tuple[str, int, int]]:
         """Each key item's article, start and end."""
@@ -135,7 +144,9 @@ class KeyExtents:
 
     def touch(self, article: str, start: int, end: int) -> bool:
         """Whether the span overlaps any key item of its article."""
-        return any(start < item_end and item_start < end for item_start, item_end in self._by_article.get(article, ()))
+        starts, furthest = self._reach.get(article, ([], []))
+        before_end = bisect.bisect_left(starts, end)
+        return before_end > 0 and furthest[before_end - 1] > start
 
     def around(self, article: str, start: int, end: int) -> tuple[int | None, int | None]:
         """For a span no key item touches: where the nearest key item before it ends and where
@@ -162,8 +173,8 @@ def unkeyed_clusters(
     unkeyed = [span for span in spans if not extents.touch(span.article, span.start, span.end)]
     deltas: dict[str, Counter[int]] = defaultdict(Counter)
     for span in unkeyed:
-        deltas[span.article][span.start] += span.count
-        deltas[span.article][span.end] -= span.count
+        deltas[span.article][span.start] += span.flags
+        deltas[span.article][span.end] -= span.flags
     articles = {article.ref: article for article in scope.exercise.articles}
     regions = [
         (ref, start, end)
@@ -179,11 +190,11 @@ def unkeyed_clusters(
         inside = [span for span in unkeyed if span.article == ref and span.start < end and start < span.end]
         boundaries: Counter[tuple[int, int]] = Counter()
         for span in inside:
-            boundaries[(span.start, span.end)] += span.count
+            boundaries[(span.start, span.end)] += span.flags
         proposed_start, proposed_end = word_span(articles[ref].text, *chosen_span(boundaries))
         categories: Counter[str] = Counter()
         for span in inside:
-            categories[span.category] += span.count
+            categories[span.category] += span.flags
         attempts, notes = flags_in[(ref, start, end)]
         clusters.append(
             UnkeyedCluster(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -207,10 +208,11 @@ def confusion_table(
     return Confusion([(category.id, category.name) for category in categories], dict(cells))
 
 
-@dataclass(frozen=True)
-class OutlyingCount:
+class OutlyingCount(NamedTuple):
     """One of the cohort's outlying tallies (``app.models.OutlyingTally``): flags of the counted
-    submissions that matched no key item, with one outcome, key item and span."""
+    submissions that matched no key item, with one outcome, key item and span.
+
+    A named tuple, as `SpanCount`: a large cohort has tens of thousands."""
 
     outcome: str
     item_id: str
@@ -244,4 +246,4 @@ def outlying_tallies(db: Session, scope: Scope) -> list[OutlyingCount]:
         )
         .order_by(tally.outcome, tally.item_id, tally.article_ref, tally.start, tally.end)
     )
-    return [OutlyingCount(*row) for row in db.execute(query)]
+    return list(map(OutlyingCount._make, db.connection().execute(query).all()))

@@ -43,11 +43,13 @@ from instructor.dashboard.forms import (
     GapShareForm,
     category_choices,
 )
+from instructor.dashboard.heatmap_markup import heatmap_spans
 from instructor.dashboard.overview import build_dashboard
 from instructor.dashboard.trainees import submitted_attempts
 from scoring.report import report_from_dict
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/instructor", template_folder="../templates")
+blueprint.add_app_template_filter(heatmap_spans, "heatmap_spans")
 
 DASHBOARD = "/cohorts/<int:cohort_id>/exercises/<int:exercise_id>"
 

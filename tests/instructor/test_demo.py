@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import func, select
 
 from app import db
 from app.models import Attempt, Cohort, Flag, Score, User, cohort_trainees, flag_links
+from app.trainee.flags import MAX_FLAGS
 from instructor.demo import seed_demo
-from tests.conftest import login
+from tests.conftest import Factory, login
+from tests.many_articles import many_articles_package
 
 
 def test_seed_demo_command(app: Flask) -> None:
@@ -62,3 +65,20 @@ def test_demo_flags_vary_with_skill_and_are_scored_like_real_ones(app: Flask) ->
         statuses = {item["status"] for report in reports for item in report["items"]}
         assert {"matched", "decoy", "not_in_key"} <= outcomes
         assert {"found", "partial", "wrong_category", "missed", "decoy_flagged"} <= statuses
+
+
+def test_demo_trainees_on_a_large_exercise_stop_at_the_flag_limit(app: Flask, factory: Factory, tmp_path: Path) -> None:
+    # 100 copies of the mini exercise: 800 key items, more than a good trainee's attempt may hold.
+    exercise = factory.exercise(package=many_articles_package(tmp_path, 100))
+    with app.app_context():
+        session = db.session()
+        made = seed_demo(session, cohort_name="Large", trainees=6, exercise_slug=exercise.slug, unfinished=0.0, seed=3)
+        assert (made.exercise_id, made.submitted) == (exercise.id, 6)
+        flags = session.scalars(
+            select(func.count())
+            .select_from(Flag)
+            .join(Attempt)
+            .group_by(Attempt.id)
+            .where(Attempt.exercise_id == exercise.id)
+        ).all()
+        assert len(flags) == 6 and max(flags) == MAX_FLAGS

@@ -8,6 +8,8 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app import db, grading
@@ -15,6 +17,7 @@ from app.cohort_figures.scope import scope_for
 from app.models import Attempt, Cohort, Exercise, Flag, KeyVersion, Score, ScoreItem
 from instructor.dashboard import key_gaps
 from instructor.dashboard.overview import build_dashboard
+from scoring.types import KeyItem
 from tests.conftest import Factory, login
 from tests.instructor.dashboard_cohort import FixedCohort, build_fixed_cohort
 
@@ -202,3 +205,17 @@ def test_add_to_key_rejects_a_span_outside_the_article(client: FlaskClient, fixe
     response = client.post(fixed.url("key/add"), data=data)
     assert response.status_code == 400
     assert "is not in article" in response.get_data(as_text=True)
+
+
+extents = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20)), max_size=12)
+
+
+@given(items=extents, span=st.tuples(st.integers(0, 80), st.integers(1, 20)))
+def test_a_span_touches_the_key_when_it_overlaps_an_item_of_its_article(
+    items: list[tuple[int, int]], span: tuple[int, int]
+) -> None:
+    key = [KeyItem(f"i{n}", "a", start, start + length, "q", "unverified") for n, (start, length) in enumerate(items)]
+    start, end = span[0], span[0] + span[1]
+    overlaps = any(start < item.end and item.start < end for item in key)
+    assert key_gaps.KeyExtents(key).touch("a", start, end) == overlaps
+    assert not key_gaps.KeyExtents(key).touch("b", start, end)
