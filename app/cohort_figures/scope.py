@@ -76,7 +76,7 @@ def counted_attempts(scope: Scope) -> Subquery:
     )
 
 
-def counted_count(db: Session, scope: Scope) -> int:
+def submission_count(db: Session, scope: Scope) -> int:
     """How many submissions the scope counts (one a trainee who submitted)."""
     return int(db.scalar(select(func.count()).select_from(counted_attempts(scope))) or 0)
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.cohort_figures.heatmap import ArticleHeat, coverage, span_counts
-from app.cohort_figures.scope import Scope, counted_count
+from app.cohort_figures.scope import Scope, submission_count
 from app.deadlines import as_utc
 from app.models import Assignment, Attempt, Cohort, Flag
 from scoring.types import KeyItem
@@ -61,7 +61,7 @@ def cohort_view(db: Session, attempt: Attempt, key_items: Sequence[KeyItem]) -> 
     if cohort is None:
         raise LookupError(f"attempt {attempt.id} has no cohort")
     scope = Scope(cohort, attempt.exercise)
-    submissions = counted_count(db, scope)
+    submissions = submission_count(db, scope)
     heats = coverage(scope.exercise.articles, span_counts(db, scope), key_items, submissions)
     articles = []
     for heat in heats:

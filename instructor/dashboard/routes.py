@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 from app import audit, csv_export, db, grading
 from app.access import INSTRUCTOR, access, cohort_for_instructor
 from app.cohort_figures.heatmap import coverage, flags_at, heat_level, span_counts
-from app.cohort_figures.scope import Scope, counted_count, scope_for
+from app.cohort_figures.scope import Scope, submission_count, scope_for
 from app.deadlines import close_overdue, now
 from app.forms import ConfirmForm, required
 from app.models import Article, Assignment, Attempt, AttemptGrant, DeadlineExtension, KeyVersion, Score, User
@@ -158,7 +158,7 @@ def article_heatmap(cohort_id: int, exercise_id: int, article_ref: str) -> Respo
     if article is None:
         abort(404, "This exercise has no such article.")
     key = grading.current_key_version(database, scope.exercise.id)
-    submissions = counted_count(database, scope)
+    submissions = submission_count(database, scope)
     [heat] = coverage([article], span_counts(database, scope, article_ref=article.ref), key.items, submissions)
     if request.args.get("fragment") == "1":
         return Response(get_template_attribute("instructor/_heatmap.html", "heatmap")(heat))
