@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 from app import audit, csv_export, db, grading
 from app.access import INSTRUCTOR, access, cohort_for_instructor
 from app.cohort_figures.heatmap import coverage, flags_at, heat_level, span_counts
-from app.cohort_figures.scope import Scope, submission_count, scope_for
+from app.cohort_figures.scope import Scope, scope_for, submission_count
 from app.deadlines import close_overdue, now
 from app.forms import ConfirmForm, required
 from app.models import Article, Assignment, Attempt, AttemptGrant, DeadlineExtension, KeyVersion, Score, User
