@@ -14,11 +14,20 @@ from sqlalchemy.orm import Session
 
 from app.cohort_figures.scope import Scope, counted_attempts
 from app.cohort_figures.sentences import sentence_of
-from app.models import Flag, SpanTally, User
+from app.models import Article, Exercise, Flag, SpanTally, User
 from scoring.types import KeyItem
 
 HEAT_LEVELS = 8
 """Heatmap intensities heat-1 … heat-8 (heat-0: nobody flagged the text)."""
+
+INLINE_HEATMAP_CHARACTERS = 20_000
+"""The most characters an exercise's texts may have for the dashboard to show every heatmap inline.
+
+A heatmap costs its page time and bytes by the length of its text: the seed exercise (8,112
+characters in two articles) renders inline as it always has, while 50 articles of 5,000
+characters (17,080 segments for 500 trainees) took most of a second, so larger exercises show a
+line per article and load one heatmap when it is opened (about four such articles at most inline).
+"""
 
 
 class SpanCount(NamedTuple):
@@ -35,11 +44,13 @@ class SpanCount(NamedTuple):
     flags: int
 
 
-def span_counts(db: Session, scope: Scope) -> list[SpanCount]:
-    """The cohort's span tallies: the base of the heatmap, the flag counts and the key gaps."""
+def span_counts(db: Session, scope: Scope, *, article_ref: str | None = None) -> list[SpanCount]:
+    """The cohort's span tallies (of one article if given): the base of the heatmap, the flag counts and the key gaps."""
     query = select(SpanTally.article_ref, SpanTally.start, SpanTally.end, SpanTally.category, SpanTally.flags).where(
         SpanTally.cohort_id == scope.cohort.id, SpanTally.exercise_id == scope.exercise.id, SpanTally.flags > 0
     )
+    if article_ref is not None:
+        query = query.where(SpanTally.article_ref == article_ref)
     return list(map(SpanCount._make, db.connection().execute(query).all()))
 
 
@@ -118,7 +129,7 @@ def boundary_counts(spans: Iterable[SpanCount]) -> tuple[dict[str, Counter[int]]
 
 
 def coverage(
-    scope: Scope, spans: Iterable[SpanCount], key_items: Sequence[KeyItem], submissions: int
+    articles: Iterable[Article], spans: Iterable[SpanCount], key_items: Sequence[KeyItem], submissions: int
 ) -> list[ArticleHeat]:
     """Each article cut into segments with how many flags cover them (a sweep over boundaries)."""
     starts, ends = boundary_counts(spans)
@@ -131,8 +142,38 @@ def coverage(
             article.title,
             *_segments(article.text, starts[article.ref], ends[article.ref], items_of[article.ref], submissions),
         )
-        for article in scope.exercise.articles
+        for article in articles
     ]
+
+
+def heatmaps_inline(exercise: Exercise) -> bool:
+    """Whether the dashboard shows every article's heatmap in the page (see `INLINE_HEATMAP_CHARACTERS`)."""
+    return sum(len(article.text) for article in exercise.articles) <= INLINE_HEATMAP_CHARACTERS
+
+
+@dataclass(frozen=True)
+class ArticleGlance:
+    """An article's line on a dashboard whose heatmaps load one at a time: its flags and its hottest spot."""
+
+    ref: str
+    title: str
+    flags: int
+    peak: int
+    """The most flags covering one character: the `ArticleHeat.peak` its heatmap would have."""
+
+
+def glances(articles: Iterable[Article], spans: Iterable[SpanCount]) -> list[ArticleGlance]:
+    """Each article's flags and its peak, from the boundaries alone (no segments, no labels)."""
+    starts, ends = boundary_counts(spans)
+    lines = []
+    for article in articles:
+        opened, closed = starts[article.ref], ends[article.ref]
+        running = peak = 0
+        for offset in sorted(opened.keys() | closed.keys()):
+            running += opened.get(offset, 0) - closed.get(offset, 0)
+            peak = max(peak, running)
+        lines.append(ArticleGlance(article.ref, article.title, opened.total(), peak))
+    return lines
 
 
 def _segments(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Float, Select, Subquery, select
+from sqlalchemy import Float, Select, Subquery, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -74,6 +74,11 @@ def counted_attempts(scope: Scope) -> Subquery:
     return (
         _counted(scope).with_only_columns(CountedSubmission.attempt_id, CountedSubmission.user_id).subquery("counted")
     )
+
+
+def submission_count(db: Session, scope: Scope) -> int:
+    """How many submissions the scope counts (one a trainee who submitted)."""
+    return int(db.scalar(select(func.count()).select_from(counted_attempts(scope))) or 0)
 
 
 def current_scores(scope: Scope) -> Subquery:

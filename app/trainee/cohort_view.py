@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.cohort_figures.heatmap import ArticleHeat, coverage, span_counts
-from app.cohort_figures.scope import Scope, counted_attempts
+from app.cohort_figures.scope import Scope, submission_count
 from app.deadlines import as_utc
 from app.models import Assignment, Attempt, Cohort, Flag
 from scoring.types import KeyItem
@@ -62,8 +61,8 @@ def cohort_view(db: Session, attempt: Attempt, key_items: Sequence[KeyItem]) -> 
     if cohort is None:
         raise LookupError(f"attempt {attempt.id} has no cohort")
     scope = Scope(cohort, attempt.exercise)
-    submissions = int(db.scalar(select(func.count()).select_from(counted_attempts(scope))) or 0)
-    heats = coverage(scope, span_counts(db, scope), key_items, submissions)
+    submissions = submission_count(db, scope)
+    heats = coverage(scope.exercise.articles, span_counts(db, scope), key_items, submissions)
     articles = []
     for heat in heats:
         own = [

@@ -8,7 +8,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.cohort_figures.heatmap import ArticleHeat, SpanCount, coverage, flag_counts_by_category, span_counts
+from app.cohort_figures.heatmap import (
+    ArticleGlance,
+    ArticleHeat,
+    SpanCount,
+    coverage,
+    flag_counts_by_category,
+    glances,
+    heatmaps_inline,
+    span_counts,
+)
 from app.cohort_figures.scope import Scope
 from instructor.dashboard.attention import (
     Attention,
@@ -53,6 +62,9 @@ class Dashboard:
     categories: list[CategoryFigures]
     confusion: Confusion
     heat: list[ArticleHeat]
+    """Every article's heatmap when the exercise is small enough to show them inline, else none."""
+    glances: list[ArticleGlance]
+    """Otherwise a line per article, its heatmap loaded from `routes.article_heatmap` when opened."""
     trainees: TraineePage
     status_counts: list[StatusCount]
     spans: list[SpanCount]
@@ -88,6 +100,8 @@ def build_dashboard(
     texts = {article.ref: article.text for article in scope.exercise.articles}
     outlying = outlying_tallies(db, scope)
     trainees, attention = trainees_and_attention(db, scope, page, summary.median_false_positives)
+    inline = heatmaps_inline(scope.exercise)
+    articles = scope.exercise.articles
     return Dashboard(
         scope=scope,
         completion=done,
@@ -96,7 +110,8 @@ def build_dashboard(
         decoys=decoys,
         categories=category_figures(counts, flag_counts_by_category(spans), key_items, categories, summary.submissions),
         confusion=confusion_table(counts, key_items, categories, summary.submissions),
-        heat=coverage(scope, spans, key_items, summary.submissions),
+        heat=coverage(articles, spans, key_items, summary.submissions) if inline else [],
+        glances=[] if inline else glances(articles, spans),
         trainees=trainees,
         status_counts=counts,
         spans=spans,

@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_template_attribute,
     jsonify,
     redirect,
     render_template,
@@ -27,11 +28,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from app import audit, csv_export, db, grading
 from app.access import INSTRUCTOR, access, cohort_for_instructor
-from app.cohort_figures.heatmap import flags_at
-from app.cohort_figures.scope import Scope, scope_for
+from app.cohort_figures.heatmap import coverage, flags_at, heat_level, span_counts
+from app.cohort_figures.scope import Scope, scope_for, submission_count
 from app.deadlines import close_overdue, now
 from app.forms import ConfirmForm, required
-from app.models import Assignment, Attempt, AttemptGrant, DeadlineExtension, KeyVersion, Score, User
+from app.models import Article, Assignment, Attempt, AttemptGrant, DeadlineExtension, KeyVersion, Score, User
 from instructor.cohorts import membership
 from instructor.dashboard import ceiling, exports, judgement, key_gaps
 from instructor.dashboard.attention import LOW_SCORE
@@ -50,6 +51,7 @@ from scoring.report import report_from_dict
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/instructor", template_folder="../templates")
 blueprint.add_app_template_filter(heatmap_spans, "heatmap_spans")
+blueprint.add_app_template_filter(heat_level, "heat_level")
 
 DASHBOARD = "/cohorts/<int:cohort_id>/exercises/<int:exercise_id>"
 
@@ -141,6 +143,28 @@ def dashboard(cohort_id: int, exercise_id: int) -> Response:
     """How the cohort did on the exercise: completion, scores, items, categories, heatmap, gaps."""
     database = db.session()
     return _dashboard_page(database, _scope(database, cohort_id, exercise_id))
+
+
+@blueprint.route(DASHBOARD + "/heatmaps/<article_ref>")
+@access(INSTRUCTOR)
+def article_heatmap(cohort_id: int, exercise_id: int, article_ref: str) -> Response:
+    """One article's heatmap: a page of its own, or with ``?fragment=1`` the heatmap alone, which
+    the dashboard of a large exercise inserts when the article is opened."""
+    database = db.session()
+    scope = _scope(database, cohort_id, exercise_id)
+    article = database.scalar(
+        select(Article).where(Article.exercise_id == scope.exercise.id, Article.ref == article_ref)
+    )
+    if article is None:
+        abort(404, "This exercise has no such article.")
+    key = grading.current_key_version(database, scope.exercise.id)
+    submissions = submission_count(database, scope)
+    [heat] = coverage([article], span_counts(database, scope, article_ref=article.ref), key.items, submissions)
+    if request.args.get("fragment") == "1":
+        return Response(get_template_attribute("instructor/_heatmap.html", "heatmap")(heat))
+    return Response(
+        render_template("instructor/dashboard_heatmap.html", scope=scope, heat=heat, submissions=submissions)
+    )
 
 
 @blueprint.route(DASHBOARD + "/dashboard/flags")

@@ -131,6 +131,7 @@ ROUTES: dict[str, Route] = {
     "dashboard.dashboard_flags_at": Route(
         "GET", lambda w: f"{dashboard(w)}/dashboard/flags?article=mini-a&at=70", THIS_COHORT
     ),
+    "dashboard.article_heatmap": Route("GET", lambda w: f"{dashboard(w)}/heatmaps/mini-a", THIS_COHORT),
     "dashboard.add_key_item": Route("POST", lambda w: f"{dashboard(w)}/key/add", THIS_COHORT),
     "dashboard.accept_alternative": Route("POST", lambda w: f"{dashboard(w)}/key/accept", THIS_COHORT),
     "dashboard.accept_extent": Route("POST", lambda w: f"{dashboard(w)}/key/extent", THIS_COHORT),

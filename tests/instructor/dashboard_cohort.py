@@ -14,13 +14,16 @@ With 10 points of items and 2 link bonuses of 0.5 possible (two groups of two fi
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import update
 
 from app import db
 from app.models import Attempt, Cohort, Exercise, Flag, Role
+from bench.large_exercise import build_package
 from tests.conftest import Factory
 
 FLAGS = {
@@ -97,3 +100,37 @@ def add_near_misses(factory: Factory, cohort: FixedCohort) -> FixedCohort:
             cohort.users[name] = user.id
             cohort.attempts[name] = attempt.id
     return cohort
+
+
+LARGE_ARTICLES = 5
+"""Articles of the large exercise, about 5,000 characters each: past the limit of inline heatmaps."""
+
+
+def build_large_cohort(factory: Factory, folder: Path) -> FixedCohort:
+    """A cohort taught by ``teacher`` on an exercise of `LARGE_ARTICLES` articles of random words
+    (``bench/large_exercise.py``'s); ``stranger`` teaches another cohort. Alice flags words 0–3 of
+    the first article and words 10–13 of the last, Bob words 2–5 of the first: 2 flags on the first
+    article, overlapping on words 2–3."""
+    package = folder / "large-exercise"
+    build_package(package, random.Random(5), articles=LARGE_ARTICLES, items=8 * LARGE_ARTICLES, slug="large-exercise")
+    cohort = factory.cohort("Large cohort")
+    factory.user("teacher", Role.INSTRUCTOR, teaches=cohort)
+    factory.user("stranger", Role.INSTRUCTOR, teaches=factory.cohort("Other cohort"))
+    exercise = factory.exercise(package=package, assign_to=cohort)
+    with factory.app.app_context():
+        words = {article.ref: article.text.split(" ") for article in db.session().get(Exercise, exercise.id).articles}
+    first, *_, last = words
+
+    def quote(ref: str, start: int, end: int) -> str:
+        return " ".join(words[ref][start:end])
+
+    flags = {
+        "alice": [(first, quote(first, 0, 4), "unverified"), (last, quote(last, 10, 14), "loaded_framing")],
+        "bob": [(first, quote(first, 2, 6), "unverified")],
+    }
+    users, attempts = {}, {}
+    for name, chosen in flags.items():
+        user = factory.user(name, cohort=cohort)
+        users[name] = user.id
+        attempts[name] = factory.attempt(user, exercise, flags=chosen, submit=True)[0].id
+    return FixedCohort(cohort.id, exercise.id, users, attempts)

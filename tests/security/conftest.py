@@ -141,6 +141,7 @@ def url_for_rule(rule: Rule, world: World) -> str:
         "user_id": world.ids["trainee"],
         "flag_id": world.ids["flag"],
         "client_id": "flag-1",
+        "article_ref": "mini-a",
         "platform_id": world.ids["platform"],
         "key_id": world.ids["tool_key"],
         # No comment is needed: the CSRF check refuses the request before the view looks for it.

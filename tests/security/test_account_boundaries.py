@@ -75,6 +75,7 @@ def test_a_shared_trainees_work_for_another_cohort_stays_out_of_reach(world: Wor
     pages = [
         base + "/dashboard",
         base + "/dashboard/flags?article=mini-b&at=25",
+        base + "/heatmaps/mini-b",
         base + f"/trainees/{world.ids['other_trainee']}",
         base + "/export/flags.csv",
         base + "/export/flags.json",

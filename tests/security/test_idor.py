@@ -38,6 +38,7 @@ ATTEMPTS = [
     # Another trainee's attempt through the instructor side: not for trainees at all.
     ("trainee", "GET", DASHBOARD_B + "/trainees/{other_trainee}", 403),
     ("trainee", "GET", DASHBOARD_B + "/export/flags.json", 403),
+    ("trainee", "GET", DASHBOARD_A + "/heatmaps/mini-b?fragment=1", 403),
 ]
 COHORTS = [
     ("instructor", "GET", "/instructor/cohorts/{other_cohort}", 404),
@@ -54,6 +55,8 @@ COHORTS = [
     # The dashboard and exports of another cohort.
     ("instructor", "GET", DASHBOARD_B + "/dashboard", 404),
     ("instructor", "GET", DASHBOARD_B + "/dashboard/flags?article=mini-b&at=25", 404),
+    ("instructor", "GET", DASHBOARD_B + "/heatmaps/mini-b", 404),
+    ("instructor", "GET", DASHBOARD_B + "/heatmaps/mini-b?fragment=1", 404),
     ("instructor", "GET", DASHBOARD_B + "/trainees/{other_trainee}", 404),
     ("instructor", "POST", DASHBOARD_B + "/trainees/{other_trainee}/retry", 404),
     ("instructor", "POST", DASHBOARD_B + "/key/add", 404),
@@ -127,6 +130,7 @@ def test_own_cohort_pages_and_exports_hold_only_own_trainees(world: World) -> No
         "/instructor/cohorts/{cohort}",
         DASHBOARD_A + "/dashboard",
         DASHBOARD_A + "/dashboard/flags?article=mini-b&at=25",
+        DASHBOARD_A + "/heatmaps/mini-b",
         DASHBOARD_A + "/export/flags.csv",
         DASHBOARD_A + "/export/flags.json",
         "/instructor/cohorts/{cohort}/export/results.csv",

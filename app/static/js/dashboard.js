@@ -1,4 +1,5 @@
-// Instructor dashboard: draws the score histogram and lists the flags at a chosen hot spot.
+// Instructor dashboard: draws the score histogram, lists the flags at a chosen hot spot and loads
+// a large exercise's heatmaps one article at a time.
 // Data comes from the page's <script type="application/json" id="dashboard-data">.
 (function () {
   "use strict";
@@ -84,8 +85,8 @@
     to.focus();
   }
 
-  function watchHeatmaps() {
-    document.querySelectorAll(".heatmap").forEach(function (heatmap) {
+  function watchHeatmaps(root) {
+    root.querySelectorAll(".heatmap").forEach(function (heatmap) {
       heatmap.addEventListener("click", function (event) {
         var segment = event.target.closest("[data-at]");
         if (segment) {
@@ -112,6 +113,49 @@
         if (next) {
           event.preventDefault();
           if (next !== segment) { rove(heatmap, segment, next); }
+        }
+      });
+    });
+  }
+
+  // A large exercise's dashboard lists its articles in <details>, each holding a link to the
+  // article's heatmap page; opening one the first time fetches the heatmap and puts it in place
+  // of the link (which stays if the fetch fails).
+  function loadHeatmap(details) {
+    var slot = details.querySelector(".heat-slot");
+    var status = slot.querySelector("[role=status]");
+    if (!status) {
+      status = document.createElement("p");
+      status.className = "muted";
+      status.setAttribute("role", "status");
+      slot.appendChild(status);
+    }
+    status.textContent = "Loading the heatmap\u2026";
+    slot.setAttribute("aria-busy", "true");
+    fetch(details.getAttribute("data-fragment"), { headers: { Accept: "text/html" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.text();
+      })
+      .then(function (html) {
+        var template = document.createElement("template");
+        template.innerHTML = html;
+        slot.replaceChildren(template.content);
+        watchHeatmaps(slot);
+      })
+      .catch(function () {
+        status.textContent = "The heatmap could not be loaded; follow the link to open it on its own page.";
+        details.removeAttribute("data-loading");
+      })
+      .finally(function () { slot.removeAttribute("aria-busy"); });
+  }
+
+  function watchDisclosures() {
+    document.querySelectorAll("details[data-fragment]").forEach(function (details) {
+      details.addEventListener("toggle", function () {
+        if (details.open && !details.hasAttribute("data-loading")) {
+          details.setAttribute("data-loading", "");
+          loadHeatmap(details);
         }
       });
     });
@@ -183,6 +227,7 @@
   }
 
   drawHistogram(readData());
-  watchHeatmaps();
+  watchHeatmaps(document);
+  watchDisclosures();
   enhanceTraineeTable();
 }());
