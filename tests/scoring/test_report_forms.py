@@ -1,0 +1,111 @@
+"""The engine's reports, as objects and in their stored form, equal those main gave at a85b3c9.
+
+`tests/scoring/data/seed_reports.json` holds the SHA-256 of ``json.dumps(report_to_dict(report))``
+for each of `SUBMISSIONS` synthetic submissions on the seed exercise (bench/score.py's trainees,
+a third of them with UUID flag ids in shuffled order and source ratings), scored by the engine at
+a85b3c9, before reports were assembled lazily. The stored form is also held equal to the plain form
+of the report's objects, read field by field, whichever is asked for first.
+"""
+
+import dataclasses
+import enum
+import hashlib
+import json
+import random
+import uuid
+from pathlib import Path
+
+import pytest
+
+from bench.score import seed_submissions
+from scoring import Flag, PreparedKey, SourceRating, report_from_dict, report_to_dict
+
+SUBMISSIONS = 300
+DIGESTS = Path(__file__).parent / "data" / "seed_reports.json"
+
+
+def submissions():
+    """The submissions, each (flags, ratings), and the prepared key, the same on every run."""
+    package, made, rng = seed_submissions(SUBMISSIONS)
+    prepared = PreparedKey(
+        package.key,
+        package.policy,
+        categories=[c.id for c in package.categories],
+        texts={a.id: a.text for a in package.articles},
+        rating_key=package.rating_key,
+    )
+    shuffled = random.Random(7)
+    result = []
+    for number, flags in made:
+        ratings = ()
+        if number % 3 == 1:
+            names = {flag.id: str(uuid.UUID(int=shuffled.getrandbits(128))) for flag in flags}
+            flags = [
+                dataclasses.replace(flag, id=names[flag.id], links=tuple(names.get(l, l) for l in flag.links))
+                for flag in flags
+            ]
+            shuffled.shuffle(flags)
+            ratings = tuple(
+                SourceRating(article.id, shuffled.choice("ABCDEF"), shuffled.choice("123456"), "a reason")
+                for article in package.articles
+                if shuffled.random() < 0.7
+            )
+        result.append((flags, ratings))
+    return prepared, result
+
+
+def stored_text(report):
+    return json.dumps(report_to_dict(report))
+
+
+def _plain(value):
+    """The plain form by the letter: dataclasses to dicts, tuples to lists, enum members to values."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value):
+        return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    return value
+
+
+@pytest.fixture(scope="module")
+def scored():
+    prepared, made = submissions()
+    return prepared, made
+
+
+def test_stored_forms_equal_mains(scored):
+    prepared, made = scored
+    expected = json.loads(DIGESTS.read_text())
+    digests = [hashlib.sha256(stored_text(prepared.score(flags, ratings)).encode()).hexdigest() for flags, ratings in made]
+    assert len(digests) == len(expected) == SUBMISSIONS
+    assert [n for n, (got, want) in enumerate(zip(digests, expected)) if got != want] == []
+
+
+def test_the_stored_form_is_the_plain_form_of_the_objects_read_first_or_last(scored):
+    prepared, made = scored
+    for flags, ratings in made[:60]:
+        stored_first = prepared.score(flags, ratings)
+        data = report_to_dict(stored_first)
+        assert data == {**_plain(stored_first), "format": 2}
+        assert json.dumps(data) == json.dumps(report_to_dict(stored_first))
+        read_first = prepared.score(flags, ratings)
+        plain = {**_plain(read_first), "format": 2}
+        assert json.dumps(report_to_dict(read_first)) == json.dumps(plain) == json.dumps(data)
+        assert read_first == stored_first == report_from_dict(data)
+        assert hash(read_first) == hash(report_from_dict(data))
+
+
+def test_the_stored_form_is_fresh_each_time(scored):
+    prepared, made = scored
+    flags, ratings = made[0]
+    report = prepared.score(flags, ratings)
+    first = report_to_dict(report)
+    first["items"][0]["flag_ids"].append("changed")
+    first["items"][0]["reason"] = "changed"
+    first["flags"][0]["reason"] = "changed"
+    again = report_to_dict(report)
+    assert again == report_to_dict(prepared.score(flags, ratings))
+    assert again["items"][0]["reason"] != "changed" and "changed" not in again["items"][0]["flag_ids"]
+    assert again["flags"][0]["reason"] != "changed"
