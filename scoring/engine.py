@@ -613,34 +613,38 @@ class PreparedKey:
         category-blind, and one span per run of the same category counting same-category pairs.
         """
         alone: list[tuple[float, float, float, float]] = []  # sums of flags overlapping no other
+        runs: list[tuple[int, int, int]] = []  # first flag, the flag after the last, reach
+        first, article, reach = 0, "", 0
+        for position, flag in enumerate(ordered):  # flags are sorted by article, then start
+            if flag.start < reach and flag.article == article:
+                if flag.end > reach:
+                    reach = flag.end
+                continue
+            if position - first == 1:
+                alone.append(analyses[first].sums)
+            elif position:
+                runs.append((first, position, reach))
+            first, article, reach = position, flag.article, flag.end
+        if len(ordered) - first == 1:
+            alone.append(analyses[first].sums)
+        elif ordered:
+            runs.append((first, len(ordered), reach))
         blind_of_flag: list[float] = []  # sums of runs of flags merged
         blind_of_key: list[float] = []
         matched_of_flag: list[float] = []
         matched_of_key: list[float] = []
-        count, position = len(ordered), 0
-        while position < count:
-            first = ordered[position]  # flags are sorted by article, then start
-            reach, following = first.end, position + 1
-            while (
-                following < count and ordered[following].start < reach and ordered[following].article == first.article
-            ):
-                reach = max(reach, ordered[following].end)
-                following += 1
-            if following == position + 1:
-                alone.append(analyses[position].sums)
-            else:
-                run = ordered[position:following]
-                spans = (first.article, tuple([(flag.start, flag.end, flag.category) for flag in run]))
-                merged = self._merged_runs.get(spans)
-                if merged is None:
-                    merged = self._merge_run(spans, reach)
-                blind, matched = merged
-                blind_of_flag.append(blind[0])
-                blind_of_key.append(blind[1])
-                for of_flag, of_key in matched:
-                    matched_of_flag.append(of_flag)
-                    matched_of_key.append(of_key)
-            position = following
+        for first, following, reach in runs:
+            run = ordered[first:following]
+            spans = (run[0].article, tuple([(flag.start, flag.end, flag.category) for flag in run]))
+            merged = self._merged_runs.get(spans)
+            if merged is None:
+                merged = self._merge_run(spans, reach)
+            blind, matched = merged
+            blind_of_flag.append(blind[0])
+            blind_of_key.append(blind[1])
+            for of_flag, of_key in matched:
+                matched_of_flag.append(of_flag)
+                matched_of_key.append(of_key)
         if alone:
             columns = list(zip(*alone))
             blind_of_flag += columns[0]
