@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scoring.credit import (
+    FigurePair,
     agreeing_pairs,
     conflict_partners,
     judge_links,
@@ -309,6 +310,7 @@ class PreparedKey:
         # Sloppy selections of one item cover the same words: their matches are the same.
         self._matches: dict[tuple[int, str, int, int], _Match] = {}
         self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
+        self._figure_pairs: dict[tuple[str, str], FigurePair] = {}  # at most the key's figures squared
         # Submissions of one key share few sets of counts: the schemes and detection measures
         # made from each are kept, by the counts they are made from.
         self._assignments: dict[tuple[tuple[Candidate, ...], ...], tuple[int | None, ...]] = {}
@@ -397,7 +399,7 @@ class PreparedKey:
             if match.correct:
                 correct[analysis.category] += 1
 
-        links = judge_links(flags, item_of_flag, self.policy, self.agreeing)
+        links = judge_links(flags, item_of_flag, self.policy, self.agreeing, known=self._figure_pairs)
         bonuses = correct_links = 0
         for link in links:
             if link.status is _CORRECT_LINK:
@@ -617,8 +619,7 @@ class PreparedKey:
         first, article, reach = 0, "", 0
         for position, flag in enumerate(ordered):  # flags are sorted by article, then start
             if flag.start < reach and flag.article == article:
-                if flag.end > reach:
-                    reach = flag.end
+                reach = max(reach, flag.end)
                 continue
             if position - first == 1:
                 alone.append(analyses[first].sums)
