@@ -6,7 +6,9 @@ points possible) is built once by `PreparedKey`. What depends on one flagged spa
 could match, what each match earns and how it is explained, what it costs unmatched, its sums
 for the SemEval metric) is worked out the first time the span is seen and kept, since trainees
 flag the very same spans again and again. Only the one-to-one assignment, conflict groups, links
-and totals are worked out for each submission.
+and totals are worked out for each submission. The report keeps what each flag became; its item
+and flag results are made from that when read (`scoring.report.Deferred`), and their stored form
+is copied from templates kept per key and per match, which is most of what storing costs.
 
 The per-submission code is written for CPython's specialising interpreter: plain loops over lists
 with attribute reads of slotted objects are cheap, while per-flag dict updates, small tuples and

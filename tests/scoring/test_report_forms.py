@@ -18,15 +18,15 @@ from pathlib import Path
 import pytest
 
 from bench.score import seed_submissions
-from scoring import Flag, PreparedKey, SourceRating, report_from_dict, report_to_dict
+from scoring import PreparedKey, SourceRating, report_from_dict, report_to_dict
 
 SUBMISSIONS = 300
 DIGESTS = Path(__file__).parent / "data" / "seed_reports.json"
 
 
 def submissions():
-    """The submissions, each (flags, ratings), and the prepared key, the same on every run."""
-    package, made, rng = seed_submissions(SUBMISSIONS)
+    """The prepared seed key and the submissions, each (flags, ratings), the same on every run."""
+    package, made, _ = seed_submissions(SUBMISSIONS)
     prepared = PreparedKey(
         package.key,
         package.policy,
@@ -71,14 +71,15 @@ def _plain(value):
 
 @pytest.fixture(scope="module")
 def scored():
-    prepared, made = submissions()
-    return prepared, made
+    return submissions()
 
 
 def test_stored_forms_equal_mains(scored):
     prepared, made = scored
     expected = json.loads(DIGESTS.read_text())
-    digests = [hashlib.sha256(stored_text(prepared.score(flags, ratings)).encode()).hexdigest() for flags, ratings in made]
+    digests = [
+        hashlib.sha256(stored_text(prepared.score(flags, ratings)).encode()).hexdigest() for flags, ratings in made
+    ]
     assert len(digests) == len(expected) == SUBMISSIONS
     assert [n for n, (got, want) in enumerate(zip(digests, expected)) if got != want] == []
 
@@ -109,3 +110,17 @@ def test_the_stored_form_is_fresh_each_time(scored):
     assert again == report_to_dict(prepared.score(flags, ratings))
     assert again["items"][0]["reason"] != "changed" and "changed" not in again["items"][0]["flag_ids"]
     assert again["flags"][0]["reason"] != "changed"
+
+
+def test_a_report_the_engine_made_behaves_as_one_built_field_by_field(scored):
+    import pickle
+
+    prepared, made = scored
+    flags, ratings = made[1]
+    report = prepared.score(flags, ratings)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.items = ()  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(report)) == report
+    assert dataclasses.replace(prepared.score(flags, ratings), score=0.0).flags == report.flags
+    assert type(report.items) is tuple and report.items is report.items
+    assert repr(prepared.score(flags, ratings)) == repr(report)
