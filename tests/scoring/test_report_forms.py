@@ -8,7 +8,6 @@ of the report's objects, read field by field, whichever is asked for first.
 """
 
 import dataclasses
-import enum
 import hashlib
 import json
 import random
@@ -19,6 +18,7 @@ import pytest
 
 from bench.score import seed_submissions
 from scoring import PreparedKey, SourceRating, report_from_dict, report_to_dict
+from tests.scoring.test_report_dict import _plain
 
 SUBMISSIONS = 300
 DIGESTS = Path(__file__).parent / "data" / "seed_reports.json"
@@ -27,13 +27,12 @@ DIGESTS = Path(__file__).parent / "data" / "seed_reports.json"
 def submissions():
     """The prepared seed key and the submissions, each (flags, ratings), the same on every run."""
     package, made, _ = seed_submissions(SUBMISSIONS)
-    prepared = PreparedKey(
-        package.key,
-        package.policy,
-        categories=[c.id for c in package.categories],
-        texts={a.id: a.text for a in package.articles},
-        rating_key=package.rating_key,
-    )
+    exercise = {
+        "categories": [category.id for category in package.categories],
+        "texts": {article.id: article.text for article in package.articles},
+        "rating_key": package.rating_key,
+    }
+    prepared = PreparedKey(package.key, package.policy, **exercise)
     shuffled = random.Random(7)
     result = []
     for number, flags in made:
@@ -56,17 +55,6 @@ def submissions():
 
 def stored_text(report):
     return json.dumps(report_to_dict(report))
-
-
-def _plain(value):
-    """The plain form by the letter: dataclasses to dicts, tuples to lists, enum members to values."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    if dataclasses.is_dataclass(value):
-        return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
-    return value
 
 
 @pytest.fixture(scope="module")
