@@ -92,11 +92,18 @@ def possible_links(items: Sequence[KeyItem]) -> int:
     return count
 
 
+FigurePair = tuple[LinkStatus | None, str | None, str, str]
+"""What linking two figures of a key means, whoever linked them: a fixed (status, group, reason),
+or (None, group, reason if it earns the bonus, reason if earlier links connect them already)."""
+
+
 def judge_links(
     flags: Sequence[Flag],
     item_of_flag: Mapping[str, KeyItem],
     policy: Policy,
     agreeing: Mapping[frozenset[str], str],
+    *,
+    known: dict[tuple[str, str], FigurePair] | None = None,
 ) -> tuple[LinkResult, ...]:
     """Judge every distinct pair of linked flags, sorted by their ids.
 
@@ -106,7 +113,8 @@ def judge_links(
     earns at most n - 1 bonuses, however its figures are linked. A pair of figures that agree
     earns nothing, and its reason says why they agree. A pair across groups, a pair with an end
     that matched no figure, a link to an unknown flag id and a self-link earn nothing and are
-    reported as wrong.
+    reported as wrong. ``known``, when given, keeps what each pair of figures linked means, by
+    their item ids, for reuse: the submissions of one key link the same few figures.
     """
     pairs: set[tuple[str, str]] = set()
     for flag in flags:
@@ -116,14 +124,16 @@ def judge_links(
                 pairs.add((flag_id, other) if flag_id <= other else (other, flag_id))
     if not pairs:
         return ()
-    known: set[str] | None = None  # every flag id, needed only where an end matched nothing
+    flag_ids: set[str] | None = None  # every flag id, needed only where an end matched nothing
     connected = _Connections()
     results = []
     for first, second in sorted(pairs):
         first_item, second_item = item_of_flag.get(first), item_of_flag.get(second)
-        if known is None and (first_item is None or second_item is None):
-            known = {flag.id for flag in flags}
-        results.append(_judge_pair(first, second, first_item, second_item, known, agreeing, connected, policy))
+        if flag_ids is None and (first_item is None or second_item is None):
+            flag_ids = {flag.id for flag in flags}
+        results.append(
+            _judge_pair(first, second, first_item, second_item, flag_ids, agreeing, connected, policy, known)
+        )
     return tuple(results)
 
 
@@ -154,20 +164,21 @@ def _judge_pair(
     second: str,
     first_item: KeyItem | None,
     second_item: KeyItem | None,
-    known: set[str] | None,
+    flag_ids: set[str] | None,
     agreeing: Mapping[frozenset[str], str],
     connected: _Connections,
     policy: Policy,
+    known: dict[tuple[str, str], FigurePair] | None,
 ) -> LinkResult:
     """Judge one pair of linked flags, given the items they matched (None: no item).
 
-    ``known`` holds every flag id, wherever an end matched no item.
+    ``flag_ids`` holds every flag id, wherever an end matched no item.
     """
     ids = (first, second)
     if first == second:
         return _new_link_result(ids, _SELF_LINK, None, 0.0, f"Flag {first!r} links to itself.")
     for flag_id in ids:
-        if known is not None and flag_id not in known:
+        if flag_ids is not None and flag_id not in flag_ids:
             return _new_link_result(ids, _UNKNOWN_FLAG, None, 0.0, f"There is no flag {flag_id!r} to link to.")
     for flag_id, item in ((first, first_item), (second, second_item)):
         if item is None or item.group is None:
@@ -180,28 +191,33 @@ def _judge_pair(
                 ids, _NOT_A_FIGURE, None, 0.0, f"Flag {flag_id!r} {what}, so the link shows no conflict."
             )
     assert first_item is not None and second_item is not None
-    figures = f"“{first_item.core_quote}” and “{second_item.core_quote}”"
-    if first_item.group != second_item.group:
-        return _new_link_result(
-            ids, _CROSS_GROUP, None, 0.0, f"{figures} state different quantities, so they cannot conflict."
-        )
-    agreement = agreeing.get(frozenset((first_item.id, second_item.id)))
-    if agreement is not None:
-        return _new_link_result(ids, _COMPATIBLE, first_item.group, 0.0, f"{figures} agree: {agreement}")
+    figures = (first_item.id, second_item.id)
+    pair = None if known is None else known.get(figures)
+    if pair is None:
+        pair = _figure_pair(first_item, second_item, agreeing, policy)
+        if known is not None:
+            known[figures] = pair
+    status, group, reason, connected_already = pair
+    if status is not None:
+        return _new_link_result(ids, status, group, 0.0, reason)
     if not connected.join(first_item.id, second_item.id):
-        return _new_link_result(
-            ids,
-            _REDUNDANT,
-            first_item.group,
-            0.0,
-            f"{figures} conflict, but your other links already connect them: no further bonus.",
-        )
-    return _new_link_result(
-        ids,
-        _CORRECT,
-        first_item.group,
-        policy.link_bonus,
+        return _new_link_result(ids, _REDUNDANT, group, 0.0, connected_already)
+    return _new_link_result(ids, _CORRECT, group, policy.link_bonus, reason)
+
+
+def _figure_pair(first: KeyItem, second: KeyItem, agreeing: Mapping[frozenset[str], str], policy: Policy) -> FigurePair:
+    """What linking figure ``first`` to figure ``second`` means (see `FigurePair`)."""
+    figures = f"“{first.core_quote}” and “{second.core_quote}”"
+    if first.group != second.group:
+        return _CROSS_GROUP, None, f"{figures} state different quantities, so they cannot conflict.", ""
+    agreement = agreeing.get(frozenset((first.id, second.id)))
+    if agreement is not None:
+        return _COMPATIBLE, first.group, f"{figures} agree: {agreement}", ""
+    return (
+        None,
+        first.group,
         f"{figures} give conflicting figures for the same quantity: +{policy.link_bonus:g}.",
+        f"{figures} conflict, but your other links already connect them: no further bonus.",
     )
 
 

@@ -6,7 +6,9 @@ points possible) is built once by `PreparedKey`. What depends on one flagged spa
 could match, what each match earns and how it is explained, what it costs unmatched, its sums
 for the SemEval metric) is worked out the first time the span is seen and kept, since trainees
 flag the very same spans again and again. Only the one-to-one assignment, conflict groups, links
-and totals are worked out for each submission.
+and totals are worked out for each submission. The report keeps what each flag became; its item
+and flag results are made from that when read (`scoring.report.Deferred`), and their stored form
+is copied from templates kept per key and per match, which is most of what storing costs.
 
 The per-submission code is written for CPython's specialising interpreter: plain loops over lists
 with attribute reads of slotted objects are cheap, while per-flag dict updates, small tuples and
@@ -19,10 +21,12 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from scoring.credit import (
+    FigurePair,
     agreeing_pairs,
     conflict_partners,
     judge_links,
@@ -57,6 +61,7 @@ from scoring.metrics import (
 )
 from scoring.report import (
     MATCHED_STATUSES,
+    Deferred,
     Detection,
     FlagOutcome,
     FlagResult,
@@ -69,6 +74,9 @@ from scoring.report import (
     SpanMetrics,
     Totals,
     builder,
+    deferred_report,
+    flag_row,
+    item_row,
 )
 from scoring.types import Flag, KeyItem, Policy, RatingKey, SourceRating
 from scoring.validation import check_flags, check_key, check_policy, check_rating_key, check_ratings
@@ -123,7 +131,6 @@ _new_item_result = builder(ItemResult)
 _new_flag_result = builder(FlagResult)
 _new_totals = builder(Totals)
 _new_span_metrics = builder(SpanMetrics)
-_new_report = builder(Report)
 
 
 _detection = functools.lru_cache(maxsize=4096)(detection)
@@ -159,6 +166,12 @@ class _Match:
     """The reason of the matched flag."""
     lone: _Match | None
     """For a figure of a conflict group: the match when its group does not pay."""
+    number: int
+    """The item's index among the real items."""
+    item_row: dict[str, Any] | None = None
+    """The plain form of the item's result, but for the flag's id: made when first stored."""
+    flag_row: dict[str, Any] | None = None
+    """The plain form of the flag's result, but for its id and offsets: made when first stored."""
 
 
 @dataclass(slots=True, eq=False)
@@ -289,6 +302,7 @@ class PreparedKey:
             self._category_place(name)
         # Results for items nobody flagged are the same for every submission: build them once.
         self.untouched = tuple(_untouched_result(item) for item in self.items)
+        self._untouched_rows: list[dict[str, Any]] | None = None
         place = {item.id: position for position, item in enumerate(self.items)}
         self.real_places = tuple(place[item.id] for item in self.real)
         self.decoy_places = {item.id: place[item.id] for item in self.decoys}
@@ -298,6 +312,7 @@ class PreparedKey:
         # Sloppy selections of one item cover the same words: their matches are the same.
         self._matches: dict[tuple[int, str, int, int], _Match] = {}
         self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
+        self._figure_pairs: dict[tuple[str, str], FigurePair] = {}  # at most the key's figures squared
         # Submissions of one key share few sets of counts: the schemes and detection measures
         # made from each are kept, by the counts they are made from.
         self._assignments: dict[tuple[tuple[Candidate, ...], ...], tuple[int | None, ...]] = {}
@@ -354,10 +369,11 @@ class PreparedKey:
                 self._assignments.clear()
             chosen = best_assignment([analysis.options for analysis in analyses], known=self._assignments)
 
-        real, places, partners = self.real, self.real_places, self.partners
+        real, partners = self.real, self.partners
         matched = set(chosen)  # None among them is no item: harmless for the disjointness test
-        items = list(self.untouched)
-        outcomes: dict[str, FlagResult] = {}
+        # What each flag became (its match, or what it costs unmatched), in canonical order: the
+        # report's item and flag results are made from these when read (see `_Items`, `_Flags`).
+        records: list[_Match | _Miss] = []
         item_of_flag: dict[str, KeyItem] = {}
         credits: list[float] = []
         penalties: list[float] = []
@@ -366,37 +382,26 @@ class PreparedKey:
         correct = [0] * len(self.category_names)  # flags matched to an item of their category
         decoy_hits: dict[str, list[str]] = {}
         for flag, analysis, number in zip(ordered, analyses, chosen):
-            flag_id = flag.id
             flagged[analysis.category] += 1
             if number is None:
                 miss = analysis.miss
-                outcomes[flag_id] = _false_positive(flag, miss, ordered, chosen)
+                records.append(miss)
                 penalties.append(miss.penalty)
                 if analysis.decoy is not None:
-                    decoy_hits.setdefault(analysis.decoy.id, []).append(flag_id)
+                    decoy_hits.setdefault(analysis.decoy.id, []).append(flag.id)
                 continue
-            item = item_of_flag[flag_id] = real[number]
+            item_of_flag[flag.id] = real[number]
             match = analysis.matches[number]
             conflicts_with = partners[number]
             if conflicts_with is not None and match.lone is not None and matched.isdisjoint(conflicts_with):
                 match = match.lone
-            items[places[number]] = _new_item_result(
-                item.id, item.article, item.category, item.group, match.status, (flag_id,), item.points, match.credit,
-                0.0, match.category_factor, match.boundary_factor, match.reason, item.explanation,
-            )  # fmt: skip
-            outcomes[flag_id] = _new_flag_result(
-                flag_id, flag.article, flag.start, flag.end, flag.category, _MATCHED, item.id, match.credit, 0.0,
-                match.flag_reason, "",
-            )  # fmt: skip
+            records.append(match)
             credits.append(match.credit)
             tallies[match.tally] += 1
             if match.correct:
                 correct[analysis.category] += 1
-        for decoy_id, hits in decoy_hits.items():
-            place = self.decoy_places[decoy_id]
-            items[place] = self._decoy_result(self.items[place], hits)
 
-        links = judge_links(flags, item_of_flag, self.policy, self.agreeing)
+        links = judge_links(flags, item_of_flag, self.policy, self.agreeing, known=self._figure_pairs)
         bonuses = correct_links = 0
         for link in links:
             if link.status is _CORRECT_LINK:
@@ -434,11 +439,11 @@ class PreparedKey:
             rating_credit=rating_credit,
         )
         overall, per_category = self._detection(flagged, correct)
-        return _new_report(
+        return deferred_report(
             score=final,
             totals=totals,
-            items=tuple(items),
-            flags=tuple([outcomes[flag.id] for flag in flags]),
+            items=_Items(self, ordered, records, decoy_hits),
+            flags=_Flags(self, flags, ordered, chosen, records),
             links=links,
             ratings=rated,
             detection=overall,
@@ -447,6 +452,13 @@ class PreparedKey:
             schemes=self._schemes(analyses, overlaps),
             policy=self.policy,
         )
+
+    def untouched_rows(self) -> list[dict[str, Any]]:
+        """The plain form of `untouched`, made when a report is first stored."""
+        rows = self._untouched_rows
+        if rows is None:
+            rows = self._untouched_rows = [item_row(result) for result in self.untouched]
+        return rows
 
     def _category_place(self, name: str) -> int:
         """Return the index of a category in `category_names`, adding it if it is new."""
@@ -552,7 +564,7 @@ class PreparedKey:
             item = self.real[number]
             credit = pair_credit(item, flag, fit.factor, self.policy)
             match = self._matches[known] = _match(
-                item, flag.category, credit, fit, self.lone_reasons[number], self.policy.lone_figure_credit
+                item, number, flag.category, credit, fit, self.lone_reasons[number], self.policy.lone_figure_credit
             )
         return match
 
@@ -591,7 +603,8 @@ class PreparedKey:
                 best, best_factor = self.decoys[number - len(self.real)], fit.factor
         return best
 
-    def _decoy_result(self, item: KeyItem, hits: list[str]) -> ItemResult:
+    def decoy_result(self, item: KeyItem, hits: list[str]) -> ItemResult:
+        """The result of decoy ``item`` hit by the flags ``hits``: each costs the decoy penalty."""
         penalty = self.policy.decoy_penalty * len(hits)
         names = ", ".join(repr(h) for h in hits)
         reason = f"A decoy, flagged by {names}: -{self.policy.decoy_penalty:g} for each flag."
@@ -604,34 +617,37 @@ class PreparedKey:
         category-blind, and one span per run of the same category counting same-category pairs.
         """
         alone: list[tuple[float, float, float, float]] = []  # sums of flags overlapping no other
+        runs: list[tuple[int, int, int]] = []  # first flag, the flag after the last, reach
+        first, article, reach = 0, "", 0
+        for position, flag in enumerate(ordered):  # flags are sorted by article, then start
+            if flag.start < reach and flag.article == article:
+                reach = max(reach, flag.end)
+                continue
+            if position - first == 1:
+                alone.append(analyses[first].sums)
+            elif position:
+                runs.append((first, position, reach))
+            first, article, reach = position, flag.article, flag.end
+        if len(ordered) - first == 1:
+            alone.append(analyses[first].sums)
+        elif ordered:
+            runs.append((first, len(ordered), reach))
         blind_of_flag: list[float] = []  # sums of runs of flags merged
         blind_of_key: list[float] = []
         matched_of_flag: list[float] = []
         matched_of_key: list[float] = []
-        count, position = len(ordered), 0
-        while position < count:
-            first = ordered[position]  # flags are sorted by article, then start
-            reach, following = first.end, position + 1
-            while (
-                following < count and ordered[following].start < reach and ordered[following].article == first.article
-            ):
-                reach = max(reach, ordered[following].end)
-                following += 1
-            if following == position + 1:
-                alone.append(analyses[position].sums)
-            else:
-                run = ordered[position:following]
-                spans = (first.article, tuple([(flag.start, flag.end, flag.category) for flag in run]))
-                merged = self._merged_runs.get(spans)
-                if merged is None:
-                    merged = self._merge_run(spans, reach)
-                blind, matched = merged
-                blind_of_flag.append(blind[0])
-                blind_of_key.append(blind[1])
-                for of_flag, of_key in matched:
-                    matched_of_flag.append(of_flag)
-                    matched_of_key.append(of_key)
-            position = following
+        for first, following, reach in runs:
+            run = ordered[first:following]
+            spans = (run[0].article, tuple([(flag.start, flag.end, flag.category) for flag in run]))
+            merged = self._merged_runs.get(spans)
+            if merged is None:
+                merged = self._merge_run(spans, reach)
+            blind, matched = merged
+            blind_of_flag.append(blind[0])
+            blind_of_key.append(blind[1])
+            for of_flag, of_key in matched:
+                matched_of_flag.append(of_flag)
+                matched_of_key.append(of_key)
         if alone:
             columns = list(zip(*alone))
             blind_of_flag += columns[0]
@@ -719,16 +735,124 @@ class PreparedKey:
         return overall, by_category
 
 
+class _Items(Deferred[ItemResult]):
+    """A submission's item results, one per key item in key order, from what its flags became."""
+
+    __slots__ = ("_decoy_hits", "_key", "_ordered", "_records")
+
+    def __init__(
+        self, key: PreparedKey, ordered: list[Flag], records: list[_Match | _Miss], decoy_hits: dict[str, list[str]]
+    ) -> None:
+        self._key, self._ordered, self._records, self._decoy_hits = key, ordered, records, decoy_hits
+
+    def _matched(self) -> Iterator[tuple[Flag, _Match, KeyItem, int]]:
+        """Each matched flag with its match, its item and the item's place in the key."""
+        real, places = self._key.real, self._key.real_places
+        for flag, record in zip(self._ordered, self._records):
+            if isinstance(record, _Match):
+                yield flag, record, real[record.number], places[record.number]
+
+    def _decoys(self) -> Iterator[tuple[int, ItemResult]]:
+        """Each decoy flagged, with its place in the key."""
+        key = self._key
+        for decoy_id, hits in self._decoy_hits.items():
+            place = key.decoy_places[decoy_id]
+            yield place, key.decoy_result(key.items[place], hits)
+
+    def results(self) -> tuple[ItemResult, ...]:
+        items = list(self._key.untouched)
+        for flag, match, item, place in self._matched():
+            items[place] = _matched_item(item, match, flag.id)
+        for place, result in self._decoys():
+            items[place] = result
+        return tuple(items)
+
+    def rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for template in self._key.untouched_rows():
+            row = template.copy()
+            row["flag_ids"] = []
+            rows.append(row)
+        for flag, match, item, place in self._matched():
+            matched = match.item_row
+            if matched is None:
+                matched = match.item_row = item_row(_matched_item(item, match, ""))
+            row = matched.copy()
+            row["flag_ids"] = [flag.id]
+            rows[place] = row
+        for place, result in self._decoys():
+            rows[place] = item_row(result)
+        return rows
+
+
+class _Flags(Deferred[FlagResult]):
+    """A submission's flag results, in submission order, from what each flag became."""
+
+    __slots__ = ("_chosen", "_flags", "_key", "_ordered", "_records")
+
+    def __init__(
+        self,
+        key: PreparedKey,
+        flags: Sequence[Flag],
+        ordered: list[Flag],
+        chosen: list[int | None],
+        records: list[_Match | _Miss],
+    ) -> None:
+        self._key, self._flags, self._ordered, self._chosen, self._records = key, flags, ordered, chosen, records
+
+    def results(self) -> tuple[FlagResult, ...]:
+        real, ordered, chosen = self._key.real, self._ordered, self._chosen
+        outcomes: dict[str, FlagResult] = {}
+        for flag, record in zip(ordered, self._records):
+            if isinstance(record, _Match):
+                outcomes[flag.id] = _matched_flag(flag.id, flag.start, flag.end, flag, real[record.number], record)
+            else:
+                outcomes[flag.id] = _false_positive(flag, record, ordered, chosen)
+        return tuple([outcomes[flag.id] for flag in self._flags])
+
+    def rows(self) -> list[dict[str, Any]]:
+        real, ordered, chosen = self._key.real, self._ordered, self._chosen
+        rows: dict[str, dict[str, Any]] = {}
+        for flag, record in zip(ordered, self._records):
+            if isinstance(record, _Match):
+                template = record.flag_row
+                if template is None:
+                    template = record.flag_row = flag_row(_matched_flag("", 0, 0, flag, real[record.number], record))
+                row = template.copy()
+                row["id"], row["start"], row["end"] = flag.id, flag.start, flag.end
+            else:
+                row = flag_row(_false_positive(flag, record, ordered, chosen))
+            rows[flag.id] = row
+        return [rows[flag.id] for flag in self._flags]
+
+
+def _matched_item(item: KeyItem, match: _Match, flag_id: str) -> ItemResult:
+    """The result of a real item matched by flag ``flag_id``."""
+    return _new_item_result(
+        item.id, item.article, item.category, item.group, match.status, (flag_id,), item.points, match.credit, 0.0,
+        match.category_factor, match.boundary_factor, match.reason, item.explanation,
+    )  # fmt: skip
+
+
+def _matched_flag(flag_id: str, start: int, end: int, flag: Flag, item: KeyItem, match: _Match) -> FlagResult:
+    """The result of a flag (with this id and offsets, and ``flag``'s article and category) that
+    matched ``item``."""
+    return _new_flag_result(
+        flag_id, flag.article, start, end, flag.category, _MATCHED, item.id, match.credit, 0.0, match.flag_reason, "",
+    )  # fmt: skip
+
+
 def _match(
     item: KeyItem,
+    number: int,
     category: str,
     credit: tuple[float, float, float],
     fit: _Fit,
     lone_reason: str,
     lone_share: float,
 ) -> _Match:
-    """Return what matching ``item`` with a flag of ``category`` earns, with what it earns as a lone
-    figure (a figure none of whose conflicting figures was matched)."""
+    """Return what matching ``item`` (real item ``number``) with a flag of ``category`` earns, with
+    what it earns as a lone figure (a figure none of whose conflicting figures was matched)."""
     earned, by_category, by_boundary = credit
     boundaries = f"the flag {fit.describe()}"
     if category == item.category:
@@ -757,6 +881,7 @@ def _match(
             reason=f"{reason} {lone_reason}",
             flag_reason=f"Matched {quote} ({ItemStatus.LONE_FIGURE}).",
             lone=None,
+            number=number,
         )
     return _Match(
         credit=earned,
@@ -768,6 +893,7 @@ def _match(
         reason=reason,
         flag_reason=f"Matched {quote} ({status}).",
         lone=lone,
+        number=number,
     )
 
 

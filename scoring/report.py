@@ -3,6 +3,10 @@
 `report_to_dict` turns a report into plain dicts, lists, strings and numbers that ``json.dumps``
 accepts; `report_from_dict` rebuilds the identical report, so the app can store a report and show
 it again later without scoring twice.
+
+A report the engine makes works out its item and flag results the first time they are read (see
+`Deferred`): a rescoring that only stores reports never builds them, and `report_to_dict` writes
+their plain form directly.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ DERIVED_FIELDS = ("discernment", "calibration")
 (`scoring.discernment`, `scoring.calibration`); `report_from_dict` passes over them."""
 
 _T = typing.TypeVar("_T")
+_R = typing.TypeVar("_R")
 _Arguments = typing.ParamSpec("_Arguments")
 
 
@@ -326,6 +331,70 @@ class Report:
     policy: Policy
 
 
+class Deferred(typing.Generic[_R]):
+    """A report's results (its items or its flags) kept as the engine found them, until read.
+
+    ``Report.items`` and ``Report.flags`` each hold a tuple, or, in a report the engine made, a
+    `Deferred` that the first read replaces with the tuple of `results`; `report_to_dict` takes
+    `rows` from it instead, so storing a report never builds its result objects. Both must give
+    what the tuple would: `rows` the plain form of each result, in order, in fresh dicts and lists.
+    """
+
+    __slots__ = ()
+
+    def results(self) -> tuple[_R, ...]:
+        """Return the results, in the report's order."""
+        raise NotImplementedError
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Return the plain form of each result, as `report_to_dict` writes it."""
+        raise NotImplementedError
+
+
+def _read_when_needed(name: str) -> typing.Any:
+    """Return the slot of a tuple field of `Report` and make the field a property over it that
+    turns a `Deferred` into its results on the first read. Equality, hashing, ``repr`` and
+    `dataclasses` read fields by name, so they see the results too."""
+    slot = Report.__dict__[name]
+
+    def read(report: Report) -> tuple[Any, ...]:
+        value = slot.__get__(report, Report)
+        if type(value) is not tuple:
+            value = value.results()
+            slot.__set__(report, value)
+        return typing.cast("tuple[Any, ...]", value)
+
+    def write(report: Report, value: tuple[Any, ...] | Deferred[Any]) -> None:
+        # Only the dataclass's __init__ and the builder's draft set fields; the class stays frozen.
+        slot.__set__(report, value)
+
+    setattr(Report, name, property(read, write, doc=getattr(slot, "__doc__", None)))
+    return slot
+
+
+_ITEMS = _read_when_needed("items")
+_FLAGS = _read_when_needed("flags")
+
+_build_report: Callable[..., Report] = builder(Report)
+
+
+def deferred_report(
+    score: float,
+    totals: Totals,
+    items: Deferred[ItemResult],
+    flags: Deferred[FlagResult],
+    links: tuple[LinkResult, ...],
+    ratings: tuple[RatingResult, ...],
+    detection: Detection,
+    by_category: tuple[Detection, ...],
+    spans: SpanMetrics,
+    schemes: Schemes,
+    policy: Policy,
+) -> Report:
+    """Return a report whose items and flags are worked out from ``items`` and ``flags`` when read."""
+    return _build_report(score, totals, items, flags, links, ratings, detection, by_category, spans, schemes, policy)
+
+
 def report_to_dict(report: Report) -> dict[str, Any]:
     """Return the report as JSON-safe dicts, lists, strings, numbers and None.
 
@@ -337,8 +406,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     return {
         "score": report.score,
         "totals": _totals_to_dict(report.totals),
-        "items": [_item_to_dict(item) for item in report.items],
-        "flags": [_flag_to_dict(flag) for flag in report.flags],
+        "items": _rows(_ITEMS.__get__(report, Report), item_row),
+        "flags": _rows(_FLAGS.__get__(report, Report), flag_row),
         "links": [_link_to_dict(link) for link in report.links],
         "ratings": [_rating_to_dict(rating) for rating in report.ratings],
         "detection": _detection_to_dict(report.detection),
@@ -358,11 +427,18 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     }
 
 
+def _rows(results: tuple[_R, ...] | Deferred[_R], row: Callable[[_R], dict[str, Any]]) -> list[dict[str, Any]]:
+    if type(results) is tuple:
+        return [row(result) for result in results]
+    return typing.cast("Deferred[_R]", results).rows()
+
+
 # An enum member's plain form is its value, read as ``_value_``: ``value`` is a property, which
 # costs several times as much, and a report holds one for every item, flag and link.
 
 
-def _item_to_dict(item: ItemResult) -> dict[str, Any]:
+def item_row(item: ItemResult) -> dict[str, Any]:
+    """Return an item result's plain form, as `report_to_dict` writes it."""
     return {
         "id": item.id,
         "article": item.article,
@@ -380,7 +456,8 @@ def _item_to_dict(item: ItemResult) -> dict[str, Any]:
     }
 
 
-def _flag_to_dict(flag: FlagResult) -> dict[str, Any]:
+def flag_row(flag: FlagResult) -> dict[str, Any]:
+    """Return a flag result's plain form, as `report_to_dict` writes it."""
     return {
         "id": flag.id,
         "article": flag.article,
