@@ -6,13 +6,14 @@ what it returns.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
 from blinker import Signal
-from sqlalchemy import Table, insert, select, update
-from sqlalchemy.orm import Session, load_only, selectinload
-from sqlalchemy.sql.base import ExecutableOption
+from sqlalchemy import Insert, Integer, Select, Table, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session, selectinload
 
 import scoring
 from app import audit, exercise_cache, judgement
@@ -30,18 +31,25 @@ scores_stored = Signal("New current scores, on submit and on every rescore; sent
 """Whoever must hear of a new score (the LMS grade passback) connects here; the caller still commits."""
 
 
-def current_key_version(db: Session, exercise_id: int, *options: ExecutableOption) -> KeyVersion:
+def current_key_version(db: Session, exercise_id: int) -> KeyVersion:
     """The newest key version of an exercise."""
     version = db.scalar(
-        select(KeyVersion)
-        .where(KeyVersion.exercise_id == exercise_id)
-        .order_by(KeyVersion.number.desc())
-        .limit(1)
-        .options(*options)
+        select(KeyVersion).where(KeyVersion.exercise_id == exercise_id).order_by(KeyVersion.number.desc()).limit(1)
     )
     if version is None:
         raise LookupError(f"exercise {exercise_id} has no key")
     return version
+
+
+@functools.cache
+def _current_version_id() -> Select[int]:
+    """The id of ``exercise_id``'s newest key version; built once, as a submit asks it every time."""
+    return (
+        select(KeyVersion.id)
+        .where(KeyVersion.exercise_id == bindparam("exercise_id", type_=Integer))
+        .order_by(KeyVersion.number.desc())
+        .limit(1)
+    )
 
 
 def prepared_key(exercise: Exercise, version: KeyVersion) -> scoring.PreparedKey:
@@ -113,7 +121,7 @@ def engine_ratings(attempt: Attempt) -> list[SourceRating]:
 
 
 def score_columns(
-    version: KeyVersion,
+    version_id: int,
     report: scoring.Report,
     categories: Mapping[str, str],
     confidences: Mapping[str, str | None] | None = None,
@@ -127,7 +135,7 @@ def score_columns(
     they are.
     """
     score = {
-        "key_version_id": version.id,
+        "key_version_id": version_id,
         "is_current": True,
         "score": report.score,
         "precision": report.detection.precision,
@@ -156,7 +164,7 @@ def score_columns(
 
 def _store(
     db: Session,
-    version: KeyVersion,
+    version_id: int,
     reports: Sequence[tuple[Attempt, scoring.Report]],
     note: str = "",
     *,
@@ -176,7 +184,7 @@ def _store(
     stored: list[tuple[Score, list[dict[str, Any]]]] = []
     for attempt, report in reports:
         columns, items = score_columns(
-            version,
+            version_id,
             report,
             {flag.client_id: flag.category for flag in attempt.flags},
             {flag.client_id: flag.confidence for flag in attempt.flags},
@@ -186,8 +194,30 @@ def _store(
     db.flush()
     rows = [{**item, "score_id": score.id} for score, items in stored for item in items]
     if rows:
-        db.execute(insert(_SCORE_ITEMS), rows)
+        _insert_score_items(db, rows)
     return [score for score, _ in stored]
+
+
+def _insert_score_items(db: Session, rows: list[dict[str, Any]]) -> None:
+    if db.get_bind().dialect.name == "postgresql":
+        db.connection().execute(
+            _score_items_from_arrays(), {name: [row[name] for row in rows] for name in _ITEM_COLUMNS}
+        )
+    else:
+        db.connection().execute(insert(_SCORE_ITEMS), rows)
+
+
+_ITEM_COLUMNS = ("score_id", "item_id", "status", "chosen_category", "credit")
+
+
+@functools.cache
+def _score_items_from_arrays() -> Insert:
+    """PostgreSQL: the score items as one statement over one array per column, ``unnest``ed into
+    rows; psycopg sends each row of an executemany as a statement of its own, which cost a submit
+    more than the rest of storing its score."""
+    arrays = [bindparam(name, type_=postgresql.ARRAY(_SCORE_ITEMS.c[name].type)) for name in _ITEM_COLUMNS]
+    rows = func.unnest(*arrays).table_valued(*_ITEM_COLUMNS).render_derived()
+    return insert(_SCORE_ITEMS).from_select(_ITEM_COLUMNS, select(*rows.c))
 
 
 def score_attempt(db: Session, attempt: Attempt) -> Score:
@@ -196,16 +226,14 @@ def score_attempt(db: Session, attempt: Attempt) -> Score:
     Submitting (and closing at a deadline) makes an attempt final once, guarded in the database,
     so the attempt has no score yet: there is none to mark as replaced.
     """
-    # Its items only if the key is not prepared in this process yet: they load when first read.
-    version = current_key_version(db, attempt.exercise_id, load_only(KeyVersion.id, KeyVersion.number))
+    # The version and its items are loaded only if the key is not prepared in this process yet.
+    version_id = db.execute(_current_version_id(), {"exercise_id": attempt.exercise_id}).scalar_one()
     texts = exercise_cache.texts_version(db, attempt.exercise_id)
-    shared = exercise_cache.shared_key(
-        db, attempt.exercise_id, texts, version, lambda exercise: prepared_key(exercise, version)
-    )
+    shared = exercise_cache.shared_key(db, attempt.exercise_id, texts, version_id, prepared_key)
     flags, ratings = engine_flags(attempt.flags), engine_ratings(attempt)
     with shared.lock:
         report = shared.key.score(flags, ratings)
-    [stored] = _store(db, version, [(attempt, report)], first=True)
+    [stored] = _store(db, version_id, [(attempt, report)], first=True)
     tallies.count_scores(db, [(stored, attempt)])
     scores_stored.send(db, scores=[stored])
     return stored
@@ -222,7 +250,7 @@ def rescore_exercise(db: Session, exercise: Exercise, *, note: str, actor: User 
     count = 0
     for batch in _submitted_batches(db, exercise.id):
         reports = [(attempt, key.score(engine_flags(attempt.flags), engine_ratings(attempt))) for attempt in batch]
-        stored = _store(db, version, reports, note)
+        stored = _store(db, version.id, reports, note)
         count += len(stored)
         tallies.count_scores(db, list(zip(stored, batch, strict=True)))
         scores_stored.send(db, scores=stored)

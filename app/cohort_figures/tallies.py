@@ -24,8 +24,10 @@ from typing import Any
 
 from sqlalchemy import (
     BindParameter,
+    Connection,
     Executable,
     Integer,
+    Select,
     and_,
     bindparam,
     case,
@@ -100,41 +102,28 @@ def count_scores(db: Session, scores: Sequence[tuple[Score, Attempt]]) -> None:
     scored = [(score, attempt) for score, attempt in scores if attempt.cohort_id is not None]
     if not scored:
         return
-    counted = _counted_rows(db, [attempt for _, attempt in scored])
-    score_ids = [score.id for score, _ in scored]
-    dialect = db.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # On the connection: the session would take the parameters for the rows of an ORM bulk insert.
+    # Every statement on the connection, built once: composing them cost a submit more than running them.
     connection = db.connection()
-    connection.execute(_item_tallies_move(dialect), {"score_ids": score_ids})
+    dialect = connection.dialect.name
+    counted = _counted_rows(connection, [attempt for _, attempt in scored])
+    connection.execute(_item_tallies_move(dialect), {"score_ids": [score.id for score, _ in scored]})
     connection.execute(_span_tallies_move(dialect), {"attempt_ids": [attempt.id for _, attempt in scored]})
     # One row per trainee: of several attempts of one trainee in a batch, the latest.
     latest: dict[tuple[int, int, int], dict[str, Any]] = {}
     for score, attempt in sorted(scored, key=lambda pair: pair[1].id):
         figures = submission_figures(score, attempt)
         latest[(figures["cohort_id"], figures["exercise_id"], figures["user_id"])] = figures
-    statement = insert(CountedSubmission)
-    db.execute(
-        statement.on_conflict_do_update(
-            index_elements=[CountedSubmission.cohort_id, CountedSubmission.exercise_id, CountedSubmission.user_id],
-            set_={
-                **{name: statement.excluded[name] for name in _figure_columns()},
-                # A rescore of the counted attempt replaces its score; a retry starts afresh.
-                "previous_score": case(
-                    (CountedSubmission.attempt_id == statement.excluded.attempt_id, CountedSubmission.score),
-                    else_=None,
-                ),
-            },
-            where=statement.excluded.attempt_id >= CountedSubmission.attempt_id,
-        ),
-        [{**figures, "previous_score": None} for figures in latest.values()],
+    connection.execute(
+        _counted_submissions_upsert(dialect), [{**figures, "previous_score": None} for figures in latest.values()]
     )
     moves = _outlying_moves(counted, latest)
     if moves:
         connection.execute(_outlying_tallies_move(dialect), moves)
 
 
-def _counted_rows(db: Session, attempts: list[Attempt]) -> dict[tuple[int, int, int], tuple[int, list[list[Any]]]]:
+def _counted_rows(
+    connection: Connection, attempts: list[Attempt]
+) -> dict[tuple[int, int, int], tuple[int, list[list[Any]]]]:
     """The trainees' counted rows (attempt id and outlying flags), locked in one order on
     PostgreSQL before any tally moves.
 
@@ -144,17 +133,41 @@ def _counted_rows(db: Session, attempts: list[Attempt]) -> dict[tuple[int, int, 
     SQLite needs no lock: its writers hold the database lock from their first write (the score).
     """
     trainees = sorted({(attempt.cohort_id, attempt.exercise_id, attempt.user_id) for attempt in attempts})
-    key = (CountedSubmission.cohort_id, CountedSubmission.exercise_id, CountedSubmission.user_id)
-    rows = db.execute(
-        select(*key, CountedSubmission.attempt_id, CountedSubmission.outlying_flags)
-        .where(tuple_(*key).in_(trainees))
-        .order_by(*key)
-        .with_for_update()
-    )
+    rows = connection.execute(_counted_rows_locked(), {"trainees": trainees})
     return {
         (cohort_id, exercise_id, user_id): (attempt_id, flags)
         for cohort_id, exercise_id, user_id, attempt_id, flags in rows
     }
+
+
+@functools.cache
+def _counted_rows_locked() -> Select[tuple[int, int, int, int, list[list[Any]]]]:
+    """The counted rows of ``trainees`` (cohort, exercise and user ids), for update."""
+    key = (CountedSubmission.cohort_id, CountedSubmission.exercise_id, CountedSubmission.user_id)
+    return (
+        select(*key, CountedSubmission.attempt_id, CountedSubmission.outlying_flags)
+        .where(tuple_(*key).in_(bindparam("trainees", expanding=True)))
+        .order_by(*key)
+        .with_for_update()
+    )
+
+
+@functools.cache
+def _counted_submissions_upsert(dialect: str) -> Executable:
+    """Each trainee's counted row set to their newest counted submission, unless a later attempt counts."""
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CountedSubmission)
+    return statement.on_conflict_do_update(
+        index_elements=[CountedSubmission.cohort_id, CountedSubmission.exercise_id, CountedSubmission.user_id],
+        set_={
+            **{name: statement.excluded[name] for name in _figure_columns()},
+            # A rescore of the counted attempt replaces its score; a retry starts afresh.
+            "previous_score": case(
+                (CountedSubmission.attempt_id == statement.excluded.attempt_id, CountedSubmission.score),
+                else_=None,
+            ),
+        },
+        where=statement.excluded.attempt_id >= CountedSubmission.attempt_id,
+    )
 
 
 def _figure_columns() -> list[str]:
@@ -170,7 +183,6 @@ def _same_trainee(counted: Any) -> Any:
     )
 
 
-# The two moves are built once per dialect: composing them cost a submit more than running them.
 @functools.cache
 def _item_tallies_move(dialect: str) -> Executable:
     """Take away the item outcomes of the scores replaced, add those of the new scores (``score_ids``) that count."""
