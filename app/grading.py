@@ -11,20 +11,22 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
 from blinker import Signal
-from sqlalchemy import Insert, Integer, Select, Table, bindparam, func, insert, select, update
+from sqlalchemy import Column, Insert, Integer, Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, make_transient_to_detached, selectinload
+from sqlalchemy.sql.dml import ReturningInsert
 
 import scoring
 from app import audit, exercise_cache, judgement
 from app.cohort_figures import tallies
-from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem, User
+from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem, User, utcnow
 from scoring.calibration import measure_calibration, outcomes_of
 from scoring.types import KeyItem, RatingKey, SourceRating
 
 RESCORE_BATCH = 500
 
-# Inserted as a Core table: the ORM's bulk insert would split the rows by which columns are None.
+# Inserted as Core tables: the ORM's bulk insert would split the rows by which columns are None.
+_SCORES = cast(Table, Score.__table__)
 _SCORE_ITEMS = cast(Table, ScoreItem.__table__)
 
 scores_stored = Signal("New current scores, on submit and on every rescore; sent with the session and ``scores``.")
@@ -170,10 +172,11 @@ def _store(
     *,
     first: bool = False,
 ) -> list[Score]:
-    """Store each report as its attempt's current score, flushed, with all their items in one INSERT.
+    """Store each report as its attempt's current score, in one INSERT, with all their items in another.
 
-    The items skip the ORM's unit of work, which cost a submit more than scoring it; each
-    score's ``items`` is never loaded before, so it reads them from the database when asked.
+    Both skip the ORM's unit of work, which cost a submit more than scoring it: each score is
+    made persistent with the id its INSERT returned, and its ``items``, never loaded before, are
+    read from the database when asked.
     """
     if not first:
         db.execute(
@@ -181,43 +184,53 @@ def _store(
             .where(Score.attempt_id.in_([attempt.id for attempt, _ in reports]), Score.is_current.is_(True))
             .values(is_current=False)
         )
-    stored: list[tuple[Score, list[dict[str, Any]]]] = []
+    created_at = utcnow()
+    rows: list[dict[str, Any]] = []
+    items: list[list[dict[str, Any]]] = []
     for attempt, report in reports:
-        columns, items = score_columns(
+        columns, score_items = score_columns(
             version_id,
             report,
             {flag.client_id: flag.category for flag in attempt.flags},
             {flag.client_id: flag.confidence for flag in attempt.flags},
         )
-        stored.append((Score(attempt_id=attempt.id, **columns, note=note), items))
-    db.add_all(score for score, _ in stored)
-    db.flush()
-    rows = [{**item, "score_id": score.id} for score, items in stored for item in items]
-    if rows:
-        _insert_score_items(db, rows)
-    return [score for score, _ in stored]
-
-
-def _insert_score_items(db: Session, rows: list[dict[str, Any]]) -> None:
-    if db.get_bind().dialect.name == "postgresql":
-        db.connection().execute(
-            _score_items_from_arrays(), {name: [row[name] for row in rows] for name in _ITEM_COLUMNS}
-        )
-    else:
-        db.connection().execute(insert(_SCORE_ITEMS), rows)
-
-
-_ITEM_COLUMNS = ("score_id", "item_id", "status", "chosen_category", "credit")
+        rows.append({**columns, "attempt_id": attempt.id, "note": note, "created_at": created_at})
+        items.append(score_items)
+    connection = db.connection()
+    stored = [
+        Score(id=score_id, **row)
+        for score_id, row in zip(connection.scalars(_insert_scores(), rows), rows, strict=True)
+    ]
+    for score in stored:
+        make_transient_to_detached(score)
+    db.add_all(stored)
+    item_rows = [
+        {**item, "score_id": score.id} for score, score_items in zip(stored, items, strict=True) for item in score_items
+    ]
+    if item_rows and connection.dialect.name == "postgresql":
+        connection.execute(_score_items_from_json(), {"rows": item_rows})
+    elif item_rows:
+        connection.execute(insert(_SCORE_ITEMS), item_rows)
+    return stored
 
 
 @functools.cache
-def _score_items_from_arrays() -> Insert:
-    """PostgreSQL: the score items as one statement over one array per column, ``unnest``ed into
-    rows; psycopg sends each row of an executemany as a statement of its own, which cost a submit
-    more than the rest of storing its score."""
-    arrays = [bindparam(name, type_=postgresql.ARRAY(_SCORE_ITEMS.c[name].type)) for name in _ITEM_COLUMNS]
-    rows = func.unnest(*arrays).table_valued(*_ITEM_COLUMNS).render_derived()
-    return insert(_SCORE_ITEMS).from_select(_ITEM_COLUMNS, select(*rows.c))
+def _insert_scores() -> ReturningInsert[tuple[int]]:
+    return insert(_SCORES).returning(_SCORES.c.id, sort_by_parameter_order=True)
+
+
+@functools.cache
+def _score_items_from_json() -> Insert:
+    """PostgreSQL: the score items as one statement over a JSON array of them, read as rows by
+    ``json_to_recordset``: psycopg sends each row of an executemany as a statement of its own,
+    which cost a submit more than the rest of storing its score."""
+    names = ("score_id", "item_id", "status", "chosen_category", "credit")
+    rows = (
+        func.json_to_recordset(bindparam("rows", type_=postgresql.JSON))
+        .table_valued(*(Column(name, _SCORE_ITEMS.c[name].type) for name in names))
+        .render_derived(with_types=True)
+    )
+    return insert(_SCORE_ITEMS).from_select(names, select(*rows.c))
 
 
 def score_attempt(db: Session, attempt: Attempt) -> Score:
