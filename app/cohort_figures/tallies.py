@@ -23,12 +23,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
+    ColumnElement,
     Connection,
     Executable,
     Integer,
     Select,
+    SQLColumnExpression,
     and_,
+    any_,
     bindparam,
     case,
     exists,
@@ -183,11 +185,18 @@ def _same_trainee(counted: Any) -> Any:
     )
 
 
+def _one_of(column: SQLColumnExpression[int], ids: str, dialect: str) -> ColumnElement[bool]:
+    """``column`` is one of the ids bound as ``ids``: on PostgreSQL an array, as an expanding IN's
+    statement is rewritten for its values at every execution, which cost a submit more than the move."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(ids, type_=postgresql.ARRAY(Integer)))
+    return column.in_(bindparam(ids, expanding=True))
+
+
 @functools.cache
 def _item_tallies_move(dialect: str) -> Executable:
     """Take away the item outcomes of the scores replaced, add those of the new scores (``score_ids``) that count."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    score_ids: BindParameter[int] = bindparam("score_ids", expanding=True)
     counted = aliased(CountedSubmission)
     later = aliased(CountedSubmission)
     new_score = aliased(Score)
@@ -205,7 +214,7 @@ def _item_tallies_move(dialect: str) -> Executable:
         .join(Attempt, Attempt.id == new_score.attempt_id)
         .join(counted, and_(_same_trainee(counted), counted.attempt_id <= Attempt.id))
         .join(ScoreItem, ScoreItem.score_id == counted.score_id)
-        .where(new_score.id.in_(score_ids), ScoreItem.status.not_in(UNTALLIED_STATUSES))
+        .where(_one_of(new_score.id, "score_ids", dialect), ScoreItem.status.not_in(UNTALLIED_STATUSES))
     )
     added = (
         select(
@@ -221,7 +230,7 @@ def _item_tallies_move(dialect: str) -> Executable:
         .join(new_score, new_score.id == ScoreItem.score_id)
         .join(Attempt, Attempt.id == new_score.attempt_id)
         .where(
-            ScoreItem.score_id.in_(score_ids),
+            _one_of(ScoreItem.score_id, "score_ids", dialect),
             ScoreItem.status.not_in(UNTALLIED_STATUSES),
             ~exists().where(_same_trainee(later), later.attempt_id > Attempt.id),
         )
@@ -255,7 +264,6 @@ def _item_tallies_move(dialect: str) -> Executable:
 def _span_tallies_move(dialect: str) -> Executable:
     """Take away the flags of an attempt a newer one replaces as counted, add those of the newer ones (``attempt_ids``)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    attempt_ids: BindParameter[int] = bindparam("attempt_ids", expanding=True)
     counted = aliased(CountedSubmission)
     later = aliased(CountedSubmission)
     replaced_flag = aliased(Flag)
@@ -272,7 +280,7 @@ def _span_tallies_move(dialect: str) -> Executable:
         .select_from(Attempt)
         .join(counted, and_(_same_trainee(counted), counted.attempt_id < Attempt.id))
         .join(replaced_flag, replaced_flag.attempt_id == counted.attempt_id)
-        .where(Attempt.id.in_(attempt_ids))
+        .where(_one_of(Attempt.id, "attempt_ids", dialect))
     )
     added = (
         select(
@@ -287,7 +295,7 @@ def _span_tallies_move(dialect: str) -> Executable:
         .select_from(Flag)
         .join(Attempt, Attempt.id == Flag.attempt_id)
         .where(
-            Flag.attempt_id.in_(attempt_ids),
+            _one_of(Flag.attempt_id, "attempt_ids", dialect),
             ~exists().where(_same_trainee(later), later.attempt_id >= Attempt.id),
         )
     )
