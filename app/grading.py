@@ -7,19 +7,20 @@ what it returns.
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from blinker import Signal
 from sqlalchemy import Column, Insert, Integer, Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session, make_transient_to_detached, selectinload
+from sqlalchemy.orm import Session, aliased, make_transient_to_detached, selectinload
 from sqlalchemy.sql.dml import ReturningInsert
 
 import scoring
 from app import audit, exercise_cache, judgement
 from app.cohort_figures import tallies
-from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem, User, utcnow
+from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem, User, flag_links, utcnow
 from scoring.calibration import measure_calibration, outcomes_of
 from scoring.types import KeyItem, RatingKey, SourceRating
 
@@ -98,7 +99,62 @@ def add_key_version(
     return version, rescored
 
 
-def engine_flags(flags: Sequence[Flag]) -> list[scoring.Flag]:
+class ScoredFlag(NamedTuple):
+    """What scoring an attempt and storing its score read of one of its flags."""
+
+    client_id: str
+    article_ref: str
+    start: int
+    end: int
+    category: str
+    note: str
+    confidence: str | None
+    links: tuple[str, ...]
+    """The client ids of the flags it links to, sorted."""
+
+
+def flags_of(db: Session, attempt_ids: Sequence[int]) -> dict[int, list[ScoredFlag]]:
+    """The flags of each of the attempts (in the order they were made), with their links, in one
+    statement: as rows, since building ORM objects for them cost a submit more than scoring them."""
+    made: dict[int, tuple[int, ScoredFlag]] = {}
+    links: dict[int, list[str]] = defaultdict(list)
+    rows = db.connection().execute(_flag_rows(), {"attempt_ids": attempt_ids})
+    for flag_id, attempt_id, client_id, article_ref, start, end, category, note, confidence, link in rows:
+        if flag_id not in made:
+            made[flag_id] = (attempt_id, ScoredFlag(client_id, article_ref, start, end, category, note, confidence, ()))
+        if link is not None:
+            links[flag_id].append(link)
+    flags: dict[int, list[ScoredFlag]] = defaultdict(list)
+    for flag_id, (attempt_id, flag) in made.items():
+        flags[attempt_id].append(flag._replace(links=tuple(sorted(links[flag_id]))))
+    return flags
+
+
+@functools.cache
+def _flag_rows() -> Select[int, int, str, str, int, int, str, str, str | None, str]:
+    """Each flag of ``attempt_ids`` once per link (once if none), with the linked flag's client id."""
+    target = aliased(Flag)
+    return (
+        select(
+            Flag.id,
+            Flag.attempt_id,
+            Flag.client_id,
+            Flag.article_ref,
+            Flag.start,
+            Flag.end,
+            Flag.category,
+            Flag.note,
+            Flag.confidence,
+            target.client_id,
+        )
+        .outerjoin(flag_links, flag_links.c.flag_id == Flag.id)
+        .outerjoin(target, target.id == flag_links.c.target_id)
+        .where(Flag.attempt_id.in_(bindparam("attempt_ids", expanding=True)))
+        .order_by(Flag.id)
+    )
+
+
+def engine_flags(flags: Sequence[ScoredFlag]) -> list[scoring.Flag]:
     """The attempt's flags as the engine takes them; flag ids are the client ids."""
     return [
         scoring.Flag(
@@ -108,7 +164,7 @@ def engine_flags(flags: Sequence[Flag]) -> list[scoring.Flag]:
             end=flag.end,
             category=flag.category,
             note=flag.note,
-            links=tuple(sorted(target.client_id for target in flag.links)),
+            links=flag.links,
         )
         for flag in flags
     ]
@@ -167,7 +223,7 @@ def score_columns(
 def _store(
     db: Session,
     version_id: int,
-    reports: Sequence[tuple[Attempt, scoring.Report]],
+    reports: Sequence[tuple[Attempt, Sequence[ScoredFlag], scoring.Report]],
     note: str = "",
     *,
     first: bool = False,
@@ -181,18 +237,18 @@ def _store(
     if not first:
         db.execute(
             update(Score)
-            .where(Score.attempt_id.in_([attempt.id for attempt, _ in reports]), Score.is_current.is_(True))
+            .where(Score.attempt_id.in_([attempt.id for attempt, _, _ in reports]), Score.is_current.is_(True))
             .values(is_current=False)
         )
     created_at = utcnow()
     rows: list[dict[str, Any]] = []
     items: list[list[dict[str, Any]]] = []
-    for attempt, report in reports:
+    for attempt, flags, report in reports:
         columns, score_items = score_columns(
             version_id,
             report,
-            {flag.client_id: flag.category for flag in attempt.flags},
-            {flag.client_id: flag.confidence for flag in attempt.flags},
+            {flag.client_id: flag.category for flag in flags},
+            {flag.client_id: flag.confidence for flag in flags},
         )
         rows.append({**columns, "attempt_id": attempt.id, "note": note, "created_at": created_at})
         items.append(score_items)
@@ -243,10 +299,10 @@ def score_attempt(db: Session, attempt: Attempt) -> Score:
     version_id = db.execute(_current_version_id(), {"exercise_id": attempt.exercise_id}).scalar_one()
     texts = exercise_cache.texts_version(db, attempt.exercise_id)
     shared = exercise_cache.shared_key(db, attempt.exercise_id, texts, version_id, prepared_key)
-    flags, ratings = engine_flags(attempt.flags), engine_ratings(attempt)
+    flags = flags_of(db, [attempt.id]).get(attempt.id, [])
     with shared.lock:
-        report = shared.key.score(flags, ratings)
-    [stored] = _store(db, version_id, [(attempt, report)], first=True)
+        report = shared.key.score(engine_flags(flags), engine_ratings(attempt))
+    [stored] = _store(db, version_id, [(attempt, flags, report)], first=True)
     tallies.count_scores(db, [(stored, attempt)])
     scores_stored.send(db, scores=[stored])
     return stored
@@ -262,7 +318,15 @@ def rescore_exercise(db: Session, exercise: Exercise, *, note: str, actor: User 
     key = prepared_key(exercise, version)
     count = 0
     for batch in _submitted_batches(db, exercise.id):
-        reports = [(attempt, key.score(engine_flags(attempt.flags), engine_ratings(attempt))) for attempt in batch]
+        flags = flags_of(db, [attempt.id for attempt in batch])
+        reports = [
+            (
+                attempt,
+                flags.get(attempt.id, []),
+                key.score(engine_flags(flags.get(attempt.id, [])), engine_ratings(attempt)),
+            )
+            for attempt in batch
+        ]
         stored = _store(db, version.id, reports, note)
         count += len(stored)
         tallies.count_scores(db, list(zip(stored, batch, strict=True)))
@@ -304,7 +368,7 @@ def _submitted_batches(db: Session, exercise_id: int) -> Iterator[list[Attempt]]
                 .where(Attempt.exercise_id == exercise_id, Attempt.submitted_at.is_not(None), Attempt.id > last_id)
                 .order_by(Attempt.id)
                 .limit(RESCORE_BATCH)
-                .options(selectinload(Attempt.flags).selectinload(Flag.links), selectinload(Attempt.ratings))
+                .options(selectinload(Attempt.ratings))
             )
         )
         if not batch:

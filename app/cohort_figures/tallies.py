@@ -143,7 +143,7 @@ def _counted_rows(
 
 
 @functools.cache
-def _counted_rows_locked() -> Select[tuple[int, int, int, int, list[list[Any]]]]:
+def _counted_rows_locked() -> Select[int, int, int, int, list[list[Any]]]:
     """The counted rows of ``trainees`` (cohort, exercise and user ids), for update."""
     key = (CountedSubmission.cohort_id, CountedSubmission.exercise_id, CountedSubmission.user_id)
     return (
