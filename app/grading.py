@@ -271,7 +271,8 @@ def _store(
 
 
 @functools.cache
-def _insert_scores() -> ReturningInsert[tuple[int]]:
+def _insert_scores() -> ReturningInsert[int]:
+    """The scores' INSERT, returning their ids in the order of the rows given."""
     return insert(_SCORES).returning(_SCORES.c.id, sort_by_parameter_order=True)
 
 
@@ -319,14 +320,10 @@ def rescore_exercise(db: Session, exercise: Exercise, *, note: str, actor: User 
     count = 0
     for batch in _submitted_batches(db, exercise.id):
         flags = flags_of(db, [attempt.id for attempt in batch])
-        reports = [
-            (
-                attempt,
-                flags.get(attempt.id, []),
-                key.score(engine_flags(flags.get(attempt.id, [])), engine_ratings(attempt)),
-            )
-            for attempt in batch
-        ]
+        reports: list[tuple[Attempt, Sequence[ScoredFlag], scoring.Report]] = []
+        for attempt in batch:
+            attempt_flags = flags.get(attempt.id, [])
+            reports.append((attempt, attempt_flags, key.score(engine_flags(attempt_flags), engine_ratings(attempt))))
         stored = _store(db, version.id, reports, note)
         count += len(stored)
         tallies.count_scores(db, list(zip(stored, batch, strict=True)))
