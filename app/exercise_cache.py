@@ -133,14 +133,14 @@ def shared_key(
     db: Session,
     exercise_id: int,
     texts: datetime,
-    version: KeyVersion,
-    prepare: Callable[[Exercise], scoring.PreparedKey],
+    version_id: int,
+    prepare: Callable[[Exercise, KeyVersion], scoring.PreparedKey],
 ) -> SharedKey:
-    """The exercise's key of ``version``, prepared (by ``prepare``) once per process."""
+    """The exercise's key version ``version_id``, prepared (by ``prepare``) once per process."""
 
     def build() -> SharedKey:
-        exercise = db.get(Exercise, exercise_id)
-        assert exercise is not None
-        return SharedKey(prepare(exercise), threading.Lock())
+        return SharedKey(
+            prepare(db.get_one(Exercise, exercise_id), db.get_one(KeyVersion, version_id)), threading.Lock()
+        )
 
-    return _keys.get((exercise_id, texts, version.id), build)
+    return _keys.get((exercise_id, texts, version_id), build)

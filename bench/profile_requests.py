@@ -7,9 +7,9 @@ profile by cumulative and by own time, and the SQL statements per request.
 
     .venv/bin/python bench/profile_requests.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-With ``--cpu``, no profiler: the CPU time of ``--saves`` creates, as many edits and half as many
-deletes, each request alternating with one to the minimal-insert ceiling (``bench/insert_app.py``
-on the same database, through its own test client), and the ratio of the two.
+With ``--cpu``, no profiler: the CPU time of ``--saves`` creates, as many edits, half as many
+deletes and ``--submits`` submits, each request alternating with one to the minimal-insert ceiling
+(``bench/insert_app.py`` on the same database, through its own test client), and the ratio of the two.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, event
 
@@ -74,6 +75,22 @@ def submitting(client: FlaskClient, token: str, attempt: int) -> Callable[[], in
     return lambda: client.post(f"/api/attempts/{attempt}/submit", json={}, headers={"X-CSRFToken": token}).status_code
 
 
+def submits_of(
+    app: Flask, exercise_id: int, texts: dict[str, str], trainees: int, flags: int, chooser: random.Random
+) -> list[Callable[[], int]]:
+    """``trainees`` trainees (trainee0001 on) each with an opened attempt of ``flags`` flags: a submit of each."""
+    submits = []
+    for number in range(1, trainees + 1):
+        trainee = app.test_client()
+        token, attempt = opened(trainee, f"trainee{number:04d}", exercise_id)
+        for _ in range(flags):
+            trainee.post(
+                f"/api/attempts/{attempt}/flags", json=flag_body(texts, chooser), headers={"X-CSRFToken": token}
+            )
+        submits.append(submitting(trainee, token, attempt))
+    return submits
+
+
 def profiled(name: str, requests: list[Callable[[], int]], statements: list[int], dump: Path | None) -> None:
     """Run each request under cProfile and print the top of the combined profile (and save it in ``dump``)."""
     # CPU time, not wall time: the machine is shared, and waiting for a core is not our cost.
@@ -112,15 +129,16 @@ def paired_cpu(
     its: list[float] = []
     for first in range(0, len(requests), BATCH):
         spent = [0.0, 0.0]
-        for request, insert in zip(requests[first : first + BATCH], inserts[first : first + BATCH], strict=True):
+        batch = list(zip(requests[first : first + BATCH], inserts[first : first + BATCH], strict=True))
+        for request, insert in batch:
             started = time.process_time()
             status = request()
             between = time.process_time()
             assert status < 400 and insert() < 400, name
             spent[0] += between - started
             spent[1] += time.process_time() - between
-        ours.append(spent[0] * 1000 / BATCH)
-        its.append(spent[1] * 1000 / BATCH)
+        ours.append(spent[0] * 1000 / len(batch))
+        its.append(spent[1] * 1000 / len(batch))
     ratio = statistics.median(mine / theirs for mine, theirs in zip(ours, its, strict=True))
     return (
         f"{name:<16}{len(requests):>7}{statistics.median(ours):>9.2f}{statistics.median(its):>9.2f}"
@@ -134,10 +152,11 @@ def cpu_of_changes(
     attempt: int,
     texts: dict[str, str],
     saves: int,
+    submits: list[Callable[[], int]],
     counted: Callable[[Callable[[], int]], Callable[[], int]],
     statements: list[int],
 ) -> None:
-    """CPU of ``saves`` creates, as many edits and half as many deletes, each beside a minimal insert."""
+    """CPU of ``saves`` creates, as many edits, half as many deletes and the ``submits``, each beside a minimal insert."""
     chooser = random.Random(2)
     headers = {"X-CSRFToken": token}
     url_flags = f"/api/attempts/{attempt}/flags"
@@ -167,6 +186,7 @@ def cpu_of_changes(
     print(paired_cpu("edit flag", edits, inserts(saves), statements))
     deletes = [delete(client_id) for client_id in client_ids[: saves // 2]]
     print(paired_cpu("delete flag", deletes, inserts(saves // 2), statements))
+    print(paired_cpu("submit", [counted(submit) for submit in submits], inserts(len(submits)), statements))
     statements.clear()
     for insert in inserts(BATCH):
         counted(insert)()
@@ -223,9 +243,10 @@ def main() -> None:
         for _ in range(5):
             client.post(url_flags, json=flag_body(texts, chooser), headers=headers)
         if args.cpu:
+            submits = submits_of(app, exercise_id, texts, args.submits, args.flags, chooser)
             insert_app.prepare(url)
             os.environ["DATABASE_URL"] = url
-            cpu_of_changes(client, token, attempt, texts, args.saves, counted, statements)
+            cpu_of_changes(client, token, attempt, texts, args.saves, submits, counted, statements)
             db.get_engine(app).dispose()
             return
         saves = [
@@ -235,16 +256,8 @@ def main() -> None:
         profiled("create flag", saves, statements, args.dump)
 
         statements.clear()
-        submits = []
-        for number in range(1, args.submits + 1):
-            trainee = app.test_client()
-            token, attempt = opened(trainee, f"trainee{number:04d}", exercise_id)
-            for _ in range(args.flags):
-                trainee.post(
-                    f"/api/attempts/{attempt}/flags", json=flag_body(texts, chooser), headers={"X-CSRFToken": token}
-                )
-            submits.append(counted(submitting(trainee, token, attempt)))
-        profiled("submit", submits, statements, args.dump)
+        submits = submits_of(app, exercise_id, texts, args.submits, args.flags, chooser)
+        profiled("submit", [counted(submit) for submit in submits], statements, args.dump)
         db.get_engine(app).dispose()
 
 

@@ -23,10 +23,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
+    ColumnElement,
+    Connection,
     Executable,
     Integer,
+    Select,
+    SQLColumnExpression,
     and_,
+    any_,
     bindparam,
     case,
     exists,
@@ -100,41 +104,28 @@ def count_scores(db: Session, scores: Sequence[tuple[Score, Attempt]]) -> None:
     scored = [(score, attempt) for score, attempt in scores if attempt.cohort_id is not None]
     if not scored:
         return
-    counted = _counted_rows(db, [attempt for _, attempt in scored])
-    score_ids = [score.id for score, _ in scored]
-    dialect = db.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # On the connection: the session would take the parameters for the rows of an ORM bulk insert.
+    # Every statement on the connection, built once: composing them cost a submit more than running them.
     connection = db.connection()
-    connection.execute(_item_tallies_move(dialect), {"score_ids": score_ids})
+    dialect = connection.dialect.name
+    counted = _counted_rows(connection, [attempt for _, attempt in scored])
+    connection.execute(_item_tallies_move(dialect), {"score_ids": [score.id for score, _ in scored]})
     connection.execute(_span_tallies_move(dialect), {"attempt_ids": [attempt.id for _, attempt in scored]})
     # One row per trainee: of several attempts of one trainee in a batch, the latest.
     latest: dict[tuple[int, int, int], dict[str, Any]] = {}
     for score, attempt in sorted(scored, key=lambda pair: pair[1].id):
         figures = submission_figures(score, attempt)
         latest[(figures["cohort_id"], figures["exercise_id"], figures["user_id"])] = figures
-    statement = insert(CountedSubmission)
-    db.execute(
-        statement.on_conflict_do_update(
-            index_elements=[CountedSubmission.cohort_id, CountedSubmission.exercise_id, CountedSubmission.user_id],
-            set_={
-                **{name: statement.excluded[name] for name in _figure_columns()},
-                # A rescore of the counted attempt replaces its score; a retry starts afresh.
-                "previous_score": case(
-                    (CountedSubmission.attempt_id == statement.excluded.attempt_id, CountedSubmission.score),
-                    else_=None,
-                ),
-            },
-            where=statement.excluded.attempt_id >= CountedSubmission.attempt_id,
-        ),
-        [{**figures, "previous_score": None} for figures in latest.values()],
+    connection.execute(
+        _counted_submissions_upsert(dialect), [{**figures, "previous_score": None} for figures in latest.values()]
     )
     moves = _outlying_moves(counted, latest)
     if moves:
         connection.execute(_outlying_tallies_move(dialect), moves)
 
 
-def _counted_rows(db: Session, attempts: list[Attempt]) -> dict[tuple[int, int, int], tuple[int, list[list[Any]]]]:
+def _counted_rows(
+    connection: Connection, attempts: list[Attempt]
+) -> dict[tuple[int, int, int], tuple[int, list[list[Any]]]]:
     """The trainees' counted rows (attempt id and outlying flags), locked in one order on
     PostgreSQL before any tally moves.
 
@@ -144,17 +135,41 @@ def _counted_rows(db: Session, attempts: list[Attempt]) -> dict[tuple[int, int, 
     SQLite needs no lock: its writers hold the database lock from their first write (the score).
     """
     trainees = sorted({(attempt.cohort_id, attempt.exercise_id, attempt.user_id) for attempt in attempts})
-    key = (CountedSubmission.cohort_id, CountedSubmission.exercise_id, CountedSubmission.user_id)
-    rows = db.execute(
-        select(*key, CountedSubmission.attempt_id, CountedSubmission.outlying_flags)
-        .where(tuple_(*key).in_(trainees))
-        .order_by(*key)
-        .with_for_update()
-    )
+    rows = connection.execute(_counted_rows_locked(), {"trainees": trainees})
     return {
         (cohort_id, exercise_id, user_id): (attempt_id, flags)
         for cohort_id, exercise_id, user_id, attempt_id, flags in rows
     }
+
+
+@functools.cache
+def _counted_rows_locked() -> Select[int, int, int, int, list[list[Any]]]:
+    """The counted rows of ``trainees`` (cohort, exercise and user ids), for update."""
+    key = (CountedSubmission.cohort_id, CountedSubmission.exercise_id, CountedSubmission.user_id)
+    return (
+        select(*key, CountedSubmission.attempt_id, CountedSubmission.outlying_flags)
+        .where(tuple_(*key).in_(bindparam("trainees", expanding=True)))
+        .order_by(*key)
+        .with_for_update()
+    )
+
+
+@functools.cache
+def _counted_submissions_upsert(dialect: str) -> Executable:
+    """Each trainee's counted row set to their newest counted submission, unless a later attempt counts."""
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CountedSubmission)
+    return statement.on_conflict_do_update(
+        index_elements=[CountedSubmission.cohort_id, CountedSubmission.exercise_id, CountedSubmission.user_id],
+        set_={
+            **{name: statement.excluded[name] for name in _figure_columns()},
+            # A rescore of the counted attempt replaces its score; a retry starts afresh.
+            "previous_score": case(
+                (CountedSubmission.attempt_id == statement.excluded.attempt_id, CountedSubmission.score),
+                else_=None,
+            ),
+        },
+        where=statement.excluded.attempt_id >= CountedSubmission.attempt_id,
+    )
 
 
 def _figure_columns() -> list[str]:
@@ -170,12 +185,18 @@ def _same_trainee(counted: Any) -> Any:
     )
 
 
-# The two moves are built once per dialect: composing them cost a submit more than running them.
+def _one_of(column: SQLColumnExpression[int], ids: str, dialect: str) -> ColumnElement[bool]:
+    """``column`` is one of the ids bound as ``ids``: on PostgreSQL an array, as an expanding IN's
+    statement is rewritten for its values at every execution, which cost a submit more than the move."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(ids, type_=postgresql.ARRAY(Integer)))
+    return column.in_(bindparam(ids, expanding=True))
+
+
 @functools.cache
 def _item_tallies_move(dialect: str) -> Executable:
     """Take away the item outcomes of the scores replaced, add those of the new scores (``score_ids``) that count."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    score_ids: BindParameter[int] = bindparam("score_ids", expanding=True)
     counted = aliased(CountedSubmission)
     later = aliased(CountedSubmission)
     new_score = aliased(Score)
@@ -193,7 +214,7 @@ def _item_tallies_move(dialect: str) -> Executable:
         .join(Attempt, Attempt.id == new_score.attempt_id)
         .join(counted, and_(_same_trainee(counted), counted.attempt_id <= Attempt.id))
         .join(ScoreItem, ScoreItem.score_id == counted.score_id)
-        .where(new_score.id.in_(score_ids), ScoreItem.status.not_in(UNTALLIED_STATUSES))
+        .where(_one_of(new_score.id, "score_ids", dialect), ScoreItem.status.not_in(UNTALLIED_STATUSES))
     )
     added = (
         select(
@@ -209,7 +230,7 @@ def _item_tallies_move(dialect: str) -> Executable:
         .join(new_score, new_score.id == ScoreItem.score_id)
         .join(Attempt, Attempt.id == new_score.attempt_id)
         .where(
-            ScoreItem.score_id.in_(score_ids),
+            _one_of(ScoreItem.score_id, "score_ids", dialect),
             ScoreItem.status.not_in(UNTALLIED_STATUSES),
             ~exists().where(_same_trainee(later), later.attempt_id > Attempt.id),
         )
@@ -243,7 +264,6 @@ def _item_tallies_move(dialect: str) -> Executable:
 def _span_tallies_move(dialect: str) -> Executable:
     """Take away the flags of an attempt a newer one replaces as counted, add those of the newer ones (``attempt_ids``)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    attempt_ids: BindParameter[int] = bindparam("attempt_ids", expanding=True)
     counted = aliased(CountedSubmission)
     later = aliased(CountedSubmission)
     replaced_flag = aliased(Flag)
@@ -260,7 +280,7 @@ def _span_tallies_move(dialect: str) -> Executable:
         .select_from(Attempt)
         .join(counted, and_(_same_trainee(counted), counted.attempt_id < Attempt.id))
         .join(replaced_flag, replaced_flag.attempt_id == counted.attempt_id)
-        .where(Attempt.id.in_(attempt_ids))
+        .where(_one_of(Attempt.id, "attempt_ids", dialect))
     )
     added = (
         select(
@@ -275,7 +295,7 @@ def _span_tallies_move(dialect: str) -> Executable:
         .select_from(Flag)
         .join(Attempt, Attempt.id == Flag.attempt_id)
         .where(
-            Flag.attempt_id.in_(attempt_ids),
+            _one_of(Flag.attempt_id, "attempt_ids", dialect),
             ~exists().where(_same_trainee(later), later.attempt_id >= Attempt.id),
         )
     )

@@ -30,16 +30,25 @@ class NoAttemptsLeft(Exception):
 
 
 def own_attempt(
-    db: Session, user: User, attempt_id: int, *, with_links: bool = True, only_flags: Collection[str] | None = None
+    db: Session,
+    user: User,
+    attempt_id: int,
+    *,
+    with_flags: bool = True,
+    with_links: bool = True,
+    only_flags: Collection[str] | None = None,
 ) -> Attempt | None:
     """The attempt if it is ``user``'s; None otherwise, so others' attempts look missing.
 
-    Its flags come loaded, with their links unless ``with_links`` is False: a change to one flag
+    Its flags come loaded unless ``with_flags`` is False (a submit reads them as rows to score
+    them: ``grading.flags_of``), with their links unless ``with_links`` is False: a change to one flag
     needs only that flag's links, and loading every flag's makes each autosave slower as flags add up.
     With ``only_flags``, ``attempt.flags`` holds only the flags with those client ids, for the same
     reason: a change names the flags it touches. Those few are joined to the attempt's own query,
     which saves a change a round trip each for its flags and their links.
     """
+    if not with_flags:
+        return standing.own_attempt(db, user, attempt_id)
     if only_flags is None:
         every = selectinload(Attempt.flags)
         return standing.own_attempt(db, user, attempt_id, every.selectinload(Flag.links) if with_links else every)

@@ -35,8 +35,8 @@ def _closed(error: AttemptClosed) -> Response:
     return redirect(url_for(".home"))
 
 
-def _my_attempt(attempt_id: int) -> Attempt:
-    attempt = attempts.own_attempt(db.session(), current_user, attempt_id)
+def _my_attempt(attempt_id: int, *, with_flags: bool = True) -> Attempt:
+    attempt = attempts.own_attempt(db.session(), current_user, attempt_id, with_flags=with_flags)
     if attempt is None:
         abort(404, "There is no such attempt.")
     return attempt
@@ -109,9 +109,9 @@ def _render_workspace(attempt: Attempt, form: QuoteFlagForm | None = None, statu
     return Response(html, status=status, mimetype="text/html")
 
 
-def _editable_attempt(attempt_id: int) -> Attempt | Response:
+def _editable_attempt(attempt_id: int, *, with_flags: bool = True) -> Attempt | Response:
     """The attempt if it can still change; otherwise where to go instead."""
-    attempt = _my_attempt(attempt_id)
+    attempt = _my_attempt(attempt_id, with_flags=with_flags)
     if attempt.submitted_at is not None:
         return redirect(url_for(".debrief", attempt_id=attempt.id))
     if not attempts.exercise_open_to(db.session(), current_user, attempt):
@@ -184,7 +184,8 @@ def delete_flag(attempt_id: int, flag_id: int) -> Response:
 @access(TRAINEE)
 def submit(attempt_id: int) -> Response:
     """Confirm, rate each source the key rates, then make the attempt final and score it."""
-    attempt = _editable_attempt(attempt_id)
+    # Its flags load only for the confirmation page, which counts them; scoring reads them as rows.
+    attempt = _editable_attempt(attempt_id, with_flags=False)
     if isinstance(attempt, Response):
         return attempt
     database = db.session()

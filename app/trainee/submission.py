@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
+from sqlalchemy import Boolean, DateTime, Integer, bindparam, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from app.deadlines import now
 from app.grading import score_attempt
-from app.models import Attempt, Exercise, Flag, Score, SourceRating, User
-from app.trainee.attempts import bump_revision, deadline_of, ensure_editable
+from app.models import Attempt, Exercise, Flag, Score, SourceRating, User, utcnow
+from app.trainee.attempts import AttemptClosed, deadline_of, ensure_editable
 from scoring.types import SourceRating as GivenRating
 
 MAX_REASON = 300
@@ -21,8 +24,22 @@ def submit(db: Session, user: User, attempt: Attempt, ratings: Sequence[GivenRat
     """Make the attempt final (late if past a deadline that takes late work), store the trainee's
     source ratings and score it; the caller commits it all at once."""
     ensure_editable(db, user, attempt)
-    # Stored as it is now, not as a change to write: the bump wrote it.
-    set_committed_value(attempt, "revision", bump_revision(db, attempt))
+    submitted_at = now()
+    late = deadline_of(db, user, attempt).passed(submitted_at)
+    # On the connection: the session's ORM-enabled update costs more than the statement.
+    revision = (
+        db.connection()
+        .execute(
+            _submission(), {"attempt_id": attempt.id, "moment": utcnow(), "submitted_at": submitted_at, "late": late}
+        )
+        .scalar()
+    )
+    if revision is None:
+        raise AttemptClosed("This attempt was submitted; a submission is final.")
+    # Stored as they are now, not as changes to write: the update wrote them.
+    set_committed_value(attempt, "revision", revision)
+    set_committed_value(attempt, "submitted_at", submitted_at)
+    set_committed_value(attempt, "late", late)
     # An attempt gets its ratings here, once, as it is submitted: there are none to load first.
     set_committed_value(attempt, "ratings", [])
     attempt.ratings.extend(
@@ -34,10 +51,25 @@ def submit(db: Session, user: User, attempt: Attempt, ratings: Sequence[GivenRat
         )
         for rating in ratings
     )
-    attempt.submitted_at = now()
-    attempt.late = deadline_of(db, user, attempt).passed(attempt.submitted_at)
     db.flush()
     return score_attempt(db, attempt)
+
+
+@functools.cache
+def _submission() -> ReturningUpdate[int]:
+    """The update that makes an unsubmitted attempt final and counts it as a change (the revision
+    bump of ``bump_revision`` with the submission's columns), returning its revision; built once."""
+    return (
+        update(Attempt)
+        .where(Attempt.id == bindparam("attempt_id", type_=Integer), Attempt.submitted_at.is_(None))
+        .values(
+            revision=Attempt.revision + 1,
+            last_activity_at=bindparam("moment", type_=DateTime(timezone=True)),
+            submitted_at=bindparam("submitted_at", type_=DateTime(timezone=True)),
+            late=bindparam("late", type_=Boolean),
+        )
+        .returning(Attempt.revision)
+    )
 
 
 def flags_per_category(exercise: Exercise, flags: list[Flag]) -> list[tuple[str, int]]:

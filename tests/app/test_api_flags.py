@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
-from app.models import Role
+from app import db
+from app.models import Role, Score
 from app.trainee import flags
 from tests.app.trainee_desk import NBSP_TEXT, Desk, article_text, flag_body, open_desk
 from tests.conftest import Factory, csrf_token, login
@@ -289,6 +291,26 @@ def test_links_between_conflicting_numbers(desk: Desk, app: Flask) -> None:
     assert desk.api("DELETE", f"{desk.flags_url}/a500").status_code == 200
     listed = desk.api("GET", desk.flags_url).get_json()
     assert listed["flags"][0]["links"] == []
+
+
+def test_a_submit_scores_each_flag_with_its_links(desk: Desk, app: Flask) -> None:
+    desk.create(client_id="a500", quote=NBSP_TEXT, category="conflicting_number")
+    desk.create(client_id="a4h", quote="four hours", category="conflicting_number")
+    desk.create(
+        client_id="b550", article="mini-b", quote="550 men", category="conflicting_number", links=["a4h", "a500"]
+    )
+    desk.create(
+        client_id="b3h", article="mini-b", quote="three\u2013hour battle", category="conflicting_number", links=["a4h"]
+    )
+    assert desk.api("POST", f"/api/attempts/{desk.attempt_id}/submit", {}).status_code == 200
+    with app.app_context():
+        report = db.session().scalars(select(Score.report).where(Score.attempt_id == desk.attempt_id)).one()
+    assert [(link["flag_ids"], link["status"], link["group"]) for link in report["links"]] == [
+        (["a4h", "b3h"], "correct", "duration"),
+        (["a4h", "b550"], "cross_group", None),
+        (["a500", "b550"], "correct", "force"),
+    ]
+    assert report["totals"]["correct_links"] == 2
 
 
 def test_a_category_without_groups_drops_links(desk: Desk) -> None:
