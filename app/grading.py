@@ -21,7 +21,9 @@ import scoring
 from app import audit, exercise_cache, judgement
 from app.cohort_figures import tallies
 from app.models import Attempt, Exercise, Flag, KeyVersion, Score, ScoreItem, User, flag_links, utcnow
-from scoring.calibration import measure_calibration, outcomes_of
+from scoring.calibration import measure_calibration
+from scoring.discernment import measure_from_statuses
+from scoring.report import FlagOutcome
 from scoring.types import KeyItem, RatingKey, SourceRating
 
 RESCORE_BATCH = 500
@@ -189,9 +191,12 @@ def score_columns(
     ``categories`` maps each flag's client id to its category: an item records the category of
     the first flag matched to it; ``confidences`` its confidence, if any. The stored report
     carries the submission's discernment and calibration beside the engine's fields, so queries
-    can read them without rebuilding the report. Bulk writers (the demo seeder) insert these as
-    they are.
+    can read them without rebuilding the report.
     """
+    # The report's plain form, not its result objects: a report the engine made writes it
+    # without building them (scoring.report.Deferred), and the rest is read from its rows.
+    plain = scoring.report_to_dict(report)
+    outcomes = [(row["id"], FlagOutcome(row["outcome"])) for row in plain["flags"]]
     score = {
         "key_version_id": version_id,
         "is_current": True,
@@ -200,22 +205,20 @@ def score_columns(
         "recall": report.detection.recall,
         "f1": report.detection.f1,
         "report": {
-            **scoring.report_to_dict(report),
-            "discernment": judgement.discernment_json(judgement.discernment_of(report)),
-            "calibration": judgement.calibration_json(
-                measure_calibration(outcomes_of(report.flags), confidences or {})
-            ),
+            **plain,
+            "discernment": judgement.discernment_json(measure_from_statuses(row["status"] for row in plain["items"])),
+            "calibration": judgement.calibration_json(measure_calibration(outcomes, confidences or {})),
         },
         "rules": scoring.RULES,
     }
     items = [
         {
-            "item_id": item.id,
-            "status": item.status.value,
-            "chosen_category": categories.get(item.flag_ids[0]) if item.flag_ids else None,
-            "credit": item.credit,
+            "item_id": row["id"],
+            "status": row["status"],
+            "chosen_category": categories.get(row["flag_ids"][0]) if row["flag_ids"] else None,
+            "credit": row["credit"],
         }
-        for item in report.items
+        for row in plain["items"]
     ]
     return score, items
 

@@ -99,14 +99,20 @@ def d_prime(hits: int, problems: int, false_alarms: int, sound_passages: int) ->
 
 def measure_discernment(items: Iterable[ItemResult]) -> Discernment:
     """Return the discernment of one scored submission from its item results (`Report.items`)."""
+    return measure_from_statuses(item.status for item in items)
+
+
+def measure_from_statuses(statuses: Iterable[str]) -> Discernment:
+    """Return the discernment of one scored submission from its items' statuses: `ItemStatus`
+    members or their values, as the rows of `scoring.report_to_dict` hold them."""
     problems = hits = sound_passages = false_alarms = 0
-    for item in items:
-        if item.status in (ItemStatus.DECOY_FLAGGED, ItemStatus.DECOY_AVOIDED):
+    for status in statuses:
+        if status in (ItemStatus.DECOY_FLAGGED, ItemStatus.DECOY_AVOIDED):
             sound_passages += 1
-            false_alarms += item.status is ItemStatus.DECOY_FLAGGED
+            false_alarms += status == ItemStatus.DECOY_FLAGGED
         else:
             problems += 1
-            hits += item.status in MATCHED_STATUSES
+            hits += status in MATCHED_STATUSES
     return measure_from_counts(problems, hits, sound_passages, false_alarms)
 
 

@@ -7,9 +7,11 @@ z(5/6) = 0.967422, z(0.1) = −1.281552, z(1/6) = −0.967422, z(0.5) = 0.
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from exercises.loader import load_package
-from scoring.discernment import d_prime, describe, measure_discernment
+from scoring.discernment import d_prime, describe, measure_discernment, measure_from_statuses
 from scoring.report import ItemResult, ItemStatus
 from scoring.types import Flag
 
@@ -54,6 +56,13 @@ def test_counts_and_uncorrected_rates():
     assert (discernment.problems, discernment.hits) == (4, 3)
     assert (discernment.sound_passages, discernment.false_alarms) == (2, 1)
     assert (discernment.hit_rate, discernment.false_alarm_rate) == (0.75, 0.5)
+
+
+@given(st.dictionaries(st.sampled_from([status.value for status in ItemStatus]), st.integers(0, 6)))
+def test_the_stored_rows_statuses_give_the_discernment_of_the_items(statuses):
+    """The app measures a submission from the statuses of its stored item rows (plain strings)."""
+    items = _items(**statuses)
+    assert measure_from_statuses(item.status.value for item in items) == measure_discernment(items)
 
 
 def test_no_decoys_is_not_measurable_and_says_why():
