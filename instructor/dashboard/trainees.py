@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -99,17 +100,19 @@ def trainee_rows(scope: Scope) -> Select[*tuple[Any, ...]]:
     )
 
 
-def page_of(db: Session, scope: Scope, page: int, *, per_page: int = TRAINEES_PER_PAGE) -> tuple[int, int, int]:
-    """The page of the trainee table to show (``page`` kept within the table), how many pages
-    there are and how many trainees."""
-    total = (
-        db.scalar(
-            select(func.count()).select_from(cohort_trainees).where(cohort_trainees.c.cohort_id == scope.cohort.id)
-        )
-        or 0
-    )
+def trainee_rows_of(db: Session, scope: Scope, user_ids: Iterable[int]) -> list[TraineeRow]:
+    """The rows of the given trainees of the cohort, in no particular order."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return []
+    return [TraineeRow(*row) for row in db.execute(trainee_rows(scope).where(User.id.in_(wanted)))]
+
+
+def page_of(total: int, page: int, *, per_page: int = TRAINEES_PER_PAGE) -> tuple[int, int]:
+    """The page of a table of ``total`` trainees to show (``page`` kept within the table) and how
+    many pages there are."""
     pages = max(1, math.ceil(total / per_page))
-    return min(max(page, 1), pages), pages, total
+    return min(max(page, 1), pages), pages
 
 
 def submitted_attempts(scope: Scope, user_id: int) -> Select[Attempt]:
