@@ -125,7 +125,7 @@ def explain(app: Flask, demo: DemoCohort) -> None:
     def capture(
         conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
     ) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and not executemany:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and not executemany:
             captured.append((statement, parameters))
 
     engine = db.get_engine(app)
@@ -145,7 +145,7 @@ def explain(app: Flask, demo: DemoCohort) -> None:
                 connection.exec_driver_sql(statement, parameters).fetchall()
                 timings.append(((time.process_time() - started) * 1000, statement))
     unit = "server ms" if engine.dialect.name == "postgresql" else "CPU ms (SQLite, rows fetched)"
-    print(f"{len(captured)} SELECT statements, {sum(ms for ms, _ in timings):.1f} {unit} in all:")
+    print(f"{len(captured)} statements that read, {sum(ms for ms, _ in timings):.1f} {unit} in all:")
     for ms, statement in sorted(timings, reverse=True):
         print(f"  {ms:8.1f}  {' '.join(statement.split())[:150]}")
 

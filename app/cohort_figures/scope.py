@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Float, Select, Subquery, select
+from sqlalchemy import BindParameter, Float, Integer, Select, Subquery, bindparam, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -54,6 +54,17 @@ def scope_for(db: Session, cohort: Cohort, exercise_id: int) -> Scope:
     if assignment is None:
         abort(404, "This exercise is not set for this cohort.")
     return Scope(cohort, assignment.exercise)
+
+
+def scope_bindings() -> tuple[BindParameter[int], BindParameter[int]]:
+    """The cohort's and the exercise's ids as parameters, for statements built once for every
+    scope (`scope_parameters` gives their values)."""
+    return bindparam("cohort_id", type_=Integer), bindparam("exercise_id", type_=Integer)
+
+
+def scope_parameters(scope: Scope) -> dict[str, int]:
+    """The values of `scope_bindings` for ``scope``."""
+    return {"cohort_id": scope.cohort.id, "exercise_id": scope.exercise.id}
 
 
 def _counted(scope: Scope) -> Select[Any]:

@@ -9,12 +9,13 @@ are read off the list in the order the page shows them.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from app.cohort_figures.scope import Scope, seconds_between
+from app.cohort_figures.scope import Scope, scope_bindings, scope_parameters, seconds_between
 from app.models import Attempt, CountedSubmission, User, cohort_trainees
 
 
@@ -36,24 +37,28 @@ class Standing(NamedTuple):
     span_f1: float | None
 
 
-def attempts_by_trainee(scope: Scope) -> Any:
+def attempts_by_trainee() -> Any:
     """Per trainee with attempts at the scope's exercise for its cohort: whether one is in progress
     and whether one is submitted (1 or 0)."""
+    cohort_id, exercise_id = scope_bindings()
     return (
         select(
             Attempt.user_id,
             func.max(case((Attempt.submitted_at.is_(None), 1), else_=0)).label("working"),
             func.max(case((Attempt.submitted_at.is_not(None), 1), else_=0)).label("submitted"),
         )
-        .where(Attempt.cohort_id == scope.cohort.id, Attempt.exercise_id == scope.exercise.id)
+        .where(Attempt.cohort_id == cohort_id, Attempt.exercise_id == exercise_id)
         .group_by(Attempt.user_id)
         .subquery("by_trainee")
     )
 
 
-def standing_query(scope: Scope) -> Select[Any]:
-    """Every trainee of the cohort with their standing, in the trainee table's order."""
-    attempts = attempts_by_trainee(scope)
+@functools.cache
+def standing_query() -> Select[Any]:
+    """Every trainee of a cohort with their standing, in the trainee table's order; the scope comes
+    in `scope_parameters`. Built once: composing it cost as much as running it."""
+    cohort_id, exercise_id = scope_bindings()
+    attempts = attempts_by_trainee()
     return (
         select(
             User.id,
@@ -69,17 +74,17 @@ def standing_query(scope: Scope) -> Select[Any]:
         .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
         .outerjoin(
             CountedSubmission,
-            (CountedSubmission.cohort_id == scope.cohort.id)
-            & (CountedSubmission.exercise_id == scope.exercise.id)
+            (CountedSubmission.cohort_id == cohort_id)
+            & (CountedSubmission.exercise_id == exercise_id)
             & (CountedSubmission.user_id == User.id),
         )
         .outerjoin(Attempt, Attempt.id == CountedSubmission.attempt_id)
         .outerjoin(attempts, attempts.c.user_id == User.id)
-        .where(cohort_trainees.c.cohort_id == scope.cohort.id)
+        .where(cohort_trainees.c.cohort_id == cohort_id)
         .order_by(User.display_name, User.id)
     )
 
 
 def cohort_standing(db: Session, scope: Scope) -> list[Standing]:
     """Every trainee of the cohort with their standing, in the trainee table's order."""
-    return list(map(Standing._make, db.connection().execute(standing_query(scope))))
+    return list(map(Standing._make, db.connection().execute(standing_query(), scope_parameters(scope))))

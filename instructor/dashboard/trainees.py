@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.cohort_figures.scope import Scope, seconds_between
+from app.cohort_figures.scope import Scope, scope_bindings, scope_parameters, seconds_between
 from app.models import Attempt, CountedSubmission, FeedbackPoints, User, cohort_trainees
 
 TRAINEES_PER_PAGE = 500
@@ -51,17 +52,20 @@ class TraineePage:
     total: int
 
 
-def trainee_rows(scope: Scope) -> Select[*tuple[Any, ...]]:
-    """Every trainee of the cohort with their counted attempt's figures, as `TraineeRow` columns
-    (labelled ``attempt_id``, ``score``, ``in_progress`` … for callers that filter on them)."""
+@functools.cache
+def trainee_rows() -> Select[*tuple[Any, ...]]:
+    """Every trainee of a cohort with their counted attempt's figures, as `TraineeRow` columns
+    (labelled ``attempt_id``, ``score``, ``in_progress`` … for callers that filter on them); the
+    scope comes in `scope_parameters`. Built once: composing it cost as much as running it."""
+    cohort_id, exercise_id = scope_bindings()
     # Joined once, not a correlated EXISTS: SQLite ran that per trainee over the whole cohort's
     # attempts (10,000 × 10,000 rows for a large cohort).
     counted_attempt = aliased(Attempt)
     working = (
         select(Attempt.user_id)
         .where(
-            Attempt.cohort_id == scope.cohort.id,
-            Attempt.exercise_id == scope.exercise.id,
+            Attempt.cohort_id == cohort_id,
+            Attempt.exercise_id == exercise_id,
             Attempt.submitted_at.is_(None),
         )
         .group_by(Attempt.user_id)
@@ -90,14 +94,19 @@ def trainee_rows(scope: Scope) -> Select[*tuple[Any, ...]]:
         # Joined on its key, not as a subquery: SQLite scanned a subquery once per trainee.
         .outerjoin(
             CountedSubmission,
-            (CountedSubmission.cohort_id == scope.cohort.id)
-            & (CountedSubmission.exercise_id == scope.exercise.id)
+            (CountedSubmission.cohort_id == cohort_id)
+            & (CountedSubmission.exercise_id == exercise_id)
             & (CountedSubmission.user_id == User.id),
         )
         .outerjoin(counted_attempt, counted_attempt.id == CountedSubmission.attempt_id)
         .outerjoin(working, working.c.user_id == User.id)
-        .where(cohort_trainees.c.cohort_id == scope.cohort.id)
+        .where(cohort_trainees.c.cohort_id == cohort_id)
     )
+
+
+@functools.cache
+def _shown_rows() -> Select[*tuple[Any, ...]]:
+    return trainee_rows().where(User.id.in_(bindparam("user_ids", expanding=True)))
 
 
 def trainee_rows_of(db: Session, scope: Scope, user_ids: Iterable[int]) -> list[TraineeRow]:
@@ -105,7 +114,7 @@ def trainee_rows_of(db: Session, scope: Scope, user_ids: Iterable[int]) -> list[
     wanted = sorted(set(user_ids))
     if not wanted:
         return []
-    return [TraineeRow(*row) for row in db.execute(trainee_rows(scope).where(User.id.in_(wanted)))]
+    return [TraineeRow(*row) for row in db.execute(_shown_rows(), {**scope_parameters(scope), "user_ids": wanted})]
 
 
 def page_of(total: int, page: int, *, per_page: int = TRAINEES_PER_PAGE) -> tuple[int, int]:

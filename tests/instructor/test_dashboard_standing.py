@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import create_app, db, migrate
-from app.cohort_figures.scope import Scope, scope_for
+from app.cohort_figures.scope import Scope, scope_for, scope_parameters
 from app.models import Attempt, Cohort, User
 from bench.harness import fresh_postgres_database
 from instructor.dashboard.attention import LOW_SCORE, MANY_FALSE_POSITIVES, NAMED, trainees_and_attention
@@ -75,16 +75,16 @@ def random_cohort(app: Flask, rng: random.Random, trainees: int) -> tuple[int, i
 
 def recounted_page(session: Session, scope: Scope, page: int, per_page: int) -> tuple[list[TraineeRow], int]:
     """The table's rows of ``page`` (kept within the table), sorted by the database; the page shown."""
-    ordered = trainee_rows(scope).order_by(User.display_name, User.id)
-    total = len(session.execute(ordered).all())
+    ordered = trainee_rows().order_by(User.display_name, User.id)
+    total = len(session.execute(ordered, scope_parameters(scope)).all())
     shown = min(max(page, 1), max(1, math.ceil(total / per_page)))
-    rows = session.execute(ordered.offset((shown - 1) * per_page).limit(per_page))
+    rows = session.execute(ordered.offset((shown - 1) * per_page).limit(per_page), scope_parameters(scope))
     return [TraineeRow(*row) for row in rows], shown
 
 
 def recounted_reason(session: Session, scope: Scope, reason: str, bar: int) -> tuple[int, list[TraineeRow]]:
     """How many trainees need attention for ``reason`` and the first `NAMED`, sorted by the database."""
-    rows = trainee_rows(scope).subquery()
+    rows = trainee_rows().subquery()
     false_positives = func.coalesce(rows.c.false_positives, 0)
     where, order = {
         "not_started": (rows.c.attempt_id.is_(None) & ~rows.c.in_progress, (rows.c.display_name, rows.c.id)),
@@ -97,7 +97,7 @@ def recounted_reason(session: Session, scope: Scope, reason: str, bar: int) -> t
             (false_positives.desc(), rows.c.display_name, rows.c.id),
         ),
     }[reason]
-    matching = session.execute(select(rows).where(where).order_by(*order)).all()
+    matching = session.execute(select(rows).where(where).order_by(*order), scope_parameters(scope)).all()
     return len(matching), [TraineeRow(*row) for row in matching[:NAMED]]
 
 
@@ -136,7 +136,7 @@ def test_figures_from_the_standing_equal_a_recount(any_app: Flask, seed: int) ->
             len(submitted),
         )
 
-        everyone = [TraineeRow(*row) for row in session.execute(trainee_rows(scope))]
+        everyone = [TraineeRow(*row) for row in session.execute(trainee_rows(), scope_parameters(scope))]
         counted = [row for row in everyone if row.attempt_id is not None]
         scores = sorted(row.score for row in counted if row.score is not None)
         assert len(scores) >= 10
