@@ -8,6 +8,7 @@ cohort. Every query is scoped to one cohort and one exercise through `counted_at
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,16 @@ def scope_parameters(scope: Scope) -> dict[str, int]:
 
 def _counted(scope: Scope) -> Select[Any]:
     """The scope's counted submissions (``app.cohort_figures.tallies`` keeps them) of its trainees."""
+    return _counted_in(scope.cohort.id, scope.exercise.id)
+
+
+@functools.cache
+def bound_counted_submissions() -> Select[Any]:
+    """`counted_submissions` of the scope `scope_parameters` gives, for statements built once."""
+    return _counted_in(*scope_bindings())
+
+
+def _counted_in(cohort_id: int | BindParameter[int], exercise_id: int | BindParameter[int]) -> Select[Any]:
     return (
         select(CountedSubmission)
         .join(
@@ -76,7 +87,7 @@ def _counted(scope: Scope) -> Select[Any]:
             (cohort_trainees.c.cohort_id == CountedSubmission.cohort_id)
             & (cohort_trainees.c.user_id == CountedSubmission.user_id),
         )
-        .where(CountedSubmission.cohort_id == scope.cohort.id, CountedSubmission.exercise_id == scope.exercise.id)
+        .where(CountedSubmission.cohort_id == cohort_id, CountedSubmission.exercise_id == exercise_id)
     )
 
 
