@@ -16,7 +16,8 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from app.cohort_figures.scope import Scope, scope_bindings, scope_parameters, seconds_between
-from app.models import Attempt, CountedSubmission, User, cohort_trainees
+from app.models import Attempt, CountedSubmission, User
+from instructor.dashboard.trainees import with_counted
 
 
 class Standing(NamedTuple):
@@ -37,7 +38,7 @@ class Standing(NamedTuple):
     span_f1: float | None
 
 
-def attempts_by_trainee() -> Any:
+def _attempts_by_trainee() -> Any:
     """Per trainee with attempts at the scope's exercise for its cohort: whether one is in progress
     and whether one is submitted (1 or 0)."""
     cohort_id, exercise_id = scope_bindings()
@@ -57,30 +58,23 @@ def attempts_by_trainee() -> Any:
 def standing_query() -> Select[Any]:
     """Every trainee of a cohort with their standing, in the trainee table's order; the scope comes
     in `scope_parameters`. Built once: composing it cost as much as running it."""
-    cohort_id, exercise_id = scope_bindings()
-    attempts = attempts_by_trainee()
+    attempts = _attempts_by_trainee()
     return (
-        select(
-            User.id,
-            attempts.c.user_id.is_not(None),
-            func.coalesce(attempts.c.submitted, 0) == 1,
-            func.coalesce(attempts.c.working, 0) == 1,
-            CountedSubmission.attempt_id.is_not(None),
-            CountedSubmission.score,
-            seconds_between(Attempt.started_at, Attempt.submitted_at),
-            CountedSubmission.false_positives,
-            CountedSubmission.span_f1,
+        with_counted(
+            select(
+                User.id,
+                attempts.c.user_id.is_not(None),
+                func.coalesce(attempts.c.submitted, 0) == 1,
+                func.coalesce(attempts.c.working, 0) == 1,
+                CountedSubmission.attempt_id.is_not(None),
+                CountedSubmission.score,
+                seconds_between(Attempt.started_at, Attempt.submitted_at),
+                CountedSubmission.false_positives,
+                CountedSubmission.span_f1,
+            ),
+            Attempt,
         )
-        .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
-        .outerjoin(
-            CountedSubmission,
-            (CountedSubmission.cohort_id == cohort_id)
-            & (CountedSubmission.exercise_id == exercise_id)
-            & (CountedSubmission.user_id == User.id),
-        )
-        .outerjoin(Attempt, Attempt.id == CountedSubmission.attempt_id)
         .outerjoin(attempts, attempts.c.user_id == User.id)
-        .where(cohort_trainees.c.cohort_id == cohort_id)
         .order_by(User.display_name, User.id)
     )
 

@@ -71,7 +71,7 @@ def trainee_rows() -> Select[*tuple[Any, ...]]:
         .group_by(Attempt.user_id)
         .subquery("working")
     )
-    return (
+    return with_counted(
         select(
             User.id,
             User.username,
@@ -89,8 +89,18 @@ def trainee_rows() -> Select[*tuple[Any, ...]]:
             select(func.sum(FeedbackPoints.points))
             .where(FeedbackPoints.attempt_id == CountedSubmission.attempt_id)
             .scalar_subquery(),
-        )
-        .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
+        ),
+        counted_attempt,
+    ).outerjoin(working, working.c.user_id == User.id)
+
+
+def with_counted(query: Select[*tuple[Any, ...]], counted_attempt: Any) -> Select[*tuple[Any, ...]]:
+    """``query`` (of columns of ``User`` first) over every trainee of the bound cohort, each with
+    their counted submission and its attempt (``counted_attempt``), outer-joined: not every
+    trainee has them (`scope_parameters` gives the scope)."""
+    cohort_id, exercise_id = scope_bindings()
+    return (
+        query.join(cohort_trainees, cohort_trainees.c.user_id == User.id)
         # Joined on its key, not as a subquery: SQLite scanned a subquery once per trainee.
         .outerjoin(
             CountedSubmission,
@@ -99,7 +109,6 @@ def trainee_rows() -> Select[*tuple[Any, ...]]:
             & (CountedSubmission.user_id == User.id),
         )
         .outerjoin(counted_attempt, counted_attempt.id == CountedSubmission.attempt_id)
-        .outerjoin(working, working.c.user_id == User.id)
         .where(cohort_trainees.c.cohort_id == cohort_id)
     )
 

@@ -9,10 +9,8 @@ and, when TEST_DATABASE_URL is set, on PostgreSQL.
 from __future__ import annotations
 
 import math
-import os
 import random
 import statistics
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,12 +23,11 @@ from sqlalchemy.orm import Session
 from app import create_app, db, migrate
 from app.cohort_figures.scope import Scope, scope_for, scope_parameters
 from app.models import Attempt, Cohort, User
-from bench.harness import fresh_postgres_database
 from instructor.dashboard.attention import LOW_SCORE, MANY_FALSE_POSITIVES, NAMED, trainees_and_attention
 from instructor.dashboard.standing import cohort_standing
 from instructor.dashboard.summary import HISTOGRAM_BINS, completion, score_summary
 from instructor.dashboard.trainees import TraineeRow, trainee_rows
-from tests.conftest import Factory, postgres_server_url
+from tests.conftest import Factory
 from tests.instructor.dashboard_cohort import FLAGS
 
 CANDIDATES = sorted({(ref, quote) for flags in FLAGS.values() for ref, quote, _ in flags})
@@ -40,18 +37,18 @@ NAMES = ("Ann", "Ben", "ann", "Émile", "Zoë")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_app(request: pytest.FixtureRequest, app: Flask, tmp_path: Path) -> Iterator[Flask]:
+def any_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """The app on SQLite, and on a fresh PostgreSQL database when TEST_DATABASE_URL is set."""
     if request.param == "sqlite":
-        yield app
+        yield request.getfixturevalue("app")
         return
-    if not os.environ.get("TEST_DATABASE_URL"):
-        pytest.skip("PostgreSQL: TEST_DATABASE_URL is not set")
-    with fresh_postgres_database(postgres_server_url(), f"crosscheck_standing_{uuid.uuid4().hex[:12]}") as url:
-        application = create_app({"TESTING": True, "SECRET_KEY": "standing", "DATABASE_URL": url})
-        application.instance_path = str(tmp_path)
-        migrate.upgrade(db.get_engine(application))
-        yield application
-        db.get_engine(application).dispose()
+    on_postgres = create_app(
+        {"TESTING": True, "SECRET_KEY": "standing", "DATABASE_URL": request.getfixturevalue("pg_url")}
+    )
+    on_postgres.instance_path = str(tmp_path)
+    migrate.upgrade(db.get_engine(on_postgres))
+    yield on_postgres
+    db.get_engine(on_postgres).dispose()
 
 
 def random_cohort(app: Flask, rng: random.Random, trainees: int) -> tuple[int, int]:
