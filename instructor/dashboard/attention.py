@@ -206,9 +206,11 @@ def trainees_and_attention(
     shown = [trainee.user_id for trainee in listed]
     shown += [trainee.user_id for trainees in reasons.values() for trainee in trainees[:NAMED]]
     rows = {row.user_id: row for row in trainee_rows_of(db, scope, shown)}
-    groups = {
-        reason: AttentionGroup(len(trainees), [rows[trainee.user_id] for trainee in trainees[:NAMED]])
-        for reason, trainees in reasons.items()
-    }
-    table = TraineePage([rows[trainee.user_id] for trainee in listed], page, pages, len(standing))
+
+    def read(trainees: Iterable[Standing]) -> list[TraineeRow]:
+        # A trainee taken out of the cohort between the two statements is left out, not an error.
+        return [rows[trainee.user_id] for trainee in trainees if trainee.user_id in rows]
+
+    groups = {reason: AttentionGroup(len(trainees), read(trainees[:NAMED])) for reason, trainees in reasons.items()}
+    table = TraineePage(read(listed), page, pages, len(standing))
     return table, Attention(**groups, false_positive_bar=bar)
