@@ -71,10 +71,10 @@ def summarise(standing: Iterable[Standing]) -> ScoreSummary:
     submissions = len(counted)
     scores = sorted(trainee.score for trainee in counted if trainee.score is not None)
     seconds = sorted(trainee.seconds for trainee in counted if trainee.seconds is not None)
-    histogram = [0] * HISTOGRAM_BINS
-    for score in scores:
-        # The bin whose lower bound is the highest at or below the score; below 0 counts in the first.
-        histogram[max(bisect.bisect_right(_BIN_LOWER_BOUNDS, score) - 1, 0)] += 1
+    # A score counts in the bin of the highest lower bound at or below it (below 0: the first bin):
+    # in sorted scores, each bin runs from the first score at its lower bound to the next bin's.
+    edges = [0, *(bisect.bisect_left(scores, bound) for bound in _BIN_LOWER_BOUNDS[1:]), len(scores)]
+    histogram = [edges[index + 1] - edges[index] for index in range(HISTOGRAM_BINS)]
     lower, upper = _quartiles(scores)
     return ScoreSummary(
         submissions=submissions,
