@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/dashboard.py            # SQLite, and PostgreSQL when a server answers
     .venv/bin/python bench/dashboard.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/cc_bench
+    .venv/bin/python bench/dashboard.py --database-url sqlite:////tmp/cc_bench.sqlite3 --keep   # seed once, reuse
+    .venv/bin/python bench/dashboard.py --database-url ... --keep --explain   # also each statement's server time
 
 Without ``--database-url`` it runs on a fresh SQLite file in a temp folder and, when a PostgreSQL
 server answers at ``--postgres``, on a fresh database there (created and dropped). A given
@@ -11,29 +13,44 @@ client, once to warm up and then ``--repeat`` times. It prints the seeding time,
 (min and median wall time, and the median CPU time of this process, which a shared machine
 disturbs less), the page size, and the peak RSS increase of this process while it renders the
 largest cohort's dashboard (Linux: the high-water mark is reset just before the render).
+
+With ``--keep``, cohorts an earlier ``--keep`` run seeded in the given database (by their name,
+"Benchmark <size>") are reused and only missing ones are seeded, so main and a branch can render
+the same cohorts in turn. ``--explain`` runs each statement of one render again under
+``EXPLAIN ANALYZE`` (PostgreSQL) and prints its execution time, slowest first; ``--save DIR``
+writes each cohort's page (and ``--pages``' pages of the trainee table) for comparing two trees.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app, db, migrate
+from app.models import Assignment, Cohort, User
 from bench.harness import fresh_postgres_database
 from instructor.demo import DemoCohort, seed_demo
 
 TARGETS_MS = {500: 150, 10_000: 500}
 MEMORY_TARGET_MB = 50
+CSRF_TOKEN = re.compile(rb'(name="csrf[-_]token" (?:content|value)=")[^"]+(")')
+"""A CSRF token differs at each render: saved pages blank it, so two trees' pages compare byte for byte."""
+KEPT_PASSWORD = "benchmark instructor"
+"""The password a kept cohort's instructor is given, so a later run can log in."""
 
 
 def memory_kb(field: str) -> int:
@@ -59,17 +76,83 @@ def render(app: Flask, demo: DemoCohort) -> tuple[float, int]:
     return seconds, size
 
 
-def timed_render(app: Flask, demo: DemoCohort) -> tuple[float, float, int]:
+def timed_render(app: Flask, demo: DemoCohort, query: str = "") -> tuple[float, float, int]:
     """Like ``render``: (wall seconds, CPU seconds of this process, page bytes)."""
+    elapsed, cpu, page = timed_page(app, demo, query)
+    return elapsed, cpu, len(page)
+
+
+def timed_page(app: Flask, demo: DemoCohort, query: str = "") -> tuple[float, float, bytes]:
+    """Render the dashboard (with ``query``, e.g. "page=2"): (wall seconds, CPU seconds, the page)."""
     client = app.test_client()
     response = client.post("/login", data={"username": demo.instructor_username, "password": demo.instructor_password})
     assert response.status_code == 302, f"login failed: {response.status_code}"
     url = f"/instructor/cohorts/{demo.cohort_id}/exercises/{demo.exercise_id}/dashboard"
+    if query:
+        url += "?" + query
     started, cpu_started = time.perf_counter(), time.process_time()
     page = client.get(url)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     assert page.status_code == 200, page.status_code
-    return elapsed, cpu, len(page.get_data())
+    return elapsed, cpu, page.get_data()
+
+
+def kept_cohort(app: Flask, size: int) -> DemoCohort | None:
+    """The cohort an earlier ``--keep`` run seeded for ``size`` trainees, if there is one."""
+    with app.app_context():
+        database = db.session()
+        cohort = database.scalar(select(Cohort).where(Cohort.name == f"Benchmark {size}").order_by(Cohort.id))
+        if cohort is None:
+            return None
+        assignment = database.scalars(select(Assignment).where(Assignment.cohort_id == cohort.id)).one()
+        instructor = cohort.instructors[0]
+        return DemoCohort(cohort.id, assignment.exercise_id, instructor.username, KEPT_PASSWORD, size, size)
+
+
+def keep(app: Flask, demo: DemoCohort) -> DemoCohort:
+    """Give a new cohort's instructor `KEPT_PASSWORD`, so later runs can log in."""
+    with app.app_context():
+        database = db.session()
+        instructor = database.scalars(select(User).where(User.username == demo.instructor_username)).one()
+        instructor.set_password(KEPT_PASSWORD)
+        database.commit()
+    return DemoCohort(
+        demo.cohort_id, demo.exercise_id, demo.instructor_username, KEPT_PASSWORD, demo.trainees, demo.submitted
+    )
+
+
+def explain(app: Flask, demo: DemoCohort) -> None:
+    """Print each statement of one render with its server execution time (EXPLAIN ANALYZE), slowest first."""
+    captured: list[tuple[str, Any]] = []
+
+    def capture(
+        conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and not executemany:
+            captured.append((statement, parameters))
+
+    engine = db.get_engine(app)
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        timed_render(app, demo)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    timings = []
+    with engine.connect() as connection:
+        for statement, parameters in captured:
+            if engine.dialect.name == "postgresql":
+                plan = connection.exec_driver_sql(
+                    "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters
+                ).scalar_one()
+                timings.append((float(plan[0]["Execution Time"]), statement))
+            else:
+                started = time.process_time()
+                connection.exec_driver_sql(statement, parameters).fetchall()
+                timings.append(((time.process_time() - started) * 1000, statement))
+    unit = "server ms" if engine.dialect.name == "postgresql" else "CPU ms (SQLite, rows fetched)"
+    print(f"{len(captured)} statements that read, {sum(ms for ms, _ in timings):.1f} {unit} in all:")
+    for ms, statement in sorted(timings, reverse=True):
+        print(f"  {ms:8.1f}  {' '.join(statement.split())[:150]}")
 
 
 def postgres_answers(url: str) -> bool:
@@ -85,8 +168,18 @@ def postgres_answers(url: str) -> bool:
     return True
 
 
-def run(url: str, folder: Path, sizes: list[int], repeat: int) -> None:
-    """Seed a cohort of each size on ``url`` and time its dashboard."""
+def run(
+    url: str,
+    folder: Path,
+    sizes: list[int],
+    repeat: int,
+    *,
+    kept: bool = False,
+    explained: bool = False,
+    save: Path | None = None,
+    pages: Sequence[str] = (),
+) -> None:
+    """Seed a cohort of each size on ``url`` (or reuse the kept ones) and time its dashboard."""
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "TESTING": True})
     app.instance_path = str(folder)
     engine = db.get_engine(app)
@@ -94,14 +187,21 @@ def run(url: str, folder: Path, sizes: list[int], repeat: int) -> None:
     migrate.upgrade(engine)
 
     cohorts = []
+    seeded = False
     for size in sizes:
+        found = kept_cohort(app, size) if kept else None
+        if found is not None:
+            print(f"seed-demo {size:>6} trainees: kept from an earlier run (cohort {found.cohort_id})")
+            cohorts.append((size, found))
+            continue
         with app.app_context():
             started = time.perf_counter()
             demo = seed_demo(db.session(), cohort_name=f"Benchmark {size}", trainees=size, unfinished=0.0, seed=size)
             seconds = time.perf_counter() - started
         print(f"seed-demo {size:>6} trainees: {seconds:6.1f} s ({demo.submitted} submitted and scored)")
-        cohorts.append((size, demo))
-    if engine.dialect.name == "postgresql":
+        cohorts.append((size, keep(app, demo) if kept else demo))
+        seeded = True
+    if engine.dialect.name == "postgresql" and seeded:
         # Fresh bulk-loaded tables have no statistics until autovacuum gets to them; a serving
         # database has them, so give the planner what it would have.
         with engine.connect() as connection:
@@ -122,6 +222,13 @@ def run(url: str, folder: Path, sizes: list[int], repeat: int) -> None:
             f"dashboard {size:>6} trainees: min {min(timings):7.1f} ms, median {median:7.1f} ms, "
             f"CPU median {statistics.median(cpu_timings):7.1f} ms, page {page_bytes / 1024:.0f} KiB{verdict}"
         )
+        if explained:
+            explain(app, demo)
+        if save is not None:
+            for query in ["", *pages]:
+                name = f"{engine.dialect.name}-{size}{'-' + query if query else ''}.html"
+                page = CSRF_TOKEN.sub(rb"\1csrf\2", timed_page(app, demo, query)[2])
+                (save / name.replace("&", "-").replace("=", "")).write_bytes(page)
 
     largest, demo = cohorts[-1]
     if reset_peak_rss():
@@ -148,18 +255,42 @@ def main() -> None:
     parser.add_argument("--postgres-database", default="crosscheck_dashboard", help="the name of that database")
     parser.add_argument("--sizes", default="500,10000", help="cohort sizes, comma-separated (default: 500,10000)")
     parser.add_argument("--repeat", type=int, default=5, help="timed renders per cohort (default: 5)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="with --database-url: reuse the cohorts an earlier --keep run seeded there, seed only the missing ones",
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="each statement of one render and its server time, slowest first"
+    )
+    parser.add_argument("--save", type=Path, help="a folder to write each cohort's page into")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="with --save: more dashboard queries to write, comma-separated (e.g. page=2,page=3&share=5)",
+    )
     options = parser.parse_args()
     sizes = [int(size) for size in options.sizes.split(",")]
+    if options.keep and not options.database_url:
+        parser.error("--keep needs --database-url (a database that outlives the run)")
+    extra = {
+        "kept": options.keep,
+        "explained": options.explain,
+        "save": options.save,
+        "pages": [query for query in options.pages.split(",") if query],
+    }
+    if options.save is not None:
+        options.save.mkdir(parents=True, exist_ok=True)
 
     with tempfile.TemporaryDirectory(prefix="crosscheck-bench-") as name:
         folder = Path(name)
         if options.database_url:
-            run(options.database_url, folder, sizes, options.repeat)
+            run(options.database_url, folder, sizes, options.repeat, **extra)
             return
-        run(f"sqlite:///{folder / 'bench.sqlite3'}", folder, sizes, options.repeat)
+        run(f"sqlite:///{folder / 'bench.sqlite3'}", folder, sizes, options.repeat, **extra)
         if postgres_answers(options.postgres):
             with fresh_postgres_database(options.postgres, options.postgres_database) as url:
-                run(url, folder, sizes, options.repeat)
+                run(url, folder, sizes, options.repeat, **extra)
         else:
             print(f"PostgreSQL: no server answers at {options.postgres}; not run")
 

@@ -8,11 +8,12 @@ cohort. Every query is scoped to one cohort and one exercise through `counted_at
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Float, Select, Subquery, func, select
+from sqlalchemy import BindParameter, Float, Integer, Select, Subquery, bindparam, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -56,8 +57,29 @@ def scope_for(db: Session, cohort: Cohort, exercise_id: int) -> Scope:
     return Scope(cohort, assignment.exercise)
 
 
+def scope_bindings() -> tuple[BindParameter[int], BindParameter[int]]:
+    """The cohort's and the exercise's ids as parameters, for statements built once for every
+    scope (`scope_parameters` gives their values)."""
+    return bindparam("cohort_id", type_=Integer), bindparam("exercise_id", type_=Integer)
+
+
+def scope_parameters(scope: Scope) -> dict[str, int]:
+    """The values of `scope_bindings` for ``scope``."""
+    return {"cohort_id": scope.cohort.id, "exercise_id": scope.exercise.id}
+
+
 def _counted(scope: Scope) -> Select[Any]:
     """The scope's counted submissions (``app.cohort_figures.tallies`` keeps them) of its trainees."""
+    return _counted_in(scope.cohort.id, scope.exercise.id)
+
+
+@functools.cache
+def bound_counted_submissions() -> Select[Any]:
+    """`counted_submissions` of the scope `scope_parameters` gives, for statements built once."""
+    return _counted_in(*scope_bindings())
+
+
+def _counted_in(cohort_id: int | BindParameter[int], exercise_id: int | BindParameter[int]) -> Select[Any]:
     return (
         select(CountedSubmission)
         .join(
@@ -65,7 +87,7 @@ def _counted(scope: Scope) -> Select[Any]:
             (cohort_trainees.c.cohort_id == CountedSubmission.cohort_id)
             & (cohort_trainees.c.user_id == CountedSubmission.user_id),
         )
-        .where(CountedSubmission.cohort_id == scope.cohort.id, CountedSubmission.exercise_id == scope.exercise.id)
+        .where(CountedSubmission.cohort_id == cohort_id, CountedSubmission.exercise_id == exercise_id)
     )
 
 

@@ -9,14 +9,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.cohort_figures.scope import Scope
 from app.cohort_figures.sentences import Sentence, chosen_span, sentence_of, word_span
 from app.cohort_figures.tallies import overlap_runs
 from instructor.dashboard.outcomes import ItemOutcome, OutlyingCount
-from instructor.dashboard.trainees import TRAINEES_PER_PAGE, TraineePage, TraineeRow, page_of, trainee_rows
+from instructor.dashboard.standing import Standing
+from instructor.dashboard.trainees import TRAINEES_PER_PAGE, TraineePage, TraineeRow, page_of, trainee_rows_of
 from scoring.report import FlagOutcome
 from scoring.types import KeyItem
 
@@ -31,9 +31,6 @@ AT_A_GLANCE = 3
 
 NAMED = 8
 """How many trainees the first screen names for each reason they need attention."""
-
-TABLE = "table"
-"""The rows of the trainee table's page, among the reasons read in the same statement."""
 
 
 @dataclass(frozen=True)
@@ -174,49 +171,46 @@ def _flagged_stretch(
 
 
 def trainees_and_attention(
-    db: Session, scope: Scope, page: int, median_false_positives: float | None, *, per_page: int = TRAINEES_PER_PAGE
+    db: Session,
+    scope: Scope,
+    standing: Sequence[Standing],
+    page: int,
+    median_false_positives: float | None,
+    *,
+    per_page: int = TRAINEES_PER_PAGE,
 ) -> tuple[TraineePage, Attention]:
     """One page of the trainee table by name, and who needs attention: not started, scored below
     `LOW_SCORE`, or many false positives (at least `MANY_FALSE_POSITIVES` and twice the cohort's
-    median): of the whole cohort, the first few of each reason and how many there are, chosen by
-    the database rather than from every row."""
-    page, pages, total = page_of(db, scope, page, per_page=per_page)
+    median): of the whole cohort, the first few of each reason and how many there are.
+
+    Chosen from the cohort's ``standing`` (in the table's order); only the trainees shown are read
+    whole, in one statement."""
+    page, pages = page_of(len(standing), page, per_page=per_page)
     bar = MANY_FALSE_POSITIVES
     if median_false_positives is not None:
         bar = max(MANY_FALSE_POSITIVES, 2 * math.ceil(median_false_positives))
-    rows = trainee_rows(scope).cte("trainee_rows")
-    submitted = rows.c.attempt_id.is_not(None)
-    false_positives = func.coalesce(rows.c.false_positives, 0)
     reasons = {
-        "not_started": (rows.c.attempt_id.is_(None) & ~rows.c.in_progress, (rows.c.display_name, rows.c.id)),
+        "not_started": [trainee for trainee in standing if not trainee.counted and not trainee.in_progress],
         # A whole score below LOW_SCORE is a score below LOW_SCORE - 0.5: scores round half up.
-        "low_score": (submitted & (rows.c.score < LOW_SCORE - 0.5), (rows.c.score, rows.c.display_name, rows.c.id)),
-        "many_false_positives": (
-            submitted & (false_positives >= bar),
-            (false_positives.desc(), rows.c.display_name, rows.c.id),
+        # Sorted stably, so trainees of one score stay in the table's order, by name.
+        "low_score": sorted(
+            (t for t in standing if t.counted and t.score is not None and t.score < LOW_SCORE - 0.5),
+            key=lambda trainee: trainee.score or 0.0,
+        ),
+        "many_false_positives": sorted(
+            (t for t in standing if t.counted and (t.false_positives or 0) >= bar),
+            key=lambda trainee: -(trainee.false_positives or 0),
         ),
     }
-    # One statement over the cohort's rows, which the database joins once: the page, and each
-    # reason's first few with how many match (the window counts before the limit applies).
-    table = select(
-        select(literal(TABLE).label("reason"), rows, literal(total).label("total"))
-        .order_by(rows.c.display_name, rows.c.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-        .subquery(TABLE)
-    )
-    firsts = [
-        select(
-            select(literal(reason).label("reason"), rows, func.count().over().label("total"))
-            .where(where)
-            .order_by(*order)
-            .limit(NAMED)
-            .subquery(reason)
-        )
-        for reason, (where, order) in reasons.items()
-    ]
-    groups: dict[str, AttentionGroup] = {reason: AttentionGroup(0, []) for reason in [TABLE, *reasons]}
-    for reason, *row, count in db.execute(union_all(table, *firsts)):
-        groups[reason] = AttentionGroup(count, [*groups[reason].first, TraineeRow(*row)])
-    listed = groups.pop(TABLE)
-    return TraineePage(listed.first, page, pages, total), Attention(**groups, false_positive_bar=bar)
+    listed = standing[(page - 1) * per_page : page * per_page]
+    shown = [trainee.user_id for trainee in listed]
+    shown += [trainee.user_id for trainees in reasons.values() for trainee in trainees[:NAMED]]
+    rows = {row.user_id: row for row in trainee_rows_of(db, scope, shown)}
+
+    def read(trainees: Iterable[Standing]) -> list[TraineeRow]:
+        # A trainee taken out of the cohort between the two statements is left out, not an error.
+        return [rows[trainee.user_id] for trainee in trainees if trainee.user_id in rows]
+
+    groups = {reason: AttentionGroup(len(trainees), read(trainees[:NAMED])) for reason, trainees in reasons.items()}
+    table = TraineePage(read(listed), page, pages, len(standing))
+    return table, Attention(**groups, false_positive_bar=bar)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.cohort_figures.scope import Scope
+from app.cohort_figures.scope import Scope, scope_bindings, scope_parameters
 from app.models import ItemTally, OutlyingTally
 from exercises.types import Category
 from scoring.metrics import detection
@@ -35,15 +36,19 @@ def item_status_counts(db: Session, scope: Scope) -> list[StatusCount]:
     Items a submission left untouched (missed, decoys avoided) are not tallied: they are the
     submissions that remain.
     """
-    query = select(
-        ItemTally.item_id, ItemTally.status, ItemTally.chosen_category, ItemTally.submissions, ItemTally.credit
-    ).where(
-        ItemTally.cohort_id == scope.cohort.id, ItemTally.exercise_id == scope.exercise.id, ItemTally.submissions > 0
-    )
     return [
         StatusCount(item, status, chosen or None, count, float(credit))
-        for item, status, chosen, count, credit in db.execute(query)
+        for item, status, chosen, count, credit in db.execute(_item_tallies(), scope_parameters(scope))
     ]
+
+
+@functools.cache
+def _item_tallies() -> Select[str, str, str, int, float]:
+    """The statement of `item_status_counts`, built once (`scope_parameters` gives the scope)."""
+    cohort_id, exercise_id = scope_bindings()
+    return select(
+        ItemTally.item_id, ItemTally.status, ItemTally.chosen_category, ItemTally.submissions, ItemTally.credit
+    ).where(ItemTally.cohort_id == cohort_id, ItemTally.exercise_id == exercise_id, ItemTally.submissions > 0)
 
 
 @dataclass(frozen=True)
@@ -227,8 +232,15 @@ class OutlyingCount(NamedTuple):
 
 def outlying_tallies(db: Session, scope: Scope) -> list[OutlyingCount]:
     """The cohort's outlying tallies that count anything: what the near misses and false positives read."""
+    return list(map(OutlyingCount._make, db.connection().execute(_outlying_tallies(), scope_parameters(scope)).all()))
+
+
+@functools.cache
+def _outlying_tallies() -> Select[str, str, str, int, int, int, int, int]:
+    """The statement of `outlying_tallies`, built once (`scope_parameters` gives the scope)."""
+    cohort_id, exercise_id = scope_bindings()
     tally = OutlyingTally
-    query = (
+    return (
         select(
             tally.outcome,
             tally.item_id,
@@ -240,10 +252,9 @@ def outlying_tallies(db: Session, scope: Scope) -> list[OutlyingCount]:
             tally.gaps,
         )
         .where(
-            tally.cohort_id == scope.cohort.id,
-            tally.exercise_id == scope.exercise.id,
+            tally.cohort_id == cohort_id,
+            tally.exercise_id == exercise_id,
             (tally.flags != 0) | (tally.opened != 0) | (tally.gaps != 0),
         )
         .order_by(tally.outcome, tally.item_id, tally.article_ref, tally.start, tally.end)
     )
-    return list(map(OutlyingCount._make, db.connection().execute(query).all()))

@@ -42,7 +42,8 @@ from instructor.dashboard.outcomes import (
 )
 from instructor.dashboard.ratings import RatingSpread, rating_spreads
 from instructor.dashboard.score_history import Rescore, rescores
-from instructor.dashboard.summary import Completion, ScoreSummary, completion, score_summary
+from instructor.dashboard.standing import cohort_standing
+from instructor.dashboard.summary import Completion, ScoreSummary, completion, summarise
 from instructor.dashboard.trainees import TraineePage
 from scoring.types import KeyItem, RatingKey
 
@@ -91,20 +92,20 @@ def build_dashboard(
     db: Session, scope: Scope, key_items: Sequence[KeyItem], ratings: Sequence[RatingKey] = (), *, page: int = 1
 ) -> Dashboard:
     """Run the dashboard's queries for ``scope`` under the given (current) key items and ratings."""
-    done = completion(db, scope)
-    summary = score_summary(db, scope)
+    standing = cohort_standing(db, scope)
+    summary = summarise(standing)
     counts = item_status_counts(db, scope)
     spans = span_counts(db, scope)
     items, decoys = item_outcomes(counts, key_items, summary.submissions)
     categories = scope.exercise.categories
     texts = {article.ref: article.text for article in scope.exercise.articles}
     outlying = outlying_tallies(db, scope)
-    trainees, attention = trainees_and_attention(db, scope, page, summary.median_false_positives)
+    trainees, attention = trainees_and_attention(db, scope, standing, page, summary.median_false_positives)
     inline = heatmaps_inline(scope.exercise)
     articles = scope.exercise.articles
     return Dashboard(
         scope=scope,
-        completion=done,
+        completion=completion(standing),
         summary=summary,
         items=items,
         decoys=decoys,

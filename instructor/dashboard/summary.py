@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import bisect
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.cohort_figures.scope import Scope, current_scores
-from app.models import Attempt, cohort_trainees
+from app.cohort_figures.scope import Scope
+from instructor.dashboard.standing import Standing, cohort_standing
 
 HISTOGRAM_BINS = 10
 """Score bins of ten points: 0–9, 10–19, …, 90–100 (100 falls in the last bin)."""
+
+_BIN_LOWER_BOUNDS = [100 / HISTOGRAM_BINS * index for index in range(HISTOGRAM_BINS)]
 
 
 @dataclass(frozen=True)
@@ -26,30 +28,11 @@ class Completion:
     submitted: int
 
 
-def completion(db: Session, scope: Scope) -> Completion:
+def completion(standing: Sequence[Standing]) -> Completion:
     """Count trainees who have not started, are working, or have submitted at least once."""
-    per_trainee = (
-        select(
-            Attempt.user_id,
-            func.max(case((Attempt.submitted_at.is_not(None), 1), else_=0)).label("submitted"),
-        )
-        .join(cohort_trainees, cohort_trainees.c.user_id == Attempt.user_id)
-        .where(
-            cohort_trainees.c.cohort_id == scope.cohort.id,
-            Attempt.cohort_id == scope.cohort.id,
-            Attempt.exercise_id == scope.exercise.id,
-        )
-        .group_by(Attempt.user_id)
-        .subquery()
-    )
-    started, submitted = db.execute(select(func.count(), func.coalesce(func.sum(per_trainee.c.submitted), 0))).one()
-    trainees = (
-        db.scalar(
-            select(func.count()).select_from(cohort_trainees).where(cohort_trainees.c.cohort_id == scope.cohort.id)
-        )
-        or 0
-    )
-    return Completion(trainees, trainees - started, started - submitted, submitted)
+    started = sum(1 for trainee in standing if trainee.started)
+    submitted = sum(1 for trainee in standing if trainee.submitted)
+    return Completion(len(standing), len(standing) - started, started - submitted, submitted)
 
 
 @dataclass(frozen=True)
@@ -77,34 +60,37 @@ class ScoreSummary:
 
 
 def score_summary(db: Session, scope: Scope) -> ScoreSummary:
+    """The score summary of the scope's counted submissions (`summarise` of its standing)."""
+    return summarise(cohort_standing(db, scope))
+
+
+def summarise(standing: Iterable[Standing]) -> ScoreSummary:
     """Mean, median, quartiles and histogram of scores; mean and median time on task; the median
     false positives (what `instructor.dashboard.attention` measures "many" against)."""
-    current = current_scores(scope)
-    width = 100 / HISTOGRAM_BINS
-    score_bin = case(
-        *((current.c.score >= width * index, index) for index in range(HISTOGRAM_BINS - 1, 0, -1)),
-        else_=0,
-    ).label("bin")
-    histogram = [0] * HISTOGRAM_BINS
-    for index, count in db.execute(select(score_bin, func.count()).group_by(score_bin)):
-        histogram[int(index)] = count
-    submissions, mean, mean_seconds = db.execute(
-        select(func.count(), func.avg(current.c.score), func.avg(current.c.seconds))
-    ).one()
-    ranked = _ranked(db, current, submissions)
-    scores, seconds, false_positives = ranked["score"], ranked["seconds"], ranked["false_positives"]
-    lower, upper = _quartiles(scores, submissions)
+    counted = [trainee for trainee in standing if trainee.counted]
+    submissions = len(counted)
+    scores = sorted(trainee.score for trainee in counted if trainee.score is not None)
+    seconds = sorted(trainee.seconds for trainee in counted if trainee.seconds is not None)
+    # A score counts in the bin of the highest lower bound at or below it (below 0: the first bin):
+    # in sorted scores, each bin runs from the first score at its lower bound to the next bin's.
+    edges = [0, *(bisect.bisect_left(scores, bound) for bound in _BIN_LOWER_BOUNDS[1:]), len(scores)]
+    histogram = [edges[index + 1] - edges[index] for index in range(HISTOGRAM_BINS)]
+    lower, upper = _quartiles(scores)
     return ScoreSummary(
         submissions=submissions,
-        mean=float(mean) if mean is not None else None,
+        mean=math.fsum(scores) / submissions if submissions else None,
         median=median_at_ranks(scores, submissions),
         histogram=tuple(histogram),
-        mean_seconds=float(mean_seconds) if mean_seconds is not None else None,
+        mean_seconds=math.fsum(seconds) / len(seconds) if seconds else None,
         median_seconds=median_at_ranks(seconds, submissions),
         lower_quartile=lower,
         upper_quartile=upper,
-        median_false_positives=median_at_ranks(false_positives, submissions),
-        median_span_f1=median_at_ranks(ranked["span_f1"], submissions),
+        median_false_positives=median_at_ranks(
+            sorted(trainee.false_positives or 0 for trainee in counted), submissions
+        ),
+        median_span_f1=median_at_ranks(
+            sorted(trainee.span_f1 for trainee in counted if trainee.span_f1 is not None), submissions
+        ),
     )
 
 
@@ -113,45 +99,10 @@ def middle_ranks(count: int) -> set[int]:
     return {(count - 1) // 2, count // 2}
 
 
-def _quartile_ranks(count: int) -> set[int]:
-    """The 0-based ranks the quartiles of ``count`` values read (`statistics.quantiles`, inclusive)."""
-    last = count - 1
-    return {rank for i in (1, 3) for rank in (i * last // 4, min(i * last // 4 + 1, last))}
-
-
-def _ranked(db: Session, current: Any, count: int) -> dict[str, dict[int, float]]:
-    """The values at the ranks the medians and quartiles read, by column and 0-based rank: one
-    query that ranks in the database, rather than every trainee's row read into Python."""
-    if count == 0:
-        return {"score": {}, "seconds": {}, "false_positives": {}, "span_f1": {}}
-    columns = {
-        "score": current.c.score,
-        "seconds": current.c.seconds,
-        "false_positives": func.coalesce(current.c.false_positives, 0),
-        "span_f1": current.c.span_f1,
-    }
-    wanted = {
-        "score": middle_ranks(count) | _quartile_ranks(count),
-        "seconds": middle_ranks(count),
-        "false_positives": middle_ranks(count),
-        "span_f1": middle_ranks(count),
-    }
-    ranks = select(
-        *(column.label(name) for name, column in columns.items()),
-        *((func.row_number().over(order_by=column) - 1).label(f"{name}_rank") for name, column in columns.items()),
-    ).subquery("ranked")
-    query = select(ranks).where(or_(*(ranks.c[f"{name}_rank"].in_(sorted(wanted[name])) for name in columns)))
-    found: dict[str, dict[int, float]] = {name: {} for name in columns}
-    for row in db.execute(query).mappings():
-        for name in columns:
-            if row[f"{name}_rank"] in wanted[name]:
-                found[name][row[f"{name}_rank"]] = float(row[name])
-    return found
-
-
-def _quartiles(ranked: dict[int, float], count: int) -> tuple[float | None, float | None]:
-    """The lower and upper quartiles (inclusive method, as `statistics.quantiles` computes them;
-    one score is its own) from the values at the ranks `_quartile_ranks` names."""
+def _quartiles(ranked: Sequence[float]) -> tuple[float | None, float | None]:
+    """The lower and upper quartiles of sorted values (inclusive method, as `statistics.quantiles`
+    computes them; one score is its own)."""
+    count = len(ranked)
     if count == 0:
         return None, None
     if count == 1:
@@ -164,8 +115,9 @@ def _quartiles(ranked: dict[int, float], count: int) -> tuple[float | None, floa
     return quartiles[0], quartiles[1]
 
 
-def median_at_ranks(ranked: dict[int, float], count: int) -> float | None:
-    """The median of ``count`` values: the middle value, or the mean of the two."""
+def median_at_ranks(ranked: Mapping[int, float] | Sequence[float], count: int) -> float | None:
+    """The median of ``count`` values, given (at least) the values at the ranks `middle_ranks`
+    names, by 0-based rank: the middle value, or the mean of the two."""
     if count == 0:
         return None
     middle = [ranked[rank] for rank in sorted(middle_ranks(count))]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, any_, bindparam, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
-from app.cohort_figures.scope import Scope, seconds_between
+from app.cohort_figures.scope import Scope, scope_bindings, scope_parameters, seconds_between
 from app.models import Attempt, CountedSubmission, FeedbackPoints, User, cohort_trainees
 
 TRAINEES_PER_PAGE = 500
@@ -50,23 +53,26 @@ class TraineePage:
     total: int
 
 
-def trainee_rows(scope: Scope) -> Select[*tuple[Any, ...]]:
-    """Every trainee of the cohort with their counted attempt's figures, as `TraineeRow` columns
-    (labelled ``attempt_id``, ``score``, ``in_progress`` … for callers that filter on them)."""
+@functools.cache
+def trainee_rows() -> Select[*tuple[Any, ...]]:
+    """Every trainee of a cohort with their counted attempt's figures, as `TraineeRow` columns
+    (labelled ``attempt_id``, ``score``, ``in_progress`` … for callers that filter on them); the
+    scope comes in `scope_parameters`. Built once: composing it cost as much as running it."""
+    cohort_id, exercise_id = scope_bindings()
     # Joined once, not a correlated EXISTS: SQLite ran that per trainee over the whole cohort's
     # attempts (10,000 × 10,000 rows for a large cohort).
     counted_attempt = aliased(Attempt)
     working = (
         select(Attempt.user_id)
         .where(
-            Attempt.cohort_id == scope.cohort.id,
-            Attempt.exercise_id == scope.exercise.id,
+            Attempt.cohort_id == cohort_id,
+            Attempt.exercise_id == exercise_id,
             Attempt.submitted_at.is_(None),
         )
         .group_by(Attempt.user_id)
         .subquery("working")
     )
-    return (
+    return with_counted(
         select(
             User.id,
             User.username,
@@ -84,32 +90,52 @@ def trainee_rows(scope: Scope) -> Select[*tuple[Any, ...]]:
             select(func.sum(FeedbackPoints.points))
             .where(FeedbackPoints.attempt_id == CountedSubmission.attempt_id)
             .scalar_subquery(),
-        )
-        .join(cohort_trainees, cohort_trainees.c.user_id == User.id)
+        ),
+        counted_attempt,
+    ).outerjoin(working, working.c.user_id == User.id)
+
+
+def with_counted(query: Select[*tuple[Any, ...]], counted_attempt: Any) -> Select[*tuple[Any, ...]]:
+    """``query`` (of columns of ``User`` first) over every trainee of the bound cohort, each with
+    their counted submission and its attempt (``counted_attempt``), outer-joined: not every
+    trainee has them (`scope_parameters` gives the scope)."""
+    cohort_id, exercise_id = scope_bindings()
+    return (
+        query.join(cohort_trainees, cohort_trainees.c.user_id == User.id)
         # Joined on its key, not as a subquery: SQLite scanned a subquery once per trainee.
         .outerjoin(
             CountedSubmission,
-            (CountedSubmission.cohort_id == scope.cohort.id)
-            & (CountedSubmission.exercise_id == scope.exercise.id)
+            (CountedSubmission.cohort_id == cohort_id)
+            & (CountedSubmission.exercise_id == exercise_id)
             & (CountedSubmission.user_id == User.id),
         )
         .outerjoin(counted_attempt, counted_attempt.id == CountedSubmission.attempt_id)
-        .outerjoin(working, working.c.user_id == User.id)
-        .where(cohort_trainees.c.cohort_id == scope.cohort.id)
+        .where(cohort_trainees.c.cohort_id == cohort_id)
     )
 
 
-def page_of(db: Session, scope: Scope, page: int, *, per_page: int = TRAINEES_PER_PAGE) -> tuple[int, int, int]:
-    """The page of the trainee table to show (``page`` kept within the table), how many pages
-    there are and how many trainees."""
-    total = (
-        db.scalar(
-            select(func.count()).select_from(cohort_trainees).where(cohort_trainees.c.cohort_id == scope.cohort.id)
-        )
-        or 0
-    )
+@functools.cache
+def _shown_rows(dialect: str) -> Select[*tuple[Any, ...]]:
+    if dialect == "postgresql":
+        # One array parameter: an expanded IN renders a cast for each of the ~500 ids at every execution.
+        return trainee_rows().where(User.id == any_(bindparam("user_ids", type_=postgresql.ARRAY(Integer))))
+    return trainee_rows().where(User.id.in_(bindparam("user_ids", expanding=True)))
+
+
+def trainee_rows_of(db: Session, scope: Scope, user_ids: Iterable[int]) -> list[TraineeRow]:
+    """The rows of the given trainees of the cohort, in no particular order."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return []
+    shown = _shown_rows(db.get_bind().dialect.name)
+    return [TraineeRow(*row) for row in db.execute(shown, {**scope_parameters(scope), "user_ids": wanted})]
+
+
+def page_of(total: int, page: int, *, per_page: int = TRAINEES_PER_PAGE) -> tuple[int, int]:
+    """The page of a table of ``total`` trainees to show (``page`` kept within the table) and how
+    many pages there are."""
     pages = max(1, math.ceil(total / per_page))
-    return min(max(page, 1), pages), pages, total
+    return min(max(page, 1), pages), pages
 
 
 def submitted_attempts(scope: Scope, user_id: int) -> Select[Attempt]:
