@@ -30,6 +30,7 @@ run: $(VENV)/.installed-run
 	$(BIN)/crosscheck serve --host $(HOST) --port $(PORT)
 
 # Production-style: gunicorn with $(WORKERS) workers on DATABASE_URL (PostgreSQL), rate limits in Redis.
+# app/serving.py holds gunicorn's hooks (each worker freezes its start-up heap).
 # gunicorn trusts X-Forwarded-Proto from no address (its default trusts loopback): the app alone reads
 # forwarded headers, and only when TRUSTED_PROXIES says how many proxies are in front.
 serve-prod: $(VENV)/.installed-run
@@ -38,7 +39,7 @@ serve-prod: $(VENV)/.installed-run
 	-$(BIN)/crosscheck load-exercises
 	RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379} \
 	  $(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) --no-control-socket \
-	  --forwarded-allow-ips '' --graceful-timeout 10 $(GUNICORN_FLAGS) 'app:create_app()'
+	  --forwarded-allow-ips '' --graceful-timeout 10 --config python:app.serving $(GUNICORN_FLAGS) 'app:create_app()'
 
 test: $(VENV)/.installed-test
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile

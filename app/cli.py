@@ -10,7 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import inspect
 from werkzeug.serving import run_simple
 
-from app import accounts, backup, db, exercise_import, grading, migrate
+from app import accounts, backup, db, exercise_import, grading, migrate, serving
 from exercises.authoring_cli import suggest
 from exercises.cli import key, validate_exercise
 from exercises.score_cli import score
@@ -57,6 +57,7 @@ def serve(host: str, port: int) -> None:
     else:
         click.echo(f"First run: open {url}setup to create the administrator account.\n")
     db.session().close()
+    serving.freeze_start_up_heap()
     # Not app.run(): Flask ignores it inside its own CLI.
     run_simple(host, port, app, threaded=True)
 

@@ -37,7 +37,7 @@ from werkzeug.test import TestResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import accounts, create_app, db, migrate
+from app import accounts, create_app, db, migrate, serving
 from app.models import Cohort, Exercise, Role
 from bench.dashboard import postgres_answers
 from bench.harness import fresh_postgres_database
@@ -187,6 +187,7 @@ def run(url: str, folder: Path, options: argparse.Namespace) -> None:
         assert page.status_code == 200, page.status_code
         return page
 
+    serving.freeze_start_up_heap()  # as each gunicorn worker does once the app is loaded
     for name, request in (("open workspace", open_workspace), ("dashboard", dashboard)):
         profile = None
         if options.profile is not None:
