@@ -9,6 +9,7 @@ and a comparison with the score the LMS already has, so an old score never goes 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from flask.cli import with_appcontext
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -51,13 +52,11 @@ LONGEST_WAIT = timedelta(hours=1)
 log = logging.getLogger(__name__)
 
 
-def queue(db: Session, scores: Sequence[Score]) -> int:
-    """Mark the grades of these scores' trainees pending on every line item their exercise feeds."""
-    attempts = {score.attempt_id: db.get(Attempt, score.attempt_id) for score in scores}
-    wanted = {(attempt.user_id, attempt.exercise_id) for attempt in attempts.values() if attempt is not None}
-    if not wanted:
-        return 0
-    rows = db.execute(
+@functools.cache
+def _linked_trainees() -> Select[int, int, int]:
+    """Each line item of ``exercise_ids`` with each of ``user_ids`` it grades (trainees of the linked
+    cohort with an account on its platform); built once, as every submit asks it."""
+    return (
         select(LtiResourceLink.id, LtiResourceLink.exercise_id, cohort_trainees.c.user_id)
         .join(LtiContext, LtiContext.id == LtiResourceLink.context_id)
         .join(LtiPlatform, LtiPlatform.id == LtiContext.platform_id)
@@ -65,9 +64,24 @@ def queue(db: Session, scores: Sequence[Score]) -> int:
         .join(LtiAccount, (LtiAccount.user_id == cohort_trainees.c.user_id) & (LtiAccount.issuer == LtiPlatform.issuer))
         .where(
             LtiResourceLink.lineitem_url.is_not(None),
-            LtiResourceLink.exercise_id.in_({exercise for _, exercise in wanted}),
-            cohort_trainees.c.user_id.in_({user for user, _ in wanted}),
+            LtiResourceLink.exercise_id.in_(bindparam("exercise_ids", expanding=True)),
+            cohort_trainees.c.user_id.in_(bindparam("user_ids", expanding=True)),
         )
+    )
+
+
+def queue(db: Session, scores: Sequence[Score]) -> int:
+    """Mark the grades of these scores' trainees pending on every line item their exercise feeds."""
+    attempts = {score.attempt_id: db.get(Attempt, score.attempt_id) for score in scores}
+    wanted = {(attempt.user_id, attempt.exercise_id) for attempt in attempts.values() if attempt is not None}
+    if not wanted:
+        return 0
+    rows = db.execute(
+        _linked_trainees(),
+        {
+            "exercise_ids": sorted({exercise for _, exercise in wanted}),
+            "user_ids": sorted({user for user, _ in wanted}),
+        },
     ).all()
     values = [
         {"resource_link_id": link_id, "user_id": user_id, "next_attempt_at": utcnow()}
