@@ -168,11 +168,11 @@ def glances(articles: Iterable[Article], spans: Iterable[SpanCount]) -> list[Art
     # thousands of spans, and this pass is most of what a line per article costs.
     changes: dict[str, dict[int, int]] = defaultdict(dict)
     flags: dict[str, int] = defaultdict(int)
-    for article, start, end, _category, count in spans:
-        change = changes[article]
+    for ref, start, end, _category, count in spans:
+        change = changes[ref]
         change[start] = change.get(start, 0) + count
         change[end] = change.get(end, 0) - count
-        flags[article] += count
+        flags[ref] += count
     lines = []
     for article in articles:
         change = changes.get(article.ref, {})
