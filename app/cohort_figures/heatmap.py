@@ -6,7 +6,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import NamedTuple
 
 from sqlalchemy import func, select
@@ -164,15 +164,20 @@ class ArticleGlance:
 
 def glances(articles: Iterable[Article], spans: Iterable[SpanCount]) -> list[ArticleGlance]:
     """Each article's flags and its peak, from the boundaries alone (no segments, no labels)."""
-    starts, ends = boundary_counts(spans)
+    # One change of the running count per offset, in plain dicts: a large cohort has tens of
+    # thousands of spans, and this pass is most of what a line per article costs.
+    changes: dict[str, dict[int, int]] = defaultdict(dict)
+    flags: dict[str, int] = defaultdict(int)
+    for ref, start, end, _category, count in spans:
+        change = changes[ref]
+        change[start] = change.get(start, 0) + count
+        change[end] = change.get(end, 0) - count
+        flags[ref] += count
     lines = []
     for article in articles:
-        opened, closed = starts[article.ref], ends[article.ref]
-        running = peak = 0
-        for offset in sorted(opened.keys() | closed.keys()):
-            running += opened.get(offset, 0) - closed.get(offset, 0)
-            peak = max(peak, running)
-        lines.append(ArticleGlance(article.ref, article.title, opened.total(), peak))
+        change = changes.get(article.ref, {})
+        peak = max(accumulate((change[offset] for offset in sorted(change)), initial=0))
+        lines.append(ArticleGlance(article.ref, article.title, flags.get(article.ref, 0), peak))
     return lines
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -110,42 +111,66 @@ def most_flagged_false_positives(
             on_decoys[(row.article, row.item_id)] += row.opened
         elif row.outcome == FlagOutcome.NOT_IN_KEY and row.article in texts:
             loose[row.article].append(row)
+    runs = {article: _runs_flagged(rows) for article, rows in loose.items()}
+    counts = [submissions for (_, _), submissions in on_decoys.items() if submissions]
+    counts += [submissions for flagged in runs.values() for submissions in flagged.submissions]
+    # A large cohort flags thousands of stretches: only those flagged by at least as many
+    # submissions as the last one shown can be shown, so only they are placed at their chosen
+    # span (which breaks ties among them).
+    bar = heapq.nlargest(limit, counts)[-1] if 0 < limit < len(counts) else min(counts, default=0)
     found = [
         _flagged_stretch(texts, article, {(decoys[item_id].start, decoys[item_id].end): 1}, submissions, decoy=True)
         for (article, item_id), submissions in on_decoys.items()
-        if submissions
+        if submissions and submissions >= bar
     ]
-    for article, rows in loose.items():
-        for spans, submissions in _runs_flagged(rows):
+    for article, flagged in runs.items():
+        for spans, submissions in flagged.spans_of_runs(loose[article], bar):
             found.append(_flagged_stretch(texts, article, spans, submissions, decoy=False))
     found.sort(key=lambda stretch: (-stretch.submissions, stretch.article, stretch.start))
-    # Only the few shown are quoted in their sentence: a large cohort flags thousands of stretches.
+    # Only the few shown are quoted in their sentence.
     return [
         FalsePositive(*stretch, sentence=sentence_of(texts[stretch.article], stretch.start, stretch.end))
         for stretch in found[:limit]
     ]
 
 
-def _runs_flagged(rows: Sequence[OutlyingCount]) -> list[tuple[Counter[tuple[int, int]], int]]:
-    """The runs of overlapping flags of one article's tallies, each with its flags by span and how
-    many submissions flagged in it: the groups that open in it, less the gaps that lie inside it
-    (between two runs of one submission's that other trainees' flags join)."""
+@dataclass(frozen=True)
+class RunsFlagged:
+    """The runs of overlapping flags of one article's tallies: where each starts, and how many
+    submissions flagged in each."""
+
+    starts: list[int]
+    submissions: list[int]
+
+    def spans_of_runs(self, rows: Sequence[OutlyingCount], bar: int) -> list[tuple[Counter[tuple[int, int]], int]]:
+        """The runs flagged by at least ``bar`` submissions: each run's flags by span, and its submissions."""
+        chosen = {run: Counter[tuple[int, int]]() for run, count in enumerate(self.submissions) if count >= bar}
+        if chosen:
+            for row in rows:
+                if row.flags or row.opened:
+                    spans = chosen.get(bisect.bisect_right(self.starts, row.start) - 1)
+                    if spans is not None:
+                        spans[(row.start, row.end)] += row.flags
+        return [(spans, self.submissions[run]) for run, spans in chosen.items()]
+
+
+def _runs_flagged(rows: Sequence[OutlyingCount]) -> RunsFlagged:
+    """The runs of overlapping flags of one article's tallies, each with how many submissions
+    flagged in it: the groups that open in it, less the gaps that lie inside it (between two runs
+    of one submission's that other trainees' flags join)."""
     spans = sorted({(row.start, row.end) for row in rows if row.flags})
     runs = overlap_runs(spans)
     starts = [spans[first][0] for first, _ in runs]
-    flagged: list[Counter[tuple[int, int]]] = [Counter() for _ in runs]
     submissions = [0] * len(runs)
     for row in rows:
-        if row.flags or row.opened:
-            run = bisect.bisect_right(starts, row.start) - 1
-            flagged[run][(row.start, row.end)] += row.flags
-            submissions[run] += row.opened
+        if row.opened:
+            submissions[bisect.bisect_right(starts, row.start) - 1] += row.opened
         if row.gaps:
             # A gap from one run's reach to the next run's start, both of the same submission.
             run = bisect.bisect_left(starts, row.start) - 1
             if run >= 0 and row.end < runs[run][1]:
                 submissions[run] -= row.gaps
-    return list(zip(flagged, submissions, strict=True))
+    return RunsFlagged(starts, submissions)
 
 
 class FlaggedStretch(NamedTuple):

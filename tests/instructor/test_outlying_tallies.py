@@ -129,3 +129,16 @@ def test_a_submission_counts_once_where_other_flags_join_its_two_runs() -> None:
     assert joined.submissions == 2
     apart = most_flagged_false_positives(tallies_of([(1, first)]), TEXTS, KEY)
     assert [fp.submissions for fp in apart] == [1, 1]
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_the_few_false_positives_shown_are_the_first_of_them_all(seed: int) -> None:
+    """The dashboard names the first few stretches, ties included, as if every stretch were ranked."""
+    rng = random.Random(seed)
+    submissions = [
+        (attempt, [random_flag(rng) for _ in range(rng.randint(0, 8))]) for attempt in range(rng.randint(1, 40))
+    ]
+    outlying = tallies_of(submissions)
+    every = most_flagged_false_positives(outlying, TEXTS, KEY, limit=len(outlying) + 1)
+    for limit in range(1, len(every) + 1):
+        assert most_flagged_false_positives(outlying, TEXTS, KEY, limit=limit) == every[:limit]
