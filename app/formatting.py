@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import datetime
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Flask
 
 NOT_STATED = "not stated"
+_EXACT_HALVES = 2.0**52
+"""Below this magnitude a float's whole part and its whole part plus a half are floats too."""
 
 
 def whole_score(value: float) -> int:
     """A score rounded half up to a whole number (62.5 → 63), the one rule for every score shown.
 
     Python's ``round`` and ``%.0f`` round half to even (62.5 → 62), so two pages could disagree.
+    The rule is the decimal one, rounding the number as written (its ``repr``) half away from zero.
     """
-    return int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    number = float(value)
+    magnitude = abs(number)
+    if not magnitude < _EXACT_HALVES:  # also NaN and infinities, which the decimal rule refuses
+        return int(Decimal(repr(number)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    # The same result as the decimal rule, without a Decimal (a table of 500 trainees rounds 1,500
+    # figures): whole + 0.5 is a float, so the shortest decimal that reads back as the number lies
+    # on the same side of it as the number itself.
+    whole = math.floor(magnitude)
+    rounded = whole + 1 if magnitude - whole >= 0.5 else whole
+    return rounded if number >= 0 else -rounded
 
 
 def points(value: float) -> str:

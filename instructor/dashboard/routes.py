@@ -46,12 +46,14 @@ from instructor.dashboard.forms import (
 )
 from instructor.dashboard.heatmap_markup import heatmap_spans
 from instructor.dashboard.overview import build_dashboard
+from instructor.dashboard.trainee_markup import trainee_table_rows
 from instructor.dashboard.trainees import submitted_attempts
 from scoring.report import report_from_dict
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/instructor", template_folder="../templates")
 blueprint.add_app_template_filter(heatmap_spans, "heatmap_spans")
 blueprint.add_app_template_filter(heat_level, "heat_level")
+blueprint.add_app_template_filter(trainee_table_rows, "trainee_table_rows")
 
 DASHBOARD = "/cohorts/<int:cohort_id>/exercises/<int:exercise_id>"
 

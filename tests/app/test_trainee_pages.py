@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
 
 import pytest
 from flask import Flask
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app import db
@@ -382,3 +386,16 @@ def test_scores_points_and_percentages_round_half_up(value: float, score: int, s
     assert whole_score(value) == score
     assert points(value) == shown_points
     assert whole_percent(value) == percent
+
+
+HALVES = st.integers(-(2**53), 2**53).map(lambda twice: twice / 2)
+"""Whole numbers and halves, up to where floats stop holding halves."""
+NEAR_HALVES = HALVES.flatmap(
+    lambda half: st.sampled_from([half, math.nextafter(half, -math.inf), math.nextafter(half, math.inf)])
+)
+
+
+@given(st.floats(-(2.0**60), 2.0**60) | HALVES | NEAR_HALVES | st.integers(-(2**60), 2**60))
+def test_whole_score_is_the_decimal_rule(value: float) -> None:
+    """Rounded as the decimal number written (its repr), half away from zero."""
+    assert whole_score(value) == int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
