@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ from instructor.dashboard.outcomes import (
     confusion_table,
     item_outcomes,
     item_status_counts,
+    outlying_gaps,
     outlying_tallies,
 )
 from instructor.dashboard.ratings import RatingSpread, rating_spreads
@@ -120,6 +122,8 @@ def build_dashboard(
         rescores=rescores(db, scope),
         outlying=outlying,
         missed=most_missed(items, texts),
-        false_positives=most_flagged_false_positives(outlying, texts, key_items),
+        false_positives=most_flagged_false_positives(
+            outlying, texts, key_items, functools.partial(outlying_gaps, db, scope)
+        ),
         attention=attention,
     )
