@@ -195,6 +195,7 @@ def seeded_cohort(app: Flask, folder: Path, options: argparse.Namespace) -> Demo
         # Give the planner the statistics a serving database would have (see bench/dashboard.py).
         with db.get_engine(app).connect() as connection:
             connection.exec_driver_sql("ANALYZE")
+            connection.commit()  # the statistics are written in the transaction: rolled back, they are lost
     return demo
 
 
