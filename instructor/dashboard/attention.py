@@ -137,9 +137,10 @@ def most_flagged_false_positives(
     # submissions as the last one shown can be shown, so only they are placed at their chosen
     # span (which breaks ties among them).
     bar = heapq.nlargest(limit, counts)[-1] if 0 < limit < len(counts) else min(counts, default=0)
+    # Decoys by article and id (the tallies come in no order): the sort below keeps it for two at one start.
     found = [
         _flagged_stretch(texts, article, {(decoys[item_id].start, decoys[item_id].end): 1}, submissions, decoy=True)
-        for (article, item_id), submissions in on_decoys.items()
+        for (article, item_id), submissions in sorted(on_decoys.items())
         if submissions and submissions >= bar
     ]
     for article, flagged in runs.items():

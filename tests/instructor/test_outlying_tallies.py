@@ -45,10 +45,13 @@ def random_flag(rng: random.Random) -> list[Any]:
 
 
 def tallies_of(counted: list[Submission], taken_away: Sequence[Submission] = ()) -> list[OutlyingCount]:
-    """The tallies after ``counted`` and ``taken_away`` were added and ``taken_away`` taken away again."""
+    """The tallies after ``counted`` and ``taken_away`` were added and ``taken_away`` taken away
+    again, shuffled: the dashboard reads them in no order."""
     moves = [(1, 1, flags, 1) for _, flags in [*counted, *taken_away]] + [(1, 1, flags, -1) for _, flags in taken_away]
     columns = ("outcome", "item_id", "article_ref", "start", "end", "flags", "opened", "gaps")
-    return [OutlyingCount(*(row[column] for column in columns)) for row in outlying_rows(moves)]
+    rows = [OutlyingCount(*(row[column] for column in columns)) for row in outlying_rows(moves)]
+    random.Random(len(rows)).shuffle(rows)
+    return rows
 
 
 def false_positives(outlying: Sequence[OutlyingCount], limit: int = AT_A_GLANCE) -> list[FalsePositive]:
@@ -189,3 +192,16 @@ def test_the_few_false_positives_shown_are_the_first_of_them_all(seed: int) -> N
     every = false_positives(outlying, limit=len(outlying) + 1)
     for limit in range(1, len(every) + 1):
         assert false_positives(outlying, limit=limit) == every[:limit]
+
+
+def test_two_decoys_at_one_start_are_named_in_the_order_of_their_ids_whatever_order_the_tallies_come_in() -> None:
+    longer = KeyItem("decoy-a-longer", "a", 100, 130, TEXT[100:130], "unverified", decoy=True)
+    key = [*KEY, longer]
+    flags = [["a", 100, 120, "unverified", "decoy", "decoy-one"], ["a", 100, 130, "unverified", "decoy", longer.id]]
+    rows = tallies_of([(1, flags), (2, flags)])
+    ends = []
+    for ordered in (rows, rows[::-1]):
+        found = most_flagged_false_positives(ordered, TEXTS, key, lambda _articles: [])
+        assert len({(fp.article, fp.start, fp.submissions) for fp in found}) == 1
+        ends.append([fp.end for fp in found])
+    assert ends[0] == ends[1] == [word_span(TEXT, 100, 130)[1], word_span(TEXT, 100, 120)[1]]
