@@ -244,11 +244,11 @@ def outlying_gaps(db: Session, scope: Scope, articles: Collection[str]) -> list[
     return list(map(OutlyingCount._make, db.connection().execute(_outlying_gaps(), parameters).all()))
 
 
-def _counting(flags: InstrumentedAttribute[int], opened: InstrumentedAttribute[int]) -> ColumnElement[bool]:
-    """`app.models.OUTLYING_COUNTING` as the statement's condition: with the zeros in its text, not
+def _counting() -> ColumnElement[bool]:
+    """`app.models.OUTLYING_COUNTING` as a statement's condition: with the zeros in its text, not
     bound, so that the database sees it is the partial index's and reads the index alone."""
     zero = literal_column("0", Integer)
-    return (flags != zero) | (opened != zero)
+    return (OutlyingTally.flags != zero) | (OutlyingTally.opened != zero)
 
 
 def _outlying_columns() -> tuple[InstrumentedAttribute[Any], ...]:
@@ -274,7 +274,7 @@ def _outlying_tallies() -> Select[str, str, str, int, int, int, int, int]:
         select(*_outlying_columns())
         # In no order: what reads them does not depend on it, and PostgreSQL spent most of the
         # statement's time sorting the rows by their text columns.
-        .where(tally.cohort_id == cohort_id, tally.exercise_id == exercise_id, _counting(tally.flags, tally.opened))
+        .where(tally.cohort_id == cohort_id, tally.exercise_id == exercise_id, _counting())
     )
 
 
@@ -290,7 +290,6 @@ def _outlying_gaps() -> Select[str, str, str, int, int, int, int, int]:
         tally.outcome == FlagOutcome.NOT_IN_KEY.value,
         tally.item_id == "",
         tally.article_ref.in_(bindparam("articles", expanding=True)),
-        tally.flags == 0,
-        tally.opened == 0,
+        ~_counting(),
         tally.gaps != 0,
     )
