@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/large_workspace.py            # SQLite, and PostgreSQL when a server answers
     .venv/bin/python bench/large_workspace.py --profile /tmp/large50   # also cProfile dumps
+    .venv/bin/python bench/large_workspace.py --database-url sqlite:////tmp/large50.sqlite3 --keep   # seed once, reuse
 
 Builds a package of 50 synthetic articles with ``bench/large_exercise.py``'s generator (about 16
 key items an article, as its SemEval-sized one), loads it with ``crosscheck load-exercises`` into
@@ -13,12 +14,19 @@ saved through the flags API. Then, through Flask's test client, after a warm-up,
 page it redirects to) and the instructor's dashboard. It prints min and median wall time and the
 median CPU time of this process (on SQLite that includes the database's work, on PostgreSQL it does
 not), against the targets, with the page sizes and the SQL statements each sends.
+
+With ``--database-url`` it runs on that database only (empty, or holding an earlier ``--keep``
+run's cohort). With ``--keep`` the exercise, cohort and trainee an earlier ``--keep`` run loaded
+and seeded there are reused (seeding takes minutes), so main and a branch can time the same cohort
+in turn. ``--save DIR`` writes the dashboard and one article's heatmap page (CSRF tokens blanked)
+for comparing two trees byte for byte.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import dataclasses
 import random
 import statistics
 import sys
@@ -38,8 +46,8 @@ from werkzeug.test import TestResponse
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import accounts, create_app, db, migrate, serving
-from app.models import Cohort, Exercise, Role
-from bench.dashboard import postgres_answers
+from app.models import Assignment, Cohort, Exercise, Role, User
+from bench.dashboard import CSRF_TOKEN, KEPT_PASSWORD, postgres_answers
 from bench.harness import fresh_postgres_database
 from bench.large_exercise import ARTICLES, ITEMS, build_package
 from instructor.demo import DemoCohort, seed_demo
@@ -47,6 +55,7 @@ from instructor.demo import DemoCohort, seed_demo
 SLUG = "semeval-50"
 TARGETS_MS = {"open workspace": 300, "dashboard": 150}
 """The classroom targets (issue 18): the workspace's p95 at 300 trainees, the dashboard of 500 trainees."""
+COHORT = "Large exercise"
 TRAINEE = "large-trainee"
 PASSWORD = "large exercise password 1"
 
@@ -150,32 +159,64 @@ def report(name: str, measured: Measured) -> None:
     )
 
 
-def run(url: str, folder: Path, options: argparse.Namespace) -> None:
-    """Load the package into a fresh database on ``url``, seed the cohort and time the two pages."""
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "TESTING": True})
-    app.instance_path = str(folder)
-    engine = db.get_engine(app)
-    print(f"database: {engine.dialect.name}")
-    migrate.upgrade(engine)
+def kept_cohort(app: Flask) -> DemoCohort | None:
+    """The cohort an earlier ``--keep`` run seeded, if there is one (its instructor's password `KEPT_PASSWORD`)."""
+    with app.app_context():
+        database = db.session()
+        cohort = database.scalar(select(Cohort).where(Cohort.name == COHORT).order_by(Cohort.id))
+        if cohort is None:
+            return None
+        assignment = database.scalars(select(Assignment).where(Assignment.cohort_id == cohort.id)).one()
+        trainees = len(cohort.trainees) - 1  # less the trainee who opens the workspace
+        return DemoCohort(
+            cohort.id, assignment.exercise_id, cohort.instructors[0].username, KEPT_PASSWORD, trainees, trainees
+        )
+
+
+def seeded_cohort(app: Flask, folder: Path, options: argparse.Namespace) -> DemoCohort:
+    """Load the package and seed the cohort; with ``--keep``, give its instructor `KEPT_PASSWORD`."""
     started = time.process_time()
     loaded = app.test_cli_runner().invoke(args=["load-exercises", "--from", str(folder / "packages")])
     assert loaded.exit_code == 0, loaded.output
     print(f"load-exercises: {time.process_time() - started:6.2f} s CPU ({loaded.output.strip()})")
     with app.app_context():
         started = time.perf_counter()
-        demo = seed_demo(
-            db.session(), cohort_name="Large exercise", trainees=options.trainees, exercise_slug=SLUG, seed=50
-        )
+        database = db.session()
+        demo = seed_demo(database, cohort_name=COHORT, trainees=options.trainees, exercise_slug=SLUG, seed=50)
         print(
             f"seed-demo {options.trainees} trainees: {time.perf_counter() - started:6.1f} s ({demo.submitted} submitted)"
         )
-    if engine.dialect.name == "postgresql":
+        if options.keep:
+            instructor = database.scalars(select(User).where(User.username == demo.instructor_username)).one()
+            instructor.set_password(KEPT_PASSWORD)
+            database.commit()
+            demo = dataclasses.replace(demo, instructor_password=KEPT_PASSWORD)
+    if db.get_engine(app).dialect.name == "postgresql":
         # Give the planner the statistics a serving database would have (see bench/dashboard.py).
-        with engine.connect() as connection:
+        with db.get_engine(app).connect() as connection:
             connection.exec_driver_sql("ANALYZE")
-    trainee = add_trainee(app, demo, options.flags, random.Random(50))
+            connection.commit()  # the statistics are written in the transaction: rolled back, they are lost
+    return demo
+
+
+def run(url: str, folder: Path, options: argparse.Namespace) -> None:
+    """Load the package and seed the cohort on ``url`` (or reuse the kept ones) and time the two pages."""
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "TESTING": True})
+    app.instance_path = str(folder)
+    engine = db.get_engine(app)
+    print(f"database: {engine.dialect.name}")
+    migrate.upgrade(engine)
+    kept = kept_cohort(app) if options.keep else None
+    if kept is None:
+        demo = seeded_cohort(app, folder, options)
+        trainee = add_trainee(app, demo, options.flags, random.Random(50))
+    else:
+        print(f"seed-demo: kept from an earlier run (cohort {kept.cohort_id}, {kept.trainees} trainees)")
+        demo = kept
+        trainee = logged_in(app, TRAINEE, PASSWORD)
     instructor = logged_in(app, demo.instructor_username, demo.instructor_password)
-    dashboard_url = f"/instructor/cohorts/{demo.cohort_id}/exercises/{demo.exercise_id}/dashboard"
+    pages_url = f"/instructor/cohorts/{demo.cohort_id}/exercises/{demo.exercise_id}"
+    dashboard_url = f"{pages_url}/dashboard"
 
     def open_workspace() -> TestResponse:
         page = trainee.post(f"/exercises/{demo.exercise_id}/attempts", follow_redirects=True)
@@ -193,6 +234,18 @@ def run(url: str, folder: Path, options: argparse.Namespace) -> None:
         if options.profile is not None:
             profile = options.profile / f"{engine.dialect.name}-{name.replace(' ', '-')}.prof"
         report(name, measure(app, request, options.repeat, profile))
+    if options.save is not None:
+        with app.app_context():
+            first = db.session().scalars(select(Exercise).where(Exercise.id == demo.exercise_id)).one().articles[0]
+        for name, url_of_page in (
+            ("dashboard", dashboard_url),
+            ("heatmap", f"{pages_url}/heatmaps/{first.ref}"),
+        ):
+            page = instructor.get(url_of_page)
+            assert page.status_code == 200, page.status_code
+            (options.save / f"{engine.dialect.name}-{name}.html").write_bytes(
+                CSRF_TOKEN.sub(rb"\1csrf\2", page.get_data())
+            )
     engine.dispose()
 
 
@@ -210,9 +263,19 @@ def main() -> None:
         help="a PostgreSQL server to run on as well when it answers (a database is created and dropped)",
     )
     parser.add_argument("--postgres-database", default="crosscheck_large_workspace", help="the name of that database")
+    parser.add_argument("--database-url", help="run on this database only (default: a new SQLite file, and PostgreSQL)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="with --database-url: reuse the cohort an earlier --keep run seeded there, or seed one to keep",
+    )
+    parser.add_argument("--save", type=Path, help="a folder to write the dashboard and one heatmap page into")
     options = parser.parse_args()
-    if options.profile is not None:
-        options.profile.mkdir(parents=True, exist_ok=True)
+    if options.keep and not options.database_url:
+        parser.error("--keep needs --database-url (a database that outlives the run)")
+    for folder in (options.profile, options.save):
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="crosscheck-large-workspace-") as name:
         folder = Path(name)
         # As many key items an article as the SemEval-sized exercise.
@@ -223,6 +286,9 @@ def main() -> None:
             items=round(ITEMS * options.articles / ARTICLES),
             slug=SLUG,
         )
+        if options.database_url:
+            run(options.database_url, folder, options)
+            return
         run(f"sqlite:///{folder / 'bench.sqlite3'}", folder, options)
         if options.sqlite_only:
             return

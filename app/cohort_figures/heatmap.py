@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.cohort_figures.scope import Scope, counted_attempts
@@ -46,20 +46,58 @@ class SpanCount(NamedTuple):
 
 def span_counts(db: Session, scope: Scope, *, article_ref: str | None = None) -> list[SpanCount]:
     """The cohort's span tallies (of one article if given): the base of the heatmap, the flag counts and the key gaps."""
+    return list(map(SpanCount._make, db.connection().execute(_span_tallies(scope, article_ref)).all()))
+
+
+def _span_tallies(scope: Scope, article_ref: str | None = None) -> Select[str, int, int, str, int]:
     query = select(SpanTally.article_ref, SpanTally.start, SpanTally.end, SpanTally.category, SpanTally.flags).where(
         SpanTally.cohort_id == scope.cohort.id, SpanTally.exercise_id == scope.exercise.id, SpanTally.flags > 0
     )
     if article_ref is not None:
         query = query.where(SpanTally.article_ref == article_ref)
-    return list(map(SpanCount._make, db.connection().execute(query).all()))
+    return query
 
 
-def flag_counts_by_category(spans: Iterable[SpanCount]) -> dict[str, int]:
-    """How many flags of counted attempts carry each category."""
-    counts: Counter[str] = Counter()
-    for span in spans:
-        counts[span.category] += span.flags
-    return dict(counts)
+@dataclass
+class SpanSums:
+    """The cohort's span tallies summed as they are read (`read_spans`): the flags of each
+    category, and each article's flags and changes of the running count at its spans' ends."""
+
+    by_category: dict[str, int] = field(default_factory=dict)
+    flags: dict[str, int] = field(default_factory=dict)
+    changes: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    def glances(self, articles: Iterable[Article]) -> list[ArticleGlance]:
+        """Each article's flags and its peak, from the boundaries alone (no segments, no labels)."""
+        lines = []
+        for article in articles:
+            change = self.changes.get(article.ref, {})
+            peak = max(accumulate((change[offset] for offset in sorted(change)), initial=0))
+            lines.append(ArticleGlance(article.ref, article.title, self.flags.get(article.ref, 0), peak))
+        return lines
+
+
+def read_spans(
+    db: Session, scope: Scope, *, leave_out: Callable[[str, int, int], bool] | None = None
+) -> tuple[list[SpanCount], SpanSums]:
+    """The cohort's span tallies but those ``leave_out`` (article, start, end) accepts, and the
+    `SpanSums` of them all, in one pass.
+
+    A large cohort has tens of thousands of spans: a dashboard whose heatmaps load one at a time
+    needs only the sums and the few spans its key gaps read, and keeps no object for the others.
+    """
+    spans: list[SpanCount] = []
+    sums = SpanSums()
+    by_category, flags, changes = sums.by_category, sums.flags, sums.changes
+    for article, start, end, category, count in db.connection().execute(_span_tallies(scope)):
+        by_category[category] = by_category.get(category, 0) + count
+        flags[article] = flags.get(article, 0) + count
+        change = changes.setdefault(article, {})
+        change[start] = change.get(start, 0) + count
+        change[end] = change.get(end, 0) - count
+        if leave_out is None or not leave_out(article, start, end):
+            spans.append(SpanCount(article, start, end, category, count))
+    return spans, sums
 
 
 @dataclass(frozen=True)
@@ -160,25 +198,6 @@ class ArticleGlance:
     flags: int
     peak: int
     """The most flags covering one character: the `ArticleHeat.peak` its heatmap would have."""
-
-
-def glances(articles: Iterable[Article], spans: Iterable[SpanCount]) -> list[ArticleGlance]:
-    """Each article's flags and its peak, from the boundaries alone (no segments, no labels)."""
-    # One change of the running count per offset, in plain dicts: a large cohort has tens of
-    # thousands of spans, and this pass is most of what a line per article costs.
-    changes: dict[str, dict[int, int]] = defaultdict(dict)
-    flags: dict[str, int] = defaultdict(int)
-    for ref, start, end, _category, count in spans:
-        change = changes[ref]
-        change[start] = change.get(start, 0) + count
-        change[end] = change.get(end, 0) - count
-        flags[ref] += count
-    lines = []
-    for article in articles:
-        change = changes.get(article.ref, {})
-        peak = max(accumulate((change[offset] for offset in sorted(change)), initial=0))
-        lines.append(ArticleGlance(article.ref, article.title, flags.get(article.ref, 0), peak))
-    return lines
 
 
 def _segments(

@@ -6,7 +6,7 @@ import bisect
 import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -94,14 +94,23 @@ def most_missed(items: Sequence[ItemOutcome], texts: dict[str, str], limit: int 
     ]
 
 
+GapReader = Callable[[Collection[str]], Iterable[OutlyingCount]]
+"""Reads the outlying tallies of some articles that count gaps alone (`outcomes.outlying_gaps`)."""
+
+
 def most_flagged_false_positives(
     outlying: Iterable[OutlyingCount],
     texts: dict[str, str],
     key_items: Sequence[KeyItem],
+    gaps_in: GapReader,
     limit: int = AT_A_GLANCE,
 ) -> list[FalsePositive]:
     """Stretches flagged by the most submissions for no credit: decoys by item, other false
-    positives as runs of overlapping flags, each shown at the span most of those flags chose."""
+    positives as runs of overlapping flags, each shown at the span most of those flags chose.
+
+    ``outlying`` holds the tallies that count flags or groups opened (`outcomes.outlying_tallies`);
+    the gaps of the articles where they can change which stretches are shown are read with ``gaps_in``.
+    """
     decoys = {item.id: item for item in key_items if item.decoy}
     # Each submission's flags on a decoy open one group: the decoy's submissions are its groups.
     on_decoys: Counter[tuple[str, str]] = Counter()
@@ -112,15 +121,26 @@ def most_flagged_false_positives(
         elif row.outcome == FlagOutcome.NOT_IN_KEY and row.article in texts:
             loose[row.article].append(row)
     runs = {article: _runs_flagged(rows) for article, rows in loose.items()}
-    counts = [submissions for (_, _), submissions in on_decoys.items() if submissions]
+    # A run's submissions are the groups opened in it less the gaps inside it, and at least the
+    # groups opened on any one span of it. Most of a large cohort's tallies are gaps between runs:
+    # they are read only for the articles with a run that could be shown and is not yet settled.
+    fewest = [submissions for submissions in on_decoys.values() if submissions]
+    fewest += [most for flagged in runs.values() for most in flagged.most]
+    shown_at_least = heapq.nlargest(limit, fewest)[-1] if 0 < limit < len(fewest) else 0
+    unsettled = [article for article, flagged in runs.items() if flagged.unsettled(shown_at_least)]
+    if unsettled:
+        for row in gaps_in(unsettled):
+            runs[row.article].take_gap(row)
+    counts = [submissions for submissions in on_decoys.values() if submissions]
     counts += [submissions for flagged in runs.values() for submissions in flagged.submissions]
     # A large cohort flags thousands of stretches: only those flagged by at least as many
     # submissions as the last one shown can be shown, so only they are placed at their chosen
     # span (which breaks ties among them).
     bar = heapq.nlargest(limit, counts)[-1] if 0 < limit < len(counts) else min(counts, default=0)
+    # Decoys by article and id (the tallies come in no order): the sort below keeps it for two at one start.
     found = [
         _flagged_stretch(texts, article, {(decoys[item_id].start, decoys[item_id].end): 1}, submissions, decoy=True)
-        for (article, item_id), submissions in on_decoys.items()
+        for (article, item_id), submissions in sorted(on_decoys.items())
         if submissions and submissions >= bar
     ]
     for article, flagged in runs.items():
@@ -134,13 +154,30 @@ def most_flagged_false_positives(
     ]
 
 
-@dataclass(frozen=True)
+@dataclass
 class RunsFlagged:
-    """The runs of overlapping flags of one article's tallies: where each starts, and how many
-    submissions flagged in each."""
+    """The runs of overlapping flags of one article's tallies: where each starts and reaches, how
+    many submissions flagged in it (less the gaps inside it taken so far), and the most groups
+    opened on one of its spans (which no gap takes away)."""
 
     starts: list[int]
+    reaches: list[int]
     submissions: list[int]
+    most: list[int]
+
+    def unsettled(self, shown_at_least: int) -> bool:
+        """Whether a run that could reach ``shown_at_least`` submissions may still have gaps to take."""
+        return any(
+            submissions >= shown_at_least and submissions != most
+            for submissions, most in zip(self.submissions, self.most, strict=True)
+        )
+
+    def take_gap(self, row: OutlyingCount) -> None:
+        """Take away ``row``'s gaps if they lie inside a run: a gap from one run's reach to the
+        next run's start, both of the same submission, that other trainees' flags join."""
+        run = bisect.bisect_left(self.starts, row.start) - 1
+        if run >= 0 and row.end < self.reaches[run]:
+            self.submissions[run] -= row.gaps
 
     def spans_of_runs(self, rows: Sequence[OutlyingCount], bar: int) -> list[tuple[Counter[tuple[int, int]], int]]:
         """The runs flagged by at least ``bar`` submissions: each run's flags by span, and its submissions."""
@@ -155,22 +192,21 @@ class RunsFlagged:
 
 
 def _runs_flagged(rows: Sequence[OutlyingCount]) -> RunsFlagged:
-    """The runs of overlapping flags of one article's tallies, each with how many submissions
-    flagged in it: the groups that open in it, less the gaps that lie inside it (between two runs
-    of one submission's that other trainees' flags join)."""
+    """The runs of overlapping flags of one article's tallies, each with the groups that open in
+    it, less the gaps of these rows that lie inside it (see `RunsFlagged.take_gap`)."""
     spans = sorted({(row.start, row.end) for row in rows if row.flags})
     runs = overlap_runs(spans)
-    starts = [spans[first][0] for first, _ in runs]
-    submissions = [0] * len(runs)
+    flagged = RunsFlagged(
+        [spans[first][0] for first, _ in runs], [reach for _, reach in runs], [0] * len(runs), [0] * len(runs)
+    )
     for row in rows:
         if row.opened:
-            submissions[bisect.bisect_right(starts, row.start) - 1] += row.opened
+            run = bisect.bisect_right(flagged.starts, row.start) - 1
+            flagged.submissions[run] += row.opened
+            flagged.most[run] = max(flagged.most[run], row.opened)
         if row.gaps:
-            # A gap from one run's reach to the next run's start, both of the same submission.
-            run = bisect.bisect_left(starts, row.start) - 1
-            if run >= 0 and row.end < runs[run][1]:
-                submissions[run] -= row.gaps
-    return RunsFlagged(starts, submissions)
+            flagged.take_gap(row)
+    return flagged
 
 
 class FlaggedStretch(NamedTuple):

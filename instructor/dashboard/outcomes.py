@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, literal_column, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.cohort_figures.scope import Scope, scope_bindings, scope_parameters
 from app.models import ItemTally, OutlyingTally
 from exercises.types import Category
 from scoring.metrics import detection
-from scoring.report import MATCHED_STATUSES, ItemStatus
+from scoring.report import MATCHED_STATUSES, FlagOutcome, ItemStatus
 from scoring.types import KeyItem
 
 
@@ -231,8 +231,38 @@ class OutlyingCount(NamedTuple):
 
 
 def outlying_tallies(db: Session, scope: Scope) -> list[OutlyingCount]:
-    """The cohort's outlying tallies that count anything: what the near misses and false positives read."""
+    """The cohort's outlying tallies that count flags or groups opened: what the near misses and
+    false positives read (`outlying_gaps` reads those that count gaps alone, when they matter)."""
     return list(map(OutlyingCount._make, db.connection().execute(_outlying_tallies(), scope_parameters(scope)).all()))
+
+
+def outlying_gaps(db: Session, scope: Scope, articles: Collection[str]) -> list[OutlyingCount]:
+    """The cohort's outlying tallies of ``articles`` that count gaps alone (no flag on their span,
+    no group opened there): most of a large cohort's tallies, which only a stretch that other
+    trainees' flags join across a gap needs."""
+    parameters = {**scope_parameters(scope), "articles": list(articles)}
+    return list(map(OutlyingCount._make, db.connection().execute(_outlying_gaps(), parameters).all()))
+
+
+def _counting() -> ColumnElement[bool]:
+    """`app.models.OUTLYING_COUNTING` as a statement's condition: with the zeros in its text, not
+    bound, so that the database sees it is the partial index's and reads the index alone."""
+    zero = literal_column("0", Integer)
+    return (OutlyingTally.flags != zero) | (OutlyingTally.opened != zero)
+
+
+def _outlying_columns() -> tuple[InstrumentedAttribute[Any], ...]:
+    tally = OutlyingTally
+    return (
+        tally.outcome,
+        tally.item_id,
+        tally.article_ref,
+        tally.start,
+        tally.end,
+        tally.flags,
+        tally.opened,
+        tally.gaps,
+    )
 
 
 @functools.cache
@@ -241,20 +271,25 @@ def _outlying_tallies() -> Select[str, str, str, int, int, int, int, int]:
     cohort_id, exercise_id = scope_bindings()
     tally = OutlyingTally
     return (
-        select(
-            tally.outcome,
-            tally.item_id,
-            tally.article_ref,
-            tally.start,
-            tally.end,
-            tally.flags,
-            tally.opened,
-            tally.gaps,
-        )
-        .where(
-            tally.cohort_id == cohort_id,
-            tally.exercise_id == exercise_id,
-            (tally.flags != 0) | (tally.opened != 0) | (tally.gaps != 0),
-        )
-        .order_by(tally.outcome, tally.item_id, tally.article_ref, tally.start, tally.end)
+        select(*_outlying_columns())
+        # In no order: what reads them does not depend on it, and PostgreSQL spent most of the
+        # statement's time sorting the rows by their text columns.
+        .where(tally.cohort_id == cohort_id, tally.exercise_id == exercise_id, _counting())
+    )
+
+
+@functools.cache
+def _outlying_gaps() -> Select[str, str, str, int, int, int, int, int]:
+    """The statement of `outlying_gaps`, built once (``articles`` an expanding parameter)."""
+    cohort_id, exercise_id = scope_bindings()
+    tally = OutlyingTally
+    return select(*_outlying_columns()).where(
+        tally.cohort_id == cohort_id,
+        tally.exercise_id == exercise_id,
+        # Only flags in no key item leave gaps (`app.cohort_figures.tallies.outlying_counts`).
+        tally.outcome == FlagOutcome.NOT_IN_KEY.value,
+        tally.item_id == "",
+        tally.article_ref.in_(bindparam("articles", expanding=True)),
+        ~_counting(),
+        tally.gaps != 0,
     )

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.cohort_figures.heatmap import (
-    ArticleGlance,
-    ArticleHeat,
-    SpanCount,
-    coverage,
-    flag_counts_by_category,
-    glances,
-    heatmaps_inline,
-    span_counts,
-)
+from app.cohort_figures.heatmap import ArticleGlance, ArticleHeat, SpanCount, coverage, heatmaps_inline, read_spans
 from app.cohort_figures.scope import Scope
 from instructor.dashboard.attention import (
     Attention,
@@ -27,6 +19,7 @@ from instructor.dashboard.attention import (
     most_missed,
     trainees_and_attention,
 )
+from instructor.dashboard.key_gaps import KeyExtents
 from instructor.dashboard.outcomes import (
     CategoryFigures,
     Confusion,
@@ -38,6 +31,7 @@ from instructor.dashboard.outcomes import (
     confusion_table,
     item_outcomes,
     item_status_counts,
+    outlying_gaps,
     outlying_tallies,
 )
 from instructor.dashboard.ratings import RatingSpread, rating_spreads
@@ -69,6 +63,8 @@ class Dashboard:
     trainees: TraineePage
     status_counts: list[StatusCount]
     spans: list[SpanCount]
+    """The span tallies: every one when the heatmaps are inline, else those that touch no key item
+    (all the key gaps read)."""
     ratings: list[RatingSpread]
     rescores: list[Rescore]
     outlying: list[OutlyingCount]
@@ -95,13 +91,13 @@ def build_dashboard(
     standing = cohort_standing(db, scope)
     summary = summarise(standing)
     counts = item_status_counts(db, scope)
-    spans = span_counts(db, scope)
+    inline = heatmaps_inline(scope.exercise)
+    spans, span_sums = read_spans(db, scope, leave_out=None if inline else KeyExtents(key_items).touch)
     items, decoys = item_outcomes(counts, key_items, summary.submissions)
     categories = scope.exercise.categories
     texts = {article.ref: article.text for article in scope.exercise.articles}
     outlying = outlying_tallies(db, scope)
     trainees, attention = trainees_and_attention(db, scope, standing, page, summary.median_false_positives)
-    inline = heatmaps_inline(scope.exercise)
     articles = scope.exercise.articles
     return Dashboard(
         scope=scope,
@@ -109,10 +105,10 @@ def build_dashboard(
         summary=summary,
         items=items,
         decoys=decoys,
-        categories=category_figures(counts, flag_counts_by_category(spans), key_items, categories, summary.submissions),
+        categories=category_figures(counts, span_sums.by_category, key_items, categories, summary.submissions),
         confusion=confusion_table(counts, key_items, categories, summary.submissions),
         heat=coverage(articles, spans, key_items, summary.submissions) if inline else [],
-        glances=[] if inline else glances(articles, spans),
+        glances=[] if inline else span_sums.glances(articles),
         trainees=trainees,
         status_counts=counts,
         spans=spans,
@@ -120,6 +116,8 @@ def build_dashboard(
         rescores=rescores(db, scope),
         outlying=outlying,
         missed=most_missed(items, texts),
-        false_positives=most_flagged_false_positives(outlying, texts, key_items),
+        false_positives=most_flagged_false_positives(
+            outlying, texts, key_items, functools.partial(outlying_gaps, db, scope)
+        ),
         attention=attention,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC
 from typing import Any
 
@@ -23,7 +23,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app import audit, csv_export, db, grading
@@ -75,10 +75,25 @@ def _gap_share() -> tuple[GapShareForm, float]:
     return form, share
 
 
+def _key_history(database: Session, exercise_id: int) -> Sequence[Row[KeyVersion, str | None]]:
+    """Every key version of the exercise and who made it, the newest first: the current one
+    (`grading.current_key_version`) comes with the history, in one statement."""
+    history = database.execute(
+        select(KeyVersion, User.display_name)
+        .outerjoin(User, User.id == KeyVersion.created_by_id)
+        .where(KeyVersion.exercise_id == exercise_id)
+        .order_by(KeyVersion.number.desc())
+    ).all()
+    if not history:
+        raise LookupError(f"exercise {exercise_id} has no key")
+    return history
+
+
 def _dashboard_page(
     database: Session, scope: Scope, *, status: int = 200, problems: list[str] | None = None
 ) -> Response:
-    key = grading.current_key_version(database, scope.exercise.id)
+    history = _key_history(database, scope.exercise.id)
+    key = history[0][0]
     board = build_dashboard(database, scope, key.items, key.ratings, page=request.args.get("page", 1, type=int))
     share_form, share = _gap_share()
     clusters = key_gaps.unkeyed_clusters(database, scope, key.items, board.spans, board.summary.submissions, share)
@@ -107,12 +122,6 @@ def _dashboard_page(
         accept_form = AcceptAlternativeForm(formdata=None, data={"item_id": gap.item.id, "category": gap.category})
         accept_form.category.choices = category_choices(scope.exercise)
         accept_forms.append(accept_form)
-    history = database.execute(
-        select(KeyVersion, User.display_name)
-        .outerjoin(User, User.id == KeyVersion.created_by_id)
-        .where(KeyVersion.exercise_id == scope.exercise.id)
-        .order_by(KeyVersion.number.desc())
-    ).all()
     assignments = database.scalars(
         select(Assignment).where(Assignment.cohort_id == scope.cohort.id).options(selectinload(Assignment.exercise))
     ).all()

@@ -15,8 +15,8 @@ from app import db, grading
 from app.cohort_figures.heatmap import (
     INLINE_HEATMAP_CHARACTERS,
     coverage,
-    glances,
     heatmaps_inline,
+    read_spans,
     span_counts,
 )
 from app.cohort_figures.scope import scope_for
@@ -147,9 +147,14 @@ def test_an_articles_line_has_the_flags_and_peak_of_its_heatmap(app: Flask, larg
         heats = coverage(
             scope.exercise.articles, spans, grading.current_key_version(session, large.exercise_id).items, 2
         )
-        lines = glances(scope.exercise.articles, spans)
+        every, sums = read_spans(session, scope)
+        assert every == spans
+        lines = sums.glances(scope.exercise.articles)
         assert [(line.ref, line.peak) for line in lines] == [(heat.ref, heat.peak) for heat in heats]
         assert [line.flags for line in lines] == [2, 0, 0, 0, 1]
         assert [line.peak for line in lines] == [2, 0, 0, 0, 1]
         one = span_counts(session, scope, article_ref=lines[0].ref)
         assert sorted(one) == sorted(span for span in spans if span.article == lines[0].ref) and len(one) == 2
+        kept, kept_sums = read_spans(session, scope, leave_out=lambda article, _start, _end: article != lines[0].ref)
+        assert kept == [span for span in spans if span.article == lines[0].ref]
+        assert kept_sums == sums, "the sums count every span, those left out too"

@@ -43,6 +43,7 @@ from app.models import (
     cohort_trainees,
 )
 from bench.harness import fresh_postgres_database
+from instructor.dashboard import outcomes
 from instructor.dashboard.score_history import rescores
 from instructor.dashboard.summary import score_summary
 from scoring.types import KeyItem
@@ -217,6 +218,27 @@ def test_kept_figures_equal_a_recount_after_random_work(tally_app: Flask, seed: 
         assert_kept_equal_recount(app)
     for cohort in cohorts:
         assert_medians_equal_statistics(app, cohort.id, exercise.id)
+        assert_outlying_read_equals_kept(app, cohort.id, exercise.id)
+
+
+def assert_outlying_read_equals_kept(app: Flask, cohort_id: int, exercise_id: int) -> None:
+    """The dashboard reads the cohort's outlying tallies that count flags or groups opened (on
+    SQLite from the partial index alone), and the gaps alone of the articles it asks for."""
+    with app.app_context():
+        session = db.session()
+        scope = scope_for(session, session.get(Cohort, cohort_id), exercise_id)
+        kept = {
+            key[2:]: counts for key, counts in kept_outlying(session).items() if key[:2] == (cohort_id, exercise_id)
+        }
+        counting = {row[:5]: tuple(row[5:]) for row in outcomes.outlying_tallies(session, scope)}
+        assert counting == {key: counts for key, counts in kept.items() if counts[0] or counts[1]}
+        articles = sorted({key[2] for key in kept})
+        gaps = {row[:5]: tuple(row[5:]) for row in outcomes.outlying_gaps(session, scope, articles)}
+        assert gaps == {key: counts for key, counts in kept.items() if not (counts[0] or counts[1])}
+        if session.get_bind().dialect.name == "sqlite":
+            statement = str(outcomes._outlying_tallies().compile(session.get_bind()))
+            plan = session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, (cohort_id, exercise_id))
+            assert "COVERING INDEX ix_outlying_tallies_counting" in str(plan.all())
 
 
 def assert_medians_equal_statistics(app: Flask, cohort_id: int, exercise_id: int) -> None:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import pytest
 
 from app.cohort_figures.sentences import chosen_span, sentence_of, word_span
 from app.cohort_figures.tallies import outlying_rows
-from instructor.dashboard.attention import FalsePositive, most_flagged_false_positives
+from instructor.dashboard.attention import AT_A_GLANCE, FalsePositive, most_flagged_false_positives
 from instructor.dashboard.key_gaps import near_misses
 from instructor.dashboard.outcomes import OutlyingCount
 from scoring.report import FlagOutcome
@@ -45,10 +45,37 @@ def random_flag(rng: random.Random) -> list[Any]:
 
 
 def tallies_of(counted: list[Submission], taken_away: Sequence[Submission] = ()) -> list[OutlyingCount]:
-    """The tallies after ``counted`` and ``taken_away`` were added and ``taken_away`` taken away again."""
+    """The tallies after ``counted`` and ``taken_away`` were added and ``taken_away`` taken away
+    again, shuffled: the dashboard reads them in no order."""
     moves = [(1, 1, flags, 1) for _, flags in [*counted, *taken_away]] + [(1, 1, flags, -1) for _, flags in taken_away]
     columns = ("outcome", "item_id", "article_ref", "start", "end", "flags", "opened", "gaps")
-    return [OutlyingCount(*(row[column] for column in columns)) for row in outlying_rows(moves)]
+    rows = [OutlyingCount(*(row[column] for column in columns)) for row in outlying_rows(moves)]
+    random.Random(len(rows)).shuffle(rows)
+    return rows
+
+
+def false_positives(outlying: Sequence[OutlyingCount], limit: int = AT_A_GLANCE) -> list[FalsePositive]:
+    """`most_flagged_false_positives` as the dashboard reads the tallies: those that count flags or
+    groups opened (`outlying_tallies`), then the gaps alone of the articles it asks for (`outlying_gaps`)."""
+    return false_positives_and_articles_read(outlying, limit)[0]
+
+
+def false_positives_and_articles_read(
+    outlying: Sequence[OutlyingCount], limit: int = AT_A_GLANCE
+) -> tuple[list[FalsePositive], list[str]]:
+    """`false_positives`, and the articles whose gaps it read."""
+    read: list[str] = []
+
+    def gaps_in(articles: Collection[str]) -> list[OutlyingCount]:
+        read.extend(articles)
+        return [
+            row
+            for row in outlying
+            if not (row.flags or row.opened) and row.outcome == FlagOutcome.NOT_IN_KEY and row.article in articles
+        ]
+
+    flagged = [row for row in outlying if row.flags or row.opened]
+    return most_flagged_false_positives(flagged, TEXTS, KEY, gaps_in, limit=limit), sorted(read)
 
 
 def false_positives_from_every_flag(counted: list[Submission]) -> list[FalsePositive]:
@@ -112,7 +139,7 @@ def test_near_misses_and_false_positives_from_the_tallies_equal_a_grouping_of_ev
     outlying = tallies_of(submissions, retried)
 
     expected = false_positives_from_every_flag(submissions)
-    found = most_flagged_false_positives(outlying, TEXTS, KEY, limit=len(expected) + 1)
+    found = false_positives(outlying, limit=len(expected) + 1)
     assert sorted(found, key=lambda fp: (-fp.submissions, fp.article, fp.start, fp.decoy)) == expected
 
     misses = near_misses(outlying, KEY, TEXTS, len(submissions), share=1e-9)
@@ -125,10 +152,33 @@ def test_a_submission_counts_once_where_other_flags_join_its_two_runs() -> None:
     """Trainee 1 flags 0–5 and 10–15; trainee 2 flags 4–11, joining both: one stretch, two submissions."""
     first = [["a", 0, 5, "unverified", "not_in_key", None], ["a", 10, 15, "unverified", "not_in_key", None]]
     second = [["a", 4, 11, "unverified", "not_in_key", None]]
-    [joined] = most_flagged_false_positives(tallies_of([(1, first), (2, second)]), TEXTS, KEY)
+    [joined], read = false_positives_and_articles_read(tallies_of([(1, first), (2, second)]))
     assert joined.submissions == 2
-    apart = most_flagged_false_positives(tallies_of([(1, first)]), TEXTS, KEY)
+    assert read == ["a"]
+    apart, read = false_positives_and_articles_read(tallies_of([(1, first)]))
     assert [fp.submissions for fp in apart] == [1, 1]
+    assert read == [], "no run of two spans apart: no gap can lie inside one, none is read"
+
+
+def test_gaps_are_read_only_where_a_stretch_that_could_be_shown_may_hold_one() -> None:
+    """Article a: one trainee's two flags apart, which a second trainee joins (a gap inside the
+    stretch); article b: one span flagged by four. With one stretch shown, b's four submissions
+    settle it, as a's stretch has at most three (groups opened in it); a's must be counted only
+    when two stretches are shown."""
+    first = [["a", 0, 5, "unverified", "not_in_key", None], ["a", 10, 15, "unverified", "not_in_key", None]]
+    joining = [["a", 4, 11, "unverified", "not_in_key", None]]
+    on_b = [["b", 20, 26, "unverified", "not_in_key", None]]
+    outlying = tallies_of([(1, first + on_b), (2, joining + on_b), (3, on_b), (4, on_b)])
+    [shown], read = false_positives_and_articles_read(outlying, limit=1)
+    assert (shown.article, shown.submissions, read) == ("b", 4, [])
+    shown_two, read = false_positives_and_articles_read(outlying, limit=2)
+    assert [(fp.article, fp.submissions) for fp in shown_two] == [("b", 4), ("a", 2)]
+    assert read == ["a"]
+    # Flagged by three, b ties a's most: a's stretch must be counted (two), or it would come first.
+    [shown], read = false_positives_and_articles_read(
+        tallies_of([(1, first + on_b), (2, joining + on_b), (3, on_b)]), limit=1
+    )
+    assert (shown.article, shown.submissions, read) == ("b", 3, ["a"])
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -139,6 +189,19 @@ def test_the_few_false_positives_shown_are_the_first_of_them_all(seed: int) -> N
         (attempt, [random_flag(rng) for _ in range(rng.randint(0, 8))]) for attempt in range(rng.randint(1, 40))
     ]
     outlying = tallies_of(submissions)
-    every = most_flagged_false_positives(outlying, TEXTS, KEY, limit=len(outlying) + 1)
+    every = false_positives(outlying, limit=len(outlying) + 1)
     for limit in range(1, len(every) + 1):
-        assert most_flagged_false_positives(outlying, TEXTS, KEY, limit=limit) == every[:limit]
+        assert false_positives(outlying, limit=limit) == every[:limit]
+
+
+def test_two_decoys_at_one_start_are_named_in_the_order_of_their_ids_whatever_order_the_tallies_come_in() -> None:
+    longer = KeyItem("decoy-a-longer", "a", 100, 130, TEXT[100:130], "unverified", decoy=True)
+    key = [*KEY, longer]
+    flags = [["a", 100, 120, "unverified", "decoy", "decoy-one"], ["a", 100, 130, "unverified", "decoy", longer.id]]
+    rows = tallies_of([(1, flags), (2, flags)])
+    ends = []
+    for ordered in (rows, rows[::-1]):
+        found = most_flagged_false_positives(ordered, TEXTS, key, lambda _articles: [])
+        assert len({(fp.article, fp.start, fp.submissions) for fp in found}) == 1
+        ends.append([fp.end for fp in found])
+    assert ends[0] == ends[1] == [word_span(TEXT, 100, 130)[1], word_span(TEXT, 100, 120)[1]]
