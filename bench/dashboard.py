@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app, db, migrate, serving
 from app.models import Assignment, Cohort, User
-from bench.harness import fresh_postgres_database
+from bench.harness import fresh_postgres_database, vacuum_analyze
 from instructor.demo import DemoCohort, seed_demo
 
 TARGETS_MS = {500: 150, 10_000: 500}
@@ -202,12 +202,7 @@ def run(
         cohorts.append((size, keep(app, demo) if kept else demo))
         seeded = True
     if engine.dialect.name == "postgresql" and seeded:
-        # Fresh bulk-loaded tables have no statistics and no visibility map until autovacuum gets
-        # to them; a serving database has both, so give the planner and its index-only scans what
-        # they would have. Outside a transaction: VACUUM refuses one, and a rolled-back ANALYZE
-        # leaves no statistics (at 500 trainees the key-gap count then took 564 ms of server time, not 1).
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM ANALYZE")
+        vacuum_analyze(engine)
 
     serving.freeze_start_up_heap()  # as each gunicorn worker does once the app is loaded
     for size, demo in cohorts:

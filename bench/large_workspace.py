@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import accounts, create_app, db, migrate, serving
 from app.models import Assignment, Cohort, Exercise, Role, User
 from bench.dashboard import CSRF_TOKEN, KEPT_PASSWORD, postgres_answers
-from bench.harness import fresh_postgres_database
+from bench.harness import fresh_postgres_database, vacuum_analyze
 from bench.large_exercise import ARTICLES, ITEMS, build_package
 from instructor.demo import DemoCohort, seed_demo
 
@@ -192,10 +192,7 @@ def seeded_cohort(app: Flask, folder: Path, options: argparse.Namespace) -> Demo
             database.commit()
             demo = dataclasses.replace(demo, instructor_password=KEPT_PASSWORD)
     if db.get_engine(app).dialect.name == "postgresql":
-        # Give the planner the statistics a serving database would have (see bench/dashboard.py).
-        with db.get_engine(app).connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
-            connection.commit()  # the statistics are written in the transaction: rolled back, they are lost
+        vacuum_analyze(db.get_engine(app))
     return demo
 
 
