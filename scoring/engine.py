@@ -18,7 +18,6 @@ see bench/score.py). Hence the enum members bound to module names and the counts
 
 from __future__ import annotations
 
-import functools
 import math
 import operator
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -54,7 +53,6 @@ from scoring.metrics import (
     contact,
     contact_kind,
     detection,
-    merge_spans,
     scheme_pairs,
     schemes_from_pairs,
     span_score_from_sums,
@@ -116,8 +114,8 @@ def score(
 
 
 _ANALYSES_KEPT = 50_000
-"""How many distinct flagged spans (likewise runs of them, and nervaluate counts) a prepared key
-remembers: about 1.5 kB each."""
+"""How many distinct flagged spans (likewise nervaluate counts and detection measures) a prepared
+key remembers: about 1.5 kB each."""
 
 
 _canonical_order = operator.attrgetter("article", "start", "end", "category", "id")
@@ -132,9 +130,6 @@ _new_flag_result = builder(FlagResult)
 _new_totals = builder(Totals)
 _new_span_metrics = builder(SpanMetrics)
 
-
-_detection = functools.lru_cache(maxsize=4096)(detection)
-"""`detection`, cached: a key's submissions share a small set of counts, and results are immutable."""
 
 _MATCHED = FlagOutcome.MATCHED
 _CORRECT_LINK = LinkStatus.CORRECT
@@ -240,10 +235,6 @@ class _Analysis:
     against those of its category."""
 
 
-_RunSpans = tuple[str, tuple[tuple[int, int, str], ...]]
-"""A run of overlapping flags: its article, and each flag's (start, end, category) in order."""
-
-
 class PreparedKey:
     """A validated key with the structures every submission is scored against, built once.
 
@@ -298,6 +289,7 @@ class PreparedKey:
         self.category_names: list[str] = []
         self._category_places: dict[str, int] = {}
         self._categories_by_name: list[int] = []
+        self._always_listed: list[bool] = []  # per category: in the report's by_category even if unflagged
         for name in sorted(set(self.categories or ()) | set(self.expected_by_category)):
             self._category_place(name)
         # Results for items nobody flagged are the same for every submission: build them once.
@@ -308,16 +300,15 @@ class PreparedKey:
         self.decoy_places = {item.id: place[item.id] for item in self.decoys}
         self._analyses: dict[tuple[str, int, int, str], _Analysis] = {}
         self._touching_nothing: dict[str, _Analysis] = {}  # per category
-        self._merged_runs: dict[_RunSpans, tuple[OverlapSums, tuple[OverlapSums, ...]]] = {}
         # Sloppy selections of one item cover the same words: their matches are the same.
         self._matches: dict[tuple[int, str, int, int], _Match] = {}
         self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
         self._figure_pairs: dict[tuple[str, str], FigurePair] = {}  # at most the key's figures squared
-        # Submissions of one key share few sets of counts: the schemes and detection measures
-        # made from each are kept, by the counts they are made from.
+        # Submissions of one key share few sets of counts: the schemes made from each are kept,
+        # by the counts they are made from, and each category's detection measures by its counts.
         self._assignments: dict[tuple[tuple[Candidate, ...], ...], tuple[int | None, ...]] = {}
         self._schemes_made: dict[tuple[int, ...], Schemes] = {}
-        self._detections: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[Detection, tuple[Detection, ...]]] = {}
+        self._detections: dict[tuple[int | None, int, int], Detection] = {}
         penalty = policy.false_positive_penalty
         self._not_in_key = _Miss(
             outcome=FlagOutcome.NOT_IN_KEY,
@@ -466,6 +457,7 @@ class PreparedKey:
         if place is None:
             place = self._category_places[name] = len(self.category_names)
             self.category_names.append(name)
+            self._always_listed.append(self.categories is not None or name in self.expected_by_category)
             self._categories_by_name = sorted(range(len(self.category_names)), key=self.category_names.__getitem__)
         return place
 
@@ -637,12 +629,7 @@ class PreparedKey:
         matched_of_flag: list[float] = []
         matched_of_key: list[float] = []
         for first, following, reach in runs:
-            run = ordered[first:following]
-            spans = (run[0].article, tuple([(flag.start, flag.end, flag.category) for flag in run]))
-            merged = self._merged_runs.get(spans)
-            if merged is None:
-                merged = self._merge_run(spans, reach)
-            blind, matched = merged
+            blind, matched = self._merge_run(ordered, analyses, first, following, reach)
             blind_of_flag.append(blind[0])
             blind_of_key.append(blind[1])
             for of_flag, of_key in matched:
@@ -659,29 +646,41 @@ class PreparedKey:
             category_matched=span_score_from_sums(matched_of_flag, matched_of_key, self.key_spans_matched.count),
         )
 
-    def _merge_run(self, spans: _RunSpans, reach: int) -> tuple[OverlapSums, tuple[OverlapSums, ...]]:
-        """Work out and keep the SemEval sums of a run of overlapping flags, merged.
+    def _merge_run(
+        self, ordered: list[Flag], analyses: list[_Analysis], first: int, following: int, reach: int
+    ) -> tuple[OverlapSums, list[OverlapSums]]:
+        """The SemEval sums of the run of overlapping flags ``ordered[first:following]``, merged.
 
-        ``spans`` are the article and each flag's (start, end, category), in canonical order;
         ``reach`` is where the run ends. The run is one span category-blind, and one span per
-        stretch of overlapping flags of the same category.
+        stretch of overlapping flags of the same category; a stretch of a single flag has the
+        sums kept with its span's analysis. Runs are not kept: the flags of a key's submissions
+        overlap in a different way almost every time.
         """
-        article, flagged = spans
-        by_category: dict[str, list[tuple[int, int]]] = {}
-        for start, end, category in flagged:
-            by_category.setdefault(category, []).append((start, end))
-        merged = (
-            self.key_spans_blind.sums(article, flagged[0][0], reach),
-            tuple(
-                self.key_spans_matched.sums((article, category), start, end)
-                for category, members in by_category.items()
-                for start, end in merge_spans(members)
-            ),
-        )
-        if len(self._merged_runs) >= _ANALYSES_KEPT:
-            self._merged_runs.clear()
-        self._merged_runs[spans] = merged
-        return merged
+        article = ordered[first].article
+        matched: list[OverlapSums] = []
+        # Per category, its stretch so far: start, end, and the position of its flag while it has one.
+        stretches: dict[str, list[int]] = {}
+        for position in range(first, following):  # in canonical order: by start within a category
+            flag = ordered[position]
+            stretch = stretches.get(flag.category)
+            if stretch is not None and flag.start < stretch[1]:
+                stretch[1] = max(stretch[1], flag.end)
+                stretch[2] = -1
+                continue
+            if stretch is not None:
+                matched.append(self._stretch_sums(article, flag.category, stretch, analyses))
+            stretches[flag.category] = [flag.start, flag.end, position]
+        for category, stretch in stretches.items():
+            matched.append(self._stretch_sums(article, category, stretch, analyses))
+        return self.key_spans_blind.sums(article, ordered[first].start, reach), matched
+
+    def _stretch_sums(self, article: str, category: str, stretch: list[int], analyses: list[_Analysis]) -> OverlapSums:
+        """The same-category SemEval sums of a stretch of flags (start, end, its only flag or -1)."""
+        start, end, only = stretch
+        if only >= 0:
+            sums = analyses[only].sums
+            return sums[2], sums[3]
+        return self.key_spans_matched.sums((article, category), start, end)
 
     def _schemes(self, analyses: list[_Analysis], overlaps: list[int]) -> Schemes:
         """nervaluate counts, from the contacts found when each flag's span was analysed.
@@ -715,24 +714,38 @@ class PreparedKey:
         """Precision, recall and F1 overall and per category, from the flags counted per category.
 
         Every category of the exercise is listed; with none given, those flagged or in the key.
-        Categories only ever join `category_names` at its end, so the counts alone say which.
+        Each category's measures are kept by its counts (key None: all categories), which the
+        submissions of one key share, though hardly ever all at once.
         """
-        counts = (tuple(flagged), tuple(correct))
-        known = self._detections.get(counts)
-        if known is not None:
-            return known
-        names, expected = self.category_names, self.expected_by_category
-        every = self.categories is not None
-        by_category = tuple(
-            _detection(names[place], correct[place], flagged[place], expected.get(names[place], 0))
-            for place in self._categories_by_name
-            if every or flagged[place] or names[place] in expected
-        )
-        overall = _detection(None, sum(correct), sum(flagged), len(self.real))
+        known, always_listed = self._detections, self._always_listed
+        by_category = []
+        for place in self._categories_by_name:
+            count = flagged[place]
+            if count or always_listed[place]:
+                counts: tuple[int | None, int, int] = (place, correct[place], count)
+                measures = known.get(counts)
+                if measures is None:
+                    measures = self._new_detection(counts)
+                by_category.append(measures)
+        total = (None, sum(correct), sum(flagged))
+        overall = known.get(total)
+        if overall is None:
+            overall = self._new_detection(total)
+        return overall, tuple(by_category)
+
+    def _new_detection(self, counts: tuple[int | None, int, int]) -> Detection:
+        """Work out and keep the measures of a category from its (place, correct, flagged) counts;
+        place None stands for all categories."""
+        place, correct, flagged = counts
+        if place is None:
+            measures = detection(None, correct, flagged, len(self.real))
+        else:
+            name = self.category_names[place]
+            measures = detection(name, correct, flagged, self.expected_by_category.get(name, 0))
         if len(self._detections) >= _ANALYSES_KEPT:
             self._detections.clear()
-        self._detections[counts] = overall, by_category
-        return overall, by_category
+        self._detections[counts] = measures
+        return measures
 
 
 class _Items(Deferred[ItemResult]):
