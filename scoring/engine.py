@@ -265,6 +265,9 @@ class PreparedKey:
         self.real = tuple(sorted((i for i in key if not i.decoy), key=lambda i: (i.article, i.start, i.end, i.id)))
         self.decoys = tuple(sorted((i for i in key if i.decoy), key=lambda i: (i.article, i.start, i.end, i.id)))
         # One index over both, real items first: a flag's neighbours come from one look-up.
+        # Each real item's place in nervaluate's canonical order, which sorts a flag's contacts.
+        canonical = sorted(range(len(self.real)), key=lambda number: canonical_order(self.real[number]))
+        self._canonical_places = tuple(sorted(range(len(self.real)), key=canonical.__getitem__))
         self.index = SpanIndex([Span(i.article, i.start, i.end, n) for n, i in enumerate(self.real + self.decoys)])
         self.core_words = tuple(core_words(i.start, i.end, i.quote, *i.core) for i in self.real + self.decoys)
         self.partners = conflict_partners(self.real)
@@ -300,6 +303,7 @@ class PreparedKey:
         self.decoy_places = {item.id: place[item.id] for item in self.decoys}
         self._analyses: dict[tuple[str, int, int, str], _Analysis] = {}
         self._touching_nothing: dict[str, _Analysis] = {}  # per category
+        self._duplicates: list[_Miss | None] = [None] * len(self.real)
         # Sloppy selections of one item cover the same words: their matches are the same.
         self._matches: dict[tuple[int, str, int, int], _Match] = {}
         self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
@@ -500,35 +504,31 @@ class PreparedKey:
         options: list[Candidate] = []
         matches: dict[int, _Match] = {}
         closest: tuple[KeyItem, _Fit] | None = None
+        contacts: list[Contact] = []
         for number in near:
             item = real[number]
             fit = self._fit(flag.article, number, start, end)
             if fit.covered and fit.factor >= policy.min_boundary_factor:
-                matches[number] = self._match(number, flag, fit)
+                match = matches[number] = self._match(number, flag, fit)
                 # Matching a flag both earns its credit and saves its false-positive cost.
-                options.append((number, matches[number].credit + unmatched_cost, fit.factor))
+                options.append((number, match.credit + unmatched_cost, fit.factor))
             elif closest is None or (fit.covered, -fit.outside) > (closest[1].covered, -closest[1].outside):
                 closest = item, fit
+            # The research measures see the flag as submitted, not widened to words.
+            met = contact(item, number, flag)
+            if met is not None:
+                contacts.append(met)
+        if len(contacts) > 1:
+            contacts.sort(key=lambda met: self._canonical_places[met[3]])
         if decoy is not None:
             miss = _decoy_miss(decoy, policy)
         elif options:
             # The item it wanted most went to another flag; the reason names that flag.
-            wanted = max(options, key=lambda o: o[1])[0]
-            miss = _Miss(
-                outcome=FlagOutcome.DUPLICATE,
-                item_id=real[wanted].id,
-                item_number=wanted,
-                penalty=policy.false_positive_penalty,
-                reason="",
-                explanation="",
-            )
+            miss = self._duplicate(max(options, key=lambda o: o[1])[0])
         elif closest is not None:
             miss = _near_miss(*closest, policy)
         else:
             miss = self._not_in_key
-        # The research measures see the flag as submitted, not widened to words.
-        met = [contact(real[number], number, flag) for number in near]
-        contacts = tuple(sorted([m for m in met if m is not None], key=lambda m: canonical_order(real[m[3]])))
         blind = self.key_spans_blind.sums(flag.article, flag.start, flag.end) if near else (0.0, 0.0)
         matched = (
             self.key_spans_matched.sums((flag.article, flag.category), flag.start, flag.end) if near else (0.0, 0.0)
@@ -540,11 +540,25 @@ class PreparedKey:
             matches=matches,
             miss=miss,
             decoy=decoy,
-            contacts=contacts,
+            contacts=tuple(contacts),
             sole=contacts[0][3] if len(contacts) == 1 else None,
             kind=contact_kind(contacts[0]) if len(contacts) == 1 else 0,
             sums=(*blind, *matched),
         )
+
+    def _duplicate(self, number: int) -> _Miss:
+        """What a flag becomes that would match real item ``number``, credited to another flag."""
+        duplicate = self._duplicates[number]
+        if duplicate is None:
+            duplicate = self._duplicates[number] = _Miss(
+                outcome=FlagOutcome.DUPLICATE,
+                item_id=self.real[number].id,
+                item_number=number,
+                penalty=self.policy.false_positive_penalty,
+                reason="",
+                explanation="",
+            )
+        return duplicate
 
     def _match(self, number: int, flag: Flag, fit: _Fit) -> _Match:
         """What matching real item ``number`` with ``flag``, whose words fit it so, earns."""
