@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from scoring.report import LinkResult, LinkStatus, RatingResult, builder
 from scoring.types import Flag, KeyItem, Policy, RatingKey, SourceRating
@@ -104,6 +104,7 @@ def judge_links(
     agreeing: Mapping[frozenset[str], str],
     *,
     known: dict[tuple[str, str], FigurePair] | None = None,
+    flag_ids: Collection[str] | None = None,
 ) -> tuple[LinkResult, ...]:
     """Judge every distinct pair of linked flags, sorted by their ids.
 
@@ -115,6 +116,8 @@ def judge_links(
     that matched no figure, a link to an unknown flag id and a self-link earn nothing and are
     reported as wrong. ``known``, when given, keeps what each pair of figures linked means, by
     their item ids, for reuse: the submissions of one key link the same few figures.
+    ``flag_ids``, when given, holds every flag's id (as `scoring.validation.check_flags` returns
+    them), which would otherwise be collected wherever an end matched no item.
     """
     pairs: set[tuple[str, str]] = set()
     for flag in flags:
@@ -124,13 +127,12 @@ def judge_links(
                 pairs.add((flag_id, other) if flag_id <= other else (other, flag_id))
     if not pairs:
         return ()
-    flag_ids: set[str] | None = None  # every flag id, needed only where an end matched nothing
     connected = _Connections()
     results = []
     for first, second in sorted(pairs):
         first_item, second_item = item_of_flag.get(first), item_of_flag.get(second)
         if flag_ids is None and (first_item is None or second_item is None):
-            flag_ids = {flag.id for flag in flags}
+            flag_ids = {flag.id for flag in flags}  # needed only where an end matched nothing
         results.append(
             _judge_pair(first, second, first_item, second_item, flag_ids, agreeing, connected, policy, known)
         )
@@ -164,7 +166,7 @@ def _judge_pair(
     second: str,
     first_item: KeyItem | None,
     second_item: KeyItem | None,
-    flag_ids: set[str] | None,
+    flag_ids: Collection[str] | None,
     agreeing: Mapping[frozenset[str], str],
     connected: _Connections,
     policy: Policy,

@@ -330,7 +330,7 @@ class PreparedKey:
         not earns nothing for its rating, and a rating of an article the key does not rate is
         passed over.
         """
-        check_flags(flags, self.categories)
+        flag_ids = check_flags(flags, self.categories)
         if ratings:
             check_ratings(ratings)
         ordered = sorted(flags, key=_canonical_order)
@@ -396,7 +396,9 @@ class PreparedKey:
             if match.correct:
                 correct[analysis.category] += 1
 
-        links = judge_links(flags, item_of_flag, self.policy, self.agreeing, known=self._figure_pairs)
+        links = judge_links(
+            flags, item_of_flag, self.policy, self.agreeing, known=self._figure_pairs, flag_ids=flag_ids
+        )
         bonuses = correct_links = 0
         for link in links:
             if link.status is _CORRECT_LINK:
