@@ -360,9 +360,7 @@ class PreparedKey:
                 compete = compete or claimed[best]
                 claimed[best] = True
         if compete:
-            if len(self._assignments) >= _ANALYSES_KEPT:
-                self._assignments.clear()
-            chosen = best_assignment([analysis.options for analysis in analyses], known=self._assignments)
+            self._assign(analyses, chosen)
 
         real, partners = self.real, self.partners
         matched = set(chosen)  # None among them is no item: harmless for the disjointness test
@@ -449,6 +447,28 @@ class PreparedKey:
             schemes=self._schemes(analyses, overlaps),
             policy=self.policy,
         )
+
+    def _assign(self, analyses: list[_Analysis], chosen: list[int | None]) -> None:
+        """Give the flags that want an item another flag wants too their items in ``chosen``.
+
+        The others keep their best item: what no other flag wants leaves the assignment of the
+        rest as it is, so only the competing flags, in order, go to `best_assignment`.
+        """
+        wanted = [0] * len(self.real)
+        for analysis in analyses:
+            for option in analysis.options:
+                wanted[option[0]] += 1
+        competing = []
+        for position, analysis in enumerate(analyses):
+            for option in analysis.options:
+                if wanted[option[0]] > 1:
+                    competing.append(position)
+                    break
+        if len(self._assignments) >= _ANALYSES_KEPT:
+            self._assignments.clear()
+        picks = best_assignment([analyses[position].options for position in competing], known=self._assignments)
+        for position, pick in zip(competing, picks, strict=True):
+            chosen[position] = pick
 
     def untouched_rows(self) -> list[dict[str, Any]]:
         """The plain form of `untouched`, made when a report is first stored."""
