@@ -179,20 +179,16 @@ def _judge_pair(
     ids = (first, second)
     if first == second:
         return _new_link_result(ids, _SELF_LINK, None, 0.0, f"Flag {first!r} links to itself.")
-    for flag_id in ids:
-        if flag_ids is not None and flag_id not in flag_ids:
-            return _new_link_result(ids, _UNKNOWN_FLAG, None, 0.0, f"There is no flag {flag_id!r} to link to.")
-    for flag_id, item in ((first, first_item), (second, second_item)):
-        if item is None or item.group is None:
-            what = (
-                "matched no key figure"
-                if item is None
-                else f"matched “{item.core_quote}”, which is not a conflicting figure"
-            )
-            return _new_link_result(
-                ids, _NOT_A_FIGURE, None, 0.0, f"Flag {flag_id!r} {what}, so the link shows no conflict."
-            )
-    assert first_item is not None and second_item is not None
+    if flag_ids is not None:
+        if first not in flag_ids:
+            return _new_link_result(ids, _UNKNOWN_FLAG, None, 0.0, f"There is no flag {first!r} to link to.")
+        if second not in flag_ids:
+            return _new_link_result(ids, _UNKNOWN_FLAG, None, 0.0, f"There is no flag {second!r} to link to.")
+    # Most links judged join a flag that matched no figure: checked end by end, without a loop.
+    if first_item is None or first_item.group is None:
+        return _not_a_figure(ids, first, first_item)
+    if second_item is None or second_item.group is None:
+        return _not_a_figure(ids, second, second_item)
     figures = (first_item.id, second_item.id)
     pair = None if known is None else known.get(figures)
     if pair is None:
@@ -205,6 +201,14 @@ def _judge_pair(
     if not connected.join(first_item.id, second_item.id):
         return _new_link_result(ids, _REDUNDANT, group, 0.0, connected_already)
     return _new_link_result(ids, _CORRECT, group, policy.link_bonus, reason)
+
+
+def _not_a_figure(ids: tuple[str, str], flag_id: str, item: KeyItem | None) -> LinkResult:
+    """The result of a link one of whose ends, flag ``flag_id``, matched ``item``, no figure."""
+    what = (
+        "matched no key figure" if item is None else f"matched “{item.core_quote}”, which is not a conflicting figure"
+    )
+    return _new_link_result(ids, _NOT_A_FIGURE, None, 0.0, f"Flag {flag_id!r} {what}, so the link shows no conflict.")
 
 
 def _figure_pair(first: KeyItem, second: KeyItem, agreeing: Mapping[frozenset[str], str], policy: Policy) -> FigurePair:
