@@ -264,10 +264,10 @@ class PreparedKey:
         # Matching sees items in a canonical order so results never depend on the key's order.
         self.real = tuple(sorted((i for i in key if not i.decoy), key=lambda i: (i.article, i.start, i.end, i.id)))
         self.decoys = tuple(sorted((i for i in key if i.decoy), key=lambda i: (i.article, i.start, i.end, i.id)))
-        # One index over both, real items first: a flag's neighbours come from one look-up.
         # Each real item's place in nervaluate's canonical order, which sorts a flag's contacts.
         canonical = sorted(range(len(self.real)), key=lambda number: canonical_order(self.real[number]))
         self._canonical_places = tuple(sorted(range(len(self.real)), key=canonical.__getitem__))
+        # One index over both, real items first: a flag's neighbours come from one look-up.
         self.index = SpanIndex([Span(i.article, i.start, i.end, n) for n, i in enumerate(self.real + self.decoys)])
         self.core_words = tuple(core_words(i.start, i.end, i.quote, *i.core) for i in self.real + self.decoys)
         self.partners = conflict_partners(self.real)
@@ -303,7 +303,7 @@ class PreparedKey:
         self.decoy_places = {item.id: place[item.id] for item in self.decoys}
         self._analyses: dict[tuple[str, int, int, str], _Analysis] = {}
         self._touching_nothing: dict[str, _Analysis] = {}  # per category
-        self._duplicates: list[_Miss | None] = [None] * len(self.real)
+        self._duplicates: list[_Miss | None] = [None] * len(self.real)  # per real item, when first needed
         # Sloppy selections of one item cover the same words: their matches are the same.
         self._matches: dict[tuple[int, str, int, int], _Match] = {}
         self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
