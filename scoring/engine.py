@@ -692,7 +692,16 @@ class PreparedKey:
         sums kept with its span's analysis. Runs are not kept: the flags of a key's submissions
         overlap in a different way almost every time.
         """
-        article = ordered[first].article
+        head = ordered[first]
+        article = head.article
+        blind = self.key_spans_blind.sums(article, head.start, reach)
+        if following - first == 2:  # most runs: two flags, overlapping
+            tail = ordered[first + 1]
+            if head.category == tail.category:
+                return blind, [self.key_spans_matched.sums((article, head.category), head.start, reach)]
+            # Each is a stretch of its own category.
+            sums, tail_sums = analyses[first].sums, analyses[first + 1].sums
+            return blind, [(sums[2], sums[3]), (tail_sums[2], tail_sums[3])]
         matched: list[OverlapSums] = []
         # Per category, its stretch so far: start, end, and the position of its flag while it has one.
         stretches: dict[str, list[int]] = {}
@@ -708,7 +717,7 @@ class PreparedKey:
             stretches[flag.category] = [flag.start, flag.end, position]
         for category, stretch in stretches.items():
             matched.append(self._stretch_sums(article, category, stretch, analyses))
-        return self.key_spans_blind.sums(article, ordered[first].start, reach), matched
+        return blind, matched
 
     def _stretch_sums(self, article: str, category: str, stretch: list[int], analyses: list[_Analysis]) -> OverlapSums:
         """The same-category SemEval sums of a stretch of flags (start, end, its only flag or -1)."""
