@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from scoring.report import LinkResult, LinkStatus, RatingResult, builder
 from scoring.types import Flag, KeyItem, Policy, RatingKey, SourceRating
@@ -104,6 +104,7 @@ def judge_links(
     agreeing: Mapping[frozenset[str], str],
     *,
     known: dict[tuple[str, str], FigurePair] | None = None,
+    flag_ids: Collection[str] | None = None,
 ) -> tuple[LinkResult, ...]:
     """Judge every distinct pair of linked flags, sorted by their ids.
 
@@ -115,6 +116,8 @@ def judge_links(
     that matched no figure, a link to an unknown flag id and a self-link earn nothing and are
     reported as wrong. ``known``, when given, keeps what each pair of figures linked means, by
     their item ids, for reuse: the submissions of one key link the same few figures.
+    ``flag_ids``, when given, holds every flag's id (as `scoring.validation.check_flags` returns
+    them), which would otherwise be collected wherever an end matched no item.
     """
     pairs: set[tuple[str, str]] = set()
     for flag in flags:
@@ -124,13 +127,12 @@ def judge_links(
                 pairs.add((flag_id, other) if flag_id <= other else (other, flag_id))
     if not pairs:
         return ()
-    flag_ids: set[str] | None = None  # every flag id, needed only where an end matched nothing
     connected = _Connections()
     results = []
     for first, second in sorted(pairs):
         first_item, second_item = item_of_flag.get(first), item_of_flag.get(second)
         if flag_ids is None and (first_item is None or second_item is None):
-            flag_ids = {flag.id for flag in flags}
+            flag_ids = {flag.id for flag in flags}  # needed only where an end matched nothing
         results.append(
             _judge_pair(first, second, first_item, second_item, flag_ids, agreeing, connected, policy, known)
         )
@@ -164,7 +166,7 @@ def _judge_pair(
     second: str,
     first_item: KeyItem | None,
     second_item: KeyItem | None,
-    flag_ids: set[str] | None,
+    flag_ids: Collection[str] | None,
     agreeing: Mapping[frozenset[str], str],
     connected: _Connections,
     policy: Policy,
@@ -177,20 +179,16 @@ def _judge_pair(
     ids = (first, second)
     if first == second:
         return _new_link_result(ids, _SELF_LINK, None, 0.0, f"Flag {first!r} links to itself.")
-    for flag_id in ids:
-        if flag_ids is not None and flag_id not in flag_ids:
-            return _new_link_result(ids, _UNKNOWN_FLAG, None, 0.0, f"There is no flag {flag_id!r} to link to.")
-    for flag_id, item in ((first, first_item), (second, second_item)):
-        if item is None or item.group is None:
-            what = (
-                "matched no key figure"
-                if item is None
-                else f"matched “{item.core_quote}”, which is not a conflicting figure"
-            )
-            return _new_link_result(
-                ids, _NOT_A_FIGURE, None, 0.0, f"Flag {flag_id!r} {what}, so the link shows no conflict."
-            )
-    assert first_item is not None and second_item is not None
+    if flag_ids is not None:
+        if first not in flag_ids:
+            return _new_link_result(ids, _UNKNOWN_FLAG, None, 0.0, f"There is no flag {first!r} to link to.")
+        if second not in flag_ids:
+            return _new_link_result(ids, _UNKNOWN_FLAG, None, 0.0, f"There is no flag {second!r} to link to.")
+    # Most links judged join a flag that matched no figure: checked end by end, without a loop.
+    if first_item is None or first_item.group is None:
+        return _not_a_figure(ids, first, first_item)
+    if second_item is None or second_item.group is None:
+        return _not_a_figure(ids, second, second_item)
     figures = (first_item.id, second_item.id)
     pair = None if known is None else known.get(figures)
     if pair is None:
@@ -203,6 +201,14 @@ def _judge_pair(
     if not connected.join(first_item.id, second_item.id):
         return _new_link_result(ids, _REDUNDANT, group, 0.0, connected_already)
     return _new_link_result(ids, _CORRECT, group, policy.link_bonus, reason)
+
+
+def _not_a_figure(ids: tuple[str, str], flag_id: str, item: KeyItem | None) -> LinkResult:
+    """The result of a link one of whose ends, flag ``flag_id``, matched ``item``, no figure."""
+    what = (
+        "matched no key figure" if item is None else f"matched “{item.core_quote}”, which is not a conflicting figure"
+    )
+    return _new_link_result(ids, _NOT_A_FIGURE, None, 0.0, f"Flag {flag_id!r} {what}, so the link shows no conflict.")
 
 
 def _figure_pair(first: KeyItem, second: KeyItem, agreeing: Mapping[frozenset[str], str], policy: Policy) -> FigurePair:

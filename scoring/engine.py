@@ -18,7 +18,6 @@ see bench/score.py). Hence the enum members bound to module names and the counts
 
 from __future__ import annotations
 
-import functools
 import math
 import operator
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -54,7 +53,6 @@ from scoring.metrics import (
     contact,
     contact_kind,
     detection,
-    merge_spans,
     scheme_pairs,
     schemes_from_pairs,
     span_score_from_sums,
@@ -116,8 +114,8 @@ def score(
 
 
 _ANALYSES_KEPT = 50_000
-"""How many distinct flagged spans (likewise runs of them, and nervaluate counts) a prepared key
-remembers: about 1.5 kB each."""
+"""How many distinct flagged spans (likewise nervaluate counts and detection measures) a prepared
+key remembers: about 1.5 kB each."""
 
 
 _canonical_order = operator.attrgetter("article", "start", "end", "category", "id")
@@ -132,9 +130,6 @@ _new_flag_result = builder(FlagResult)
 _new_totals = builder(Totals)
 _new_span_metrics = builder(SpanMetrics)
 
-
-_detection = functools.lru_cache(maxsize=4096)(detection)
-"""`detection`, cached: a key's submissions share a small set of counts, and results are immutable."""
 
 _MATCHED = FlagOutcome.MATCHED
 _CORRECT_LINK = LinkStatus.CORRECT
@@ -240,10 +235,6 @@ class _Analysis:
     against those of its category."""
 
 
-_RunSpans = tuple[str, tuple[tuple[int, int, str], ...]]
-"""A run of overlapping flags: its article, and each flag's (start, end, category) in order."""
-
-
 class PreparedKey:
     """A validated key with the structures every submission is scored against, built once.
 
@@ -273,6 +264,9 @@ class PreparedKey:
         # Matching sees items in a canonical order so results never depend on the key's order.
         self.real = tuple(sorted((i for i in key if not i.decoy), key=lambda i: (i.article, i.start, i.end, i.id)))
         self.decoys = tuple(sorted((i for i in key if i.decoy), key=lambda i: (i.article, i.start, i.end, i.id)))
+        # Each real item's place in nervaluate's canonical order, which sorts a flag's contacts.
+        canonical = sorted(range(len(self.real)), key=lambda number: canonical_order(self.real[number]))
+        self._canonical_places = tuple(sorted(range(len(self.real)), key=canonical.__getitem__))
         # One index over both, real items first: a flag's neighbours come from one look-up.
         self.index = SpanIndex([Span(i.article, i.start, i.end, n) for n, i in enumerate(self.real + self.decoys)])
         self.core_words = tuple(core_words(i.start, i.end, i.quote, *i.core) for i in self.real + self.decoys)
@@ -298,6 +292,7 @@ class PreparedKey:
         self.category_names: list[str] = []
         self._category_places: dict[str, int] = {}
         self._categories_by_name: list[int] = []
+        self._always_listed: list[bool] = []  # per category: in the report's by_category even if unflagged
         for name in sorted(set(self.categories or ()) | set(self.expected_by_category)):
             self._category_place(name)
         # Results for items nobody flagged are the same for every submission: build them once.
@@ -308,16 +303,16 @@ class PreparedKey:
         self.decoy_places = {item.id: place[item.id] for item in self.decoys}
         self._analyses: dict[tuple[str, int, int, str], _Analysis] = {}
         self._touching_nothing: dict[str, _Analysis] = {}  # per category
-        self._merged_runs: dict[_RunSpans, tuple[OverlapSums, tuple[OverlapSums, ...]]] = {}
+        self._duplicates: list[_Miss | None] = [None] * len(self.real)  # per real item, when first needed
         # Sloppy selections of one item cover the same words: their matches are the same.
         self._matches: dict[tuple[int, str, int, int], _Match] = {}
         self._scheme_counts: dict[SchemeKey, SchemeCounts] = {}
         self._figure_pairs: dict[tuple[str, str], FigurePair] = {}  # at most the key's figures squared
-        # Submissions of one key share few sets of counts: the schemes and detection measures
-        # made from each are kept, by the counts they are made from.
+        # Submissions of one key share few sets of counts: the schemes made from each are kept,
+        # by the counts they are made from, and each category's detection measures by its counts.
         self._assignments: dict[tuple[tuple[Candidate, ...], ...], tuple[int | None, ...]] = {}
         self._schemes_made: dict[tuple[int, ...], Schemes] = {}
-        self._detections: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[Detection, tuple[Detection, ...]]] = {}
+        self._detections: dict[tuple[int | None, int, int], Detection] = {}
         penalty = policy.false_positive_penalty
         self._not_in_key = _Miss(
             outcome=FlagOutcome.NOT_IN_KEY,
@@ -335,7 +330,7 @@ class PreparedKey:
         not earns nothing for its rating, and a rating of an article the key does not rate is
         passed over.
         """
-        check_flags(flags, self.categories)
+        flag_ids = check_flags(flags, self.categories)
         if ratings:
             check_ratings(ratings)
         ordered = sorted(flags, key=_canonical_order)
@@ -365,9 +360,7 @@ class PreparedKey:
                 compete = compete or claimed[best]
                 claimed[best] = True
         if compete:
-            if len(self._assignments) >= _ANALYSES_KEPT:
-                self._assignments.clear()
-            chosen = best_assignment([analysis.options for analysis in analyses], known=self._assignments)
+            self._assign(analyses, chosen)
 
         real, partners = self.real, self.partners
         matched = set(chosen)  # None among them is no item: harmless for the disjointness test
@@ -401,7 +394,9 @@ class PreparedKey:
             if match.correct:
                 correct[analysis.category] += 1
 
-        links = judge_links(flags, item_of_flag, self.policy, self.agreeing, known=self._figure_pairs)
+        links = judge_links(
+            flags, item_of_flag, self.policy, self.agreeing, known=self._figure_pairs, flag_ids=flag_ids
+        )
         bonuses = correct_links = 0
         for link in links:
             if link.status is _CORRECT_LINK:
@@ -453,6 +448,28 @@ class PreparedKey:
             policy=self.policy,
         )
 
+    def _assign(self, analyses: list[_Analysis], chosen: list[int | None]) -> None:
+        """Give the flags that want an item another flag wants too their items in ``chosen``.
+
+        The others keep their best item: what no other flag wants leaves the assignment of the
+        rest as it is, so only the competing flags, in order, go to `best_assignment`.
+        """
+        wanted = [0] * len(self.real)
+        for analysis in analyses:
+            for option in analysis.options:
+                wanted[option[0]] += 1
+        competing = []
+        for position, analysis in enumerate(analyses):
+            for option in analysis.options:
+                if wanted[option[0]] > 1:
+                    competing.append(position)
+                    break
+        if len(self._assignments) >= _ANALYSES_KEPT:
+            self._assignments.clear()
+        picks = best_assignment([analyses[position].options for position in competing], known=self._assignments)
+        for position, pick in zip(competing, picks, strict=True):
+            chosen[position] = pick
+
     def untouched_rows(self) -> list[dict[str, Any]]:
         """The plain form of `untouched`, made when a report is first stored."""
         rows = self._untouched_rows
@@ -466,6 +483,7 @@ class PreparedKey:
         if place is None:
             place = self._category_places[name] = len(self.category_names)
             self.category_names.append(name)
+            self._always_listed.append(self.categories is not None or name in self.expected_by_category)
             self._categories_by_name = sorted(range(len(self.category_names)), key=self.category_names.__getitem__)
         return place
 
@@ -508,35 +526,31 @@ class PreparedKey:
         options: list[Candidate] = []
         matches: dict[int, _Match] = {}
         closest: tuple[KeyItem, _Fit] | None = None
+        contacts: list[Contact] = []
         for number in near:
             item = real[number]
             fit = self._fit(flag.article, number, start, end)
             if fit.covered and fit.factor >= policy.min_boundary_factor:
-                matches[number] = self._match(number, flag, fit)
+                match = matches[number] = self._match(number, flag, fit)
                 # Matching a flag both earns its credit and saves its false-positive cost.
-                options.append((number, matches[number].credit + unmatched_cost, fit.factor))
+                options.append((number, match.credit + unmatched_cost, fit.factor))
             elif closest is None or (fit.covered, -fit.outside) > (closest[1].covered, -closest[1].outside):
                 closest = item, fit
+            # The research measures see the flag as submitted, not widened to words.
+            met = contact(item, number, flag)
+            if met is not None:
+                contacts.append(met)
+        if len(contacts) > 1:
+            contacts.sort(key=lambda met: self._canonical_places[met[3]])
         if decoy is not None:
             miss = _decoy_miss(decoy, policy)
         elif options:
             # The item it wanted most went to another flag; the reason names that flag.
-            wanted = max(options, key=lambda o: o[1])[0]
-            miss = _Miss(
-                outcome=FlagOutcome.DUPLICATE,
-                item_id=real[wanted].id,
-                item_number=wanted,
-                penalty=policy.false_positive_penalty,
-                reason="",
-                explanation="",
-            )
+            miss = self._duplicate(max(options, key=lambda o: o[1])[0])
         elif closest is not None:
             miss = _near_miss(*closest, policy)
         else:
             miss = self._not_in_key
-        # The research measures see the flag as submitted, not widened to words.
-        met = [contact(real[number], number, flag) for number in near]
-        contacts = tuple(sorted([m for m in met if m is not None], key=lambda m: canonical_order(real[m[3]])))
         blind = self.key_spans_blind.sums(flag.article, flag.start, flag.end) if near else (0.0, 0.0)
         matched = (
             self.key_spans_matched.sums((flag.article, flag.category), flag.start, flag.end) if near else (0.0, 0.0)
@@ -548,11 +562,25 @@ class PreparedKey:
             matches=matches,
             miss=miss,
             decoy=decoy,
-            contacts=contacts,
+            contacts=tuple(contacts),
             sole=contacts[0][3] if len(contacts) == 1 else None,
             kind=contact_kind(contacts[0]) if len(contacts) == 1 else 0,
             sums=(*blind, *matched),
         )
+
+    def _duplicate(self, number: int) -> _Miss:
+        """What a flag becomes that would match real item ``number``, credited to another flag."""
+        duplicate = self._duplicates[number]
+        if duplicate is None:
+            duplicate = self._duplicates[number] = _Miss(
+                outcome=FlagOutcome.DUPLICATE,
+                item_id=self.real[number].id,
+                item_number=number,
+                penalty=self.policy.false_positive_penalty,
+                reason="",
+                explanation="",
+            )
+        return duplicate
 
     def _match(self, number: int, flag: Flag, fit: _Fit) -> _Match:
         """What matching real item ``number`` with ``flag``, whose words fit it so, earns."""
@@ -637,12 +665,7 @@ class PreparedKey:
         matched_of_flag: list[float] = []
         matched_of_key: list[float] = []
         for first, following, reach in runs:
-            run = ordered[first:following]
-            spans = (run[0].article, tuple([(flag.start, flag.end, flag.category) for flag in run]))
-            merged = self._merged_runs.get(spans)
-            if merged is None:
-                merged = self._merge_run(spans, reach)
-            blind, matched = merged
+            blind, matched = self._merge_run(ordered, analyses, first, following, reach)
             blind_of_flag.append(blind[0])
             blind_of_key.append(blind[1])
             for of_flag, of_key in matched:
@@ -659,29 +682,50 @@ class PreparedKey:
             category_matched=span_score_from_sums(matched_of_flag, matched_of_key, self.key_spans_matched.count),
         )
 
-    def _merge_run(self, spans: _RunSpans, reach: int) -> tuple[OverlapSums, tuple[OverlapSums, ...]]:
-        """Work out and keep the SemEval sums of a run of overlapping flags, merged.
+    def _merge_run(
+        self, ordered: list[Flag], analyses: list[_Analysis], first: int, following: int, reach: int
+    ) -> tuple[OverlapSums, list[OverlapSums]]:
+        """The SemEval sums of the run of overlapping flags ``ordered[first:following]``, merged.
 
-        ``spans`` are the article and each flag's (start, end, category), in canonical order;
         ``reach`` is where the run ends. The run is one span category-blind, and one span per
-        stretch of overlapping flags of the same category.
+        stretch of overlapping flags of the same category; a stretch of a single flag has the
+        sums kept with its span's analysis. Runs are not kept: the flags of a key's submissions
+        overlap in a different way almost every time.
         """
-        article, flagged = spans
-        by_category: dict[str, list[tuple[int, int]]] = {}
-        for start, end, category in flagged:
-            by_category.setdefault(category, []).append((start, end))
-        merged = (
-            self.key_spans_blind.sums(article, flagged[0][0], reach),
-            tuple(
-                self.key_spans_matched.sums((article, category), start, end)
-                for category, members in by_category.items()
-                for start, end in merge_spans(members)
-            ),
-        )
-        if len(self._merged_runs) >= _ANALYSES_KEPT:
-            self._merged_runs.clear()
-        self._merged_runs[spans] = merged
-        return merged
+        head = ordered[first]
+        article = head.article
+        blind = self.key_spans_blind.sums(article, head.start, reach)
+        if following - first == 2:  # most runs: two flags, overlapping
+            tail = ordered[first + 1]
+            if head.category == tail.category:
+                return blind, [self.key_spans_matched.sums((article, head.category), head.start, reach)]
+            # Each is a stretch of its own category.
+            sums, tail_sums = analyses[first].sums, analyses[first + 1].sums
+            return blind, [(sums[2], sums[3]), (tail_sums[2], tail_sums[3])]
+        matched: list[OverlapSums] = []
+        # Per category, its stretch so far: start, end, and the position of its flag while it has one.
+        stretches: dict[str, list[int]] = {}
+        for position in range(first, following):  # in canonical order: by start within a category
+            flag = ordered[position]
+            stretch = stretches.get(flag.category)
+            if stretch is not None and flag.start < stretch[1]:
+                stretch[1] = max(stretch[1], flag.end)
+                stretch[2] = -1
+                continue
+            if stretch is not None:
+                matched.append(self._stretch_sums(article, flag.category, stretch, analyses))
+            stretches[flag.category] = [flag.start, flag.end, position]
+        for category, stretch in stretches.items():
+            matched.append(self._stretch_sums(article, category, stretch, analyses))
+        return blind, matched
+
+    def _stretch_sums(self, article: str, category: str, stretch: list[int], analyses: list[_Analysis]) -> OverlapSums:
+        """The same-category SemEval sums of a stretch of flags (start, end, its only flag or -1)."""
+        start, end, only = stretch
+        if only >= 0:
+            sums = analyses[only].sums
+            return sums[2], sums[3]
+        return self.key_spans_matched.sums((article, category), start, end)
 
     def _schemes(self, analyses: list[_Analysis], overlaps: list[int]) -> Schemes:
         """nervaluate counts, from the contacts found when each flag's span was analysed.
@@ -715,24 +759,38 @@ class PreparedKey:
         """Precision, recall and F1 overall and per category, from the flags counted per category.
 
         Every category of the exercise is listed; with none given, those flagged or in the key.
-        Categories only ever join `category_names` at its end, so the counts alone say which.
+        Each category's measures are kept by its counts (key None: all categories), which the
+        submissions of one key share, though hardly ever all at once.
         """
-        counts = (tuple(flagged), tuple(correct))
-        known = self._detections.get(counts)
-        if known is not None:
-            return known
-        names, expected = self.category_names, self.expected_by_category
-        every = self.categories is not None
-        by_category = tuple(
-            _detection(names[place], correct[place], flagged[place], expected.get(names[place], 0))
-            for place in self._categories_by_name
-            if every or flagged[place] or names[place] in expected
-        )
-        overall = _detection(None, sum(correct), sum(flagged), len(self.real))
+        known, always_listed = self._detections, self._always_listed
+        by_category = []
+        for place in self._categories_by_name:
+            count = flagged[place]
+            if count or always_listed[place]:
+                counts: tuple[int | None, int, int] = (place, correct[place], count)
+                measures = known.get(counts)
+                if measures is None:
+                    measures = self._new_detection(counts)
+                by_category.append(measures)
+        total = (None, sum(correct), sum(flagged))
+        overall = known.get(total)
+        if overall is None:
+            overall = self._new_detection(total)
+        return overall, tuple(by_category)
+
+    def _new_detection(self, counts: tuple[int | None, int, int]) -> Detection:
+        """Work out and keep the measures of a category from its (place, correct, flagged) counts;
+        place None stands for all categories."""
+        place, correct, flagged = counts
+        if place is None:
+            measures = detection(None, correct, flagged, len(self.real))
+        else:
+            name = self.category_names[place]
+            measures = detection(name, correct, flagged, self.expected_by_category.get(name, 0))
         if len(self._detections) >= _ANALYSES_KEPT:
             self._detections.clear()
-        self._detections[counts] = overall, by_category
-        return overall, by_category
+        self._detections[counts] = measures
+        return measures
 
 
 class _Items(Deferred[ItemResult]):

@@ -104,8 +104,8 @@ def check_ratings(ratings: Sequence[SourceRating]) -> None:
             raise ValueError(f"rating of {rating.article!r}: credibility {rating.credibility!r} is not one of 1-6")
 
 
-def check_flags(flags: Sequence[Flag], categories: Collection[str] | None) -> None:
-    """Reject duplicate or empty flag ids, bad offsets and unknown categories."""
+def check_flags(flags: Sequence[Flag], categories: Collection[str] | None) -> set[str]:
+    """Reject duplicate or empty flag ids, bad offsets and unknown categories; return the flags' ids."""
     seen: set[str] = set()
     for flag in flags:
         flag_id, start, end = flag.id, flag.start, flag.end
@@ -119,6 +119,7 @@ def check_flags(flags: Sequence[Flag], categories: Collection[str] | None) -> No
             _check_span(f"flag {flag_id!r}", start, end)
         if categories is not None and flag.category not in categories:
             raise ValueError(f"flag {flag_id!r}: unknown category {flag.category!r}")
+    return seen
 
 
 def _check_span(where: str, start: int, end: int) -> None:

@@ -230,6 +230,20 @@ def test_span_metrics_and_schemes_are_filled_in():
     assert report.schemes.strict.missed == 3
 
 
+def test_flags_of_one_category_that_touch_stay_two_spans_when_another_flag_bridges_them():
+    # One run category-blind (100-140, the claim exactly); by category, unverified 100-120 and
+    # 120-140 each lie wholly in the claim and cover half of it, loaded framing 115-135 meets nothing.
+    flags = [
+        _flag("f1", "a", 100, 120, "unverified"),
+        _flag("f2", "a", 115, 135, "loaded_framing"),
+        _flag("f3", "a", 120, 140, "unverified"),
+    ]
+    report = score(KEY, flags, POLICY)
+    blind, matched = report.spans.category_blind, report.spans.category_matched
+    assert (blind.flagged_spans, blind.precision, blind.recall) == (1, 1.0, 0.25)
+    assert (matched.flagged_spans, matched.precision, matched.recall) == (3, 2 / 3, 0.25)
+
+
 def test_a_key_with_nothing_to_earn():
     decoys_only = (KEY[-1],)
     assert score(decoys_only, [], POLICY).score == 100.0
